@@ -1,0 +1,58 @@
+"""The ``convlens`` command: one module per sub-command, each with ``register(subparsers)``.
+
+Users' mistakes (a bad shape, an unknown layer, a missing file) print one line naming what is
+wrong and what would work, and exit with status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ._common import UsageError
+
+# sub-command modules, in the order `convlens --help` lists them
+COMMANDS = ("demo", "calc", "solve", "rf", "summary", "check", "zoo", "compare")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's own usage errors: one line, exit 2
+        self.exit(2, f"convlens: {message} (see 'convlens {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''} --help')\n".replace("  ", " "))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="convlens", description="Shapes, parameters, cost and receptive fields of convolutional networks, computed and explained.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:  # a command still being written
+            if exc.name == f"{__name__}.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..core import LayerError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        args = parser.parse_args(["demo"])
+    try:
+        return int(args.run(args) or 0)
+    except (UsageError, LayerError) as exc:
+        print(f"convlens: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `convlens ... | head`
+        return 0
+    except KeyboardInterrupt:
+        print("convlens: interrupted", file=sys.stderr)
+        return 130
+
+
+def entry() -> None:  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Plumbing shared by the sub-commands: the usage error, shape parsing, output formats."""
+
+from __future__ import annotations
+
+import re
+
+
+class UsageError(ValueError):
+    """A user's mistake on the command line; printed as one line, exit status 2."""
+
+
+_DIM = re.compile(r"^(\d+|None|\?)$")
+
+
+def parse_shape(text: str, *, option: str = "--input") -> tuple:
+    """``'16x1x28x28'`` -> ``(16, 1, 28, 28)``; ``'Nonex28x28x1'`` or ``'?x28x28x1'`` -> ``(None, 28, 28, 1)``.
+
+    Commas and ``×`` separate as well as ``x``; surrounding brackets are ignored.
+    """
+    raw = text.strip().strip("()[]")
+    parts = [p.strip() for p in re.split(r"[x×,*]", raw) if p.strip()]
+    if not parts or not all(_DIM.match(p) for p in parts):
+        raise UsageError(f"{option} {text!r} is not a shape; write sizes separated by 'x', e.g. {option} 1x3x224x224")
+    return tuple(None if p in ("None", "?") else int(p) for p in parts)
+
+
+FORMATS = ("table", "json", "md", "csv", "html")
+
+
+def render(summary, fmt: str) -> str:
+    """Render a Summary in one of FORMATS (the report layer does the work)."""
+    from .. import render as r
+
+    return r.render(summary, fmt)

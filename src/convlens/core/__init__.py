@@ -1,0 +1,56 @@
+"""Layer math: pure functions of layer arguments and input shapes. Imports no framework.
+
+``LAYERS`` maps every layer name (PyTorch's and Keras's own class names, case-sensitive) to its
+core class; ``calc`` is the one-call entry point.
+"""
+
+from __future__ import annotations
+
+from ._base import Layer, LayerResult, ReceptiveField, RFStep, Weight
+from ._errors import LayerError
+from . import conv
+
+LAYERS: dict[str, type[Layer]] = {}
+
+
+def register(module) -> None:
+    """Add every public Layer subclass defined in ``module`` to ``LAYERS``."""
+    for name, obj in vars(module).items():
+        if isinstance(obj, type) and issubclass(obj, Layer) and not name.startswith("_") and obj.__module__ == module.__name__:
+            LAYERS[name] = obj
+
+
+register(conv)
+for _name in ("pool", "linear", "norm", "shape", "elementwise", "merge"):
+    try:  # families land one file at a time; each registers itself here
+        register(__import__(f"{__name__}.{_name}", fromlist=["_"]))
+    except ModuleNotFoundError as exc:  # pragma: no cover - only while a family is missing
+        if exc.name != f"{__name__}.{_name}":
+            raise
+
+
+def layer(name: str, *args, **kwargs) -> Layer:
+    """Build a core layer by its framework class name: ``layer("Conv2d", 1, 20, 5, padding=2)``."""
+    try:
+        cls = LAYERS[name]
+    except KeyError:
+        close = [n for n in LAYERS if n.lower() == name.lower()]
+        hint = f"; did you mean {close[0]!r}? names are case-sensitive" if close else f"; known layers: {', '.join(sorted(LAYERS))}"
+        raise LayerError(name, "layer", f"unknown layer {name!r}{hint}") from None
+    try:
+        return cls(*args, **kwargs)
+    except TypeError as exc:
+        raise LayerError(name, "arguments", f"{exc}".replace(f"{cls.__name__}.__init__()", name)) from None
+
+
+def calc(name: str, input_shape, *args, **kwargs) -> LayerResult:
+    """Evaluate one layer on one input shape.
+
+    >>> r = calc("Conv2d", (16, 1, 28, 28), out_channels=20, kernel_size=5, padding=2)
+    >>> r.output_shape, r.params, r.macs
+    ((16, 20, 28, 28), 520, 6272000)
+    """
+    return layer(name, *args, **kwargs).evaluate(tuple(input_shape))
+
+
+__all__ = ["LAYERS", "Layer", "LayerError", "LayerResult", "RFStep", "ReceptiveField", "Weight", "calc", "layer", "register"]

@@ -1,0 +1,52 @@
+"""Normalising int-or-tuple arguments once, at the entry, with the argument's name kept for messages."""
+
+from __future__ import annotations
+
+from ._errors import LayerError
+
+
+def ntuple(layer: str, name: str, value, n: int, *, minimum: int | None = None) -> tuple[int, ...]:
+    """Return ``value`` as a tuple of ``n`` ints; an int is repeated ``n`` times.
+
+    >>> ntuple("Conv2d", "kernel_size", 3, 2)
+    (3, 3)
+    >>> ntuple("Conv2d", "stride", (2, 1), 2)
+    (2, 1)
+    """
+    if isinstance(value, bool):
+        raise LayerError(layer, name, f"{name} must be an int or a tuple of {n} ints, got {value!r}")
+    if isinstance(value, int):
+        out = (value,) * n
+    elif isinstance(value, (tuple, list)):
+        if len(value) == 1 and n > 1:
+            value = tuple(value) * n
+        if len(value) != n or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            raise LayerError(layer, name, f"{name} must be an int or a tuple of {n} ints, got {tuple(value)!r}")
+        out = tuple(value)
+    else:
+        raise LayerError(layer, name, f"{name} must be an int or a tuple of {n} ints, got {value!r}")
+    if minimum is not None:
+        bad = [v for v in out if v < minimum]
+        if bad:
+            raise LayerError(layer, name, f"{name} must be >= {minimum} in every dimension, got {fmt_tuple(out)}")
+    return out
+
+
+def positive_int(layer: str, name: str, value, *, allow_zero: bool = False) -> int:
+    """Check that ``value`` is an int greater than zero (or >= 0 with ``allow_zero``)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LayerError(layer, name, f"{name} must be an int, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        need = ">= 0" if allow_zero else "> 0"
+        raise LayerError(layer, name, f"{name} must be {need}, got {value}")
+    return value
+
+
+def fmt_tuple(values) -> str:
+    """``(28, 28)`` -> ``'28×28'``; used only inside error and warning messages."""
+    return "×".join("?" if v is None else str(v) for v in values)
+
+
+def fmt_shape(shape) -> str:
+    """``(None, 28, 28, 1)`` -> ``'(None, 28, 28, 1)'``."""
+    return "(" + ", ".join("None" if v is None else str(v) for v in shape) + ("," if len(shape) == 1 else "") + ")"

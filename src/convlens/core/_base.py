@@ -1,0 +1,246 @@
+"""The objects every core layer shares: weights, receptive-field steps, results, the base class.
+
+A layer is a small frozen dataclass whose fields are the framework's own keyword names in the
+framework's own positional order, so ``Conv2d(1, 20, 5, padding=2)`` reads as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from fractions import Fraction
+from typing import ClassVar
+
+from . import costs
+from ._args import fmt_shape
+from ._errors import LayerError
+
+Shape = tuple  # tuple[int | None, ...]; None only in the batch position of a Keras shape
+
+
+@dataclass(frozen=True, slots=True)
+class Weight:
+    """One weight tensor (or buffer) of a layer: ``Weight("weight", (20, 1, 5, 5))``."""
+
+    name: str
+    shape: tuple[int, ...]
+    trainable: bool = True  # False for Keras' BatchNormalization moving statistics
+
+    @property
+    def numel(self) -> int:
+        n = 1
+        for d in self.shape:
+            n *= d
+        return n
+
+
+@dataclass(frozen=True, slots=True)
+class RFStep:
+    """What one layer does to the receptive field, per spatial axis (Araujo et al., 2019).
+
+    ``kernel`` is the effective kernel ``dilation·(k−1)+1``, ``stride`` the step between
+    outputs in input pixels, ``padding`` the padding before the first input pixel. Values may be
+    ``Fraction`` for upsampling layers (a stride of 1/2). ``is_global`` marks a layer whose every
+    output sees the whole input (Linear, Flatten, global pooling).
+    """
+
+    kernel: tuple
+    stride: tuple
+    padding: tuple
+    is_global: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReceptiveField:
+    """Accumulated receptive field after a layer, per spatial axis, in input pixels.
+
+    ``size``: how many input pixels one output sees; ``jump``: distance in input pixels between
+    neighbouring outputs; ``start``: centre of the first output's field (negative = in padding).
+    ``is_global``: every output sees the whole input.
+    """
+
+    size: tuple
+    jump: tuple
+    start: tuple
+    is_global: bool = False
+
+    @staticmethod
+    def identity(n: int) -> "ReceptiveField":
+        return ReceptiveField((1,) * n, (1,) * n, (Fraction(1, 2) - Fraction(1, 2),) * n)
+
+    def then(self, step: RFStep | None) -> "ReceptiveField":
+        """Compose with the next layer: r' = r + (k−1)·j, j' = j·s, start' = start + ((k−1)/2 − p)·j.
+
+        >>> rf = ReceptiveField.identity(1).then(RFStep((3,), (1,), (1,))).then(RFStep((2,), (2,), (0,)))
+        >>> rf.size, rf.jump, float(rf.start[0])
+        ((4,), (2,), 0.5)
+        """
+        if step is None or self.is_global:
+            return self
+        if step.is_global:
+            return ReceptiveField(self.size, self.jump, self.start, True)
+        if len(step.kernel) != len(self.size):
+            return self
+        size = tuple(_num(r + (k - 1) * j) for r, k, j in zip(self.size, step.kernel, self.jump))
+        jump = tuple(_num(j * s) for j, s in zip(self.jump, step.stride))
+        start = tuple(_num(st + (Fraction(k - 1) / 2 - p) * j) for st, k, p, j in zip(self.start, step.kernel, step.padding, self.jump))
+        return ReceptiveField(size, jump, start)
+
+
+def _num(x):
+    """Fractions that are whole become ints, so printed figures read 212, not 212/1."""
+    if isinstance(x, Fraction) and x.denominator == 1:
+        return int(x)
+    return x
+
+
+@dataclass(frozen=True, slots=True)
+class LayerResult:
+    """Everything the core knows about one layer applied to one input shape."""
+
+    layer: "Layer"
+    input_shape: Shape  # for a merge: a tuple of shapes
+    output_shape: Shape
+    weights: tuple[Weight, ...]
+    buffers: tuple[Weight, ...]
+    macs: int
+    flops: int
+    receptive_field: RFStep | None
+    warnings: tuple[str, ...]
+
+    @property
+    def params(self) -> int:
+        return sum(w.numel for w in self.weights)
+
+    @property
+    def trainable_params(self) -> int:
+        return sum(w.numel for w in self.weights if w.trainable)
+
+    @property
+    def non_trainable_params(self) -> int:
+        return sum(w.numel for w in self.weights if not w.trainable)
+
+    @property
+    def buffer_count(self) -> int:
+        return sum(w.numel for w in self.buffers)
+
+    def calculation(self) -> list[str]:
+        """The worked calculation with the numbers substituted, one line per step."""
+        return self.layer.explain(self.input_shape, self.output_shape)
+
+    def to_dict(self) -> dict:
+        return {
+            "layer": self.layer.spec(),
+            "input_shape": self.input_shape,
+            "output_shape": self.output_shape,
+            "weights": [{"name": w.name, "shape": w.shape, "trainable": w.trainable} for w in self.weights],
+            "buffers": [{"name": w.name, "shape": w.shape} for w in self.buffers],
+            "params": self.params,
+            "trainable_params": self.trainable_params,
+            "non_trainable_params": self.non_trainable_params,
+            "macs": self.macs,
+            "flops": self.flops,
+            "receptive_field": None
+            if self.receptive_field is None
+            else {
+                "kernel": [str(k) for k in self.receptive_field.kernel],
+                "stride": [str(s) for s in self.receptive_field.stride],
+                "padding": [str(p) for p in self.receptive_field.padding],
+                "global": self.receptive_field.is_global,
+            },
+            "warnings": list(self.warnings),
+            "calculation": self.calculation(),
+        }
+
+
+class Layer:
+    """Base of every core layer.
+
+    Subclasses are ``@dataclass(frozen=True)`` with the framework's keyword names as fields and
+    override the hooks below. ``evaluate(shape)`` is the one entry point; it never renders text
+    (``LayerResult.calculation()`` does, lazily), so whole networks can be recomputed quickly.
+    """
+
+    framework: ClassVar[str] = "torch"  # whose semantics the layer follows: "torch" or "keras"
+    n_inputs: ClassVar[int] = 1  # 0 = any number of inputs (merges)
+    elementwise_flops: ClassVar[bool] = False  # one FLOP per output element (activation, norm, ...)
+
+    # --- hooks -------------------------------------------------------------------------
+    def output_shape(self, shape: Shape) -> Shape:
+        raise NotImplementedError
+
+    def weights(self, shape: Shape) -> tuple[Weight, ...]:
+        return ()
+
+    def buffers(self, shape: Shape) -> tuple[Weight, ...]:
+        return ()
+
+    def macs(self, shape: Shape, out: Shape) -> int:
+        return 0
+
+    def flops(self, shape: Shape, out: Shape, macs: int) -> int:
+        return costs.flops(macs, costs.numel(out) if self.elementwise_flops else 0)
+
+    def rf_step(self, shape: Shape) -> RFStep | None:
+        """None: the layer keeps every position where it was (elementwise)."""
+        return None
+
+    def warnings(self, shape: Shape, out: Shape) -> tuple[str, ...]:
+        return ()
+
+    def explain(self, shape: Shape, out: Shape) -> list[str]:
+        return [f"output shape {fmt_shape(out)} (same as input {fmt_shape(shape)})" if out == shape else f"{fmt_shape(shape)} -> {fmt_shape(out)}"]
+
+    # --- entry point ------------------------------------------------------------------
+    def evaluate(self, shape) -> LayerResult:
+        shape = self._check_input(shape)
+        out = self.output_shape(shape)
+        macs = self.macs(shape, out)
+        return LayerResult(
+            self,
+            shape,
+            out,
+            self.weights(shape),
+            self.buffers(shape),
+            macs,
+            self.flops(shape, out, macs),
+            self.rf_step(shape),
+            self.warnings(shape, out),
+        )
+
+    def _check_input(self, shape):
+        if self.n_inputs == 1:
+            return _as_shape(self.type_name, shape, allow_none_batch=self.framework == "keras")
+        if not isinstance(shape, (tuple, list)) or not shape or not all(isinstance(s, (tuple, list)) for s in shape):
+            raise LayerError(self.type_name, "inputs", f"expects a list of input shapes, got {shape!r}")
+        return tuple(_as_shape(self.type_name, s, allow_none_batch=self.framework == "keras") for s in shape)
+
+    # --- description ------------------------------------------------------------------
+    @property
+    def type_name(self) -> str:
+        return type(self).__name__
+
+    def spec(self) -> str:
+        """The layer as code, with only non-default arguments: ``Conv2d(1, 20, kernel_size=5, padding=2)``."""
+        parts = []
+        for f in fields(self):
+            if not f.init or f.metadata.get("hidden"):
+                continue
+            value = getattr(self, f.name)
+            if value == f.default:
+                continue
+            parts.append(f"{f.name}={value!r}")
+        return f"{self.type_name}({', '.join(parts)})"
+
+
+def _as_shape(layer: str, shape, *, allow_none_batch: bool) -> Shape:
+    if isinstance(shape, int) or not isinstance(shape, (tuple, list)):
+        raise LayerError(layer, "input", f"input shape must be a tuple of ints, got {shape!r}")
+    out = tuple(shape)
+    for i, d in enumerate(out):
+        if d is None and i == 0 and allow_none_batch:
+            continue
+        if isinstance(d, bool) or not isinstance(d, int):
+            raise LayerError(layer, "input", f"input shape must be a tuple of ints, got {fmt_shape(out)}")
+        if d < 0:
+            raise LayerError(layer, "input", f"input shape has a negative size: {fmt_shape(out)}")
+    return out
