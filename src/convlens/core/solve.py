@@ -1,0 +1,272 @@
+"""Which kernel, stride, padding and dilation map an input size to an output size?
+
+``solve("Conv2d", 224, 112)`` tries every window configuration within sensible bounds and keeps
+those for which the *layer itself* (its class in ``LAYERS``, hence the framework's own formula
+and validity rules) gives exactly the wanted size. Nothing here restates a shape formula: every
+candidate is built and evaluated; the only arithmetic is choosing which candidates to try.
+
+Bounds: kernel ≤ 11, stride ≤ 4, dilation ≤ 3, padding ≤ the (dilated) kernel; Keras layers
+try ``padding='valid'`` and ``'same'``. Transposed convolutions also get the ``output_padding``
+that picks the wanted size among those the stride makes ambiguous.
+
+Answers come simplest first: dilation 1 before dilated kernels, then smaller kernel, stride,
+padding (``'valid'`` before ``'same'``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import MISSING, dataclass, fields
+
+from ._base import LayerResult
+from ._errors import LayerError
+
+MAX_KERNEL = 11
+MAX_STRIDE = 4
+MAX_DILATION = 3
+
+# The role each of the frameworks' keyword names plays in a sliding window.
+_ROLES = {
+    "kernel": ("kernel_size", "pool_size"),
+    "stride": ("stride", "strides"),
+    "padding": ("padding",),
+    "dilation": ("dilation", "dilation_rate"),
+    "output_padding": ("output_padding",),
+}
+# Required arguments that do not affect the spatial size; a placeholder value lets the layer build.
+_PLACEHOLDERS = {"out_channels": 1, "filters": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """One configuration that gives the wanted size, with the layer's own evaluation of it."""
+
+    kernel_size: int
+    stride: int
+    padding: int | str
+    dilation: int
+    output_padding: int | None  # transposed convolutions only
+    args: tuple[tuple[str, object], ...]  # the layer's keyword names and values, in field order
+    result: LayerResult  # the layer (1 channel) evaluated on the input size
+
+    def call(self, prefix: str = "") -> str:
+        """``Conv2d(..., kernel_size=7, stride=2, padding=3)``; ``prefix`` goes before the window
+        arguments (e.g. ``'3, 64, '``)."""
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.args)
+        return f"{self.result.layer.type_name}({prefix or '..., '}{inner})"
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.result.warnings
+
+
+@dataclass(frozen=True, slots=True)
+class SolveResult:
+    """Every configuration found, simplest first, and notes when there is none (or why not)."""
+
+    layer: str
+    input_size: int
+    output_size: int
+    solutions: tuple[Solution, ...]
+    notes: tuple[str, ...] = ()
+
+
+def solve(
+    layer_name: str,
+    input_size: int,
+    output_size: int | None = None,
+    kernel_size: int | None = None,
+    *,
+    stride: int | None = None,
+    padding: int | str | None = None,
+    dilation: int | None = None,
+    same: bool = False,
+) -> SolveResult:
+    """Every (kernel, stride, padding, dilation) with which ``layer_name`` maps ``input_size``
+    to ``output_size`` along each spatial axis. Fixed ``kernel_size``/``stride``/``padding``/
+    ``dilation`` restrict the search. ``same=True`` asks for the size to be kept (stride 1).
+
+    >>> r = solve("Conv2d", 224, 112, kernel_size=7)
+    >>> [(s.stride, s.padding) for s in r.solutions if s.dilation == 1][:3]
+    [(2, 3)]
+    >>> solve("Conv2d", 28, same=True, kernel_size=3).solutions[0].padding
+    1
+    """
+    from . import LAYERS, layer as build
+
+    build_check = LAYERS.get(layer_name)
+    if build_check is None:
+        build(layer_name)  # raises the registry's "unknown layer ... did you mean" error
+    cls = build_check
+    names = _role_names(cls)
+    if names["kernel"] is None:
+        raise LayerError(layer_name, "layer", f"solve works for layers with a sliding window (convolution, pooling); {layer_name} has no kernel_size or pool_size")
+    for arg, value in (("input", input_size), ("output", output_size)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+            raise LayerError(layer_name, arg, f"{arg} size must be a positive int, got {value!r}")
+    if same:
+        output_size = input_size if output_size is None else output_size
+        if output_size != input_size:
+            raise LayerError(layer_name, "output", f"same=True keeps the size, but output={output_size} differs from input={input_size}; drop one of them")
+        if stride not in (None, 1):
+            raise LayerError(layer_name, "stride", f"the size can only be kept with stride 1, got stride={stride}")
+        stride = 1
+        dilation = 1 if dilation is None else dilation  # a dilated kernel only when asked for
+    if output_size is None:
+        raise LayerError(layer_name, "output", "give the output size (e.g. output=112) or same=True")
+
+    n = _rank(cls)
+    keras = cls.framework == "keras"
+    shape = (1,) + (input_size,) * n + (1,) if keras else (1, 1) + (input_size,) * n
+    kernels = [kernel_size] if kernel_size is not None else range(1, MAX_KERNEL + 1)
+    strides = [stride] if stride is not None else range(1, MAX_STRIDE + 1)
+    dilations = [dilation] if dilation is not None else (range(1, MAX_DILATION + 1) if names["dilation"] else [1])
+
+    found: dict[tuple, Solution] = {}
+    for k in kernels:
+        for d in dilations:
+            eff = d * (k - 1) + 1
+            if padding is not None:
+                pads = [padding]
+            elif keras:
+                pads = ["valid", "same"]
+            else:
+                pads = range(0, eff + 1) if names["padding"] else [0]
+            for s in strides:
+                for p in pads:
+                    for sol in _try(cls, names, shape, keras, n, output_size, k, s, p, d):
+                        key = (sol.args,)
+                        found.setdefault(key, sol)
+    solutions = sorted(found.values(), key=_simplicity)
+    notes = []
+    if same and not keras and kernel_size is not None:
+        notes += _no_symmetric_same(cls, names, layer_name, input_size, kernel_size, dilation or 1, solutions)
+    if not solutions and not notes:
+        notes.append(_none_found(layer_name, cls, names, input_size, output_size, kernel_size))
+    return SolveResult(layer_name, input_size, output_size, tuple(solutions), tuple(notes))
+
+
+def _try(cls, names, shape, keras, n, want, k, s, p, d):
+    """Build and evaluate one candidate; yield it (with the output_padding needed) if it fits."""
+    kwargs = {f: v for f, v in _PLACEHOLDERS.items() if f in _field_names(cls)}
+    kwargs[names["kernel"]] = k
+    if names["stride"]:
+        kwargs[names["stride"]] = s
+    elif s != 1:
+        return
+    if names["padding"]:
+        kwargs[names["padding"]] = p
+    if names["dilation"]:
+        kwargs[names["dilation"]] = d
+    options = [None]
+    if names["output_padding"]:
+        options = [_default(cls, names["output_padding"])] + [0]
+    for op in dict.fromkeys(options):
+        args = dict(kwargs)
+        if names["output_padding"] and op is not None:
+            args[names["output_padding"]] = op
+        out = _evaluate(cls, args, shape)
+        if out is None:
+            continue
+        got = _size(out.output_shape, n, keras)
+        if got == want:
+            yield _solution(out, names, k, s, p, d, op, args)
+        elif names["output_padding"] and op == 0 and 0 < want - got < max(s, d):
+            args[names["output_padding"]] = want - got  # the layer checks output_padding < stride
+            out = _evaluate(cls, args, shape)
+            if out is not None and _size(out.output_shape, n, keras) == want:
+                yield _solution(out, names, k, s, p, d, want - got, args)
+
+
+def _evaluate(cls, kwargs, shape) -> LayerResult | None:
+    try:
+        return cls(**kwargs).evaluate(shape)
+    except LayerError:
+        return None  # the framework would reject this configuration: not an answer
+
+
+def _solution(result, names, k, s, p, d, op, args) -> Solution:
+    cls = type(result.layer)
+    shown = tuple(
+        (f, args[f]) for f in _field_names(cls)
+        if f in args and f not in _PLACEHOLDERS and (f == names["kernel"] or args[f] != _default(cls, f))
+    )
+    return Solution(k, s, p, d, op, shown, result)
+
+
+def _size(out_shape, n, keras) -> int:
+    spatial = out_shape[1:-1] if keras else out_shape[-n:]
+    return spatial[0]
+
+
+def _simplicity(sol: Solution):
+    pad = sol.padding if isinstance(sol.padding, int) else {"valid": 0, "same": 1}.get(sol.padding, 2)
+    return (sol.dilation != 1, sol.kernel_size, sol.stride, pad, sol.dilation, sol.output_padding or 0)
+
+
+def _no_symmetric_same(cls, names, layer_name, size, k, d, solutions) -> list[str]:
+    """PyTorch pads symmetrically: an even (dilated) kernel cannot keep the size that way."""
+    if any(s.kernel_size == k for s in solutions):
+        return []
+    from .conv import keras_same_padding
+
+    before, after = keras_same_padding(size, k, 1, d)  # the split PyTorch's padding='same' uses too
+    n = _rank(cls)
+    pad_layer = f"nn.ZeroPad{n}d"
+    pad_arg = (before, after) * n
+    text = (
+        f"{layer_name}: no symmetric padding keeps {size} with kernel_size={k}" + (f", dilation={d}" if d != 1 else "")
+        + f": the window covers {d * (k - 1) + 1} pixels, so {before + after} pixels of padding are needed, which do not split evenly; "
+    )
+    if names["padding"] and "same" in _padding_strings(cls):
+        text += f"use padding='same' (PyTorch pads {before} before and {after} after; stride 1 only) or {pad_layer}({pad_arg}) before a {layer_name} with padding=0"
+    else:
+        text += f"pad asymmetrically first, e.g. {pad_layer}({pad_arg}) before a {layer_name} with padding=0"
+    return [text]
+
+
+def _padding_strings(cls) -> tuple[str, ...]:
+    try:
+        cls(**{f: v for f, v in _PLACEHOLDERS.items() if f in _field_names(cls)}, **{_role_names(cls)["kernel"]: 2, "padding": "same"})
+    except (LayerError, TypeError):
+        return ()
+    return ("same",)
+
+
+def _none_found(layer_name, cls, names, size, want, kernel) -> str:
+    bounds = f"kernel ≤ {MAX_KERNEL}" if kernel is None else f"kernel_size={kernel}"
+    bounds += f", stride ≤ {MAX_STRIDE}" + (f", dilation ≤ {MAX_DILATION}" if names["dilation"] else "") + ", padding ≤ kernel"
+    text = f"{layer_name}: no configuration ({bounds}) maps {size} to {want}"
+    if want > size and not names["output_padding"]:
+        text += f"; a {layer_name} never makes its input larger than in + 2·padding − kernel + 1; to upsample use a transposed convolution (ConvTranspose{_rank(cls)}d / Conv{_rank(cls)}DTranspose) or Upsample"
+    elif want < size and kernel is not None:
+        text += "; try without a fixed kernel size, or a larger stride"
+    return text
+
+
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.init)
+
+
+def _default(cls, name):
+    for f in fields(cls):
+        if f.name == name:
+            return None if f.default is MISSING else f.default
+    return None
+
+
+def _role_names(cls) -> dict[str, str | None]:
+    have = set(_field_names(cls))
+    return {role: next((n for n in candidates if n in have), None) for role, candidates in _ROLES.items()}
+
+
+def _rank(cls) -> int:
+    """Spatial rank: the class's ``n`` or the digit in its name (``MaxPooling2D`` -> 2)."""
+    n = getattr(cls, "n", None)
+    if isinstance(n, int):
+        return n
+    m = re.search(r"([123])[dD]", cls.__name__)
+    return int(m.group(1)) if m else 1
+
+
+__all__ = ["MAX_DILATION", "MAX_KERNEL", "MAX_STRIDE", "Solution", "SolveResult", "solve"]
