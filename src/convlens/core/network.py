@@ -113,8 +113,9 @@ class NetworkError(LayerError):
     ``partial`` holds the nodes evaluated before the failure, ``cause`` the layer's own error.
     """
 
-    def __init__(self, index: int, name: str | None, layer_type: str, message: str, *, partial=(), cause: LayerError | None = None, argument: str = "input"):
+    def __init__(self, index: int, name: str | None, layer_type: str, message: str, *, partial=(), cause: LayerError | None = None, argument: str = "input", input_shapes: tuple = ()):
         self.index = index
+        self.input_shapes = tuple(input_shapes)  # what the failing node received, when known
         self.node_name = name
         self.layer_type = layer_type
         self.partial: tuple[NodeResult, ...] = tuple(partial)
@@ -164,7 +165,10 @@ def evaluate(nodes, input_shape) -> NetworkResult:
         except NetworkError:
             raise
         except LayerError as exc:
-            raise NetworkError(i, node.name, layer.type_name, _strip_layer(str(exc), layer.type_name), partial=_with_rf(results), cause=exc, argument=exc.argument) from None
+            raise NetworkError(
+                i, node.name, layer.type_name, _strip_layer(str(exc), layer.type_name),
+                partial=_with_rf(results), cause=exc, argument=exc.argument, input_shapes=tuple(shapes[s] for s in sources),
+            ) from None
         if name in index_of:
             raise NetworkError(i, node.name, layer.type_name, f"the name {name!r} is already used by layer {index_of[name]}; give every node its own name", partial=_with_rf(results), argument="name")
         shapes[name] = result.output_shape

@@ -171,7 +171,8 @@ def _try(cls, names, shape, keras, n, want, k, s, p, d):
         got = _size(out.output_shape, n, keras)
         if got == want:
             yield _solution(out, names, k, s, p, d, op, args)
-        elif names["output_padding"] and op == 0 and 0 < want - got < max(s, d):
+            return  # the default output_padding already fits: no need to spell one out
+        if names["output_padding"] and op == 0 and 0 < want - got < max(s, d):
             args[names["output_padding"]] = want - got  # the layer checks output_padding < stride
             out = _evaluate(cls, args, shape)
             if out is not None and _size(out.output_shape, n, keras) == want:
