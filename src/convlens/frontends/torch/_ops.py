@@ -1,0 +1,174 @@
+"""The one table that maps PyTorch modules and functions to core layers and cost categories.
+
+Dispatch is on the type (``type(module)`` / the function object), never on substrings of names.
+Formulas are not here: a mapped module is handed to the core (``convlens.core``), which owns
+every shape, parameter and cost formula.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ...core import LAYERS, Layer, LayerError
+
+
+def _conv(m):
+    return dict(in_channels=m.in_channels, out_channels=m.out_channels, kernel_size=tuple(m.kernel_size), stride=tuple(m.stride),
+                padding=m.padding if isinstance(m.padding, str) else tuple(m.padding), dilation=tuple(m.dilation), groups=m.groups,
+                bias=m.bias is not None, padding_mode=m.padding_mode)
+
+
+def _convt(m):
+    return dict(in_channels=m.in_channels, out_channels=m.out_channels, kernel_size=tuple(m.kernel_size), stride=tuple(m.stride),
+                padding=tuple(m.padding), output_padding=tuple(m.output_padding), groups=m.groups, bias=m.bias is not None,
+                dilation=tuple(m.dilation))
+
+
+def _maxpool(m):
+    return dict(kernel_size=m.kernel_size, stride=m.stride, padding=m.padding, dilation=m.dilation, return_indices=m.return_indices, ceil_mode=m.ceil_mode)
+
+
+def _avgpool(m):
+    kw = dict(kernel_size=m.kernel_size, stride=m.stride, padding=m.padding, ceil_mode=m.ceil_mode, count_include_pad=m.count_include_pad)
+    if hasattr(m, "divisor_override") and m.divisor_override is not None:
+        kw["divisor_override"] = m.divisor_override
+    return kw
+
+
+def _bn(m):
+    return dict(num_features=m.num_features, eps=m.eps, momentum=m.momentum, affine=m.affine, track_running_stats=m.track_running_stats)
+
+
+def _none(m):
+    return {}
+
+
+# module type -> (core layer name, function giving the core constructor's keyword arguments)
+MODULES: dict[type, tuple[str, object]] = {
+    nn.Conv1d: ("Conv1d", _conv), nn.Conv2d: ("Conv2d", _conv), nn.Conv3d: ("Conv3d", _conv),
+    nn.ConvTranspose1d: ("ConvTranspose1d", _convt), nn.ConvTranspose2d: ("ConvTranspose2d", _convt), nn.ConvTranspose3d: ("ConvTranspose3d", _convt),
+    nn.Linear: ("Linear", lambda m: dict(in_features=m.in_features, out_features=m.out_features, bias=m.bias is not None)),
+    nn.MaxPool1d: ("MaxPool1d", _maxpool), nn.MaxPool2d: ("MaxPool2d", _maxpool), nn.MaxPool3d: ("MaxPool3d", _maxpool),
+    nn.AvgPool1d: ("AvgPool1d", _avgpool), nn.AvgPool2d: ("AvgPool2d", _avgpool), nn.AvgPool3d: ("AvgPool3d", _avgpool),
+    nn.AdaptiveAvgPool1d: ("AdaptiveAvgPool1d", lambda m: dict(output_size=m.output_size)),
+    nn.AdaptiveAvgPool2d: ("AdaptiveAvgPool2d", lambda m: dict(output_size=m.output_size)),
+    nn.AdaptiveAvgPool3d: ("AdaptiveAvgPool3d", lambda m: dict(output_size=m.output_size)),
+    nn.AdaptiveMaxPool1d: ("AdaptiveMaxPool1d", lambda m: dict(output_size=m.output_size)),
+    nn.AdaptiveMaxPool2d: ("AdaptiveMaxPool2d", lambda m: dict(output_size=m.output_size)),
+    nn.AdaptiveMaxPool3d: ("AdaptiveMaxPool3d", lambda m: dict(output_size=m.output_size)),
+    nn.BatchNorm1d: ("BatchNorm1d", _bn), nn.BatchNorm2d: ("BatchNorm2d", _bn), nn.BatchNorm3d: ("BatchNorm3d", _bn),
+    nn.InstanceNorm2d: ("InstanceNorm2d", _bn),
+    nn.LayerNorm: ("LayerNorm", lambda m: dict(normalized_shape=tuple(m.normalized_shape), eps=m.eps, elementwise_affine=m.elementwise_affine, bias=getattr(m, "bias", None) is not None)),
+    nn.GroupNorm: ("GroupNorm", lambda m: dict(num_groups=m.num_groups, num_channels=m.num_channels, eps=m.eps, affine=m.affine)),
+    nn.Embedding: ("Embedding", lambda m: dict(num_embeddings=m.num_embeddings, embedding_dim=m.embedding_dim, padding_idx=m.padding_idx)),
+    nn.Flatten: ("Flatten", lambda m: dict(start_dim=m.start_dim, end_dim=m.end_dim)),
+    nn.Unflatten: ("Unflatten", lambda m: dict(dim=m.dim, unflattened_size=tuple(m.unflattened_size))),
+    nn.ZeroPad2d: ("ZeroPad2d", lambda m: dict(padding=tuple(m.padding))),
+    nn.PixelShuffle: ("PixelShuffle", lambda m: dict(upscale_factor=m.upscale_factor)),
+    nn.Upsample: ("Upsample", lambda m: dict(size=m.size, scale_factor=m.scale_factor, mode=m.mode)),
+    nn.Identity: ("Identity", _none),
+    nn.Dropout: ("Dropout", lambda m: dict(p=m.p)), nn.Dropout2d: ("Dropout2d", lambda m: dict(p=m.p)),
+    nn.ReLU: ("ReLU", _none), nn.ReLU6: ("ReLU6", _none), nn.GELU: ("GELU", _none), nn.SiLU: ("SiLU", _none),
+    nn.Sigmoid: ("Sigmoid", _none), nn.Tanh: ("Tanh", _none), nn.Mish: ("Mish", _none), nn.ELU: ("ELU", _none),
+    nn.Hardswish: ("Hardswish", _none), nn.Hardsigmoid: ("Hardsigmoid", _none), nn.Softplus: ("Softplus", _none),
+    nn.LeakyReLU: ("LeakyReLU", lambda m: dict(negative_slope=m.negative_slope)),
+    nn.PReLU: ("PReLU", lambda m: dict(num_parameters=m.num_parameters)),
+    nn.Softmax: ("Softmax", lambda m: dict(dim=m.dim)), nn.LogSoftmax: ("LogSoftmax", lambda m: dict(dim=m.dim)),
+}
+
+# the argument that the core can take from the input (so a wrong one can be diagnosed and replaced)
+INPUT_ARGUMENT = {"Conv1d": "in_channels", "Conv2d": "in_channels", "Conv3d": "in_channels",
+                  "ConvTranspose1d": "in_channels", "ConvTranspose2d": "in_channels", "ConvTranspose3d": "in_channels",
+                  "Linear": "in_features", "BatchNorm1d": "num_features", "BatchNorm2d": "num_features",
+                  "BatchNorm3d": "num_features", "InstanceNorm2d": "num_features"}
+
+
+def core_layer(module: nn.Module, *, from_input: bool = False) -> Layer | None:
+    """The core layer equivalent to ``module``; None when there is none (a user's own module).
+
+    ``from_input`` leaves out the input-derived argument (``in_channels``/``in_features``/
+    ``num_features``) so the core computes what the layer *would* produce on its real input.
+    """
+    entry = MODULES.get(type(module))
+    if entry is None:
+        return None
+    name, args = entry
+    cls = LAYERS.get(name)
+    if cls is None:
+        return None
+    kwargs = args(module)
+    if from_input and name in INPUT_ARGUMENT:
+        kwargs.pop(INPUT_ARGUMENT[name], None)
+    kwargs = {k: v for k, v in kwargs.items() if k in cls.__dataclass_fields__}
+    try:
+        return cls(**kwargs)
+    except (LayerError, TypeError):
+        return None
+
+
+# --- functions -----------------------------------------------------------------------------
+# Functions that only read metadata or copy: never a row in the table.
+SILENT = {
+    torch.Tensor.size, torch.Tensor.dim, torch.Tensor.numel, torch.Tensor.__len__, torch.Tensor.contiguous,
+    torch.Tensor.detach, torch.Tensor.to, torch.Tensor.type, torch.Tensor.float, torch.Tensor.half,
+    torch.Tensor.double, torch.Tensor.bfloat16, torch.Tensor.requires_grad_, torch.Tensor.item, torch.Tensor.tolist,
+    torch.Tensor.__bool__, torch.Tensor.is_contiguous, torch.Tensor.stride, torch.Tensor.__format__,
+    torch.Tensor.__repr__, torch.Tensor.clone, torch.Tensor.cpu, torch.Tensor.cuda, torch.Tensor.__setitem__,
+    torch.Tensor.data_ptr, torch.Tensor.element_size, torch.Tensor.get_device, torch.Tensor.__hash__,
+    torch.Tensor.untyped_storage, torch.Tensor.storage_offset, torch.Tensor.__iter__, torch.Tensor.unbind,
+    torch.Tensor.__eq__, torch.Tensor.__ne__, torch.Tensor.__index__, torch.Tensor.__int__,
+    torch.Tensor.__float__, torch.Tensor.__array__, torch.empty, torch.zeros, torch.ones, torch.arange,
+    torch.Tensor.__reduce_ex__, torch.Tensor.__deepcopy__, torch.Tensor.new_empty, torch.Tensor.new_zeros,
+    torch.Tensor.new_ones, torch.Tensor.new_tensor, torch.Tensor.masked_fill_, torch.Tensor.fill_,
+}
+
+# Reshapes that must keep the batch dimension (checked for batch folding).
+RESHAPES = {torch.Tensor.view, torch.Tensor.reshape, torch.reshape, torch.Tensor.flatten, torch.flatten}
+
+# Elementwise merges of two branches (residual adds, gates) and concatenations.
+MERGES = {operator.add, torch.add, torch.Tensor.add, torch.Tensor.__add__, torch.Tensor.__radd__, torch.Tensor.__iadd__,
+          torch.Tensor.add_, torch.mul, torch.Tensor.mul, torch.Tensor.__mul__, torch.Tensor.__rmul__,
+          torch.sub, torch.Tensor.sub, torch.Tensor.__sub__}
+CONCATS = {torch.cat, torch.concat, torch.concatenate, torch.stack}
+
+# One FLOP per output element (costs.py: bias, normalisation, activation, pooling, elementwise merge).
+ELEMENTWISE = MERGES | {
+    torch.relu, torch.Tensor.relu, F.relu, F.relu_, torch.relu_, torch.Tensor.relu_, F.gelu, F.silu, F.leaky_relu, F.elu, F.hardswish,
+    F.hardsigmoid, F.mish, F.softplus, torch.sigmoid, torch.Tensor.sigmoid, torch.tanh, torch.Tensor.tanh, F.sigmoid, F.tanh,
+    F.softmax, torch.softmax, torch.Tensor.softmax, F.log_softmax, F.layer_norm, F.group_norm, F.batch_norm,
+    F.instance_norm, F.max_pool1d, F.max_pool2d, F.max_pool3d, F.avg_pool1d, F.avg_pool2d, F.avg_pool3d,
+    F.adaptive_avg_pool1d, F.adaptive_avg_pool2d, F.adaptive_avg_pool3d, F.adaptive_max_pool1d, F.adaptive_max_pool2d,
+    F.adaptive_max_pool3d, torch.Tensor.mean, torch.mean, torch.Tensor.div, torch.Tensor.__truediv__, torch.div,
+    torch.Tensor.__iadd__, torch.Tensor.mul_, torch.Tensor.sum, torch.sum,
+}
+
+
+def function_name(func) -> str:
+    """A short readable name for a torch function: ``add``, ``view``, ``relu``, ``conv2d``."""
+    name = getattr(func, "__name__", None) or str(func)
+    name = name.strip("_")
+    if name.startswith("i") and name[1:] in ("add", "mul", "sub"):
+        name = name[1:]
+    if name.startswith("r") and name[1:] in ("add", "mul", "sub"):
+        name = name[1:]
+    return name.rstrip("_") or name
+
+
+def is_framework_module(module: nn.Module) -> bool:
+    """Modules written in PyTorch itself whose internals are implementation, absorbed into one row.
+
+    Containers (``Sequential``, ``ModuleList``, ``TransformerEncoderLayer``...) are not: their
+    children get rows of their own. ``MultiheadAttention`` is, although it has a child: its
+    ``out_proj`` weight is used functionally, never called.
+    """
+    if not type(module).__module__.startswith("torch."):
+        return False
+    if isinstance(module, nn.MultiheadAttention):
+        return True
+    for _ in module.children():
+        return False
+    return True
