@@ -1,0 +1,508 @@
+"""Pooling: PyTorch ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``,
+``AdaptiveMaxPool1d/2d/3d``; Keras ``MaxPooling1D/2D/3D``, ``AveragePooling1D/2D/3D``,
+``GlobalAveragePooling1D/2D/3D``, ``GlobalMaxPooling1D/2D/3D``.
+
+The window sweep is the convolution's (``conv.conv_out_size``, ``conv.keras_window_out``); this
+file adds only what pooling changes. PyTorch (``aten/src/ATen/native/Pool.h``,
+``pooling_output_shape_pad_lr``)::
+
+    floor mode: out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1
+    ceil mode:  out = ⌈(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌉ + 1,
+                minus 1 if that last window would start at or after in + padding
+                (every window must start inside the input or the left padding)
+
+and ``padding <= kernel // 2``. Cost: no MACs; one FLOP per output element (``costs``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import ClassVar
+
+from . import costs
+from ._args import fmt_shape, fmt_tuple, ntuple
+from ._base import Layer, RFStep, Shape
+from ._errors import LayerError
+from .conv import (
+    _spatial, _window_warnings, _with_spatial, conv_out_size, keras_data_format, keras_pads,
+    keras_padding, keras_tuple, keras_window_out,
+)
+
+
+def pool_out_size(size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool) -> int:
+    """One spatial output size of a PyTorch pooling layer (floor or ceil mode).
+
+    >>> pool_out_size(7, 2, 2, 0, 1, False), pool_out_size(7, 2, 2, 0, 1, True)
+    (3, 4)
+    >>> pool_out_size(6, 3, 3, 1, 1, True)  # ⌈(6+2−3)/3⌉+1 = 3; window 3 starts at 6 < 6+1: kept
+    3
+    >>> pool_out_size(5, 2, 2, 1, 1, True)  # ⌈(5+2−2)/2⌉+1 = 4; window 4 starts at 6 >= 5+1: dropped
+    3
+    """
+    if not ceil_mode:
+        return conv_out_size(size, kernel, stride, 2 * padding, dilation)
+    out = conv_out_size(size, kernel, stride, 2 * padding + stride - 1, dilation)
+    if (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def _axes(n: int) -> str:
+    return "DHW"[3 - n:] if n > 1 else "L"
+
+
+@dataclass(frozen=True)
+class _TorchPoolNd(Layer):
+    """Shared by ``MaxPoolNd`` and ``AvgPoolNd``; subclasses fix the fields and their order."""
+
+    n: ClassVar[int] = 2
+    elementwise_flops: ClassVar[bool] = True
+    _input_at_least_kernel: ClassVar[bool] = False  # AvgPool3d only (aten pool3d_shape_check)
+
+    def __post_init__(self):
+        name, n = self.type_name, self.n
+        if self.kernel_size is None:
+            raise LayerError(name, "kernel_size", "kernel_size is required, e.g. kernel_size=2")
+        k = ntuple(name, "kernel_size", self.kernel_size, n)
+        # stride=None (or an empty tuple, as F.max_pool2d accepts) means stride = kernel_size
+        s = k if self.stride is None or self.stride == () or self.stride == [] else ntuple(name, "stride", self.stride, n)
+        p = ntuple(name, "padding", self.padding, n)
+        d = ntuple(name, "dilation", getattr(self, "dilation", 1), n)
+        for arg, vals in (("kernel_size", k), ("stride", s), ("dilation", d)):
+            if any(v <= 0 for v in vals):
+                raise LayerError(name, arg, f"{arg} must be > 0 in every dimension, got {arg}={fmt_tuple(vals)}")
+        if any(v < 0 for v in p):
+            raise LayerError(name, "padding", f"padding must be >= 0, got padding={fmt_tuple(p)}")
+        if any(pv > kv // 2 for pv, kv in zip(p, k)):
+            raise LayerError(name, "padding", f"padding={fmt_tuple(p)} must be at most half the kernel_size={fmt_tuple(k)} (padding <= {fmt_tuple(tuple(kv // 2 for kv in k))})")
+        object.__setattr__(self, "_k", k)
+        object.__setattr__(self, "_s", s)
+        object.__setattr__(self, "_p", p)
+        object.__setattr__(self, "_d", d)
+
+    def output_shape(self, shape):
+        name, n = self.type_name, self.n
+        if len(shape) not in (n + 1, n + 2):
+            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input (N, C, {', '.join(_axes(n))}), got {len(shape)}-D {fmt_shape(shape)}")
+        non_batch = shape if len(shape) == n + 1 else shape[1:]
+        if any(v == 0 for v in non_batch):
+            raise LayerError(name, "input", f"every dimension but the batch must be non-zero, got {fmt_shape(shape)}")
+        spatial = tuple(shape[-n:])
+        if self._input_at_least_kernel and any(v < k for v, k in zip(spatial, self._k)):
+            raise LayerError(name, "kernel_size", f"input {fmt_tuple(spatial)} is smaller than kernel_size={fmt_tuple(self._k)}; {name} needs the unpadded input to be at least {fmt_tuple(self._k)}")
+        out = tuple(pool_out_size(size, k, s, p, d, self.ceil_mode) for size, k, s, p, d in zip(spatial, self._k, self._s, self._p, self._d))
+        if any(o < 1 for o in out):
+            eff = tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d))
+            raise LayerError(
+                name, "kernel_size",
+                f"kernel {fmt_tuple(self._k)} (dilated {fmt_tuple(eff)}) is larger than the padded input {fmt_tuple(tuple(v + 2 * p for v, p in zip(spatial, self._p)))} "
+                f"(input {fmt_tuple(spatial)} + padding 2×{fmt_tuple(self._p)}), output would be {fmt_tuple(out)}; the padded input must be at least {fmt_tuple(eff)}",
+            )
+        return tuple(shape[:-n]) + out
+
+    def rf_step(self, shape):
+        return RFStep(tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d)), self._s, self._p)
+
+    def warnings(self, shape, out):
+        if self.ceil_mode:
+            return ()
+        return _window_warnings(self.type_name, shape[-self.n:], out[-self.n:], self._k, self._s, tuple((p, p) for p in self._p), self._d, False)
+
+    def explain(self, shape, out):
+        lines = []
+        for ax, size, o, k, s, p, d in zip(_axes(self.n), shape[-self.n:], out[-self.n:], self._k, self._s, self._p, self._d):
+            if self.ceil_mode:
+                lines.append(f"{ax}_out = ⌈({size} + 2·{p} − {d}·({k}−1) − 1) / {s}⌉ + 1 = {o}  (ceil_mode; the last window must start inside the input or left padding)")
+            else:
+                lines.append(f"{ax}_out = ⌊({size} + 2·{p} − {d}·({k}−1) − 1) / {s}⌋ + 1 = {o}")
+        lines.append(f"params = 0; one {self._what} per output element: {costs.numel(out):,} FLOPs")
+        return lines
+
+
+@dataclass(frozen=True)
+class _MaxPool(_TorchPoolNd):
+    """``nn.MaxPoolNd(kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False)``."""
+
+    kernel_size: int | tuple = None
+    stride: int | tuple | None = None  # None: stride = kernel_size
+    padding: int | tuple = 0  # implicit -inf padding, at most kernel_size // 2
+    dilation: int | tuple = 1
+    return_indices: bool = False  # adds a second output of the same shape; counted as one here
+    ceil_mode: bool = False
+    _what: ClassVar[str] = "max"
+
+
+@dataclass(frozen=True)
+class MaxPool1d(_MaxPool):
+    n: ClassVar[int] = 1
+
+
+@dataclass(frozen=True)
+class MaxPool2d(_MaxPool):
+    """``nn.MaxPool2d``: 7×7 → 3×3 with a 2×2 pool (the floor drops the last row and column).
+
+    >>> r = MaxPool2d(2).evaluate((1, 64, 7, 7))
+    >>> r.output_shape, r.flops, r.warnings[0][:48]
+    ((1, 64, 3, 3), 576, 'MaxPool2d: the floor drops the last 1 row/column')
+    >>> MaxPool2d(3, stride=2, padding=1).evaluate((1, 64, 112, 112)).output_shape  # ResNet stem
+    (1, 64, 56, 56)
+    """
+
+    n: ClassVar[int] = 2
+
+
+@dataclass(frozen=True)
+class MaxPool3d(_MaxPool):
+    n: ClassVar[int] = 3
+
+
+@dataclass(frozen=True)
+class _AvgPool(_TorchPoolNd):
+    """``nn.AvgPoolNd(kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+    divisor_override=None)``; ``count_include_pad`` changes the values, never the shape."""
+
+    kernel_size: int | tuple = None
+    stride: int | tuple | None = None
+    padding: int | tuple = 0
+    ceil_mode: bool = False
+    count_include_pad: bool = True
+    divisor_override: int | None = None
+    _what: ClassVar[str] = "mean"
+
+    def __post_init__(self):
+        _TorchPoolNd.__post_init__(self)
+        if self.divisor_override is not None and (isinstance(self.divisor_override, bool) or not isinstance(self.divisor_override, int) or self.divisor_override == 0):
+            raise LayerError(self.type_name, "divisor_override", f"divisor_override must be None or a non-zero int, got {self.divisor_override!r}")
+
+
+@dataclass(frozen=True)
+class AvgPool1d(_AvgPool):
+    """``nn.AvgPool1d`` (no ``divisor_override`` in PyTorch's signature)."""
+
+    divisor_override: ClassVar[None] = None
+    n: ClassVar[int] = 1
+
+
+@dataclass(frozen=True)
+class AvgPool2d(_AvgPool):
+    """``nn.AvgPool2d``.
+
+    >>> AvgPool2d(3, stride=2, padding=1, ceil_mode=True).evaluate((1, 8, 6, 6)).output_shape
+    (1, 8, 4, 4)
+    """
+
+    n: ClassVar[int] = 2
+
+
+@dataclass(frozen=True)
+class AvgPool3d(_AvgPool):
+    """``nn.AvgPool3d``; unlike 1-D/2-D, PyTorch also requires the *unpadded* input to be at least the kernel."""
+
+    n: ClassVar[int] = 3
+    _input_at_least_kernel: ClassVar[bool] = True
+
+
+def adaptive_window(size: int, out: int, i: int) -> tuple[int, int]:
+    """Input window [start, end) of adaptive-pool output ``i``: start = ⌊i·in/out⌋, end = ⌈(i+1)·in/out⌉.
+
+    >>> [adaptive_window(7, 3, i) for i in range(3)]
+    [(0, 3), (2, 5), (4, 7)]
+    """
+    return (i * size) // out, -(-((i + 1) * size) // out)
+
+
+@dataclass(frozen=True)
+class _AdaptivePoolNd(Layer):
+    output_size: int | tuple | None = None  # an entry None keeps that input size
+    n: ClassVar[int] = 2
+    elementwise_flops: ClassVar[bool] = True
+    _max: ClassVar[bool] = False
+
+    def __post_init__(self):
+        name, n = self.type_name, self.n
+        value = self.output_size
+        if isinstance(value, (tuple, list)) and len(value) == n and all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value):
+            out = tuple(value)
+        elif value is None and n == 1:
+            raise LayerError(name, "output_size", "output_size is required, e.g. output_size=1")
+        else:
+            out = ntuple(name, "output_size", value, n)
+        if any(v is not None and v < 0 for v in out):
+            raise LayerError(name, "output_size", f"output_size must be >= 0 (or None to keep a size), got {out!r}")
+        object.__setattr__(self, "_o", out)
+
+    def output_shape(self, shape):
+        name, n = self.type_name, self.n
+        if len(shape) not in (n + 1, n + 2):
+            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input, got {len(shape)}-D {fmt_shape(shape)}")
+        out = tuple(size if o is None else o for size, o in zip(shape[-n:], self._o))
+        # Which dimensions must be non-empty differs by kernel (aten AdaptiveAveragePooling*.cpp):
+        # max pooling and 3-D average pooling check every dimension after the first, 1-D/2-D average
+        # pooling only the spatial ones, and an all-ones average is a plain mean that checks nothing.
+        if self._max or n == 3:
+            checked = shape[1:] if not (not self._max and all(o == 1 for o in out)) else ()
+        else:
+            checked = () if all(o == 1 for o in out) else shape[-n:]
+        if 0 in checked:
+            raise LayerError(name, "input", f"input {fmt_shape(shape)} has an empty dimension that {name} cannot pool; only the first (batch) dimension may be 0")
+        return tuple(shape[:-n]) + out
+
+    def rf_step(self, shape):
+        spatial, out = shape[-self.n:], self.output_shape(shape)[-self.n:]
+        if all(o == 1 for o in out):
+            return RFStep(tuple(spatial), tuple(spatial), (0,) * self.n, is_global=True)
+        kernel = tuple(max((lambda w: w[1] - w[0])(adaptive_window(s, o, i)) for i in range(o)) if o else s for s, o in zip(spatial, out))
+        stride = tuple(_whole(Fraction(s, o)) if o else s for s, o in zip(spatial, out))
+        return RFStep(kernel, stride, (0,) * self.n)
+
+    def warnings(self, shape, out):
+        notes = []
+        for size, o in zip(shape[-self.n:], out[-self.n:]):
+            if o and size % o:
+                notes.append(f"{self.type_name}: input {size} is not a multiple of output {o}; windows overlap and differ in size (⌊i·{size}/{o}⌋ .. ⌈(i+1)·{size}/{o}⌉)")
+            if o > size:
+                notes.append(f"{self.type_name}: output {o} is larger than the input {size}; input pixels are repeated")
+        return tuple(dict.fromkeys(notes))
+
+    def explain(self, shape, out):
+        lines = [f"output size = {fmt_tuple(out[-self.n:])} (output_size={self.output_size!r}), whatever the input {fmt_tuple(shape[-self.n:])}"]
+        lines.append("window i covers input [⌊i·in/out⌋, ⌈(i+1)·in/out⌉)")
+        lines.append(f"params = 0; one FLOP per output element: {costs.numel(out):,}")
+        return lines
+
+
+def _whole(x):
+    return int(x) if isinstance(x, Fraction) and x.denominator == 1 else x
+
+
+@dataclass(frozen=True)
+class AdaptiveAvgPool1d(_AdaptivePoolNd):
+    n: ClassVar[int] = 1
+
+
+@dataclass(frozen=True)
+class AdaptiveAvgPool2d(_AdaptivePoolNd):
+    """``nn.AdaptiveAvgPool2d(output_size)``: out = output_size, whatever the input.
+
+    >>> r = AdaptiveAvgPool2d((1, 1)).evaluate((1, 2048, 7, 7))
+    >>> r.output_shape, r.receptive_field.is_global
+    ((1, 2048, 1, 1), True)
+    """
+
+    n: ClassVar[int] = 2
+
+
+@dataclass(frozen=True)
+class AdaptiveAvgPool3d(_AdaptivePoolNd):
+    n: ClassVar[int] = 3
+
+
+@dataclass(frozen=True)
+class _AdaptiveMax(_AdaptivePoolNd):
+    return_indices: bool = False
+    _max: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class AdaptiveMaxPool1d(_AdaptiveMax):
+    n: ClassVar[int] = 1
+
+
+@dataclass(frozen=True)
+class AdaptiveMaxPool2d(_AdaptiveMax):
+    """``nn.AdaptiveMaxPool2d(output_size, return_indices=False)``; None keeps an input size.
+
+    >>> AdaptiveMaxPool2d((None, 7)).evaluate((1, 8, 10, 9)).output_shape
+    (1, 8, 10, 7)
+    """
+
+    n: ClassVar[int] = 2
+
+
+@dataclass(frozen=True)
+class AdaptiveMaxPool3d(_AdaptiveMax):
+    n: ClassVar[int] = 3
+
+
+# ---------------------------------------------------------------------------------------
+# Keras
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _KerasPoolNd(Layer):
+    """``keras.layers.MaxPoolingND / AveragePoolingND(pool_size, strides=None, padding='valid',
+    data_format=None)``; strides None = pool_size; 'same' gives ⌈in / stride⌉
+    (``compute_pooling_output_shape``)."""
+
+    framework: ClassVar[str] = "keras"
+    elementwise_flops: ClassVar[bool] = True
+    pool_size: int | tuple = 2
+    strides: int | tuple | None = None
+    padding: str = "valid"
+    data_format: str | None = None
+    n: ClassVar[int] = 2
+    _what: ClassVar[str] = "max"
+
+    def __post_init__(self):
+        name, n = self.type_name, self.n
+        k = keras_tuple(name, "pool_size", self.pool_size, n)
+        s = k if self.strides is None else keras_tuple(name, "strides", self.strides, n)
+        object.__setattr__(self, "_k", k)
+        object.__setattr__(self, "_s", s)
+        object.__setattr__(self, "_pad", keras_padding(name, self.padding))
+        object.__setattr__(self, "_last", keras_data_format(name, self.data_format) == "channels_last")
+
+    def output_shape(self, shape):
+        name, n = self.type_name, self.n
+        if len(shape) != n + 2:
+            raise LayerError(name, "input", f"expected a {n + 2}-D input, got {len(shape)}-D {fmt_shape(shape)}")
+        c, spatial = _spatial(shape, n, self._last)
+        out = tuple(keras_window_out(size, k, s, 1, self._pad) for size, k, s in zip(spatial, self._k, self._s))
+        if self._pad == "valid" and any(o <= 0 for o in out):
+            raise LayerError(name, "pool_size", f"computed output size {fmt_tuple(out)} would be zero or negative: input {fmt_tuple(spatial)}, pool_size {fmt_tuple(self._k)}, strides {fmt_tuple(self._s)}; use padding='same' or an input of at least {fmt_tuple(self._k)}")
+        return _with_spatial(shape, n, self._last, c, out)
+
+    def _pads(self, shape):
+        spatial = _spatial(shape, self.n, self._last)[1]
+        return tuple(keras_pads(size, k, s, 1, self._pad) for size, k, s in zip(spatial, self._k, self._s))
+
+    def rf_step(self, shape):
+        return RFStep(self._k, self._s, tuple(a for a, _ in self._pads(shape)))
+
+    def warnings(self, shape, out):
+        spatial, o_spatial = _spatial(shape, self.n, self._last)[1], _spatial(out, self.n, self._last)[1]
+        return _window_warnings(self.type_name, spatial, o_spatial, self._k, self._s, self._pads(shape), (1,) * self.n, self._pad == "same")
+
+    def explain(self, shape, out):
+        spatial, o_spatial = _spatial(shape, self.n, self._last)[1], _spatial(out, self.n, self._last)[1]
+        lines = []
+        for ax, size, o, k, s, (a, b) in zip(_axes(self.n), spatial, o_spatial, self._k, self._s, self._pads(shape)):
+            if self._pad == "valid":
+                lines.append(f"{ax}_out = ⌊({size} − {k}) / {s}⌋ + 1 = {o}  (padding='valid')")
+            else:
+                lines.append(f"{ax}_out = ⌈{size} / {s}⌉ = {o}  (padding='same': {a} before, {b} after)")
+        lines.append(f"params = 0; one {self._what} per output element: {costs.numel(out):,} FLOPs")
+        return lines
+
+
+@dataclass(frozen=True)
+class MaxPooling1D(_KerasPoolNd):
+    n: ClassVar[int] = 1
+
+
+@dataclass(frozen=True)
+class MaxPooling2D(_KerasPoolNd):
+    """``keras.layers.MaxPooling2D``: the tutorial's ``MaxPooling2D((2, 2), strides=2, padding='same')``.
+
+    >>> MaxPooling2D((2, 2), strides=2, padding="same").evaluate((None, 7, 7, 25)).output_shape
+    (None, 4, 4, 25)
+    """
+
+    n: ClassVar[int] = 2
+
+
+@dataclass(frozen=True)
+class MaxPooling3D(_KerasPoolNd):
+    n: ClassVar[int] = 3
+
+
+@dataclass(frozen=True)
+class AveragePooling1D(_KerasPoolNd):
+    n: ClassVar[int] = 1
+    _what: ClassVar[str] = "mean"
+
+
+@dataclass(frozen=True)
+class AveragePooling2D(_KerasPoolNd):
+    """``keras.layers.AveragePooling2D``; 'valid' floors: 7×7 → 3×3.
+
+    >>> AveragePooling2D(2).evaluate((None, 7, 7, 8)).output_shape
+    (None, 3, 3, 8)
+    """
+
+    n: ClassVar[int] = 2
+    _what: ClassVar[str] = "mean"
+
+
+@dataclass(frozen=True)
+class AveragePooling3D(_KerasPoolNd):
+    n: ClassVar[int] = 3
+    _what: ClassVar[str] = "mean"
+
+
+@dataclass(frozen=True)
+class _KerasGlobalPoolNd(Layer):
+    """``keras.layers.GlobalXPoolingND(data_format=None, keepdims=False)``: (B, *spatial, C) → (B, C),
+    or (B, 1, ..., 1, C) with keepdims."""
+
+    framework: ClassVar[str] = "keras"
+    elementwise_flops: ClassVar[bool] = True
+    data_format: str | None = None
+    keepdims: bool = False
+    n: ClassVar[int] = 2
+    _what: ClassVar[str] = "mean"
+
+    def __post_init__(self):
+        object.__setattr__(self, "_last", keras_data_format(self.type_name, self.data_format) == "channels_last")
+
+    def output_shape(self, shape):
+        n = self.n
+        if len(shape) != n + 2:
+            raise LayerError(self.type_name, "input", f"expected a {n + 2}-D input, got {len(shape)}-D {fmt_shape(shape)}")
+        c = _spatial(shape, n, self._last)[0]
+        if self.keepdims:
+            return _with_spatial(shape, n, self._last, c, (1,) * n)
+        return (shape[0], c)
+
+    def flops(self, shape, out, macs):
+        return costs.numel(out)
+
+    def rf_step(self, shape):
+        spatial = _spatial(shape, self.n, self._last)[1]
+        return RFStep(spatial, spatial, (0,) * self.n, is_global=True)
+
+    def explain(self, shape, out):
+        spatial = _spatial(shape, self.n, self._last)[1]
+        return [f"{fmt_shape(shape)} -> {fmt_shape(out)}: one {self._what} over all {fmt_tuple(spatial)} positions per channel",
+                f"params = 0; FLOPs = {costs.numel(out):,} (one per output element)"]
+
+
+@dataclass(frozen=True)
+class GlobalAveragePooling1D(_KerasGlobalPoolNd):
+    n: ClassVar[int] = 1
+
+
+@dataclass(frozen=True)
+class GlobalAveragePooling2D(_KerasGlobalPoolNd):
+    """``keras.layers.GlobalAveragePooling2D``.
+
+    >>> GlobalAveragePooling2D().evaluate((None, 7, 7, 512)).output_shape
+    (None, 512)
+    >>> GlobalAveragePooling2D(keepdims=True).evaluate((None, 7, 7, 512)).output_shape
+    (None, 1, 1, 512)
+    """
+
+    n: ClassVar[int] = 2
+
+
+@dataclass(frozen=True)
+class GlobalAveragePooling3D(_KerasGlobalPoolNd):
+    n: ClassVar[int] = 3
+
+
+@dataclass(frozen=True)
+class GlobalMaxPooling1D(_KerasGlobalPoolNd):
+    n: ClassVar[int] = 1
+    _what: ClassVar[str] = "max"
+
+
+@dataclass(frozen=True)
+class GlobalMaxPooling2D(_KerasGlobalPoolNd):
+    n: ClassVar[int] = 2
+    _what: ClassVar[str] = "max"
+
+
+@dataclass(frozen=True)
+class GlobalMaxPooling3D(_KerasGlobalPoolNd):
+    n: ClassVar[int] = 3
+    _what: ClassVar[str] = "max"
