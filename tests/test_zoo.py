@@ -297,7 +297,7 @@ def test_build_passes_options():
 
 def test_source_code_is_the_model_file():
     code = zoo.source_code("residual-cnn-as-written")
-    assert "nn.Linear(flatten_features, 512)" in code and "x.view(-1, self.flatten_features)" in code
+    assert "self.fc1 = nn.Linear(128 * 7 * 7, 512)" in code and "x = x.view(-1, 128 * 7 * 7)  # Flatten the tensor" in code
     assert "class Bottleneck" in zoo.source_code("resnet50")
     assert "keras.Sequential" in zoo.source_code("keras-tutorial-cnn-keras")
 
