@@ -1,0 +1,215 @@
+"""``convlens calc``: one layer, or a chain of layer calls, computed and explained.
+
+One layer, its options named as the layer's own keywords::
+
+    convlens calc Conv2d --input 16x1x28x28 --out-channels 20 --kernel-size 5 --padding 2
+
+A chain, written as in the tutorial's code (prints the layer-by-layer table with totals)::
+
+    convlens calc --input 1x28x28 "Conv2d(1, 32, 3, padding=1)" "ReLU()" "MaxPool2d(2)"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import MISSING, fields
+
+from ._common import FORMATS, UsageError, parse_shape
+
+_EXAMPLES = (
+    "examples:\n"
+    "  convlens calc Conv2d --input 16x1x28x28 --out-channels 20 --kernel-size 5 --padding 2\n"
+    "  convlens calc Conv2d --help            (the options of one layer)\n"
+    "  convlens calc --input 1x28x28 \"Conv2d(1, 32, 3, padding=1)\" \"ReLU()\" \"MaxPool2d(2)\"\n"
+    "  convlens calc \"layers.Conv2D(75, (3,3), padding='same', input_shape=(28,28,1))\" \"layers.MaxPooling2D()\""
+)
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "calc",
+        help="one layer or a chain of layer calls: shape, weights, params, MACs, receptive field, worked calculation",
+        description=__doc__.split("\n\n")[0],
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_common(p)
+    p.add_argument("rest", nargs=argparse.REMAINDER, metavar="LAYER ...", help="a layer name and its options, or layer calls")
+    p.set_defaults(run=run)
+
+
+def add_common(p) -> None:
+    p.add_argument("--input", metavar="SHAPE", help="input shape, e.g. 1x3x224x224 (PyTorch) or 28x28x1 (Keras, batch left out)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--format", choices=FORMATS, default=None, help="output format (default: table)")
+
+
+class RestParser(argparse.ArgumentParser):
+    """Parses what follows the layer name; its mistakes are one-line usage errors."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see 'convlens {self.prog} --help')")
+
+
+def run(args) -> int:
+    rest = list(args.rest)
+    if not rest or rest[0].startswith("-"):
+        raise UsageError(
+            "give a layer name with its options (convlens calc Conv2d --input 16x1x28x28 --out-channels 20 --kernel-size 5) "
+            "or layer calls (convlens calc --input 1x28x28 \"Conv2d(1, 32, 3)\" \"ReLU()\")"
+        )
+    if "(" in rest[0]:
+        opts = parse_chain_args("calc", args, rest)
+        summary = chain(opts.calls, opts.input)
+        fmt = output_format(opts)
+        if len(summary.layers) == 1 and fmt == "table":
+            print(detail(summary))
+        else:
+            print(show(summary, fmt))
+        return 0
+    return _single(args, rest)
+
+
+# ---------------------------------------------------------------------------------------
+# one layer by name, options from its dataclass fields
+# ---------------------------------------------------------------------------------------
+def _single(args, rest) -> int:
+    from ..core import LAYERS, calc, layer as build
+    from ..frontends.text import parse_value, summary_of_layer, with_batch
+
+    name = rest[0]
+    if name not in LAYERS:
+        build(name)  # the registry's "unknown layer 'conv2d'; did you mean 'Conv2d'?" error
+    cls = LAYERS[name]
+    parser = RestParser(prog=f"calc {name}", description=f"{name}: options are the layer's own keyword names.", add_help=True)
+    add_common(parser)
+    for f in fields(cls):
+        if not f.init or f.metadata.get("hidden"):
+            continue
+        default = None if f.default is MISSING else f.default
+        flags = [f"--{f.name.replace('_', '-')}"] + ([f"--{f.name}"] if "_" in f.name else [])
+        parser.add_argument(*flags, dest=f"layer_{f.name}", type=parse_value, default=argparse.SUPPRESS, metavar="VALUE", help=f"(default: {default!r})")
+    opts, unknown = parser.parse_known_args(rest[1:])
+    if unknown:
+        known = ", ".join(f"--{f.name.replace('_', '-')}" for f in fields(cls) if f.init and not f.metadata.get("hidden"))
+        raise UsageError(f"{name} has no option {unknown[0]!r}; its options are {known} (and --input, --json, --format)")
+    shape_text = getattr(opts, "input", None) or args.input
+    if not shape_text:
+        raise UsageError(f"--input is required: the shape {name} receives, e.g. --input 16x1x28x28")
+    given = parse_shape(shape_text)
+    kwargs = {k[len("layer_"):]: v for k, v in vars(opts).items() if k.startswith("layer_")}
+    layer = build(name, **kwargs)
+    shape, note = with_batch([layer], given)
+    result = calc(name, shape, **kwargs)
+    summary = summary_of_layer(result, spec=layer.spec())
+    if note:
+        summary.notes.insert(0, note)
+    fmt = "json" if (opts.json or args.json) else (opts.format or args.format or "table")
+    print(detail(summary) if fmt == "table" else show(summary, fmt))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------
+# chains (shared with `rf`)
+# ---------------------------------------------------------------------------------------
+def parse_chain_args(command: str, args, rest):
+    """The layer calls and options after the sub-command, in any order."""
+    parser = RestParser(prog=command, add_help=False)
+    add_common(parser)
+    parser.add_argument("calls", nargs="*")
+    opts = parser.parse_intermixed_args(rest)
+    opts.input = opts.input or args.input
+    opts.json = opts.json or args.json
+    opts.format = opts.format or args.format
+    bad = [c for c in opts.calls if "(" not in c]
+    if bad:
+        raise UsageError(f"{bad[0]!r} is not a layer call; write it with brackets, e.g. \"{bad[0]}()\" or \"Conv2d(1, 32, 3)\"")
+    return opts
+
+
+def output_format(opts) -> str:
+    return "json" if opts.json else (opts.format or "table")
+
+
+def chain(calls, input_text):
+    """The Summary of a chain of calls; a failing layer is a one-line usage error naming it."""
+    from ..frontends.text import chain_summary
+
+    shape = parse_shape(input_text) if input_text else None
+    return chain_summary(calls, shape, title="layer chain")
+
+
+def show(summary, fmt: str = "table") -> str:
+    """Render with the report layer; until it is installed, a plain table of our own."""
+    try:
+        from ..render import render
+    except ImportError:
+        render = None
+    if render is not None:
+        try:
+            return render(summary, fmt, show_calculation=True)
+        except TypeError:  # a renderer without the calculation option
+            return render(summary, fmt)
+    if fmt == "json":
+        return json.dumps(summary.to_dict(), indent=2)
+    return plain_table(summary)
+
+
+def plain_table(summary) -> str:
+    """Layer, input, output, params and the first calculation line, with totals."""
+    rows = [("#", "layer", "input", "output", "params", "calculation")]
+    for i, r in enumerate(summary.layers):
+        ins = " + ".join(_shape(s) for s in r.input_shapes)
+        rows.append((str(i), f"{r.name} ({r.type})", ins, _shape(r.output_shape) if r.output_shape is not None else "FAILED", f"{r.params:,}", r.calculation[0] if r.calculation else ""))
+    widths = [max(len(row[c]) for row in rows) for c in range(5)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths)) + "  " + row[5] for row in rows]
+    lines.append("")
+    lines.append(f"total params {summary.total_params:,} (trainable {summary.trainable_params:,}, non-trainable {summary.non_trainable_params:,}); buffers {summary.buffers:,}")
+    lines.append(f"MACs {summary.total_macs:,}; FLOPs {summary.total_flops:,}")
+    lines += [f"note: {n}" for n in summary.notes]
+    return "\n".join(lines)
+
+
+def detail(summary) -> str:
+    """Everything about one layer: shapes, weights, counts, receptive field, calculation."""
+    r = summary.layers[0]
+    lines = [r.spec or r.type, ""]
+    facts = [
+        ("input", " + ".join(_shape(s) for s in r.input_shapes)),
+        ("output", _shape(r.output_shape)),
+        ("weights", "; ".join(f"{w.name} {_shape(w.shape)} = {w.numel:,}" for w in r.weights) or "none"),
+        ("params", f"{r.params:,} (trainable {r.trainable_params:,}, non-trainable {r.non_trainable_params:,})"),
+        ("buffers", "; ".join(f"{w.name} {_shape(w.shape)} = {w.numel:,}" for w in r.buffers) or "0"),
+        ("MACs", f"{r.macs:,}"),
+        ("FLOPs", f"{r.flops:,}"),
+        ("receptive field", _rf(r.receptive_field)),
+    ]
+    width = max(len(k) for k, _ in facts)
+    lines += [f"{k.ljust(width)}  {v}" for k, v in facts]
+    if r.calculation:
+        lines += ["", "calculation"] + [f"  {c}" for c in r.calculation]
+    if r.warnings:
+        lines += ["", "warnings"] + [f"  {w}" for w in r.warnings]
+    lines += [""] + [f"note: {n}" for n in summary.notes]
+    return "\n".join(lines)
+
+
+def _shape(s) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in s) + ("," if len(s) == 1 else "") + ")"
+
+
+def _num(x) -> str:
+    from fractions import Fraction
+
+    if isinstance(x, Fraction):
+        return str(x.numerator) if x.denominator == 1 else f"{float(x):g}"
+    return str(x)
+
+
+def _rf(rf: dict | None) -> str:
+    if rf is None:
+        return "unchanged (elementwise)"
+    if rf["global"]:
+        return "global (every output sees the whole input)"
+    return f"{'×'.join(map(_num, rf['size']))}, jump {'×'.join(map(_num, rf['jump']))}, first centre at {'×'.join(map(_num, rf['start']))}"
