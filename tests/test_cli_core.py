@@ -89,7 +89,7 @@ def test_rf_vgg16(capsys):
 def test_demo(capsys):
     code, out, _ = run(capsys, "demo")
     assert code == 0
-    assert "layer 21 'fc1' (Linear): in_features=6272" in out
+    assert "layer 18 'fc1' (Linear): in_features=6272" in out
     assert "1152" in out and "✗" not in out
 
 

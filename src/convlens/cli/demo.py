@@ -25,7 +25,7 @@ FLOW = (
     ("Residual Block 2", "resblock2.relu2", (7, 7, 128)),
     ("MaxPool", "pool3", (3, 3, 128)),
     ("Flatten", "flatten", (1152,)),
-    ("fc1 + ReLU", "fc1.relu", (512,)),
+    ("fc1 + ReLU", "fc1_relu", (512,)),
     ("fc2", "fc2", (10,)),
 )
 
@@ -82,7 +82,7 @@ def tutorial_network(fc1_in_features: int = 128 * 3 * 3) -> list:
         Node(_layer("MaxPool2d", kernel_size=2, stride=2), "pool3"),
         Node(_layer("Flatten"), "flatten"),  # the tutorial's x.view(-1, 128 * 7 * 7); (1, 128, 3, 3) -> (1, 1152)
         Node(_layer("Linear", fc1_in_features, 512), "fc1"),
-        Node(_layer("ReLU"), "fc1.relu"),  # torch.relu(self.fc1(x))
+        Node(_layer("ReLU"), "fc1_relu"),  # torch.relu(self.fc1(x))
         Node(_layer("Linear", 512, 10), "fc2"),
     ]
 
