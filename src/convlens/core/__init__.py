@@ -29,14 +29,38 @@ for _name in ("pool", "linear", "norm", "shape", "elementwise", "merge"):
             raise
 
 
-def layer(name: str, *args, **kwargs) -> Layer:
-    """Build a core layer by its framework class name: ``layer("Conv2d", 1, 20, 5, padding=2)``."""
+# Keras names that PyTorch also uses for a different layer. ``LAYERS`` holds the PyTorch meaning
+# under the bare name; a chain read as Keras (``framework="keras"``) looks here first.
+KERAS_ALIASES: dict[str, type[Layer]] = {}
+if "KerasFlatten" in LAYERS:
+    KERAS_ALIASES["Flatten"] = LAYERS["KerasFlatten"]
+if "KerasDropout" in LAYERS:
+    KERAS_ALIASES["Dropout"] = LAYERS["KerasDropout"]
+
+
+def layer(name: str, *args, framework: str = "torch", **kwargs) -> Layer:
+    """Build a core layer by its framework class name: ``layer("Conv2d", 1, 20, 5, padding=2)``.
+
+    ``framework="keras"`` resolves the names both frameworks use (``Flatten``, ``Dropout``) to the
+    Keras layer. Keras layers accept and drop the arguments in ``conv.KERAS_IGNORED``
+    (initialisers, regularisers, names), which change nothing convlens computes.
+
+    >>> layer("Flatten", framework="keras").evaluate((None, 4, 4, 25)).output_shape
+    (None, 400)
+    >>> layer("Dense", 10, kernel_initializer="he_normal").spec()
+    'Dense(units=10)'
+    """
+    if framework not in ("torch", "keras"):
+        raise LayerError(name, "framework", f"framework={framework!r} must be 'torch' or 'keras'")
+    cls = KERAS_ALIASES.get(name) if framework == "keras" else None
     try:
-        cls = LAYERS[name]
+        cls = cls or LAYERS[name]
     except KeyError:
         close = [n for n in LAYERS if n.lower() == name.lower()]
         hint = f"; did you mean {close[0]!r}? names are case-sensitive" if close else f"; known layers: {', '.join(sorted(LAYERS))}"
         raise LayerError(name, "layer", f"unknown layer {name!r}{hint}") from None
+    if cls.framework == "keras":
+        kwargs = {k: v for k, v in kwargs.items() if k not in conv.KERAS_IGNORED}
     try:
         return cls(*args, **kwargs)
     except TypeError as exc:
@@ -53,4 +77,4 @@ def calc(name: str, input_shape, *args, **kwargs) -> LayerResult:
     return layer(name, *args, **kwargs).evaluate(tuple(input_shape))
 
 
-__all__ = ["LAYERS", "Layer", "LayerError", "LayerResult", "RFStep", "ReceptiveField", "Weight", "calc", "layer", "register"]
+__all__ = ["KERAS_ALIASES", "LAYERS", "Layer", "LayerError", "LayerResult", "RFStep", "ReceptiveField", "Weight", "calc", "layer", "register"]

@@ -254,9 +254,11 @@ def _window_warnings(layer, spatial, out, kernel, stride, pads, dilation, same) 
         if size is None or o is None:
             continue
         covered = (o - 1) * s + d * (k - 1) + 1
-        dropped = size + a + b - covered
-        if dropped > 0 and not (same and dropped <= b):
-            notes.append(f"{layer}: the floor drops the last {dropped} row{'s' if dropped != 1 else ''}/column{'s' if dropped != 1 else ''} of the padded input ({size} → {o}); pad or crop to make (in + padding − kernel) divisible by the stride")
+        # input rows (not padding) that no window reaches; when the stride already skips pixels
+        # between windows, the stride warning below says it
+        dropped = size + a - covered
+        if dropped > 0 and s <= d * (k - 1) + 1:
+            notes.append(f"{layer}: the floor drops the last {dropped} input row{'s' if dropped != 1 else ''}/column{'s' if dropped != 1 else ''} ({size} → {o}): no window reaches {'them' if dropped != 1 else 'it'}; pad or crop so that (in + padding − kernel) is divisible by the stride")
         if s > d * (k - 1) + 1:
             notes.append(f"{layer}: stride {s} is larger than the kernel {d * (k - 1) + 1}: {s - d * (k - 1) - 1} pixel{'s' if s - d * (k - 1) - 1 != 1 else ''} between windows are never seen")
         if same and (d * (k - 1)) % 2 == 1:

@@ -143,8 +143,8 @@ class MaxPool2d(_MaxPool):
     """``nn.MaxPool2d``: 7×7 → 3×3 with a 2×2 pool (the floor drops the last row and column).
 
     >>> r = MaxPool2d(2).evaluate((1, 64, 7, 7))
-    >>> r.output_shape, r.flops, r.warnings[0][:48]
-    ((1, 64, 3, 3), 576, 'MaxPool2d: the floor drops the last 1 row/column')
+    >>> r.output_shape, r.flops, r.warnings[0][:54]
+    ((1, 64, 3, 3), 576, 'MaxPool2d: the floor drops the last 1 input row/column')
     >>> MaxPool2d(3, stride=2, padding=1).evaluate((1, 64, 112, 112)).output_shape  # ResNet stem
     (1, 64, 56, 56)
     """

@@ -1,0 +1,240 @@
+"""Elementwise layers: activations (PyTorch ``ReLU`` … ``Softplus``, Keras ``Activation``) and dropout
+(PyTorch ``Dropout``, ``Dropout2d``; Keras ``Dropout`` as ``KerasDropout``).
+
+They keep the shape and every position where it was (``rf_step`` is None). Cost (``costs``): an
+activation is one FLOP per output element, whatever its formula (softmax included); dropout is 0
+(it is the identity at inference). PyTorch and Keras both name a layer ``Dropout``; the Keras one
+is ``KerasDropout`` here and ``core.KERAS_ALIASES`` maps the Keras spelling to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ._args import fmt_shape
+from ._base import Layer, Weight
+from ._errors import LayerError
+from .conv import keras_activation
+
+
+@dataclass(frozen=True)
+class _Elementwise(Layer):
+    elementwise_flops: ClassVar[bool] = True
+
+    def output_shape(self, shape):
+        return tuple(shape)
+
+
+@dataclass(frozen=True)
+class ReLU(_Elementwise):
+    """``nn.ReLU(inplace=False)``: max(0, x); one FLOP per element.
+
+    >>> ReLU().evaluate((1, 64, 56, 56)).flops
+    200704
+    """
+
+    inplace: bool = False
+
+
+@dataclass(frozen=True)
+class ReLU6(_Elementwise):
+    inplace: bool = False
+
+
+@dataclass(frozen=True)
+class LeakyReLU(_Elementwise):
+    negative_slope: float = 0.01
+    inplace: bool = False
+
+
+@dataclass(frozen=True)
+class PReLU(_Elementwise):
+    """``nn.PReLU(num_parameters=1, init=0.25)``; weight ``(num_parameters,)``, which must be 1 or the
+    input's channel count (dimension 1; a 1-D input has one channel).
+
+    >>> PReLU(64).evaluate((1, 64, 8, 8)).params
+    64
+    """
+
+    num_parameters: int = 1
+    init: float = 0.25
+
+    def __post_init__(self):
+        n = self.num_parameters
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise LayerError(self.type_name, "num_parameters", f"num_parameters must be an int >= 0, got {n!r}")
+
+    def output_shape(self, shape):
+        n = self.num_parameters
+        if n != 1:
+            if len(shape) == 0:
+                raise LayerError(self.type_name, "input", f"num_parameters={n} needs an input with a channel dimension, got a 0-D input")
+            c = shape[1] if len(shape) >= 2 else 1
+            if c != n:
+                raise LayerError(self.type_name, "num_parameters", f"num_parameters={n} must be 1 or the input's {c} channels ({fmt_shape(shape)}); use num_parameters={c}")
+        return tuple(shape)
+
+    def weights(self, shape):
+        return (Weight("weight", (self.num_parameters,)),)
+
+
+@dataclass(frozen=True)
+class ELU(_Elementwise):
+    alpha: float = 1.0
+    inplace: bool = False
+
+
+@dataclass(frozen=True)
+class GELU(_Elementwise):
+    """``nn.GELU(approximate='none')``; approximate is 'none' or 'tanh'."""
+
+    approximate: str = "none"
+
+    def __post_init__(self):
+        if self.approximate not in ("none", "tanh"):
+            raise LayerError(self.type_name, "approximate", f"approximate={self.approximate!r} must be 'none' or 'tanh'")
+
+
+@dataclass(frozen=True)
+class SiLU(_Elementwise):
+    inplace: bool = False
+
+
+@dataclass(frozen=True)
+class Mish(_Elementwise):
+    inplace: bool = False
+
+
+@dataclass(frozen=True)
+class Hardswish(_Elementwise):
+    inplace: bool = False
+
+
+@dataclass(frozen=True)
+class Hardsigmoid(_Elementwise):
+    inplace: bool = False
+
+
+@dataclass(frozen=True)
+class Sigmoid(_Elementwise):
+    pass
+
+
+@dataclass(frozen=True)
+class Tanh(_Elementwise):
+    pass
+
+
+@dataclass(frozen=True)
+class Softplus(_Elementwise):
+    beta: float = 1.0
+    threshold: float = 20.0
+
+
+@dataclass(frozen=True)
+class Softmax(_Elementwise):
+    """``nn.Softmax(dim=None)``; ``dim`` must lie in [-rank, rank) (a 0-D input counts as rank 1).
+    ``dim=None`` is PyTorch's legacy choice: 0 for 0-, 1- and 3-D inputs, else 1.
+
+    >>> Softmax(dim=-1).evaluate((8, 10)).output_shape
+    (8, 10)
+    """
+
+    dim: int | None = None
+
+    def output_shape(self, shape):
+        if self.dim is not None:
+            r = max(len(shape), 1)
+            if not -r <= self.dim < r:
+                raise LayerError(self.type_name, "dim", f"dim={self.dim} is out of range for the {len(shape)}-D input {fmt_shape(shape)}; use a dim in [-{r}, {r - 1}]")
+        return tuple(shape)
+
+
+@dataclass(frozen=True)
+class LogSoftmax(Softmax):
+    pass
+
+
+@dataclass(frozen=True)
+class Activation(_Elementwise):
+    """``keras.layers.Activation(activation)``: any ``keras.activations`` name; 'linear' costs nothing.
+
+    >>> Activation("relu").evaluate((None, 28, 28, 75)).flops
+    58800
+    """
+
+    framework: ClassVar[str] = "keras"
+    activation: str = None
+
+    def __post_init__(self):
+        if self.activation is None:
+            raise LayerError(self.type_name, "activation", "activation is required, e.g. Activation('relu')")
+        keras_activation(self.type_name, self.activation)
+
+    def flops(self, shape, out, macs):
+        return 0 if self.activation.lower() == "linear" else super().flops(shape, out, macs)
+
+
+def _rate(layer: str, name: str, value, *, upper_open: bool) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value and (value < 1 if upper_open else value <= 1)
+    if not ok:
+        raise LayerError(layer, name, f"{name} must be a probability in [0, 1{')' if upper_open else ']'}, got {name}={value!r}")
+
+
+@dataclass(frozen=True)
+class _Dropout(Layer):
+    p: float = 0.5
+    inplace: bool = False
+
+    def __post_init__(self):
+        _rate(self.type_name, "p", self.p, upper_open=False)
+
+    def output_shape(self, shape):
+        return tuple(shape)
+
+    def explain(self, shape, out):
+        return [f"output shape {fmt_shape(out)} (same as input); zeroes a fraction {self.p} while training, identity at inference; 0 FLOPs"]
+
+
+@dataclass(frozen=True)
+class Dropout(_Dropout):
+    """``nn.Dropout(p=0.5, inplace=False)``; p in [0, 1]; 0 FLOPs.
+
+    >>> Dropout(0.25).evaluate((16, 512)).flops
+    0
+    """
+
+
+@dataclass(frozen=True)
+class Dropout2d(_Dropout):
+    """``nn.Dropout2d``: drops whole channels while training (which needs at least a 2-D input)."""
+
+    def warnings(self, shape, out):
+        if len(shape) not in (3, 4):
+            return (f"{self.type_name}: expects a 3-D or 4-D input (C, H, W) or (N, C, H, W), got {fmt_shape(shape)}" + ("; in training mode PyTorch raises" if len(shape) < 2 else ""),)
+        return ()
+
+
+@dataclass(frozen=True)
+class KerasDropout(Layer):
+    """``keras.layers.Dropout(rate, noise_shape=None, seed=None)``; rate in [0, 1]; 0 FLOPs.
+
+    >>> KerasDropout(0.5).evaluate((None, 512)).output_shape
+    (None, 512)
+    """
+
+    framework: ClassVar[str] = "keras"
+    rate: float = None
+    noise_shape: tuple | None = None
+    seed: int | None = None
+
+    def __post_init__(self):
+        _rate(self.type_name, "rate", self.rate, upper_open=False)
+
+    @property
+    def type_name(self) -> str:
+        return "Dropout"
+
+    def output_shape(self, shape):
+        return tuple(shape)

@@ -1,0 +1,295 @@
+"""Normalisation: PyTorch ``BatchNorm1d/2d/3d``, ``LayerNorm``, ``GroupNorm``, ``InstanceNorm1d/2d/3d``;
+Keras ``BatchNormalization``.
+
+Every normalisation keeps the input shape. Cost: no MACs, one FLOP per output element (``costs``).
+Parameter counts follow each framework's own bookkeeping: PyTorch keeps running statistics in
+*buffers* (not parameters); Keras keeps them as *non-trainable weights*, which its summary counts
+as parameters (BatchNormalization on 75 channels: 300 params, 150 of them non-trainable).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ._args import fmt_shape, fmt_tuple, positive_int
+from ._base import Layer, Weight
+from ._errors import LayerError
+
+
+@dataclass(frozen=True)
+class _Norm(Layer):
+    elementwise_flops: ClassVar[bool] = True
+
+    def output_shape(self, shape):
+        self._check(shape)
+        return tuple(shape)
+
+
+@dataclass(frozen=True)
+class _BatchNormNd(_Norm):
+    """``nn.BatchNormNd(num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True)``.
+
+    Parameters weight, bias ``(C,)`` when ``affine``; buffers running_mean, running_var ``(C,)`` and
+    num_batches_tracked ``()`` when ``track_running_stats``. Evaluated as in ``model.eval()``.
+    """
+
+    num_features: int | None = None  # None: taken from the input's dimension 1
+    eps: float = 1e-5
+    momentum: float | None = 0.1
+    affine: bool = True
+    track_running_stats: bool = True
+    ranks: ClassVar[tuple[int, ...]] = (4,)
+
+    def __post_init__(self):
+        if self.num_features is not None:
+            positive_int(self.type_name, "num_features", self.num_features, allow_zero=True)
+
+    def _check(self, shape):
+        name = self.type_name
+        if len(shape) not in self.ranks:
+            raise LayerError(name, "input", f"expected a {' or '.join(f'{r}-D' for r in self.ranks)} input (N, C, …), got {len(shape)}-D {fmt_shape(shape)}")
+        c = shape[1]
+        if self.num_features is not None and c != self.num_features and (self.affine or self.track_running_stats):
+            raise LayerError(name, "num_features", f"num_features={self.num_features} but the input {fmt_shape(shape)} has {c} channels in dimension 1; use num_features={c}")
+        if not self.track_running_stats and shape[0] * _prod(shape[2:]) == 1:
+            # without running statistics even model.eval() normalises with the batch's own statistics
+            raise LayerError(name, "input", f"track_running_stats=False normalises with batch statistics, which needs more than one value per channel; the input {fmt_shape(shape)} has 1")
+
+    def _c(self, shape):
+        return shape[1]
+
+    def weights(self, shape):
+        c = self._c(shape)
+        return (Weight("weight", (c,)), Weight("bias", (c,))) if self.affine else ()
+
+    def buffers(self, shape):
+        c = self._c(shape)
+        if not self.track_running_stats:
+            return ()
+        return (Weight("running_mean", (c,), False), Weight("running_var", (c,), False), Weight("num_batches_tracked", (), False))
+
+    def warnings(self, shape, out):
+        if self.track_running_stats and shape[0] * _prod(shape[2:]) == 1:
+            return (f"{self.type_name}: the input {fmt_shape(shape)} has one value per channel; in training mode PyTorch raises 'Expected more than 1 value per channel'",)
+        return ()
+
+    def explain(self, shape, out):
+        c = self._c(shape)
+        lines = [f"output shape {fmt_shape(out)} (same as input); statistics over every dimension but C={c}"]
+        lines.append(f"params = {'2 × ' + str(c) + ' (weight, bias)' if self.affine else '0'} = {2 * c if self.affine else 0}")
+        if self.track_running_stats:
+            lines.append(f"buffers = 2 × {c} (running_mean, running_var) + 1 (num_batches_tracked) = {2 * c + 1} — not parameters")
+        return lines
+
+
+def _prod(values):
+    n = 1
+    for v in values:
+        n *= v
+    return n
+
+
+@dataclass(frozen=True)
+class BatchNorm1d(_BatchNormNd):
+    """``nn.BatchNorm1d`` on (N, C) or (N, C, L)."""
+
+    ranks: ClassVar[tuple[int, ...]] = (2, 3)
+
+
+@dataclass(frozen=True)
+class BatchNorm2d(_BatchNormNd):
+    """``nn.BatchNorm2d`` on (N, C, H, W).
+
+    >>> r = BatchNorm2d(64).evaluate((1, 64, 56, 56))
+    >>> r.params, [(b.name, b.shape) for b in r.buffers], r.flops
+    (128, [('running_mean', (64,)), ('running_var', (64,)), ('num_batches_tracked', ())], 200704)
+    """
+
+    ranks: ClassVar[tuple[int, ...]] = (4,)
+
+
+@dataclass(frozen=True)
+class BatchNorm3d(_BatchNormNd):
+    ranks: ClassVar[tuple[int, ...]] = (5,)
+
+
+@dataclass(frozen=True)
+class _InstanceNormNd(_BatchNormNd):
+    """``nn.InstanceNormNd(num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False)``:
+    statistics per sample and channel over the spatial dimensions; (N, C, *spatial) or (C, *spatial)."""
+
+    affine: bool = False
+    track_running_stats: bool = False
+    n: ClassVar[int] = 2
+
+    def _c(self, shape):
+        return shape[-1 - self.n]
+
+    def _check(self, shape):
+        name, n = self.type_name, self.n
+        if len(shape) not in (n + 1, n + 2):
+            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input, got {len(shape)}-D {fmt_shape(shape)}")
+        c = self._c(shape)
+        if self.num_features is not None and c != self.num_features and (self.affine or self.track_running_stats):
+            raise LayerError(name, "num_features", f"num_features={self.num_features} but the input {fmt_shape(shape)} has {c} channels; use num_features={c}")
+        if not self.track_running_stats and _prod(shape[-n:]) == 1:
+            raise LayerError(name, "input", f"instance statistics need more than one spatial element, got {fmt_tuple(shape[-n:])} in {fmt_shape(shape)}")
+
+    def warnings(self, shape, out):
+        notes = []
+        c = self._c(shape)
+        if self.num_features is not None and c != self.num_features:
+            notes.append(f"{self.type_name}: num_features={self.num_features} differs from the input's {c} channels; PyTorch only warns because affine=False")
+        if self.track_running_stats and _prod(shape[-self.n:]) == 1:
+            notes.append(f"{self.type_name}: one spatial element per channel; in training mode PyTorch raises")
+        return tuple(notes)
+
+
+@dataclass(frozen=True)
+class InstanceNorm1d(_InstanceNormNd):
+    n: ClassVar[int] = 1
+
+
+@dataclass(frozen=True)
+class InstanceNorm2d(_InstanceNormNd):
+    """``nn.InstanceNorm2d``: no parameters or buffers by default.
+
+    >>> r = InstanceNorm2d(64).evaluate((1, 64, 32, 32))
+    >>> r.output_shape, r.params, r.buffer_count
+    ((1, 64, 32, 32), 0, 0)
+    """
+
+    n: ClassVar[int] = 2
+
+
+@dataclass(frozen=True)
+class InstanceNorm3d(_InstanceNormNd):
+    n: ClassVar[int] = 3
+
+
+@dataclass(frozen=True)
+class LayerNorm(_Norm):
+    """``nn.LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True)``: the input must
+    end in ``normalized_shape``; weight and bias have that shape.
+
+    >>> r = LayerNorm(768).evaluate((1, 197, 768))
+    >>> [w.shape for w in r.weights], r.params
+    ([(768,), (768,)], 1536)
+    """
+
+    normalized_shape: int | tuple = None
+    eps: float = 1e-5
+    elementwise_affine: bool = True
+    bias: bool = True
+
+    def __post_init__(self):
+        ns = self.normalized_shape
+        if ns is None:
+            raise LayerError(self.type_name, "normalized_shape", "normalized_shape is required, e.g. LayerNorm(768)")
+        ns = (ns,) if isinstance(ns, int) and not isinstance(ns, bool) else tuple(ns) if isinstance(ns, (tuple, list)) else None
+        if ns is None or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in ns):
+            raise LayerError(self.type_name, "normalized_shape", f"normalized_shape must be an int or a tuple of ints >= 0, got {self.normalized_shape!r}")
+        object.__setattr__(self, "_ns", ns)
+
+    def _check(self, shape):
+        ns = self._ns
+        if len(shape) < len(ns) or tuple(shape[len(shape) - len(ns):]) != ns:
+            raise LayerError(self.type_name, "normalized_shape", f"normalized_shape={fmt_shape(ns)} must match the last {len(ns)} dimension(s) of the input {fmt_shape(shape)}; use normalized_shape={fmt_shape(tuple(shape[-len(ns):]) if ns else ())}")
+
+    def weights(self, shape):
+        if not self.elementwise_affine:
+            return ()
+        return (Weight("weight", self._ns),) + ((Weight("bias", self._ns),) if self.bias else ())
+
+    def explain(self, shape, out):
+        k = _prod(self._ns)
+        n_w = (1 + int(self.bias)) if self.elementwise_affine else 0
+        return [f"output shape {fmt_shape(out)} (same as input); statistics over the last {len(self._ns)} dimension(s) {fmt_tuple(self._ns)}",
+                f"params = {n_w} × {k} = {n_w * k:,}"]
+
+
+@dataclass(frozen=True)
+class GroupNorm(_Norm):
+    """``nn.GroupNorm(num_groups, num_channels, eps=1e-5, affine=True)``: num_channels must divide
+    into num_groups; weight, bias ``(num_channels,)``.
+
+    >>> GroupNorm(32, 256).evaluate((2, 256, 14, 14)).params
+    512
+    """
+
+    num_groups: int | None = None
+    num_channels: int | None = None
+    eps: float = 1e-5
+    affine: bool = True
+
+    def __post_init__(self):
+        name = self.type_name
+        if self.num_groups is None or self.num_channels is None:
+            raise LayerError(name, "num_groups", f"num_groups and num_channels are required, got {self.num_groups!r}, {self.num_channels!r}")
+        positive_int(name, "num_groups", self.num_groups)
+        positive_int(name, "num_channels", self.num_channels, allow_zero=True)
+        if self.num_channels % self.num_groups:
+            raise LayerError(name, "num_channels", f"num_channels={self.num_channels} is not divisible by num_groups={self.num_groups}; use a multiple of {self.num_groups}")
+
+    def _check(self, shape):
+        name = self.type_name
+        if len(shape) < 2:
+            raise LayerError(name, "input", f"expects at least a 2-D input (N, C, …), got {fmt_shape(shape)}")
+        c = shape[1]
+        if self.affine and c != self.num_channels:
+            raise LayerError(name, "num_channels", f"num_channels={self.num_channels} but the input {fmt_shape(shape)} has {c} channels; use num_channels={c}")
+        if c % self.num_groups:
+            raise LayerError(name, "num_groups", f"the input's {c} channels ({fmt_shape(shape)}) are not divisible by num_groups={self.num_groups}")
+
+    def weights(self, shape):
+        return (Weight("weight", (self.num_channels,)), Weight("bias", (self.num_channels,))) if self.affine else ()
+
+    def explain(self, shape, out):
+        return [f"output shape {fmt_shape(out)} (same as input); {self.num_groups} groups of {shape[1] // self.num_groups} channels, statistics per sample and group",
+                f"params = {'2 × ' + str(self.num_channels) if self.affine else '0'} = {2 * self.num_channels if self.affine else 0}"]
+
+
+@dataclass(frozen=True)
+class BatchNormalization(_Norm):
+    """``keras.layers.BatchNormalization(axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+    renorm=False)``: gamma (if scale) and beta (if center) are trainable; moving_mean and moving_variance
+    are *non-trainable weights* that Keras counts as parameters: 4·C in all.
+
+    >>> r = BatchNormalization().evaluate((None, 28, 28, 75))
+    >>> r.params, r.trainable_params, r.non_trainable_params
+    (300, 150, 150)
+    """
+
+    framework: ClassVar[str] = "keras"
+    axis: int = -1
+    momentum: float = 0.99
+    epsilon: float = 1e-3
+    center: bool = True
+    scale: bool = True
+    renorm: bool = False  # adds moving_stddev, renorm_mean, renorm_stddev (non-trainable)
+
+    def __post_init__(self):
+        if isinstance(self.axis, bool) or not isinstance(self.axis, int):
+            raise LayerError(self.type_name, "axis", f"axis must be an int, got axis={self.axis!r}")
+
+    def _check(self, shape):
+        if not -len(shape) <= self.axis < len(shape):
+            raise LayerError(self.type_name, "axis", f"axis={self.axis} is out of bounds for the input {fmt_shape(shape)}; use an axis in [-{len(shape)}, {len(shape) - 1}]")
+        if shape[self.axis] is None:
+            raise LayerError(self.type_name, "axis", f"the normalised axis {self.axis} of {fmt_shape(shape)} must have a known size")
+
+    def weights(self, shape):
+        c = (shape[self.axis],)
+        w = ((Weight("gamma", c),) if self.scale else ()) + ((Weight("beta", c),) if self.center else ())
+        w += (Weight("moving_mean", c, False), Weight("moving_variance", c, False))
+        if self.renorm:
+            w += (Weight("moving_stddev", c, False), Weight("renorm_mean", c, False), Weight("renorm_stddev", c, False))
+        return w
+
+    def explain(self, shape, out):
+        c = shape[self.axis]
+        t = int(self.scale) + int(self.center)
+        nt = 2 + 3 * int(self.renorm)
+        return [f"output shape {fmt_shape(out)} (same as input); one gamma/beta/mean/variance per channel (axis {self.axis}, {c} channels)",
+                f"params = {t} × {c} trainable + {nt} × {c} non-trainable = {(t + nt) * c:,}"]
