@@ -309,3 +309,71 @@ def test_registry_import_needs_no_framework():
     code = "import sys, convlens.zoo as z; z.entries(); z.get('resnet18'); print('torch' in sys.modules, 'keras' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+def _cli(capsys, *argv):
+    from convlens.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_zoo_list_builds_and_matches_published(capsys):
+    code, out, err = _cli(capsys, "zoo", "list")
+    assert code == 0, err
+    assert re.search(r"^resnet18\s+resnet\s+1x3x224x224\s+11,689,512\s+1\.81 G", out, re.M)
+    assert re.search(r"^vgg-first-blocks\s+.*260,160\s+--", out, re.M)
+    assert "every count built here equals the published figure" in out
+    assert "DIFFERS" not in out
+
+
+def test_cli_zoo_list_json(capsys):
+    code, out, _ = _cli(capsys, "zoo", "list", "--published", "--format", "json")
+    import json
+
+    rows = {r["name"]: r for r in json.loads(out)}
+    assert code == 0 and rows.keys() == set(zoo.names())
+    assert rows["resnet50"]["published_params"] == 25_557_032 and rows["resnet50"]["macs"] == 4_089_184_256
+    assert rows["keras-tutorial-cnn-keras"]["framework"] == "keras"
+
+
+def test_cli_zoo_list_flags_a_count_that_differs(capsys, monkeypatch):
+    entry = zoo.get("resnet-stem")
+    monkeypatch.setitem(zoo._BY_NAME, "resnet-stem", dataclasses.replace(entry, published_params=9_000))
+    monkeypatch.setattr(zoo, "_ENTRIES", tuple(zoo._BY_NAME.values()))
+    _, out, _ = _cli(capsys, "zoo", "list")
+    assert "9,472 (DIFFERS: published 9,000)" in out
+    assert "1 count(s) differ from the published figure: resnet-stem" in out
+
+
+def test_cli_zoo_code(capsys):
+    code, out, _ = _cli(capsys, "zoo", "code", "bottleneck-block")
+    assert code == 0
+    assert out.startswith("# bottleneck-block: convlens/zoo/tutorial_resnet_blocks.py")
+    assert "class BottleneckBlock(nn.Module):" in out and "``y`` never defined" in out
+
+
+@pytest.mark.parametrize("argv", [["zoo", "show", "resnet-19"], ["zoo", "code", "vgg"]])
+def test_cli_zoo_unknown_name_is_one_line_exit_2(capsys, argv):
+    code, _, err = _cli(capsys, *argv)
+    assert code == 2 and err.startswith("convlens: zoo: no model named") and err.count("\n") == 1
+
+
+def test_cli_zoo_show(capsys):
+    try:
+        import convlens.render  # noqa: F401
+        from convlens.frontends.torch import summary  # noqa: F401
+    except ImportError:
+        pytest.skip("convlens.summary / convlens.render not available yet")
+    code, out, err = _cli(capsys, "zoo", "show", "resnet-stem", "--format", "json")
+    assert code == 0, err
+    import json
+
+    data = json.loads(out)
+    assert data["total_params"] == 9_472 and data["output_shapes"] == [[1, 64, 56, 56]]
+    code, out, _ = _cli(capsys, "zoo", "show", "bottleneck-block-projection", "--input", "2x64x56x56", "--format", "json")
+    assert json.loads(out)["output_shapes"] == [[2, 128, 28, 28]]

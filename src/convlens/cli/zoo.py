@@ -174,8 +174,12 @@ class _PlainFormat:
         return str(n)
 
     @staticmethod
+    def count(n):
+        return _PlainFormat.thousands(n)
+
+    @staticmethod
     def shape_x(s):
-        return "×".join("?" if d is None else str(d) for d in s)
+        return "x".join("None" if d is None else str(d) for d in s)
 
     @staticmethod
     def nbytes(n, binary=False):
