@@ -1,0 +1,55 @@
+"""Reports: every renderer reads only a ``convlens.record.Summary`` and returns text.
+
+    render(summary, "table")                      # terminal table (terminal.py)
+    render(summary, "table", style="tutorial")    # the hand-drawn flow: what each layer does
+    render(summary, "md" | "json" | "csv" | "html")
+    breakdown(summary)                            # '260,160 = (3×64×3×3 + 64) + …'
+
+Numbers are formatted in ``_format`` only; the type table behind weight order and the tutorial
+phrases is ``_layers``. No renderer imports a framework or a core layer class.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from ._breakdown import breakdown
+from ._common import Style
+from . import csvout, html, jsonout, markdown, terminal
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    MD = "md"
+    CSV = "csv"
+    HTML = "html"
+
+
+_RENDERERS = {
+    Format.TABLE: terminal.render,
+    Format.JSON: jsonout.render,
+    Format.MD: markdown.render,
+    Format.CSV: csvout.render,
+    Format.HTML: html.render,
+}
+
+
+def render(summary, fmt: str = "table", *, depth: int | None = None, style: str = "default",
+           show_calculation: bool = False, color: bool = False, width: int | None = None) -> str:
+    """Render ``summary`` as ``fmt``, one of ``table``, ``json``, ``md``, ``csv``, ``html``.
+
+    ``depth``: hide rows nested deeper than this (0 = top level); totals are unchanged.
+    ``style``: ``"default"`` (shapes, parameters, MACs) or ``"tutorial"`` (input size, output size
+    and what each layer does, as the hand-drawn tables show it; table, md and html).
+    ``show_calculation``: print each row's worked calculation under it (table, md, html).
+    ``color``: ANSI colours (table only). ``width``: terminal width for the table.
+    """
+    try:
+        fmt = Format(fmt)
+    except ValueError:
+        raise ValueError(f"unknown format {fmt!r}; valid formats: {', '.join(f.value for f in Format)}") from None
+    return _RENDERERS[fmt](summary, depth=depth, style=style, show_calculation=show_calculation, color=color, width=width)
+
+
+__all__ = ["Format", "Style", "breakdown", "render"]

@@ -1,0 +1,102 @@
+"""The summary as a self-contained HTML fragment (no scripts, no external files): a ``<table>``,
+the totals, the parameter breakdown, notes and diagnostics. Jupyter shows it through
+``Summary._repr_html_``. Every piece of text from the record is escaped."""
+
+from __future__ import annotations
+
+from html import escape
+
+from . import _format as f
+from ._breakdown import breakdown
+from ._common import (
+    Options, Style, diagnostic_counts, header_facts, macs_cell, output_cell, params_cell, source_line_number,
+    totals, visible,
+)
+from ._flow import describe
+
+# Scoped to the fragment's class so it styles nothing else on the page.
+_CSS = (
+    ".convlens{font-family:system-ui,sans-serif;font-size:13px;line-height:1.4}"
+    ".convlens table{border-collapse:collapse;margin:6px 0}"
+    ".convlens th,.convlens td{border-bottom:1px solid #ddd;padding:2px 8px;text-align:left;vertical-align:top}"
+    ".convlens td.num,.convlens th.num{text-align:right;font-variant-numeric:tabular-nums}"
+    ".convlens code,.convlens pre{font-family:ui-monospace,monospace}"
+    ".convlens pre{white-space:pre-wrap;margin:4px 0}"
+    ".convlens tr.failed td{color:#b00020}"
+    ".convlens .sub{color:#666;font-size:12px}"
+    ".convlens .error{color:#b00020;font-weight:bold}"
+    ".convlens .warning{color:#a36200;font-weight:bold}"
+    ".convlens .info{color:#00658f;font-weight:bold}"
+)
+
+
+def _e(text) -> str:
+    return escape(str(text), quote=True)
+
+
+def render(summary, *, depth=None, style="default", show_calculation=False, color=False, width=None) -> str:
+    opts = Options.make(depth=depth, style=style, show_calculation=show_calculation, color=color, width=width)
+    fw = summary.framework
+    layers = summary.layers
+    shown = visible(layers, opts.depth)
+    tutorial = opts.style is Style.TUTORIAL
+    out = [f'<div class="convlens"><style>{_CSS}</style>', f"<h4>{_e(summary.title)}</h4>"]
+    out.append("<p>" + " · ".join(f"<b>{_e(k)}:</b> <code>{_e(v)}</code>" for k, v in header_facts(summary)) + "</p>")
+    if summary.failed:
+        out.append('<p class="error">The forward pass did not complete: the table stops at the failing layer.</p>')
+
+    heads = ["Layer", "Type", "Input size", "Output size", "What it does"] if tutorial else \
+        ["Layer", "Type", "Input shape", "Output shape", "Params", "MACs"]
+    out.append("<table><thead><tr>" + "".join(
+        f'<th class="num">{h}</th>' if h in ("Params", "MACs") else f"<th>{h}</th>" for h in heads) + "</tr></thead><tbody>")
+    for i, r in shown:
+        pad = f' style="padding-left:{8 + 16 * r.depth}px"' if r.depth else ""
+        name = ("↻ " if r.repeated else "") + _e(r.name or "(model)")
+        cells = [f"<td{pad}>{name}</td>", f"<td>{_e(r.type)}</td>",
+                 f"<td><code>{_e(f.shapes(r.input_shapes, fw))}</code></td>", f"<td><code>{_e(output_cell(r, fw))}</code></td>"]
+        if tutorial:
+            cells.append(f"<td>{_e(describe(r, fw))}</td>")
+        else:
+            cells += [f'<td class="num">{params_cell(layers, i)}</td>', f'<td class="num">{macs_cell(layers, i)}</td>']
+        out.append(('<tr class="failed">' if r.failed else "<tr>") + "".join(cells) + "</tr>")
+        sub = []
+        if r.failed:
+            sub.append(f"✗ {_e(r.failed)}")
+        sub += [f"! {_e(w)}" for w in r.warnings]
+        if opts.show_calculation:
+            sub += [_e(c) for c in r.calculation]
+        if sub:
+            out.append(f'<tr class="sub"><td colspan="{len(heads)}"{pad}>' + "<br>".join(sub) + "</td></tr>")
+    if not shown:
+        out.append(f'<tr><td colspan="{len(heads)}"><i>(no layers)</i></td></tr>')
+    out.append("</tbody></table>")
+    hidden = len(layers) - len(shown)
+    if any(r.repeated for _, r in shown):
+        out.append('<p class="sub">↻ a repeated call of a module listed above; its parameters are counted once.</p>')
+    if hidden:
+        out.append(f'<p class="sub">{hidden} rows deeper than depth {opts.depth} are hidden; totals include them.</p>')
+
+    out.append("<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in totals(summary)) + "</table>")
+    out.append(f"<p><b>Parameters, layer by layer</b> (in × out × kernel + bias):</p><pre>{_e(breakdown(summary))}</pre>")
+    if summary.notes:
+        out.append("<p><b>Notes</b></p><ul>" + "".join(f"<li>{_e(n)}</li>" for n in summary.notes) + "</ul>")
+    if summary.diagnostics:
+        out.append(f"<p><b>Diagnostics:</b> {_e(diagnostic_counts(summary.diagnostics))}</p><ul>")
+        for d in summary.diagnostics:
+            item = f'<li><span class="{_e(d.severity)}">{_e(d.severity.upper())}</span> [{_e(d.code)}]'
+            if d.layer:
+                item += f" <code>{_e(d.layer)}</code>"
+            if d.source:
+                item += f" at <code>{_e(d.source)}</code>"
+            if d.code_line:
+                lineno = source_line_number(d.source)
+                item += f"<pre>{_e(lineno + ' | ' if lineno else '')}{_e(d.code_line.strip())}</pre>"
+            else:
+                item += "<br>"
+            item += _e(d.message)
+            if d.fix:
+                item += f"<br><b>fix:</b> {_e(d.fix)}"
+            out.append(item + "</li>")
+        out.append("</ul>")
+    out.append("</div>")
+    return "\n".join(out)
