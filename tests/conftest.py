@@ -2,3 +2,35 @@ import os
 
 # Keras 3 runs on the torch backend here (no TensorFlow); this must be set before keras is imported.
 os.environ.setdefault("KERAS_BACKEND", "torch")
+
+
+# --- golden files for the report layer (tests/test_render.py) ---------------------------------
+from pathlib import Path
+
+import pytest
+
+GOLDEN_DIR = Path(__file__).parent / "golden"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--overwrite-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/* from the current renderers instead of comparing")
+
+
+@pytest.fixture
+def golden(request):
+    """``golden(name, text)``: compare ``text`` with ``tests/golden/<name>``, or write it with
+    ``--overwrite-golden``."""
+    overwrite = request.config.getoption("--overwrite-golden")
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN_DIR / name
+        if overwrite or not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            if not overwrite:
+                pytest.fail(f"golden file {path} did not exist and was written; check it and run again")
+            return
+        assert text == path.read_text(encoding="utf-8"), f"{name} differs from the golden file; rerun with --overwrite-golden if the change is intended"
+
+    return check
