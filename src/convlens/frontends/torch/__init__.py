@@ -79,7 +79,27 @@ def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, 
         for d in probe.diagnostics:
             if d.code == "batch-folded" and d not in diagnostics:
                 diagnostics.append(Diagnostic(d.severity, d.code, d.message + " (found with a batch of 3)", d.fix, d.layer, d.source, d.code_line))
-    return _assemble(model, args, kwargs, result, diagnostics, title, tracer_first)
+    return _assemble(model, args, kwargs, result, _group(diagnostics), title, tracer_first)
+
+
+def _group(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """One diagnostic per distinct message: the same warning on several layers lists them all."""
+    order: list[tuple] = []
+    groups: dict[tuple, list[Diagnostic]] = {}
+    for d in diagnostics:
+        key = (d.severity, d.code, d.message, d.fix)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(d)
+    out = []
+    for key in order:
+        ds = groups[key]
+        layers = list(dict.fromkeys(d.layer for d in ds if d.layer))
+        first = ds[0]
+        layer = ", ".join(layers) if len(layers) <= 4 else ", ".join(layers[:4]) + f" and {len(layers) - 4} more"
+        out.append(Diagnostic(first.severity, first.code, first.message, first.fix, layer or None, first.source, first.code_line))
+    return out
 
 
 def _rebatch(t, b):
@@ -207,7 +227,7 @@ def _assemble(model, args, kwargs, result, diagnostics, title, tracer) -> Summar
                 diagnostics.append(Diagnostic(
                     "warning", "input-not-divisible",
                     f"input size {size} is not divisible by the network's total stride {jump} ({size}/{jump} = {size / jump:g}): "
-                    f"the last {size % jump} row{'s' if size % jump != 1 else ''}/column{'s' if size % jump != 1 else ''} are cut by floors along the way",
+                    "a floor along the way rounds the size down and input rows/columns at the edge are dropped",
                     f"use an input size divisible by {jump}, e.g. {lo} or {hi}",
                 ))
                 break

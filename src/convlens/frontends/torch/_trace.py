@@ -202,13 +202,13 @@ class Tracer:
 
     # --- module hooks ---------------------------------------------------------------------
     def pre_hook(self, module, args):
-        if module is self.model and not self.stack:
-            self.stack.append(None)
+        if module is self.model and not self.stack and any(True for _ in module.children()):
+            self.stack.append(None)  # the root container is the summary itself, not a row
             return None
         if self._in_framework_module():  # e.g. MultiheadAttention's out_proj: part of its parent's row
             self.stack.append(None)
             return None
-        name = self.names.get(id(module), type(module).__name__)
+        name = self.names.get(id(module)) or type(module).__name__
         source, code_line = user_frame(1)
         repeated = id(module) in self.seen_calls
         self.seen_calls.add(id(module))

@@ -1,0 +1,122 @@
+"""Every diagnostic on a model written for it, and the seed tutorial's residual CNN as written."""
+
+from __future__ import annotations
+
+import inspect
+
+import torch
+
+import convlens
+from convlens import zoo
+
+from .models import BadBatchNorm, BadResidual, ViT
+
+
+def _codes(s):
+    return [d.code for d in s.diagnostics]
+
+
+def _line(obj, text):
+    lines, start = inspect.getsourcelines(obj)
+    return start + next(i for i, line in enumerate(lines) if text in line)
+
+
+def test_seed_residual_cnn_as_written_linear_mismatch_with_line_and_fix():
+    model = zoo.build("residual-cnn-as-written")
+    s = convlens.summary(model, input_size=(1, 1, 28, 28))
+    fc1 = next(d for d in s.diagnostics if d.code == "linear-in-features")
+    assert fc1.severity == "error" and fc1.layer == "fc1"
+    assert fc1.message == (
+        "fc1 expects 6,272 = 128×7×7 features but receives 1,152 = 128×3×3 (after three 2×2 pools 28→14→7→3)"
+    )
+    assert fc1.fix == "use nn.Linear(128*3*3, 512) or nn.LazyLinear(512)"
+    forward = type(model).forward
+    assert fc1.source.endswith(f":{_line(forward, 'self.fc1(x)')}") and "self.fc1" in fc1.code_line
+    view = next(d for d in s.diagnostics if d.code == "reshape-mismatch")
+    assert view.layer == "view" and "x.flatten(1)" in view.fix
+    assert view.source.endswith(f":{_line(forward, '.view(')}")
+    # the trace went on past the bug: the table reaches the last layer
+    assert s.output_shapes == ((1, 10),) and s.layers[-1].name == "fc2"
+
+
+def test_seed_model_given_batch_49_returns_9_rows_and_convlens_says_so():
+    model = zoo.build("residual-cnn-as-written")
+    s = convlens.summary(model, input_size=(49, 1, 28, 28))
+    fold = next(d for d in s.diagnostics if d.code == "batch-folded")
+    assert fold.severity == "error"
+    assert "49 samples of 1,152 = 128×3×3 values become 9 rows of 6,272" in fold.message
+    assert "x.flatten(1)" in fold.fix
+    # the real model really does that
+    with torch.no_grad():
+        assert model(torch.zeros(49, 1, 28, 28)).shape == (9, 10)
+
+
+def test_batch_of_one_still_finds_a_folding_view():
+    class Folds(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(8, 2)
+
+        def forward(self, x):  # x: (B, 2, 2, 2): 8 values per sample; view(-1, 4) makes 2 rows per sample
+            return self.fc(x.view(-1, 4).repeat(1, 2))
+
+    s = convlens.summary(Folds(), input_size=(1, 2, 2, 2))
+    assert "batch-folded" not in _codes(s)  # 2 rows per sample of batch 1 is legal-looking: multiples of the batch
+    s = convlens.summary(Folds(), input_size=(3, 2, 2, 2))
+    assert "batch-folded" not in _codes(s)  # (6, 4): 2 rows per sample, a legal (B*N, C) merge
+
+
+def test_corrected_tutorial_model_is_clean_of_errors():
+    s = convlens.summary(zoo.build("residual-cnn"), input_size=(1, 1, 28, 28))
+    assert not s.errors and not s.failed
+
+
+def test_residual_branches_that_disagree():
+    s = convlens.summary(BadResidual(), input_size=(1, 64, 14, 14))
+    d = next(d for d in s.diagnostics if d.code == "branch-mismatch")
+    assert d.severity == "error"
+    assert "(1, 64, 14, 14)" in d.message and "(1, 64, 7, 7) from conv2 (Conv2d)" in d.message
+    assert "dims 2,3" in d.message
+    assert d.source.endswith(f":{_line(BadResidual.forward, 'return x + y')}")
+
+
+def test_batchnorm_num_features_mismatch():
+    s = convlens.summary(BadBatchNorm(), input_size=(2, 3, 8, 8))
+    d = next(d for d in s.diagnostics if d.code == "layer-mismatch")
+    assert d.layer == "bn" and "num_features=64" in d.message and "32" in d.message
+    assert d.fix == "use nn.BatchNorm2d(num_features=32, …)"
+    assert s.output_shapes == ((2, 10),)
+
+
+def test_floor_that_drops_rows_and_input_not_divisible_by_total_stride():
+    s = convlens.summary(zoo.build("residual-cnn"), input_size=(1, 1, 28, 28))
+    floor = next(d for d in s.diagnostics if d.code == "layer-warning" and "floor" in d.message)
+    assert "7 → 3" in floor.message and floor.layer == "pool"
+    stride = next(d for d in s.diagnostics if d.code == "input-not-divisible")
+    assert "total stride 8" in stride.message and "24 or 32" in stride.fix
+    s32 = convlens.summary(zoo.build("residual-cnn"), input_size=(1, 1, 32, 32))
+    assert "input-not-divisible" not in _codes(s32)
+
+
+def test_a_forward_that_cannot_be_repaired_keeps_the_table_up_to_the_failure():
+    class Broken(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 4, 3)
+
+        def forward(self, x):
+            x = self.conv(x)
+            return torch.nn.functional.interpolate(x, size=(2, 2, 2))  # wrong rank of size
+
+    s = convlens.summary(Broken(), input_size=(1, 3, 8, 8))
+    assert s.failed
+    assert s.layers[0].name == "conv" and s.layers[0].output_shape == (1, 4, 6, 6)
+    d = next(d for d in s.diagnostics if d.code == "forward-failed")
+    assert d.severity == "error" and "interpolate" in (d.layer or "") and d.source
+
+
+def test_vit_is_clean():
+    with torch.device("meta"):
+        model = ViT(depth=2)
+    s = convlens.summary(model, input_size=(2, 3, 224, 224))
+    assert not s.errors
