@@ -125,7 +125,7 @@ def gen_conv_transpose(rng):
 
 
 def test_conv_vs_torch():
-    sweep(gen_conv, 2500, 1)
+    sweep(gen_conv, 6000, 1)
 
 
 def _transpose_out(name, args, kwargs, shape):
@@ -188,8 +188,158 @@ def gen_adaptive(rng):
 
 
 def test_pool_vs_torch():
-    sweep(gen_pool, 3000, 3)
+    sweep(gen_pool, 6000, 3)
 
 
 def test_adaptive_pool_vs_torch():
     sweep(gen_adaptive, 1500, 4)
+
+
+# --- linear, embedding ------------------------------------------------------------------------
+def gen_linear(rng):
+    cin, cout = rng.randint(0, 6), rng.randint(0, 6)
+    rank = rng.randint(0, 4)
+    shape = tuple(rng.randint(1, 3) for _ in range(max(rank - 1, 0))) + ((cin if rng.random() < 0.85 else rng.randint(0, 6)),) if rank else ()
+    kw = {"bias": False} if rng.random() < 0.3 else {}
+    return "Linear", (cin, cout), kw, shape
+
+
+def test_linear_vs_torch():
+    sweep(gen_linear, 1500, 5)
+
+
+def test_embedding_vs_torch():
+    rng = random.Random(6)
+    for _ in range(500):
+        num, dim = rng.randint(1, 6), rng.randint(0, 4)
+        kw = {"padding_idx": rng.randint(-8, 8)} if rng.random() < 0.5 else {}
+        shape = tuple(rng.randint(0, 3) for _ in range(rng.randint(0, 3)))
+        compare("Embedding", (num, dim), kw, shape, inputs=lambda shape=shape: torch.zeros(shape, dtype=torch.long))
+
+
+# --- normalisation ----------------------------------------------------------------------------
+def gen_norm(rng):
+    kind = rng.choice(("BatchNorm", "InstanceNorm", "LayerNorm", "GroupNorm"))
+    rank = rng.randint(1, 5)
+    shape = tuple(rng.randint(1, 4) for _ in range(rank))
+    if kind in ("BatchNorm", "InstanceNorm"):
+        n = rng.randint(1, 3)
+        c = (shape[1] if kind == "BatchNorm" and rank > 1 else shape[-1 - n] if rank > n else 3)
+        c = c if rng.random() < 0.85 else rng.randint(1, 4)
+        kw = {}
+        if rng.random() < 0.4:
+            kw["affine"] = rng.random() < 0.5
+        if rng.random() < 0.4:
+            kw["track_running_stats"] = rng.random() < 0.5
+        return f"{kind}{n}d", (c,), kw, shape
+    if kind == "LayerNorm":
+        k = rng.randint(1, rank)
+        ns = tuple(shape[-k:]) if rng.random() < 0.85 else tuple(rng.randint(1, 4) for _ in range(k))
+        kw = {}
+        if rng.random() < 0.3:
+            kw["elementwise_affine"] = False
+        if rng.random() < 0.3:
+            kw["bias"] = False
+        return "LayerNorm", (ns[0] if len(ns) == 1 and rng.random() < 0.5 else ns,), kw, shape
+    g = rng.randint(1, 4)
+    c = shape[1] if rank > 1 and rng.random() < 0.85 else rng.randint(1, 8)
+    kw = {"affine": False} if rng.random() < 0.3 else {}
+    return "GroupNorm", (g, c), kw, shape
+
+
+def test_norm_vs_torch():
+    sweep(gen_norm, 4000, 7, min_ok=0.1)
+
+
+# --- shape layers -----------------------------------------------------------------------------
+def gen_shape_layer(rng):
+    kind = rng.choice(("Flatten", "Unflatten", "ZeroPad2d", "PixelShuffle", "Upsample", "Identity"))
+    rank = rng.randint(0, 5)
+    shape = tuple(rng.randint(1, 4) for _ in range(rank))
+    if kind == "Flatten":
+        kw = {}
+        if rng.random() < 0.6:
+            kw["start_dim"] = rng.randint(-4, 4)
+        if rng.random() < 0.6:
+            kw["end_dim"] = rng.randint(-4, 4)
+        return kind, (), kw, shape
+    if kind == "Unflatten":
+        size = tuple(rng.choice((1, 2, 3, 4, -1)) for _ in range(rng.randint(1, 3)))
+        return kind, (rng.randint(-3, 3), size), {}, shape
+    if kind == "ZeroPad2d":
+        return kind, (rng.randint(-1, 2) if rng.random() < 0.4 else tuple(rng.randint(-3, 2) for _ in range(4)),), {}, shape
+    if kind == "PixelShuffle":
+        r = rng.randint(0, 3)
+        shape = tuple(rng.randint(1, 3) for _ in range(max(rank - 3, 0))) + (rng.choice((1, 4, 8, 9, 18)), rng.randint(1, 3), rng.randint(1, 3))
+        return kind, (r,), {}, shape
+    if kind == "Upsample":
+        mode = rng.choice(("nearest", "nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact"))
+        n = max(rank - 2, 1)
+        kw = {"mode": mode}
+        r = rng.random()
+        if r < 0.45:
+            kw["scale_factor"] = rng.choice((2, 3, 0.5, 1.5, 0.3, 2.5)) if rng.random() < 0.7 else tuple(rng.choice((1, 2, 0.5)) for _ in range(n if rng.random() < 0.9 else n + 1))
+        elif r < 0.9:
+            kw["size"] = rng.randint(1, 6) if rng.random() < 0.6 else tuple(rng.randint(1, 6) for _ in range(n if rng.random() < 0.9 else n + 1))
+        elif r < 0.95:
+            kw["size"], kw["scale_factor"] = 4, 2
+        if rng.random() < 0.15:
+            kw["align_corners"] = rng.random() < 0.5
+        return kind, (), kw, shape
+    return kind, (), {}, shape
+
+
+def test_shape_layers_vs_torch():
+    sweep(gen_shape_layer, 2500, 8, min_ok=0.1)
+
+
+# --- elementwise ------------------------------------------------------------------------------
+ACTS = ("ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Mish", "Hardswish", "Hardsigmoid", "Sigmoid", "Tanh", "Softplus", "Dropout")
+
+
+def gen_elementwise(rng):
+    rank = rng.randint(0, 4)
+    shape = tuple(rng.randint(1, 4) for _ in range(rank))
+    kind = rng.choice(ACTS + ("PReLU", "Softmax", "LogSoftmax", "Dropout", "Dropout2d", "GELU"))
+    if kind == "PReLU":
+        return kind, (rng.choice((1, 1, 2, 3, 4)),), {}, shape
+    if kind in ("Softmax", "LogSoftmax"):
+        return kind, (), ({"dim": rng.randint(-5, 4)} if rng.random() < 0.8 else {}), shape
+    if kind in ("Dropout", "Dropout2d"):
+        return kind, (rng.choice((0.0, 0.5, 1.0, -0.1, 1.5)),), {}, shape
+    if kind == "GELU" and rng.random() < 0.5:
+        return kind, (), {"approximate": rng.choice(("none", "tanh", "fast"))}, shape
+    return kind, (), {}, shape
+
+
+def test_elementwise_vs_torch():
+    sweep(gen_elementwise, 2000, 9)
+
+
+# --- merges -----------------------------------------------------------------------------------
+def gen_merge(rng):
+    kind = rng.choice(("add", "cat"))
+    ra = rng.randint(1 if kind == "cat" else 0, 4)
+    a = tuple(rng.randint(1, 3) for _ in range(ra))
+    rb = ra if kind == "cat" and rng.random() < 0.8 else rng.randint(0, 4)
+    b = tuple(x if rng.random() < 0.7 else rng.choice((1, 2, 3)) for x in (a[-rb:] if rb <= ra else (2,) * (rb - ra) + a))[:rb] if rb else ()
+    kw = {"dim": rng.randint(-4, 3)} if kind == "cat" else {}
+    return kind, a, b, kw
+
+
+def test_merge_vs_torch():
+    rng = random.Random(10)
+    ok = 0
+    for _ in range(2000):
+        kind, a, b, kw = gen_merge(rng)
+        ours, our_err = core_result(kind, (), kw, [a, b])
+        try:
+            x, y = torch.zeros(a), torch.zeros(b)
+            out = tuple((x + y).shape if kind == "add" else torch.cat([x, y], **kw).shape)
+        except (RuntimeError, IndexError):
+            out = None
+        assert (out is None) == (ours is None), f"{kind}{kw} on {a}, {b}: torch {out}, core {our_err or ours.output_shape}"
+        if out is not None:
+            ok += 1
+            assert ours.output_shape == out, f"{kind}{kw} on {a}, {b}: {ours.output_shape} != {out}"
+    assert ok > 400

@@ -241,6 +241,8 @@ class GroupNorm(_Norm):
             raise LayerError(name, "num_channels", f"num_channels={self.num_channels} but the input {fmt_shape(shape)} has {c} channels; use num_channels={c}")
         if c % self.num_groups:
             raise LayerError(name, "num_groups", f"the input's {c} channels ({fmt_shape(shape)}) are not divisible by num_groups={self.num_groups}")
+        if shape[0] * (c // self.num_groups) * _prod(shape[2:]) == 1:  # F.group_norm's _verify_batch_size
+            raise LayerError(name, "input", f"each group of {fmt_shape(shape)} holds a single value (N·C/num_groups·spatial = 1); statistics need more than one")
 
     def weights(self, shape):
         return (Weight("weight", (self.num_channels,)), Weight("bias", (self.num_channels,))) if self.affine else ()

@@ -139,7 +139,7 @@ class Unflatten(Layer):
 @dataclass(frozen=True)
 class ZeroPad2d(Layer):
     """``nn.ZeroPad2d(padding)``: int or (left, right, top, bottom); W_out = W + left + right,
-    H_out = H + top + bottom (a negative padding crops; the result may be empty but not negative).
+    H_out = H + top + bottom (a negative padding crops; the crops alone may empty the input but not go below 0).
 
     >>> ZeroPad2d((1, 2, 0, 3)).evaluate((1, 3, 10, 10)).output_shape
     (1, 3, 13, 13)
@@ -156,9 +156,11 @@ class ZeroPad2d(Layer):
         if len(shape) < 2:
             raise LayerError(name, "input", f"pads the last two dimensions, so needs at least a 2-D input, got {fmt_shape(shape)}")
         left, right, top, bottom = self._p
+        # negative pads crop first (aten constant_pad_nd narrows), so the crops alone must leave >= 0
+        cropped = (shape[-2] + min(top, 0) + min(bottom, 0), shape[-1] + min(left, 0) + min(right, 0))
+        if min(cropped) < 0:
+            raise LayerError(name, "padding", f"the negative entries of padding (left, right, top, bottom)={self._p} crop {fmt_tuple(shape[-2:])} to a negative size {fmt_tuple(cropped)}")
         h, w = shape[-2] + top + bottom, shape[-1] + left + right
-        if h < 0 or w < 0:
-            raise LayerError(name, "padding", f"padding (left, right, top, bottom)={self._p} crops {fmt_tuple(shape[-2:])} to a negative size {h}×{w}")
         return tuple(shape[:-2]) + (h, w)
 
     def rf_step(self, shape):
@@ -296,7 +298,8 @@ class Upsample(Layer):
         spatial, out = self._sizes(shape) if len(shape) >= 3 else ((), ())
         if len(shape) not in ranks:
             raise LayerError(name, "mode", f"mode={self.mode!r} needs a {' or '.join(f'{r}-D' for r in ranks)} input, got {len(shape)}-D {fmt_shape(shape)}")
-        if any(v <= 0 for v in spatial + out):
+        # 'area' is adaptive average pooling, which accepts an empty output; the others need every size > 0
+        if any(v <= 0 for v in spatial + (out if self.mode != "area" else ())) or any(v < 0 for v in out):
             raise LayerError(name, "input", f"input {fmt_tuple(spatial)} and output {fmt_tuple(out)} sizes must all be > 0")
         return tuple(shape[:2]) + out
 
@@ -305,6 +308,8 @@ class Upsample(Layer):
 
     def rf_step(self, shape):
         spatial, out = shape[2:], self.output_shape(shape)[2:]
+        if 0 in out:
+            return None
         return RFStep((1,) * len(out), tuple(Fraction(i, o) if i % o else i // o for i, o in zip(spatial, out)), (0,) * len(out))
 
     def explain(self, shape, out):
