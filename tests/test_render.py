@@ -141,6 +141,7 @@ def residual_tutorial() -> Summary:
     rows.append(pool("pool", rows[-1].output_shape, repeated=True))
     rows += block("resblock2", rows[-1].output_shape, 128)
     rows.append(pool("pool", rows[-1].output_shape, repeated=True))
+    rows[-1].warnings = ("MaxPool2d: the floor drops the last input row and column (7 → 3)",)
     flat = rows[-1].output_shape
     rows.append(LayerRow("flatten", "flatten", 0, (flat,), (1, numel(flat[1:])), kind="function", source="tutorial.py:45"))
     fc1_failure = "mat1 and mat2 shapes cannot be multiplied (1x1152 and 6272x512)"
@@ -310,8 +311,8 @@ def _row(type_, x, out, weights=(), inputs=None):
     ("torch", _row("Linear", (1, 512), (1, 512)), "features 512→512"),
     ("torch", _row("ReLU", (1, 64, 56, 56), (1, 64, 56, 56)), "non-linearity, shape kept"),
     ("torch", _row("BatchNorm2d", (1, 64, 56, 56), (1, 64, 56, 56)), "normalises, shape kept"),
-    ("keras", _row("Dropout", (None, 512), (None, 512)), "drops activations in training only, shape kept"),
-    ("torch", _row("add", (1, 64, 14, 14), (1, 64, 14, 14), inputs=((1, 64, 14, 14),) * 2), "adds 2 inputs element-wise, shape kept"),
+    ("keras", _row("Dropout", (None, 512), (None, 512)), "drops units in training, shape kept"),
+    ("torch", _row("add", (1, 64, 14, 14), (1, 64, 14, 14), inputs=((1, 64, 14, 14),) * 2), "adds 2 inputs, shape kept"),
     ("torch", _row("cat", (1, 64, 14, 14), (1, 96, 14, 14), inputs=((1, 64, 14, 14), (1, 32, 14, 14))), "concatenates 2 inputs: channels 64+32→96"),
     ("torch", _row("view", (1, 6272), (1, 128, 7, 7)), "reshapes 6272 → 128×7×7"),
     ("torch", _row("MysteryOp", (1, 3, 8, 8), (1, 3, 8, 8)), "shape kept"),
@@ -327,8 +328,8 @@ def test_tutorial_view_of_the_residual_network():
     for phrase in (
         "channels 1→32, size kept", "halves H and W: 28→14", "channels 32→64, size kept",
         "halves H and W: 14→7", "channels 64→128, size kept", "halves H and W: 7→3",
-        "flattens 128×3×3 → 1,152", "adds 2 inputs element-wise, shape kept",
-        "failed: mat1 and mat2 shapes cannot be multiplied (1x1152 and 6272x512)",
+        "flattens 128×3×3 → 1,152", "adds 2 inputs, shape kept",
+        "✗ failed: see below", "✗ mat1 and mat2 shapes cannot be multiplied (1x1152 and 6272x512)",
     ):
         assert phrase in text, phrase
 
@@ -451,7 +452,7 @@ def test_terminal_totals_state_the_conventions():
     assert "Total MACs:" in text and "4,710,924,288 (4.71 G)" in text
     assert "an estimate for one training step" in flat
     assert "parameters + gradients + Adam state" in flat
-    assert "16×16 input pixels, jump 4×4, first centre at 3/2×3/2" in text
+    assert "16×16 input pixels, jump 4×4, first output centred at (3/2, 3/2)" in flat
     assert "260,160 = (3×64×3×3 + 64) + (64×64×3×3 + 64)" in text
 
 
@@ -506,6 +507,17 @@ def test_terminal_marks_shared_parameters():
     text = render(summarize("shared", "torch", x, [first, again]), "table", width=100)
     line = next(l for l in text.splitlines() if l.startswith("↻ conv (Conv2d)"))
     assert "(shared)" in line and f"{first.macs:,}" in line
+
+
+def test_row_warnings_print_once():
+    s = residual_tutorial()
+    warning = "MaxPool2d: the floor drops the last input row and column (7 → 3)"
+    for fmt in ("table", "md", "html"):
+        assert render(s, fmt, width=100).count(warning) == 1, fmt
+    s.diagnostics.append(Diagnostic("warning", "layer-warning", warning, layer="pool"))
+    for fmt in ("table", "md", "html"):  # now in the diagnostics section, not under the row
+        text = render(s, fmt, width=100)
+        assert text.count(warning) == 1 and text.index(warning) > text.index("Diagnostics"), fmt
 
 
 def test_terminal_with_no_layers():

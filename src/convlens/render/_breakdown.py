@@ -61,3 +61,25 @@ def breakdown(summary) -> str:
     if not terms:
         return f"{lhs} (no layer has weights)"
     return f"{lhs} = " + " + ".join(terms)
+
+
+def wrapped(summary, width: int) -> list[str]:
+    """The breakdown packed into lines of at most ``width`` characters, broken only between
+    terms, continuation lines aligned under the ``=`` as the tutorials align them::
+
+        3,504,522 = (1×32×3×3 + 32) + (32×64×1×1 + 64)
+                  + (32×64×3×3 + 64) + …
+    """
+    lhs, terms = parts(summary)
+    if not terms:
+        return [breakdown(summary)]
+    lines, line = [], f"{lhs} = {terms[0]}"
+    cont = " " * len(lhs) + " + "
+    for term in terms[1:]:
+        if len(line) + 3 + len(term) <= width:
+            line += f" + {term}"
+        else:
+            lines.append(line)
+            line = cont + term
+    lines.append(line)
+    return lines

@@ -48,10 +48,7 @@ def batch_note(summary) -> str:
     """Costs are for the whole batch; say how a Keras ``None`` batch was counted when there is one."""
     unknown = any(s and s[0] is None for s in summary.input_shapes)
     return "counted for the whole batch" + ("; the None batch counts as 1" if unknown else "")
-MEMORY_NOTE = (
-    "an estimate for one training step: framework workspace, the CUDA context and "
-    "allocator caching are not included"
-)
+MEMORY_NOTE = "an estimate for one training step, not a measurement"
 
 
 def visible(layers, depth: int | None) -> list[tuple[int, object]]:
@@ -65,6 +62,21 @@ def subtree_end(layers, i: int) -> int:
     while j < len(layers) and layers[j].depth > layers[i].depth:
         j += 1
     return j
+
+
+def short_names(layers) -> list[str]:
+    """Each row's name without its parent's prefix (``resblock1.conv1`` under ``resblock1`` ->
+    ``conv1``), for the tutorial view where indentation already shows the nesting."""
+    out, parents = [], []  # parents: names of the open rows, one per depth
+    for row in layers:
+        del parents[row.depth:]
+        parent = parents[-1] if parents and len(parents) == row.depth else None
+        name = row.name
+        if parent and len(name) > len(parent) + 1 and name.startswith(parent) and name[len(parent)] in "./":
+            name = name[len(parent) + 1:]
+        out.append(name)
+        parents.append(row.name)
+    return out
 
 
 def row_params(layers, i: int) -> int:
@@ -112,6 +124,12 @@ def output_cell(row, framework: str) -> str:
     return f.shape(row.output_shape, framework) or "--"
 
 
+def row_warnings(summary, row) -> list[str]:
+    """A row's warnings that the diagnostics section does not already print."""
+    said = {d.message for d in summary.diagnostics}
+    return [w for w in row.warnings if w not in said and not any(w in m for m in said)]
+
+
 def header_facts(summary) -> list[tuple[str, str]]:
     """Framework, input and output shapes, as label/value pairs."""
     fw = summary.framework
@@ -132,7 +150,7 @@ def receptive_field_text(rf: dict | None) -> str | None:
     if jump:
         local.append(f"jump {f.times(jump)}")
     if start:
-        local.append(f"first centre at {f.times(start)}")
+        local.append(f"first output centred at ({', '.join(f.fraction(v) for v in start)})")
     if rf.get("global"):
         text = "global: every output sees the whole input"
         if size:

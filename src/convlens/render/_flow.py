@@ -20,7 +20,7 @@ _AXES = {1: "L", 2: "H and W", 3: "D, H and W"}
 _SAME_SHAPE = {
     Kind.ACTIVATION: "non-linearity, shape kept",
     Kind.NORM: "normalises, shape kept",
-    Kind.DROPOUT: "drops activations in training only, shape kept",
+    Kind.DROPOUT: "drops units in training, shape kept",
     Kind.IDENTITY: "passes the input through",
 }
 
@@ -75,7 +75,7 @@ def _merge(row, ins, out, channels_last) -> str | None:
     n = len(ins)
     if all(tuple(s) == tuple(out) for s in ins):
         verb = {Kind.ADD: "adds", Kind.MULTIPLY: "multiplies"}.get(k, "merges")
-        return f"{verb} {n} inputs element-wise, shape kept"
+        return f"{verb} {n} inputs, shape kept"
     if len(out) >= 3 and all(len(s) == len(out) for s in ins):
         chans = [_split(s, channels_last)[0] for s in ins]
         c_out, sp_out = _split(out, channels_last)

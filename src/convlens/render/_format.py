@@ -101,14 +101,16 @@ def shape(s, framework: str = "torch") -> str | None:
 
 
 def shapes(ss, framework: str = "torch") -> str:
-    """Several input shapes (a merge), joined by commas; no input as ``'--'``.
+    """Several input shapes (a merge), joined by commas, or counted when all are equal; no input as ``'--'``.
 
-    >>> shapes([(1, 64, 56, 56), (1, 64, 56, 56)])
-    '[1, 64, 56, 56], [1, 64, 56, 56]'
+    >>> shapes([(1, 64, 56, 56), (1, 64, 56, 56)]), shapes([(1, 64, 7, 7), (1, 32, 7, 7)])
+    ('2 × [1, 64, 56, 56]', '[1, 64, 7, 7], [1, 32, 7, 7]')
     """
     ss = tuple(ss or ())
     if not ss:
         return "--"
+    if len(ss) > 1 and len(set(map(tuple, ss))) == 1:
+        return f"{len(ss)} × {shape(ss[0], framework)}"
     return ", ".join(shape(s, framework) for s in ss)
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from html import escape
 
 from . import _format as f
-from ._breakdown import breakdown
+from ._breakdown import wrapped as breakdown_lines
 from ._common import (
-    Options, Style, diagnostic_counts, header_facts, macs_cell, output_cell, params_cell, source_line_number,
+    Options, Style, diagnostic_counts, header_facts, macs_cell, output_cell, params_cell, row_warnings, short_names, source_line_number,
     totals, visible,
 )
 from ._flow import describe
@@ -29,6 +29,8 @@ _CSS = (
     ".convlens .info{color:#00658f;font-weight:bold}"
 )
 
+BREAKDOWN_WIDTH = 90  # the breakdown's <pre> block wraps between terms at this width
+
 
 def _e(text) -> str:
     return escape(str(text), quote=True)
@@ -40,6 +42,7 @@ def render(summary, *, depth=None, style="default", show_calculation=False, colo
     layers = summary.layers
     shown = visible(layers, opts.depth)
     tutorial = opts.style is Style.TUTORIAL
+    names = short_names(layers) if tutorial else [r.name for r in layers]
     out = [f'<div class="convlens"><style>{_CSS}</style>', f"<h4>{_e(summary.title)}</h4>"]
     out.append("<p>" + " · ".join(f"<b>{_e(k)}:</b> <code>{_e(v)}</code>" for k, v in header_facts(summary)) + "</p>")
     if summary.failed:
@@ -51,7 +54,7 @@ def render(summary, *, depth=None, style="default", show_calculation=False, colo
         f'<th class="num">{h}</th>' if h in ("Params", "MACs") else f"<th>{h}</th>" for h in heads) + "</tr></thead><tbody>")
     for i, r in shown:
         pad = f' style="padding-left:{8 + 16 * r.depth}px"' if r.depth else ""
-        name = ("↻ " if r.repeated else "") + _e(r.name or "(model)")
+        name = ("↻ " if r.repeated else "") + _e(names[i] or "(model)")
         cells = [f"<td{pad}>{name}</td>", f"<td>{_e(r.type)}</td>",
                  f"<td><code>{_e(f.shapes(r.input_shapes, fw))}</code></td>", f"<td><code>{_e(output_cell(r, fw))}</code></td>"]
         if tutorial:
@@ -62,7 +65,7 @@ def render(summary, *, depth=None, style="default", show_calculation=False, colo
         sub = []
         if r.failed:
             sub.append(f"✗ {_e(r.failed)}")
-        sub += [f"! {_e(w)}" for w in r.warnings]
+        sub += [f"! {_e(w)}" for w in row_warnings(summary, r)]
         if opts.show_calculation:
             sub += [_e(c) for c in r.calculation]
         if sub:
@@ -77,7 +80,7 @@ def render(summary, *, depth=None, style="default", show_calculation=False, colo
         out.append(f'<p class="sub">{hidden} rows deeper than depth {opts.depth} are hidden; totals include them.</p>')
 
     out.append("<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in totals(summary)) + "</table>")
-    out.append(f"<p><b>Parameters, layer by layer</b> (in × out × kernel + bias):</p><pre>{_e(breakdown(summary))}</pre>")
+    out.append(f"<p><b>Parameters, layer by layer</b> (in × out × kernel + bias):</p><pre>{_e(chr(10).join(breakdown_lines(summary, BREAKDOWN_WIDTH)))}</pre>")
     if summary.notes:
         out.append("<p><b>Notes</b></p><ul>" + "".join(f"<li>{_e(n)}</li>" for n in summary.notes) + "</ul>")
     if summary.diagnostics:

@@ -1,4 +1,5 @@
-"""The summary as JSON: ``json.dumps(summary.to_dict())``, indented, keys in the record's order.
+"""The summary as JSON: ``summary.to_dict()`` indented by 2, keys in the record's order, lists of
+numbers (shapes) kept on one line.
 
 ``Summary.to_dict`` already turns ``Fraction``s into numbers (an int when whole, else a float);
 anything else a front end may have left that JSON cannot hold is made a float (a ``Fraction``)
@@ -28,4 +29,20 @@ def render(summary, *, depth=None, style="default", show_calculation=False, colo
     d = summary.to_dict()
     if opts.depth is not None:
         d["layers"] = [row for row in d["layers"] if row["depth"] <= opts.depth]
-    return json.dumps(d, indent=2, ensure_ascii=False, default=_default)
+    return _dump(d, 0)
+
+
+def _dump(obj, level: int) -> str:
+    """``json.dumps(obj, indent=2)``, except that a list of numbers (a shape, a receptive-field
+    size) stays on one line: ``[1, 64, 112, 112]``."""
+    pad, inner = "  " * level, "  " * (level + 1)
+    if isinstance(obj, dict):
+        if not obj:
+            return "{}"
+        items = (f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {_dump(v, level + 1)}" for k, v in obj.items())
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(obj, (list, tuple)):
+        if all(v is None or isinstance(v, (int, float, Fraction)) for v in obj):
+            return json.dumps(list(obj), ensure_ascii=False, default=_default)
+        return "[\n" + ",\n".join(inner + _dump(v, level + 1) for v in obj) + "\n" + pad + "]"
+    return json.dumps(obj, ensure_ascii=False, default=_default)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import html
 
 from . import _format as f
-from ._breakdown import breakdown
+from ._breakdown import wrapped as breakdown_lines
 from ._common import (
-    Options, Style, diagnostic_counts, header_facts, macs_cell, output_cell, params_cell, totals, visible,
+    Options, Style, diagnostic_counts, header_facts, macs_cell, output_cell, params_cell, row_warnings, short_names, totals, visible,
 )
 from ._flow import describe
+
+BREAKDOWN_WIDTH = 90  # the breakdown's code block wraps between terms at this width
 
 
 def esc(text) -> str:
@@ -39,18 +41,20 @@ def render(summary, *, depth=None, style="default", show_calculation=False, colo
     if summary.failed:
         out += ["> **The forward pass did not complete**: the table stops at the failing layer.", ""]
 
-    def label(r) -> str:
-        return "&emsp;" * r.depth + ("↻ " if r.repeated else "") + esc(r.name or "(model)")
+    names = short_names(layers) if opts.style is Style.TUTORIAL else [r.name for r in layers]
+
+    def label(i, r) -> str:
+        return "&emsp;" * r.depth + ("↻ " if r.repeated else "") + esc(names[i] or "(model)")
 
     if opts.style is Style.TUTORIAL:
         out += ["| Layer | Type | Input size | Output size | What it does |", "|---|---|---|---|---|"]
-        for _, r in shown:
-            out.append(f"| {label(r)} | {esc(r.type)} | {_code(f.shapes(r.input_shapes, fw))} | "
+        for i, r in shown:
+            out.append(f"| {label(i, r)} | {esc(r.type)} | {_code(f.shapes(r.input_shapes, fw))} | "
                        f"{_code(output_cell(r, fw))} | {esc(describe(r, fw))} |")
     else:
         out += ["| Layer | Type | Input shape | Output shape | Params | MACs |", "|---|---|---|---|---:|---:|"]
         for i, r in shown:
-            out.append(f"| {label(r)} | {esc(r.type)} | {_code(f.shapes(r.input_shapes, fw))} | "
+            out.append(f"| {label(i, r)} | {esc(r.type)} | {_code(f.shapes(r.input_shapes, fw))} | "
                        f"{_code(output_cell(r, fw))} | {params_cell(layers, i)} | {macs_cell(layers, i)} |")
     if not shown:
         out.append("| *(no layers)* | | | | | |" if opts.style is Style.DEFAULT else "| *(no layers)* | | | | |")
@@ -60,7 +64,7 @@ def render(summary, *, depth=None, style="default", show_calculation=False, colo
     for _, r in shown:
         if r.failed:
             extra.append(f"- **{esc(r.name)}** failed: {esc(r.failed)}")
-        for w in r.warnings:
+        for w in row_warnings(summary, r):
             extra.append(f"- **{esc(r.name)}**: {esc(w)}")
         if opts.show_calculation and r.calculation:
             extra.append(f"- **{esc(r.name)}** ({esc(r.type)}):")
@@ -74,7 +78,7 @@ def render(summary, *, depth=None, style="default", show_calculation=False, colo
         out += extra + [""]
 
     out += [f"- **{esc(k)}:** {esc(v)}" for k, v in totals(summary)]
-    out += ["", "**Parameters, layer by layer** (in × out × kernel + bias):", "", "```text", breakdown(summary), "```"]
+    out += ["", "**Parameters, layer by layer** (in × out × kernel + bias):", "", "```text", *breakdown_lines(summary, BREAKDOWN_WIDTH), "```"]
     if summary.notes:
         out += ["", "**Notes**", ""] + [f"- {esc(n)}" for n in summary.notes]
     if summary.diagnostics:

@@ -13,9 +13,9 @@ import textwrap
 from dataclasses import dataclass, field
 
 from . import _format as f
-from ._breakdown import parts as breakdown_parts
+from ._breakdown import wrapped as breakdown_lines
 from ._common import (
-    Options, Style, diagnostic_counts, header_facts, macs_cell, output_cell, params_cell, source_line_number, totals, visible,
+    Options, Style, diagnostic_counts, header_facts, macs_cell, output_cell, params_cell, row_warnings, short_names, source_line_number, totals, visible,
 )
 from ._flow import describe
 
@@ -188,14 +188,16 @@ class _Report:
         layers = self.s.layers
         fw = self.s.framework
         shown = visible(layers, self.o.depth)
-        labels = [_Label("  " * r.depth, REPEAT_MARK if r.repeated else "", r.name, r.type) for _, r in shown]
+        names = short_names(layers) if self.o.style is Style.TUTORIAL else [r.name for r in layers]
+        labels = [_Label("  " * r.depth, REPEAT_MARK if r.repeated else "", names[i], r.type) for i, r in shown]
         inputs = [f.shapes(r.input_shapes, fw) for _, r in shown]
         outputs = [output_cell(r, fw) for _, r in shown]
         if self.o.style is Style.TUTORIAL:
             label, ins, outs = _Column("Layer", labels), _Column("Input size", inputs), _Column("Output size", outputs)
-            what = _Column("What it does", [describe(r, fw) for _, r in shown], fit_end=True)
+            # a failed row's message is printed in full on the line under it
+            what = _Column("What it does", ["✗ failed: see below" if r.failed else describe(r, fw) for _, r in shown], fit_end=True)
             columns = [label, ins, outs, what]
-            plan = [(label, 28), (ins, None), (label, 20), (what, 40), (label, 18), (what, 24), (outs, 12)]
+            plan = [(label, 24), (what, 40), (ins, None), (label, 18), (what, 24), (outs, 12)]
         else:
             label, ins, outs = _Column("Layer (type)", labels), _Column("Input shape", inputs), _Column("Output shape", outputs)
             columns = [
@@ -217,7 +219,7 @@ class _Report:
             indent = "  " * row.depth + "    "
             if row.failed:
                 out += [self.paint(l, "red") for l in self.wrap(f"✗ {row.failed}", indent, indent + "  ")]
-            for w in row.warnings:
+            for w in row_warnings(self.s, row):
                 out += [self.paint(l, "yellow") for l in self.wrap(f"! {w}", indent, indent + "  ")]
             if self.o.show_calculation:
                 for calc in row.calculation:
@@ -242,20 +244,10 @@ class _Report:
         return out
 
     def breakdown(self) -> list[str]:
-        lhs, terms = breakdown_parts(self.s)
-        if not terms:
+        if not self.s.layers or not any(r.weights for r in self.s.layers):
             return []
-        out = ["", self.paint("Parameters, layer by layer (in × out × kernel + bias)", "bold")]
-        cont = " " * len(lhs) + " + "
-        line = f"{lhs} = {terms[0]}"
-        for term in terms[1:]:
-            if len(line) + 3 + len(term) <= self.width:
-                line += f" + {term}"
-            else:
-                out.append(line)
-                line = cont + term
-        out.append(line)
-        return out
+        title = self.paint("Parameters, layer by layer (in × out × kernel + bias)", "bold")
+        return ["", title] + breakdown_lines(self.s, self.width)
 
     def diagnostics(self) -> list[str]:
         diags = self.s.diagnostics
