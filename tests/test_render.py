@@ -520,6 +520,18 @@ def test_row_warnings_print_once():
         assert text.count(warning) == 1 and text.index(warning) > text.index("Diagnostics"), fmt
 
 
+def test_diagnostics_format():
+    text = render(residual_tutorial(), "diagnostics", width=100)
+    assert text.startswith("Diagnostics: 1 error") and "fix: self.fc1 = nn.Linear(128 * 3 * 3, 512)" in text
+    assert "Total params" not in text
+    assert render(vgg_block(), "diagnostics") == (
+        "No problems found in VGG first two stages (reference 004) on input [1, 3, 224, 224].")
+    s = failed_pool()
+    s.diagnostics = []
+    assert render(s, "diagnostics", width=100) == (
+        "✗ pool4 (MaxPool2d): MaxPool2d 'pool4': kernel 2 > input 1×1; the input must be at least 2×2")
+
+
 def test_terminal_with_no_layers():
     text = render(empty(), "table", width=80)
     assert "(no layers)" in text and "Total params:" in text
@@ -541,7 +553,7 @@ def test_str_uses_the_terminal_renderer():
 
 
 def test_unknown_format_names_the_valid_ones():
-    with pytest.raises(ValueError, match=r"unknown format 'xml'; valid formats: table, json, md, csv, html"):
+    with pytest.raises(ValueError, match=r"unknown format 'xml'; valid formats: table, json, md, csv, html, diagnostics"):
         render(vgg_block(), "xml")
 
 

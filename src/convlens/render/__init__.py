@@ -3,6 +3,7 @@
     render(summary, "table")                      # terminal table (terminal.py)
     render(summary, "table", style="tutorial")    # the hand-drawn flow: what each layer does
     render(summary, "md" | "json" | "csv" | "html")
+    render(summary, "diagnostics")                # only the diagnostics (convlens check)
     breakdown(summary)                            # '260,160 = (3×64×3×3 + 64) + …'
 
 Numbers are formatted in ``_format`` only; the type table behind weight order and the tutorial
@@ -24,6 +25,7 @@ class Format(StrEnum):
     MD = "md"
     CSV = "csv"
     HTML = "html"
+    DIAGNOSTICS = "diagnostics"  # only the diagnostics section, as `convlens check` prints it
 
 
 _RENDERERS = {
@@ -32,12 +34,14 @@ _RENDERERS = {
     Format.MD: markdown.render,
     Format.CSV: csvout.render,
     Format.HTML: html.render,
+    Format.DIAGNOSTICS: terminal.render_diagnostics,
 }
 
 
 def render(summary, fmt: str = "table", *, depth: int | None = None, style: str = "default",
            show_calculation: bool = False, color: bool = False, width: int | None = None) -> str:
-    """Render ``summary`` as ``fmt``, one of ``table``, ``json``, ``md``, ``csv``, ``html``.
+    """Render ``summary`` as ``fmt``, one of ``table``, ``json``, ``md``, ``csv``, ``html``, or
+    ``diagnostics`` (only the diagnostics section of the table).
 
     ``depth``: hide rows nested deeper than this (0 = top level); totals are unchanged.
     ``style``: ``"default"`` (shapes, parameters, MACs) or ``"tutorial"`` (input size, output size

@@ -32,6 +32,24 @@ def render(summary, *, depth=None, style="default", show_calculation=False, colo
     return "\n".join(_Report(summary, opts, w).lines())
 
 
+def render_diagnostics(summary, *, depth=None, style="default", show_calculation=False, color=False, width=None) -> str:
+    """Only the diagnostics section (``convlens check``); the failing rows when the forward pass
+    stopped without a diagnostic; one line saying so when there is nothing to report."""
+    opts = Options.make(depth=depth, style=style, show_calculation=show_calculation, color=color, width=width)
+    w = opts.width or max(40, shutil.get_terminal_size((100, 24)).columns)
+    report = _Report(summary, opts, w)
+    out = []
+    if summary.failed and not summary.errors:
+        for row in summary.layers:
+            if row.failed:
+                out += report.wrap(f"✗ {row.name} ({row.type}): {row.failed}", "", "  ")
+    if summary.diagnostics:
+        out += report.diagnostics()
+    if not out:
+        out.append(f"No problems found in {summary.title} on input {f.shapes(summary.input_shapes, summary.framework)}.")
+    return "\n".join(out)
+
+
 @dataclass
 class _Label:
     """The Layer cell: indentation by depth, a mark for repeated calls, the name, the type."""
