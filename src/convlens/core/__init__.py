@@ -38,7 +38,7 @@ if "KerasDropout" in LAYERS:
     KERAS_ALIASES["Dropout"] = LAYERS["KerasDropout"]
 
 
-def layer(name: str, *args, framework: str = "torch", **kwargs) -> Layer:
+def layer(name: str, /, *args, framework: str = "torch", **kwargs) -> Layer:
     """Build a core layer by its framework class name: ``layer("Conv2d", 1, 20, 5, padding=2)``.
 
     ``framework="keras"`` resolves the names both frameworks use (``Flatten``, ``Dropout``) to the
@@ -67,7 +67,7 @@ def layer(name: str, *args, framework: str = "torch", **kwargs) -> Layer:
         raise LayerError(name, "arguments", f"{exc}".replace(f"{cls.__name__}.__init__()", name)) from None
 
 
-def calc(name: str, input_shape, *args, **kwargs) -> LayerResult:
+def calc(name: str, input_shape, /, *args, **kwargs) -> LayerResult:
     """Evaluate one layer on one input shape.
 
     >>> r = calc("Conv2d", (16, 1, 28, 28), out_channels=20, kernel_size=5, padding=2)
