@@ -10,12 +10,25 @@ import textwrap
 
 import pytest
 
-ENV = {**os.environ, "COLUMNS": "120"}
+from convlens.cli import main
 
 
-def run(*args, cwd=None):
-    p = subprocess.run([sys.executable, "-m", "convlens", *args], capture_output=True, text=True, cwd=cwd, env=ENV, timeout=120)
-    return p.returncode, p.stdout, p.stderr
+@pytest.fixture
+def run(capsys, monkeypatch):
+    """Run the command in this process (one subprocess test below checks the real entry point)."""
+    monkeypatch.setenv("COLUMNS", "120")
+
+    def _run(*args):
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+def test_the_installed_command_runs_without_a_traceback():
+    p = subprocess.run([sys.executable, "-m", "convlens", "check", "zoo:residual-cnn-as-written"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 1 and "fc1 expects 6,272" in p.stdout and "Traceback" not in p.stderr
 
 
 @pytest.fixture
@@ -43,14 +56,14 @@ def user_file(tmp_path):
     return path
 
 
-def test_summary_of_a_file_target_with_args(user_file):
+def test_summary_of_a_file_target_with_args(run, user_file):
     code, out, err = run("summary", f"{user_file}:Net", "--input", "2x3x32x32", "--args", '{"num_classes": 7}')
     assert code == 0, err
     assert "features.0" in out and "[2, 7]" in out
     assert f"{16 * 16 * 16 * 7 + 7:,}" in out
 
 
-def test_summary_formats(user_file):
+def test_summary_formats(run, user_file):
     code, out, _ = run("summary", f"{user_file}:Net", "--input", "1x3x32x32", "--format", "json")
     assert code == 0
     data = json.loads(out)
@@ -61,13 +74,13 @@ def test_summary_formats(user_file):
         assert code == 0 and out.strip()
 
 
-def test_tutorial_style_of_the_seed_model():
+def test_tutorial_style_of_the_seed_model(run):
     code, out, _ = run("summary", "zoo:residual-cnn", "--style", "tutorial")
     assert code == 0
     assert "28→14" in out and "1,152" in out
 
 
-def test_check_exit_codes(user_file):
+def test_check_exit_codes(run, user_file):
     code, out, _ = run("check", f"{user_file}:Net", "--input", "1x3x32x32")
     assert code == 0
     code, out, _ = run("check", f"{user_file}:broken", "--input", "1x3x32x32")
@@ -87,10 +100,11 @@ def test_check_exit_codes(user_file):
         (["summary", "{file}:Net", "--input", "1x3x8x8", "--args", "{bad json"], "not valid JSON"),
         (["summary", "{file}:Net", "--input", "1x3x8x8", "--args", '{"nope": 1}'], "unexpected keyword"),
         (["check", "{file}:Net"], "give the input shape"),
-        (["summary", "json:loads", "--input", "1x3"], "not an nn.Module"),
+        (["summary", "os.path:sep", "--input", "1x3"], "not an nn.Module"),
+        (["summary", "json:loads", "--input", "1x3"], "missing 1 required positional argument"),
     ],
 )
-def test_bad_usage_is_one_line_and_exit_2(user_file, args, message):
+def test_bad_usage_is_one_line_and_exit_2(run, user_file, args, message):
     args = [a.replace("{file}", str(user_file)) for a in args]
     code, out, err = run(*args)
     assert code == 2, (out, err)

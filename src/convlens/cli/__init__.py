@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from ._common import UsageError
@@ -52,6 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("convlens: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug in convlens, not the user's mistake: still one line unless asked
+        if os.environ.get("CONVLENS_DEBUG"):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"convlens: internal error: {type(exc).__name__}: {first} (run with CONVLENS_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
+        return 3
 
 
 def entry() -> None:  # pragma: no cover
