@@ -326,7 +326,8 @@ def test_cli_zoo_list_builds_and_matches_published(capsys):
     code, out, err = _cli(capsys, "zoo", "list")
     assert code == 0, err
     assert re.search(r"^resnet18\s+resnet\s+1x3x224x224\s+11,689,512\s+1\.81 G", out, re.M)
-    assert re.search(r"^vgg-first-blocks\s+.*260,160\s+--", out, re.M)
+    assert re.search(r"^vgg-first-blocks\s+.*260,160\s+4\.71 G", out, re.M)  # computed: no published MACs
+    assert re.search(r"^residual-cnn-as-written\s+.*3,504,522\s+-- \(shape bug\)", out, re.M)
     assert "every count built here equals the published figure" in out
     assert "DIFFERS" not in out
 
@@ -337,7 +338,8 @@ def test_cli_zoo_list_json(capsys):
 
     rows = {r["name"]: r for r in json.loads(out)}
     assert code == 0 and rows.keys() == set(zoo.names())
-    assert rows["resnet50"]["published_params"] == 25_557_032 and rows["resnet50"]["macs"] == 4_089_184_256
+    assert rows["resnet50"]["published_params"] == 25_557_032 and rows["resnet50"]["published_macs"] == 4_089_184_256
+    assert rows["resnet50"]["macs"] is None  # --published builds nothing
     assert rows["keras-tutorial-cnn-keras"]["framework"] == "keras"
 
 

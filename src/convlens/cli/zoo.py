@@ -75,6 +75,20 @@ def count_params(entry) -> int | None:
     return sum(p.numel() for p in model.parameters())
 
 
+def count_macs(entry) -> int | None:
+    """MACs at the documented input size, traced by ``convlens.summary`` on the meta device."""
+    if entry.framework != "torch" or importlib.util.find_spec("torch") is None:
+        return None
+    import torch
+
+    from .. import summary, zoo
+
+    with torch.device("meta"):
+        model = zoo.build(entry.name)
+    s = summary(model, input_size=tuple(entry.input_size), memory=False)
+    return None if (s.errors or s.failed) else s.total_macs  # a model with a shape bug cannot run: no MACs
+
+
 def list_rows(*, build: bool = True) -> list[dict]:
     """One record per entry: numbers, not text."""
     from .. import zoo
@@ -82,6 +96,7 @@ def list_rows(*, build: bool = True) -> list[dict]:
     rows = []
     for e in zoo.entries():
         counted = count_params(e) if build else None
+        macs = count_macs(e) if build else None
         rows.append({
             "name": e.name,
             "family": e.family,
@@ -91,7 +106,9 @@ def list_rows(*, build: bool = True) -> list[dict]:
             "published_params": e.published_params,
             "params_match": None if counted is None else counted == e.published_params,
             "params_source": e.params_source,
-            "macs": e.published_macs,
+            "macs": macs,
+            "published_macs": e.published_macs,
+            "macs_match": None if macs is None or e.published_macs is None else macs == e.published_macs,
             "macs_source": e.macs_source,
             "source": e.source,
             "reference": e.reference,
@@ -106,6 +123,15 @@ def _params_text(row: dict, thousands) -> str:
     if row["params_match"]:
         return thousands(row["params"])
     return f"{thousands(row['params'])} (DIFFERS: published {thousands(row['published_params'])})"
+
+
+def _macs_text(row: dict, compact) -> str:
+    macs = row["macs"] if row["macs"] is not None else row["published_macs"]
+    if macs is None:
+        return "-- (shape bug)" if row["framework"] == "torch" and row["params"] is not None else "--"
+    if row["macs_match"] is False:
+        return f"{compact(row['macs'])} (DIFFERS: published {compact(row['published_macs'])})"
+    return compact(macs) + (" (published)" if row["macs"] is None else "")
 
 
 def _short_source(text: str, limit: int = 60) -> str:
@@ -125,7 +151,7 @@ def run_list(args) -> int:
             r["family"],
             f.shape_x(r["input_size"]),
             _params_text(r, f.thousands),
-            f.compact(r["macs"]) if r["macs"] is not None else "--",
+            _macs_text(r, f.compact),
             _short_source(r["source"]),
         )
         for r in rows
@@ -136,8 +162,8 @@ def run_list(args) -> int:
         note = f"{len(mismatched)} count(s) differ from the published figure: {', '.join(mismatched)}" if mismatched \
             else "every count built here equals the published figure"
         sys.stdout.write(f"\nParameters: counted by building each model on the meta device; {note}.\n")
-    sys.stdout.write("MACs: conv + linear multiply-accumulates at the input size shown (see `convlens zoo show NAME`); "
-                     "-- where none is published.\n")
+    sys.stdout.write("MACs: multiply-accumulates of conv/linear/matmul at the input size shown, traced by convlens.summary "
+                     "(see `convlens zoo show NAME`); where a figure is published it is compared, and a difference is flagged.\n")
     return 0
 
 

@@ -124,9 +124,13 @@ class _TorchConvNd(Layer):
         object.__setattr__(self, "_s", s)
         object.__setattr__(self, "_p", p)
         object.__setattr__(self, "_d", d)
+        object.__setattr__(self, "_pad_pairs", self._compute_pads())
 
     # padding on each side per axis: (before, after)
     def _pads(self) -> tuple[tuple[int, int], ...]:
+        return self._pad_pairs
+
+    def _compute_pads(self) -> tuple[tuple[int, int], ...]:
         if self.padding == "same":
             out = []
             for k, d in zip(self._k, self._d):
@@ -225,10 +229,12 @@ def _param_lines(out_channels: int, in_channels: int, groups: int, kernel: tuple
     total = out_channels * per * _prod(kernel) + (out_channels if bias else 0)
     formula = f"{out_channels} × ({per} × {' × '.join(map(str, kernel))})" + (f" + {out_channels}" if bias else "")
     lines = [f"params = {formula} = {total:,}"]
-    if groups == 1:
+    if groups == 1 and per == 1:
+        lines.append(f"each of the {out_channels} filters holds one {kdesc} kernel for the single input channel; its response is one output channel")
+    elif groups == 1:
         lines.append(
-            f"each of the {out_channels} filters holds {per} kernel{'s' if per != 1 else ''} of {kdesc}, one per input channel; "
-            f"their {per} response{'s are' if per != 1 else ' is'} summed into one output channel"
+            f"each of the {out_channels} filters holds {per} kernels of {kdesc}, one per input channel; "
+            f"their {per} responses are summed into one output channel"
         )
     else:
         out_per = out_channels // groups
