@@ -197,3 +197,20 @@ def test_bad_calls_raise_a_value_error():
         convlens.summary(nn.Linear(2, 2))
     with pytest.raises(SummaryError, match="tuple of non-negative ints"):
         convlens.summary(nn.Linear(2, 2), input_size=(1, "a"))
+
+
+def test_batch_norm_fast_path_saves_what_real_autograd_saves():
+    torch.manual_seed(0)
+    model = zoo.build("resnet18-cifar").train()
+    meta = convlens.summary(model, input_size=(2, 3, 32, 32))
+    cpu = convlens.summary(model, input_size=(2, 3, 32, 32), device="cpu")
+    assert meta.memory.activations == cpu.memory.activations > 0
+    assert meta.total_macs == cpu.total_macs
+
+
+def test_batch_norm_on_one_value_per_channel_is_diagnosed_as_in_pytorch():
+    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8)).train()
+    s = convlens.summary(model, input_size=(1, 4))
+    d = next(d for d in s.errors if d.code == "layer-failed")
+    assert d.layer == "1" and "Expected more than 1 value per channel when training" in d.message and d.fix is None
+    assert not convlens.summary(model.eval(), input_size=(1, 4)).errors

@@ -435,14 +435,17 @@ class Tracer:
         if out_shape is None:
             entry.row.failed = message
             raise TraceStop(f"{entry.row.name} ({entry.row.type}): {message}")
-        core_msg = message
+        core_msg = None
         if entry.core is not None:
             try:
                 entry.core.evaluate(x_shape)
             except LayerError as err:
                 core_msg = str(err)
         name = type(module).__name__
-        if isinstance(module, nn.Linear):
+        if core_msg is None:  # the arguments fit the input: PyTorch refused for another reason
+            self._diag("error", "layer-failed", f"{entry.row.name} ({name}) raises: {message}", None, index)
+            core_msg = message
+        elif isinstance(module, nn.Linear):
             self._diag("error", "linear-in-features", self._linear_message(entry, x_shape), self._linear_fix(entry, x_shape), index)
         else:
             arg = _ops.INPUT_ARGUMENT.get(_ops.MODULES.get(type(module), ("",))[0])
