@@ -76,6 +76,22 @@ def _batch(shape: Shape, n: int) -> int:
     return costs.numel(lead)
 
 
+def _check_torch_channels(layer, *, example_kernel: int) -> None:
+    """The construction checks PyTorch's ``_ConvNd`` makes on channels and groups."""
+    name = layer.type_name
+    if layer.out_channels is None:
+        raise LayerError(name, "out_channels", "out_channels is required, e.g. out_channels=32")
+    if layer.kernel_size is None:
+        raise LayerError(name, "kernel_size", f"kernel_size is required, e.g. kernel_size={example_kernel}")
+    g = layer.groups
+    if isinstance(g, bool) or not isinstance(g, int) or g <= 0:
+        raise LayerError(name, "groups", f"groups must be a positive integer, got groups={g!r}")
+    if layer.in_channels is not None and layer.in_channels % g:
+        raise LayerError(name, "in_channels", f"in_channels={layer.in_channels} is not divisible by groups={g}; use a multiple of {g}")
+    if layer.out_channels % g:
+        raise LayerError(name, "out_channels", f"out_channels={layer.out_channels} is not divisible by groups={g}; use a multiple of {g}")
+
+
 # ---------------------------------------------------------------------------------------
 # PyTorch
 # ---------------------------------------------------------------------------------------
@@ -97,16 +113,7 @@ class _TorchConvNd(Layer):
 
     def __post_init__(self):
         name, n = self.type_name, self.n
-        if self.out_channels is None:
-            raise LayerError(name, "out_channels", "out_channels is required, e.g. out_channels=32")
-        if self.kernel_size is None:
-            raise LayerError(name, "kernel_size", "kernel_size is required, e.g. kernel_size=3")
-        if isinstance(self.groups, bool) or not isinstance(self.groups, int) or self.groups <= 0:
-            raise LayerError(name, "groups", f"groups must be a positive integer, got groups={self.groups!r}")
-        if self.in_channels is not None and self.in_channels % self.groups:
-            raise LayerError(name, "in_channels", f"in_channels={self.in_channels} is not divisible by groups={self.groups}; use a multiple of {self.groups}")
-        if self.out_channels % self.groups:
-            raise LayerError(name, "out_channels", f"out_channels={self.out_channels} is not divisible by groups={self.groups}; use a multiple of {self.groups}")
+        _check_torch_channels(self, example_kernel=3)
         if self.padding_mode not in _PADDING_MODES:
             raise LayerError(name, "padding_mode", f"padding_mode={self.padding_mode!r} is not one of {', '.join(map(repr, _PADDING_MODES))}")
         k = ntuple(name, "kernel_size", self.kernel_size, n)
@@ -314,16 +321,7 @@ class _TorchConvTransposeNd(Layer):
 
     def __post_init__(self):
         name, n = self.type_name, self.n
-        if self.out_channels is None:
-            raise LayerError(name, "out_channels", "out_channels is required, e.g. out_channels=32")
-        if self.kernel_size is None:
-            raise LayerError(name, "kernel_size", "kernel_size is required, e.g. kernel_size=4")
-        if isinstance(self.groups, bool) or not isinstance(self.groups, int) or self.groups <= 0:
-            raise LayerError(name, "groups", f"groups must be a positive integer, got groups={self.groups!r}")
-        if self.in_channels is not None and self.in_channels % self.groups:
-            raise LayerError(name, "in_channels", f"in_channels={self.in_channels} is not divisible by groups={self.groups}; use a multiple of {self.groups}")
-        if self.out_channels % self.groups:
-            raise LayerError(name, "out_channels", f"out_channels={self.out_channels} is not divisible by groups={self.groups}; use a multiple of {self.groups}")
+        _check_torch_channels(self, example_kernel=4)
         if self.padding_mode != "zeros":
             raise LayerError(name, "padding_mode", f"only padding_mode='zeros' is supported for {name}, got {self.padding_mode!r}")
         if isinstance(self.padding, str):

@@ -64,20 +64,7 @@ class TraceResult:
 
 def _shapes(obj) -> tuple:
     """Shapes of every tensor in a nested structure of args."""
-    out = []
-
-    def visit(o):
-        if isinstance(o, torch.Tensor):
-            out.append(tuple(o.shape))
-        elif isinstance(o, (list, tuple)):
-            for x in o:
-                visit(x)
-        elif isinstance(o, dict):
-            for x in o.values():
-                visit(x)
-
-    visit(obj)
-    return tuple(out)
+    return tuple(tuple(t.shape) for t in _tensors(obj))
 
 
 def _tensors(obj) -> list[torch.Tensor]:
@@ -467,7 +454,6 @@ class Tracer:
         channels = origin[1] if origin and len(origin) >= 3 else None
         text = f"{entry.row.name} expects {_factor(m.in_features, channels)} features but receives {_factor(got, channels)}"
         if origin and len(origin) == 4:
-            text = text.replace(f"{got:,} = {channels}×", f"{got:,} = {channels}×", 1)
             history = self._spatial_history()
             if history:
                 text += f" ({history})"
@@ -497,17 +483,16 @@ class Tracer:
                     sizes.append(a[2])
                 sizes.append(b[2])
                 k = getattr(e.module, "kernel_size", None)
-                kinds.append((r.type, k if not isinstance(k, tuple) else k[0]))
+                kinds.append((r.type, k if not isinstance(k, tuple) else k[0], _family_word(e.module)))
         if not sizes:
             return ""
         chain = "→".join(str(s) for s in sizes)
         if len(set(kinds)) == 1:
-            t, k = kinds[0]
+            t, k, what = kinds[0]
             words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
             n = len(kinds)
-            what = "pool" if "Pool" in t else ("conv" if "Conv" in t else t)
             return f"after {words.get(n, str(n))} {k}×{k} {what}{'s' if n != 1 else ''} {chain}" if k else f"after {n} {t} {chain}"
-        return f"after {', '.join(t for t, _ in kinds)}: {chain}"
+        return f"after {', '.join(t for t, _, _ in kinds)}: {chain}"
 
     # --- costs (dispatch level) ----------------------------------------------------------------
     def on_aten(self, func, args, kwargs, out):
@@ -526,6 +511,15 @@ class Tracer:
             self.saved[key] = storage.nbytes()
             self.keep.append(t)
         return t
+
+
+def _family_word(module) -> str:
+    """'pool' / 'conv' / the type name, by the module's type."""
+    if isinstance(module, (nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd)):
+        return "pool"
+    if isinstance(module, nn.modules.conv._ConvNd):
+        return "conv"
+    return type(module).__name__ if module is not None else "op"
 
 
 class _MetaBatchNormFn(torch.autograd.Function):
