@@ -21,6 +21,8 @@ def summarise(args, *, memory: bool = True):
         import torch
     except ImportError:
         raise UsageError("PyTorch is not installed; install it with: pip install torch==2.13.0") from None
+    from ..frontends.keras import KerasModelError, is_keras_model
+    from ..frontends.keras import summary as keras_summary
     from ..frontends.torch import SummaryError, TargetError, build_target, summary
     from ..frontends.torch._target import parse_args_json
 
@@ -28,6 +30,12 @@ def summarise(args, *, memory: bool = True):
         model, default_input = build_target(args.target, parse_args_json(args.args), device=args.device)
     except TargetError as exc:
         raise UsageError(str(exc)) from None
+    if is_keras_model(model):
+        shape = parse_shape(args.input[0]) if args.input else None
+        try:
+            return keras_summary(model, shape, title=args.target.split(":", 1)[-1])
+        except KerasModelError as exc:
+            raise UsageError(str(exc)) from None
     shapes = [parse_shape(s) for s in args.input] if args.input else ([default_input] if default_input else None)
     if not shapes:
         raise UsageError(f"give the input shape of {args.target}, e.g. --input 1x3x224x224")

@@ -255,21 +255,16 @@ def run_show(args) -> int:
     except ValueError as exc:  # SummaryError: a malformed input size
         raise UsageError(f"zoo show {entry.name}: {exc}") from None
     sys.stdout.write(render.render(s, args.format, depth=args.depth).rstrip("\n") + "\n")
-    return 1 if s.failed else 0
+    return 1 if (s.failed or s.errors) else 0
 
 
 def _show_keras(entry, input_size, args) -> int:
-    try:
-        from ..frontends.keras import summary as keras_summary  # the Keras reader, when it exists
-        from .. import render
-    except ImportError:
-        raise UsageError(f"zoo show: {entry.name} is a Keras model and the Keras front end (convlens.frontends.keras) is not "
-                         f"available yet; `convlens zoo show keras-tutorial-cnn` shows its PyTorch port") from None
-    from .. import zoo
+    from .. import render, zoo
+    from ..frontends.keras import summary as keras_summary
 
-    s = keras_summary(zoo.build(entry.name))
+    s = keras_summary(zoo.build(entry.name), title=entry.name)
     sys.stdout.write(render.render(s, args.format, depth=args.depth).rstrip("\n") + "\n")
-    return 1 if s.failed else 0
+    return 1 if (s.failed or s.errors) else 0
 
 
 # --- code ---------------------------------------------------------------------------------------

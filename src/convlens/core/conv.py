@@ -274,8 +274,8 @@ def _window_warnings(layer, spatial, out, kernel, stride, pads, dilation, same) 
             notes.append(f"{layer}: the floor drops the last {dropped} input row{'s' if dropped != 1 else ''}/column{'s' if dropped != 1 else ''} ({size} → {o}): no window reaches {'them' if dropped != 1 else 'it'}; pad or crop so that (in + padding − kernel) is divisible by the stride")
         if s > d * (k - 1) + 1:
             notes.append(f"{layer}: stride {s} is larger than the kernel {d * (k - 1) + 1}: {s - d * (k - 1) - 1} pixel{'s' if s - d * (k - 1) - 1 != 1 else ''} between windows are never seen")
-        if same and (d * (k - 1)) % 2 == 1:
-            notes.append(f"{layer}: even kernel {k} with 'same' padding pads asymmetrically ({a} before, {b} after)")
+        if same and a != b:  # Keras' 'same' with a stride pads by what the size needs, not by the kernel alone
+            notes.append(f"{layer}: 'same' padding is asymmetric here ({a} before, {b} after): the extra pixel goes at the end, so the windows are not centred")
     return tuple(dict.fromkeys(notes))
 
 

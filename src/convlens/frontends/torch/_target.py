@@ -98,13 +98,16 @@ def build_target(target: str, args: dict | None = None, *, device: str = "meta")
         factory = obj
     else:
         raise TargetError(f"{target} is a {type(obj).__name__}, not an nn.Module class, factory or instance")
+    keras_entry = target.startswith("zoo:") and obj.framework == "keras"
     try:
-        with torch.device(device):
+        with torch.device("cpu" if keras_entry else device):  # Keras builds its own variables
             model = factory(**args)
     except TypeError as exc:
         raise TargetError(f"constructing {target} with --args {json.dumps(args)} failed: {exc}") from None
     except (ValueError, RuntimeError) as exc:
         raise TargetError(f"constructing {target} failed: {str(exc).splitlines()[0]}") from None
-    if not isinstance(model, nn.Module):
-        raise TargetError(f"{target}(...) returned a {type(model).__name__}, not an nn.Module")
+    from ..keras import is_keras_model
+
+    if not isinstance(model, nn.Module) and not is_keras_model(model):
+        raise TargetError(f"{target}(...) returned a {type(model).__name__}, not an nn.Module or a Keras model")
     return model, default_input
