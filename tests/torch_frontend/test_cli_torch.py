@@ -110,3 +110,18 @@ def test_bad_usage_is_one_line_and_exit_2(run, user_file, args, message):
     assert code == 2, (out, err)
     assert message in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", [e.name for e in __import__("convlens.zoo", fromlist=["entries"]).entries()])
+def test_summary_works_for_every_zoo_entry_at_its_documented_input(run, name):
+    code, out, err = run("summary", f"zoo:{name}", "--format", "json")
+    data = json.loads(out)
+    from convlens import zoo
+
+    entry = zoo.get(name)
+    assert data["total_params"] == entry.published_params
+    if name == "residual-cnn-as-written":
+        assert code == 1 and any(d["code"] == "linear-in-features" for d in data["diagnostics"])
+    else:
+        assert code == 0, err
+        assert not [d for d in data["diagnostics"] if d["severity"] == "error"]
