@@ -120,3 +120,19 @@ def test_vit_is_clean():
         model = ViT(depth=2)
     s = convlens.summary(model, input_size=(2, 3, 224, 224))
     assert not s.errors
+
+
+def test_data_dependent_control_flow_points_to_device_cpu():
+    class DataDependent(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(4, 4)
+
+        def forward(self, x):
+            y = self.fc(x)
+            return y * 2 if y.sum() > 0 else y
+
+    s = convlens.summary(DataDependent(), input_size=(2, 4))
+    d = next(d for d in s.diagnostics if d.code == "forward-failed")
+    assert s.failed and "--device cpu" in d.fix and d.source.endswith(f":{_line(DataDependent.forward, 'y.sum() > 0')}")
+    assert not convlens.summary(DataDependent(), input_size=(2, 4), device="cpu").failed

@@ -173,8 +173,12 @@ def _trace_once(model, args, kwargs, device, measure_memory):
         failing = next((e for e in reversed(tracer.rows) if e.row.failed), None) or (tracer.rows[-1] if tracer.rows else None)
         if failing is not None and not failing.row.failed:
             failing.row.failed = message
+        fix = None
+        if on_meta and "meta" in (message or ""):
+            fix = ("the model reads tensor values (data-dependent control flow or .item()), which the meta device cannot "
+                   "give; run with --device cpu (convlens.summary(..., device='cpu'))")
         diagnostics.append(Diagnostic("error", "forward-failed", f"the forward pass stopped: {message}",
-                                      None, failing.row.name if failing else None, failing.row.source if failing else None,
+                                      fix, failing.row.name if failing else None, failing.row.source if failing else None,
                                       failing.code_line if failing else None))
     result = _trace.TraceResult(
         rows=rows, parents=[e.parent for e in tracer.rows], outputs=[] if out is None else _trace._tensors(out),
