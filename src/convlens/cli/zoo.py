@@ -13,6 +13,7 @@ import importlib.util
 import json
 import sys
 
+from ..render._table import table
 from ._common import FORMATS, UsageError, parse_shape
 
 LIST_FORMATS = ("table", "md", "json")
@@ -165,22 +166,6 @@ def run_list(args) -> int:
     sys.stdout.write("MACs: multiply-accumulates of conv/linear/matmul at the input size shown, traced by convlens.summary "
                      "(see `convlens zoo show NAME`); where a figure is published it is compared, and a difference is flagged.\n")
     return 0
-
-
-def table(header, body, *, markdown: bool = False, right=()) -> str:
-    """A plain aligned text table (or a Markdown one); ``right`` lists right-aligned column indices."""
-    if markdown:
-        esc = lambda s: str(s).replace("|", "\\|")  # noqa: E731
-        lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|"]
-        lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in body]
-        return "\n".join(lines) + "\n"
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *body)]
-
-    def line(cells):
-        return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
-
-    rule = "-" * len(line(header))
-    return "\n".join([line(header), rule, *(line(r) for r in body)]) + "\n"
 
 
 class _PlainFormat:

@@ -177,14 +177,9 @@ def totals(summary) -> list[tuple[str, str]]:
     ]
     m = summary.memory
     if m is not None:
-        parts = [
-            ("params", m.parameters), ("gradients", m.gradients), ("Adam state", m.optimizer),
-            ("buffers", m.buffers), ("input", m.inputs), ("activations", m.activations),
-        ]
         rows.append((
             "Training memory",
-            f"~{f.nbytes(m.total)} = " + " + ".join(f"{name} {f.nbytes(v)}" for name, v in parts)
-            + f" ({f.nbytes(m.total, binary=True)}); {MEMORY_NOTE}",
+            f"~{f.nbytes(m.total)} = {memory_terms(m)} ({f.nbytes(m.total, binary=True)}); {MEMORY_NOTE}",
         ))
         rows.append(("Memory formula", m.formula))
     rf = receptive_field_text(summary.receptive_field)
@@ -193,6 +188,15 @@ def totals(summary) -> list[tuple[str, str]]:
     if summary.unused_params:
         rows.append(("Unused parameters", ", ".join(summary.unused_params)))
     return rows
+
+
+def memory_terms(m) -> str:
+    """A ``MemoryEstimate`` as the sum of its parts: ``'params 1.04 MB + gradients 1.04 MB + …'``."""
+    parts = [
+        ("params", m.parameters), ("gradients", m.gradients), ("Adam state", m.optimizer),
+        ("buffers", m.buffers), ("input", m.inputs), ("activations", m.activations),
+    ]
+    return " + ".join(f"{name} {f.nbytes(v)}" for name, v in parts)
 
 
 def diagnostic_counts(diagnostics) -> str:

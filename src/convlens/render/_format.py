@@ -84,10 +84,12 @@ def shape(s, framework: str = "torch") -> str | None:
     """A shape as the framework prints it: PyTorch ``torch.Size`` lists, Keras tuples.
 
     ``framework="core"`` (shapes typed by the user) uses PyTorch's brackets unless the shape
-    has a ``None`` batch, which only Keras writes.
+    has a ``None`` batch, which only Keras writes. ``framework="tuple"`` is Python's own
+    spelling, used by the one-layer views (``convlens calc Conv2d …``, ``convlens rf``), which
+    print the core's results as the tuples they are.
 
-    >>> shape((1, 64, 112, 112), "torch")
-    '[1, 64, 112, 112]'
+    >>> shape((1, 64, 112, 112), "torch"), shape((16, 20, 28, 28), "tuple")
+    ('[1, 64, 112, 112]', '(16, 20, 28, 28)')
     >>> shape((None, 28, 28, 75), "keras"), shape((None, 10), "core"), shape((10,), "keras")
     ('(None, 28, 28, 75)', '(None, 10)', '(10,)')
     """
@@ -95,7 +97,7 @@ def shape(s, framework: str = "torch") -> str | None:
         return None
     s = tuple(s)
     inner = ", ".join(dim(d) for d in s)
-    if framework == "keras" or (framework == "core" and None in s):
+    if framework in ("keras", "tuple") or (framework == "core" and None in s):
         return "(" + inner + ("," if len(s) == 1 else "") + ")"
     return "[" + inner + "]"
 
@@ -125,13 +127,15 @@ def shape_x(s) -> str:
     return "x".join(dim(d) for d in s)
 
 
-def times(values) -> str:
-    """Sizes joined by the multiplication sign, as learners write them: ``3×64×3×3``.
+def times(values, *, decimal: bool = False) -> str:
+    """Sizes joined by the multiplication sign, as learners write them: ``3×64×3×3``;
+    with ``decimal``, non-integer figures as decimals (``decimal`` below).
 
-    >>> times((3, 64, 3, 3)), times((7, 7))
-    ('3×64×3×3', '7×7')
+    >>> times((3, 64, 3, 3)), times((7, 7)), times((Fraction(1, 2), Fraction(1, 2)), decimal=True)
+    ('3×64×3×3', '7×7', '0.5×0.5')
     """
-    return "×".join(fraction(v) for v in values)
+    spell = _decimal if decimal else fraction
+    return "×".join(spell(v) for v in values)
 
 
 def fraction(x) -> str:
@@ -151,6 +155,36 @@ def fraction(x) -> str:
     if isinstance(x, float):
         return str(int(x)) if x.is_integer() else f"{x:g}"
     return str(x)
+
+
+def _decimal(x) -> str:
+    """A receptive-field figure with a non-integer ``Fraction`` as a decimal, as the compact
+    receptive-field views print it (a centre half-way between pixels reads best as ``0.5``).
+
+    >>> _decimal(Fraction(1, 2)), _decimal(Fraction(-3, 2)), _decimal(Fraction(4, 2)), _decimal(212)
+    ('0.5', '-1.5', '2', '212')
+    """
+    if isinstance(x, Fraction) and x.denominator != 1:
+        return f"{float(x):g}"
+    return fraction(x)
+
+
+def factor(r: float | None) -> str:
+    """A ratio in a table cell, three significant figures; unknown as ``'--'``.
+
+    >>> factor(9472 / 260160), factor(1.0), factor(2.1863), factor(None)
+    ('0.0364×', '1×', '2.19×', '--')
+    """
+    return "--" if r is None else f"{r:.3g}×"
+
+
+def multiple(x: float) -> str:
+    """How many times more or less, for a sentence: one decimal from 10 up, two below.
+
+    >>> multiple(260160 / 9472), multiple(2.0), multiple(1.6323)
+    ('27.5×', '2.00×', '1.63×')
+    """
+    return (f"{x:.1f}" if x >= 10 else f"{x:.2f}") + "×"
 
 
 def truncate_middle(text: str, width: int) -> str:
