@@ -90,7 +90,7 @@ def test_users_mistakes_are_one_line_exit_2(capsys, argv, message):
 
 
 def test_ratio_sentence_wording():
-    from convlens.cli.compare import ratio, ratio_sentence
+    from convlens.render.compare import ratio, ratio_sentence
 
     assert ratio_sentence("b", "parameters", ratio(100, 100), "a", "fewer", "more") == "b: the same parameters as a"
     assert ratio_sentence("b", "training memory", ratio(10, 40), "a", "less", "more") == "b: 4.00× more training memory than a"

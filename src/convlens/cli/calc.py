@@ -12,9 +12,9 @@ A chain, written as in the tutorial's code (prints the layer-by-layer table with
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import MISSING, fields
 
+from ..render import layer_detail, render
 from ._common import FORMATS, UsageError, parse_shape
 
 _EXAMPLES = (
@@ -64,7 +64,7 @@ def run(args) -> int:
         summary = chain(opts.calls, opts.input)
         fmt = output_format(opts)
         if len(summary.layers) == 1 and fmt == "table":
-            print(detail(summary))
+            print(layer_detail(summary))
         else:
             print(show(summary, fmt))
         return 0
@@ -106,7 +106,7 @@ def _single(args, rest) -> int:
     if note:
         summary.notes.insert(0, note)
     fmt = "json" if (opts.json or args.json) else (opts.format or args.format or "table")
-    print(detail(summary) if fmt == "table" else show(summary, fmt))
+    print(layer_detail(summary) if fmt == "table" else show(summary, fmt))
     return 0
 
 
@@ -141,75 +141,5 @@ def chain(calls, input_text):
 
 
 def show(summary, fmt: str = "table") -> str:
-    """Render with the report layer; until it is installed, a plain table of our own."""
-    try:
-        from ..render import render
-    except ImportError:
-        render = None
-    if render is not None:
-        try:
-            return render(summary, fmt, show_calculation=True)
-        except TypeError:  # a renderer without the calculation option
-            return render(summary, fmt)
-    if fmt == "json":
-        return json.dumps(summary.to_dict(), indent=2)
-    return plain_table(summary)
-
-
-def plain_table(summary) -> str:
-    """Layer, input, output, params and the first calculation line, with totals."""
-    rows = [("#", "layer", "input", "output", "params", "calculation")]
-    for i, r in enumerate(summary.layers):
-        ins = " + ".join(_shape(s) for s in r.input_shapes)
-        rows.append((str(i), f"{r.name} ({r.type})", ins, _shape(r.output_shape) if r.output_shape is not None else "FAILED", f"{r.params:,}", r.calculation[0] if r.calculation else ""))
-    widths = [max(len(row[c]) for row in rows) for c in range(5)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths)) + "  " + row[5] for row in rows]
-    lines.append("")
-    lines.append(f"total params {summary.total_params:,} (trainable {summary.trainable_params:,}, non-trainable {summary.non_trainable_params:,}); buffers {summary.buffers:,}")
-    lines.append(f"MACs {summary.total_macs:,}; FLOPs {summary.total_flops:,}")
-    lines += [f"note: {n}" for n in summary.notes]
-    return "\n".join(lines)
-
-
-def detail(summary) -> str:
-    """Everything about one layer: shapes, weights, counts, receptive field, calculation."""
-    r = summary.layers[0]
-    lines = [r.spec or r.type, ""]
-    facts = [
-        ("input", " + ".join(_shape(s) for s in r.input_shapes)),
-        ("output", _shape(r.output_shape)),
-        ("weights", "; ".join(f"{w.name} {_shape(w.shape)} = {w.numel:,}" for w in r.weights) or "none"),
-        ("params", f"{r.params:,} (trainable {r.trainable_params:,}, non-trainable {r.non_trainable_params:,})"),
-        ("buffers", "; ".join(f"{w.name} {_shape(w.shape)} = {w.numel:,}" for w in r.buffers) or "0"),
-        ("MACs", f"{r.macs:,}"),
-        ("FLOPs", f"{r.flops:,}"),
-        ("receptive field", _rf(r.receptive_field)),
-    ]
-    width = max(len(k) for k, _ in facts)
-    lines += [f"{k.ljust(width)}  {v}" for k, v in facts]
-    if r.calculation:
-        lines += ["", "calculation"] + [f"  {c}" for c in r.calculation]
-    if r.warnings:
-        lines += ["", "warnings"] + [f"  {w}" for w in r.warnings]
-    lines += [""] + [f"note: {n}" for n in summary.notes]
-    return "\n".join(lines)
-
-
-def _shape(s) -> str:
-    return "(" + ", ".join("None" if d is None else str(d) for d in s) + ("," if len(s) == 1 else "") + ")"
-
-
-def _num(x) -> str:
-    from fractions import Fraction
-
-    if isinstance(x, Fraction):
-        return str(x.numerator) if x.denominator == 1 else f"{float(x):g}"
-    return str(x)
-
-
-def _rf(rf: dict | None) -> str:
-    if rf is None:
-        return "unchanged (elementwise)"
-    if rf["global"]:
-        return "global (every output sees the whole input)"
-    return f"{'×'.join(map(_num, rf['size']))}, jump {'×'.join(map(_num, rf['jump']))}, first centre at {'×'.join(map(_num, rf['start']))}"
+    """A chain's summary as ``fmt``, with each row's worked calculation (the report layer's table)."""
+    return render(summary, fmt, show_calculation=True)

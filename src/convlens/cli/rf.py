@@ -11,12 +11,10 @@ size' = size + (k − 1)·jump, jump' = jump·stride, start' = start + ((k − 1
 from __future__ import annotations
 
 import argparse
-import json
 
+from ..render import receptive_json, receptive_table
 from .calc import add_common, chain, output_format, parse_chain_args, show
 from ._common import UsageError
-
-FORMULA = "size' = size + (k − 1)·jump;  jump' = jump·stride;  start' = start + ((k − 1)/2 − padding)·jump  (k = dilated kernel)"
 
 
 def register(subparsers) -> None:
@@ -39,42 +37,9 @@ def run(args) -> int:
     summary = chain(opts.calls, opts.input)
     fmt = output_format(opts)
     if fmt == "json":
-        print(json.dumps([{"layer": r.name, "type": r.type, "output_shape": list(r.output_shape), "receptive_field": _plain(r.receptive_field)} for r in summary.layers], indent=2))
+        print(receptive_json(summary))
     elif fmt != "table":
         print(show(summary, fmt))
     else:
-        print(table(summary))
+        print(receptive_table(summary))
     return 0
-
-
-def table(summary) -> str:
-    rows = [("#", "layer", "output", "size", "jump", "start")]
-    for i, r in enumerate(summary.layers):
-        rf = r.receptive_field
-        if rf is None:
-            cells = ("-", "-", "-")
-        elif rf["global"]:
-            cells = ("global", "-", "-")
-        else:
-            cells = tuple("×".join(_num(v) for v in rf[k]) for k in ("size", "jump", "start"))
-        label = r.spec if r.name.isdigit() else f"{r.name}: {r.spec}"
-        rows.append((str(i), label, "(" + ", ".join("None" if d is None else str(d) for d in r.output_shape) + ")") + cells)
-    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
-    lines = ["  ".join(cell.rjust(w) if c >= 3 else cell.ljust(w) for c, (cell, w) in enumerate(zip(row, widths))).rstrip() for row in rows]
-    lines += ["", FORMULA, "size: input pixels one output sees; jump: input pixels between neighbouring outputs; start: centre of the first output's field (input pixel index; negative = in the padding)"]
-    lines += [f"note: {n}" for n in summary.notes[:-1]]  # the last note is the cost convention
-    return "\n".join(lines)
-
-
-def _num(x) -> str:
-    from fractions import Fraction
-
-    if isinstance(x, Fraction) and x.denominator != 1:
-        return f"{float(x):g}"
-    return str(int(x)) if isinstance(x, Fraction) else str(x)
-
-
-def _plain(rf):
-    if rf is None:
-        return None
-    return {k: ([float(v) if not isinstance(v, int) else v for v in val] if isinstance(val, list) else val) for k, val in rf.items()}

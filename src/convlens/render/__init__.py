@@ -5,6 +5,9 @@
     render(summary, "md" | "json" | "csv" | "html")
     render(summary, "diagnostics")                # only the diagnostics (convlens check)
     breakdown(summary)                            # '260,160 = (3×64×3×3 + 64) + …'
+    layer_detail(summary)                         # one layer in full (convlens calc Conv2d …; detail.py)
+    receptive_table(summary), receptive_json(summary)   # the field after every layer (convlens rf; receptive.py)
+    comparison([(label, summary), …], "table" | "md")    # models side by side (convlens compare; compare.py)
 
 Numbers are formatted in ``_format`` only; the type table behind weight order and the tutorial
 phrases is ``_layers``. No renderer imports a framework or a core layer class.
@@ -16,7 +19,7 @@ from enum import StrEnum
 
 from ._breakdown import breakdown
 from ._common import Style
-from . import csvout, html, jsonout, markdown, terminal
+from . import compare, csvout, detail, html, jsonout, markdown, receptive, terminal
 
 
 class Format(StrEnum):
@@ -56,4 +59,26 @@ def render(summary, fmt: str = "table", *, depth: int | None = None, style: str 
     return _RENDERERS[fmt](summary, depth=depth, style=style, show_calculation=show_calculation, color=color, width=width)
 
 
-__all__ = ["Format", "Style", "breakdown", "render"]
+def layer_detail(summary) -> str:
+    """The first (usually only) row of ``summary`` in full: shapes, each weight, counts,
+    receptive field, worked calculation, warnings and notes."""
+    return detail.render(summary)
+
+
+def receptive_table(summary) -> str:
+    """Receptive-field size, jump and start after every row, with the composition formula."""
+    return receptive.table(summary)
+
+
+def receptive_json(summary) -> str:
+    """The same figures as ``receptive_table``, as a JSON list with one object per row."""
+    return receptive.json_text(summary)
+
+
+def comparison(items, fmt: str = "table") -> str:
+    """Several summaries side by side: ``items`` are ``(label, Summary)`` pairs, the first the
+    one the others are measured against; ``fmt`` is ``table`` or ``md``."""
+    return compare.render(items, fmt)
+
+
+__all__ = ["Format", "Style", "breakdown", "comparison", "layer_detail", "receptive_json", "receptive_table", "render"]
