@@ -533,13 +533,65 @@ def _keras_explain_axes(shape, out, n, channels_last, kernel, strides, dilation,
     return lines
 
 
+class _KerasWindow(Layer):
+    """What every Keras convolution shares (no fields): Keras' window shape rules, padding,
+    receptive-field step, warnings and FLOPs. Subclasses give ``_out_channels`` and the weights."""
+
+    framework: ClassVar[str] = "keras"
+    groups: ClassVar[int] = 1  # overridden by the groups field of Conv1D/2D/3D
+
+    def _common(self, *, allow_causal=False, check_dilated_strides=True):
+        name, n = self.type_name, self.n
+        k = keras_tuple(name, "kernel_size", self.kernel_size, n)
+        s = keras_tuple(name, "strides", self.strides, n)
+        d = keras_tuple(name, "dilation_rate", self.dilation_rate, n)
+        if check_dilated_strides and max(s) > 1 and max(d) > 1:
+            raise LayerError(name, "strides", f"strides={fmt_tuple(s)} > 1 cannot be combined with dilation_rate={fmt_tuple(d)} > 1; use one or the other")
+        object.__setattr__(self, "_k", k)
+        object.__setattr__(self, "_s", s)
+        object.__setattr__(self, "_d", d)
+        object.__setattr__(self, "_pad", keras_padding(name, self.padding, allow_causal=allow_causal))
+        object.__setattr__(self, "_last", keras_data_format(name, self.data_format) == "channels_last")
+        object.__setattr__(self, "_act", keras_activation(name, self.activation) not in (None, "linear"))
+
+    def _in_channels(self, shape) -> tuple[int, tuple, tuple]:
+        c, spatial, out = _keras_window_shape(self.type_name, shape, self.n, self._last, self._k, self._s, self._d, self._pad)
+        if c is None:
+            raise LayerError(self.type_name, "input", f"the channel dimension of {fmt_shape(shape)} must be known")
+        return c, spatial, out
+
+    def output_shape(self, shape):
+        c, _, out = self._in_channels(shape)
+        if c % self.groups:
+            raise LayerError(self.type_name, "groups", f"input channels {c} of {fmt_shape(shape)} are not divisible by groups={self.groups}")
+        return _with_spatial(shape, self.n, self._last, self._out_channels(c), out)
+
+    def _c(self, shape) -> int:
+        return shape[-1] if self._last else shape[1]
+
+    def flops(self, shape, out, macs):
+        return costs.flops(macs, costs.numel(out) * (int(self.use_bias) + int(self._act)))
+
+    def _pads(self, shape):
+        spatial = _spatial(shape, self.n, self._last)[1]
+        return tuple(keras_pads(size, k, s, d, self._pad) for size, k, s, d in zip(spatial, self._k, self._s, self._d))
+
+    def rf_step(self, shape):
+        return RFStep(tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d)), self._s, tuple(a for a, _ in self._pads(shape)))
+
+    def warnings(self, shape, out):
+        spatial = _spatial(shape, self.n, self._last)[1]
+        o_spatial = _spatial(out, self.n, self._last)[1]
+        return _window_warnings(self.type_name, spatial, o_spatial, self._k, self._s, self._pads(shape), self._d, self._pad == "same")
+
+
+
 @dataclass(frozen=True)
-class _KerasConvNd(Layer):
+class _KerasConvNd(_KerasWindow):
     """``keras.layers.ConvND(filters, kernel_size, strides=1, padding='valid', data_format=None,
     dilation_rate=1, groups=1, activation=None, use_bias=True)``; kernel
     ``(*kernel_size, in/groups, filters)``, bias ``(filters,)``."""
 
-    framework: ClassVar[str] = "keras"
     filters: int | None = None
     kernel_size: int | tuple = None
     strides: int | tuple = 1
@@ -563,37 +615,8 @@ class _KerasConvNd(Layer):
             raise LayerError(name, "filters", f"filters={self.filters} is not divisible by groups={self.groups}; use a multiple of {self.groups}")
         self._common(allow_causal=n == 1)
 
-    def _common(self, *, allow_causal=False, check_dilated_strides=True):
-        name, n = self.type_name, self.n
-        k = keras_tuple(name, "kernel_size", self.kernel_size, n)
-        s = keras_tuple(name, "strides", self.strides, n)
-        d = keras_tuple(name, "dilation_rate", self.dilation_rate, n)
-        if check_dilated_strides and max(s) > 1 and max(d) > 1:
-            raise LayerError(name, "strides", f"strides={fmt_tuple(s)} > 1 cannot be combined with dilation_rate={fmt_tuple(d)} > 1; use one or the other")
-        object.__setattr__(self, "_k", k)
-        object.__setattr__(self, "_s", s)
-        object.__setattr__(self, "_d", d)
-        object.__setattr__(self, "_pad", keras_padding(name, self.padding, allow_causal=allow_causal))
-        object.__setattr__(self, "_last", keras_data_format(name, self.data_format) == "channels_last")
-        object.__setattr__(self, "_act", keras_activation(name, self.activation) not in (None, "linear"))
-
-    def _in_channels(self, shape) -> tuple[int, tuple, tuple]:
-        c, spatial, out = _keras_window_shape(self.type_name, shape, self.n, self._last, self._k, self._s, self._d, self._pad)
-        if c is None:
-            raise LayerError(self.type_name, "input", f"the channel dimension of {fmt_shape(shape)} must be known")
-        return c, spatial, out
-
     def _out_channels(self, c: int) -> int:
         return self.filters
-
-    def output_shape(self, shape):
-        c, _, out = self._in_channels(shape)
-        if c % self.groups:
-            raise LayerError(self.type_name, "groups", f"input channels {c} of {fmt_shape(shape)} are not divisible by groups={self.groups}")
-        return _with_spatial(shape, self.n, self._last, self._out_channels(c), out)
-
-    def _c(self, shape) -> int:
-        return shape[-1] if self._last else shape[1]
 
     def weights(self, shape):
         w = (Weight("kernel", self._k + (self._c(shape) // self.groups, self.filters)),)
@@ -602,21 +625,6 @@ class _KerasConvNd(Layer):
     def macs(self, shape, out):
         oc = self._c(out)
         return costs.conv_macs(costs.numel(out) // oc if oc else 0, oc, self._c(shape) // self.groups, self._k)
-
-    def flops(self, shape, out, macs):
-        return costs.flops(macs, costs.numel(out) * (int(self.use_bias) + int(self._act)))
-
-    def _pads(self, shape):
-        spatial = _spatial(shape, self.n, self._last)[1]
-        return tuple(keras_pads(size, k, s, d, self._pad) for size, k, s, d in zip(spatial, self._k, self._s, self._d))
-
-    def rf_step(self, shape):
-        return RFStep(tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d)), self._s, tuple(a for a, _ in self._pads(shape)))
-
-    def warnings(self, shape, out):
-        spatial = _spatial(shape, self.n, self._last)[1]
-        o_spatial = _spatial(out, self.n, self._last)[1]
-        return _window_warnings(self.type_name, spatial, o_spatial, self._k, self._s, self._pads(shape), self._d, self._pad == "same")
 
     def explain(self, shape, out):
         c = self._c(shape)
@@ -663,7 +671,7 @@ class Conv3D(_KerasConvNd):
 
 
 @dataclass(frozen=True)
-class DepthwiseConv2D(Layer):
+class DepthwiseConv2D(_KerasWindow):
     """``keras.layers.DepthwiseConv2D(kernel_size, strides=1, padding='valid', depth_multiplier=1,
     data_format=None, dilation_rate=1, activation=None, use_bias=True)``.
 
@@ -675,7 +683,6 @@ class DepthwiseConv2D(Layer):
     ((None, 56, 56, 32), [(3, 3, 32, 1), (32,)], 320)
     """
 
-    framework: ClassVar[str] = "keras"
     kernel_size: int | tuple = None
     strides: int | tuple = 1
     padding: str = "valid"
@@ -685,15 +692,6 @@ class DepthwiseConv2D(Layer):
     activation: str | None = None
     use_bias: bool = True
     n: ClassVar[int] = 2
-    groups: ClassVar[int] = 1  # the shape check in _KerasConvNd.output_shape: every C divides by 1
-    _common = _KerasConvNd._common
-    _in_channels = _KerasConvNd._in_channels
-    _c = _KerasConvNd._c
-    _pads = _KerasConvNd._pads
-    rf_step = _KerasConvNd.rf_step
-    warnings = _KerasConvNd.warnings
-    output_shape = _KerasConvNd.output_shape
-    flops = _KerasConvNd.flops
 
     def __post_init__(self):
         if self.kernel_size is None:
@@ -725,7 +723,7 @@ class DepthwiseConv2D(Layer):
 
 
 @dataclass(frozen=True)
-class SeparableConv2D(Layer):
+class SeparableConv2D(_KerasWindow):
     """``keras.layers.SeparableConv2D(filters, kernel_size, strides=1, padding='valid', data_format=None,
     dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True)``: a depthwise conv then a 1×1 conv.
 
@@ -737,7 +735,6 @@ class SeparableConv2D(Layer):
     ((None, 56, 56, 64), [(3, 3, 32, 1), (1, 1, 32, 64), (64,)], 2400)
     """
 
-    framework: ClassVar[str] = "keras"
     filters: int | None = None
     kernel_size: int | tuple = None
     strides: int | tuple = 1
@@ -748,15 +745,6 @@ class SeparableConv2D(Layer):
     activation: str | None = None
     use_bias: bool = True
     n: ClassVar[int] = 2
-    groups: ClassVar[int] = 1
-    _common = _KerasConvNd._common
-    _in_channels = _KerasConvNd._in_channels
-    _c = _KerasConvNd._c
-    _pads = _KerasConvNd._pads
-    rf_step = _KerasConvNd.rf_step
-    warnings = _KerasConvNd.warnings
-    output_shape = _KerasConvNd.output_shape
-    flops = _KerasConvNd.flops
 
     def __post_init__(self):
         if self.filters is None:
@@ -792,7 +780,7 @@ class SeparableConv2D(Layer):
 
 
 @dataclass(frozen=True)
-class Conv2DTranspose(Layer):
+class Conv2DTranspose(_KerasWindow):
     """``keras.layers.Conv2DTranspose(filters, kernel_size, strides=1, padding='valid', output_padding=None,
     data_format=None, dilation_rate=1, activation=None, use_bias=True)``; kernel ``(kh, kw, filters, C)``.
 
@@ -806,7 +794,6 @@ class Conv2DTranspose(Layer):
     ((None, 14, 14, 32), [(3, 3, 32, 64), (32,)], 18464)
     """
 
-    framework: ClassVar[str] = "keras"
     filters: int | None = None
     kernel_size: int | tuple = None
     strides: int | tuple = 1
@@ -817,9 +804,6 @@ class Conv2DTranspose(Layer):
     activation: str | None = None
     use_bias: bool = True
     n: ClassVar[int] = 2
-    _common = _KerasConvNd._common
-    _c = _KerasConvNd._c
-    flops = _KerasConvNd.flops
 
     def __post_init__(self):
         name = self.type_name

@@ -443,16 +443,18 @@ class Tracer:
         dtype = torch.float32
         return torch.empty(out_shape, dtype=dtype, device="meta" if self.on_meta else "cpu")
 
-    def _linear_message(self, entry: _Row, x_shape) -> str:
-        m = entry.module
-        got = x_shape[-1]
-        origin = None
+    def _flat_origin(self, x_shape) -> tuple | None:
+        """The shape a flattened tensor of ``x_shape`` had before it was flattened, if known."""
         for t in self.keep[::-1]:
             if tuple(t.shape) == tuple(x_shape) and id(t) in self.flat_origin:
-                origin = self.flat_origin[id(t)]
-                break
+                return self.flat_origin[id(t)]
+        return None
+
+    def _linear_message(self, entry: _Row, x_shape) -> str:
+        m = entry.module
+        origin = self._flat_origin(x_shape)
         channels = origin[1] if origin and len(origin) >= 3 else None
-        text = f"{entry.row.name} expects {_factor(m.in_features, channels)} features but receives {_factor(got, channels)}"
+        text = f"{entry.row.name} expects {_factor(m.in_features, channels)} features but receives {_factor(x_shape[-1], channels)}"
         if origin and len(origin) == 4:
             history = self._spatial_history()
             if history:
@@ -461,13 +463,8 @@ class Tracer:
 
     def _linear_fix(self, entry: _Row, x_shape) -> str:
         m = entry.module
-        got = x_shape[-1]
-        origin = None
-        for t in self.keep[::-1]:
-            if tuple(t.shape) == tuple(x_shape) and id(t) in self.flat_origin:
-                origin = self.flat_origin[id(t)]
-                break
-        expr = f"{origin[1]}*{'*'.join(str(s) for s in origin[2:])}" if origin and len(origin) >= 3 else str(got)
+        origin = self._flat_origin(x_shape)
+        expr = f"{origin[1]}*{'*'.join(str(s) for s in origin[2:])}" if origin and len(origin) >= 3 else str(x_shape[-1])
         return f"use nn.Linear({expr}, {m.out_features}) or nn.LazyLinear({m.out_features})"
 
     def _spatial_history(self) -> str:
