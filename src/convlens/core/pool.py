@@ -97,7 +97,7 @@ class _TorchPoolNd(Layer):
             raise LayerError(
                 name, "kernel_size",
                 f"kernel {fmt_tuple(self._k)} (dilated {fmt_tuple(eff)}) is larger than the padded input {fmt_tuple(tuple(v + 2 * p for v, p in zip(spatial, self._p)))} "
-                f"(input {fmt_tuple(spatial)} + padding 2×{fmt_tuple(self._p)}), output would be {fmt_tuple(out)}; the padded input must be at least {fmt_tuple(eff)}",
+                f"(input {fmt_tuple(spatial)} + padding {fmt_tuple(tuple(2 * p for p in self._p))}), output would be {fmt_tuple(out)}; the padded input must be at least {fmt_tuple(eff)}",
             )
         return tuple(shape[:-n]) + out
 
