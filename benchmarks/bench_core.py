@@ -16,6 +16,7 @@ import time
 
 from convlens.core import calc, layer
 from convlens.core.network import evaluate
+from convlens.zoo.vgg_config import core_layers
 
 TARGET = 50_000  # Conv2d evaluations per second
 
@@ -34,18 +35,6 @@ def per_second(fn, *, seconds: float = 1.0) -> float:
     return best
 
 
-def vgg16_features():
-    widths = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")
-    out, c = [], 3
-    for w in widths:
-        if w == "M":
-            out.append(layer("MaxPool2d", 2, 2))
-        else:
-            out.append(layer("Conv2d", c, w, 3, padding=1))
-            c = w
-    return out
-
-
 def main() -> int:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -62,7 +51,7 @@ def main() -> int:
 
     a = per_second(prebuilt)
     b = per_second(with_construction)
-    vgg = vgg16_features()
+    vgg = core_layers("vgg16")
     v = per_second(lambda: evaluate(vgg, (1, 3, 224, 224)), seconds=1.0)
     print(f"python {platform.python_version()} on {platform.machine()}, one core")
     print(f"(a) Conv2d.evaluate, prebuilt layer : {a:>10,.0f} /s  {'PASS' if a >= TARGET else 'FAIL'} (target {TARGET:,}/s)")

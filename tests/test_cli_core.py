@@ -70,13 +70,9 @@ def test_solve(capsys):
 
 
 def test_rf_vgg16(capsys):
-    calls, c = [], 3
-    for w in (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"):
-        if w == "M":
-            calls.append("MaxPool2d(2, 2)")
-        else:
-            calls.append(f"Conv2d({c}, {w}, 3, padding=1)")
-            c = w
+    from convlens.zoo.vgg_config import layer_calls
+
+    calls = layer_calls("vgg16")
     code, out, _ = run(capsys, "rf", "--input", "1x3x224x224", *calls)
     assert code == 0
     last = [l for l in out.splitlines() if l.startswith("17 ")][0]

@@ -7,6 +7,7 @@ import pytest
 from convlens.core import LAYERS, LayerError, layer
 from convlens.core.network import NetworkError, Node, evaluate, merge_fields, sequence
 from convlens.core._base import ReceptiveField
+from convlens.zoo.vgg_config import core_layers
 
 
 def needs(*names):
@@ -14,21 +15,8 @@ def needs(*names):
     return pytest.mark.skipif(bool(missing), reason=f"core layers not yet available: {missing}")
 
 
-def vgg16_features():
-    """VGG-16's 13 conv 3×3 p1 and 5 max-pools 2×2."""
-    widths = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")
-    out, c = [], 3
-    for w in widths:
-        if w == "M":
-            out.append(layer("MaxPool2d", 2, 2))
-        else:
-            out.append(layer("Conv2d", c, w, 3, padding=1))
-            c = w
-    return out
-
-
 def test_vgg16_pool5_receptive_field_is_212_with_jump_32():
-    r = evaluate(vgg16_features(), (1, 3, 224, 224))
+    r = evaluate(core_layers("vgg16"), (1, 3, 224, 224))
     assert r.output_shape == (1, 512, 7, 7)
     assert r.receptive_field.size == (212, 212)
     assert r.receptive_field.jump == (32, 32)

@@ -643,19 +643,11 @@ def test_layer_detail_receptive_field(rf, expected):
     assert f"receptive field  {expected}" in render_pkg.layer_detail(summary).splitlines()
 
 
-VGG16_FEATURES = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")
-
-
 def _vgg16_features() -> Summary:
     from convlens.frontends.text import chain_summary
+    from convlens.zoo.vgg_config import layer_calls
 
-    calls, c = [], 3
-    for w in VGG16_FEATURES:
-        if w == "M":
-            calls.append("MaxPool2d(2, 2)")
-        else:
-            calls.append(f"Conv2d({c}, {w}, 3, padding=1)")
-            c = w
+    calls = layer_calls("vgg16")
     return chain_summary(calls, (1, 3, 224, 224), title="VGG-16 features")
 
 

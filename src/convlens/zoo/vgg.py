@@ -12,13 +12,7 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-# channels of each 3×3 conv; "M" is a 2×2/2 max-pool. Each variant is one line.
-CONFIGS: dict[str, list[int | str]] = {
-    "vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],  # A
-    "vgg13": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],  # B
-    "vgg16": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],  # D
-    "vgg19": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],  # E
-}
+from .vgg_config import CONFIGS  # the one table of VGG configurations (framework-free)
 
 
 def make_features(config: list[int | str], *, batch_norm: bool) -> nn.Sequential:
