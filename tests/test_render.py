@@ -8,6 +8,7 @@ these tests pin the renderers alone. Regenerate the golden files with
 from __future__ import annotations
 
 import csv
+import dataclasses
 import doctest
 import io
 import json
@@ -162,10 +163,9 @@ def residual_tutorial() -> Summary:
                   receptive_field={"size": [36, 36], "jump": [4, 4], "start": [Fraction(3, 2), Fraction(3, 2)], "global": False},
                   unused_params=["fc2.weight", "fc2.bias"])
     # fc2 = nn.Linear(512, 10) never ran: it has no row, but the model's totals count it
-    for field in ("total_params", "trainable_params"):
-        setattr(s, field, getattr(s, field) + 512 * 10 + 10)
-    s.param_bytes += 4 * (512 * 10 + 10)
-    return s
+    fc2 = 512 * 10 + 10
+    return dataclasses.replace(s, total_params=s.total_params + fc2, trainable_params=s.trainable_params + fc2,
+                               param_bytes=s.param_bytes + 4 * fc2)
 
 
 def keras_cnn() -> Summary:
@@ -263,7 +263,7 @@ def test_breakdown_cuts_a_long_tail():
 
 def test_breakdown_states_parameters_outside_the_rows():
     s = vgg_block()
-    s.total_params += 100  # e.g. a cls_token registered on the model, used functionally
+    s = dataclasses.replace(s, total_params=s.total_params + 100)  # e.g. a cls_token registered on the model, used functionally
     assert breakdown(s).endswith(" + 100 (not owned by any listed row)")
 
 
@@ -517,7 +517,7 @@ def test_row_warnings_print_once():
     warning = "MaxPool2d: the floor drops the last input row and column (7 → 3)"
     for fmt in ("table", "md", "html"):
         assert render(s, fmt, width=100).count(warning) == 1, fmt
-    s.diagnostics.append(Diagnostic("warning", "layer-warning", warning, layer="pool"))
+    s = dataclasses.replace(s, diagnostics=s.diagnostics + (Diagnostic("warning", "layer-warning", warning, layer="pool"),))
     for fmt in ("table", "md", "html"):  # now in the diagnostics section, not under the row
         text = render(s, fmt, width=100)
         assert text.count(warning) == 1 and text.index(warning) > text.index("Diagnostics"), fmt
@@ -529,8 +529,7 @@ def test_diagnostics_format():
     assert "Total params" not in text
     assert render(vgg_block(), "diagnostics") == (
         "No problems found in VGG first two stages (reference 004) on input [1, 3, 224, 224].")
-    s = failed_pool()
-    s.diagnostics = []
+    s = dataclasses.replace(failed_pool(), diagnostics=())
     assert render(s, "diagnostics", width=100) == (
         "✗ pool4 (MaxPool2d): MaxPool2d 'pool4': kernel 2 > input 1×1; the input must be at least 2×2")
 
@@ -639,7 +638,7 @@ def test_layer_detail_of_a_conv(golden):
 ])
 def test_layer_detail_receptive_field(rf, expected):
     summary = _lenet_conv1()
-    summary.layers[0].receptive_field = rf
+    summary = dataclasses.replace(summary, layers=[dataclasses.replace(summary.layers[0], receptive_field=rf)])
     assert f"receptive field  {expected}" in render_pkg.layer_detail(summary).splitlines()
 
 

@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from ..core import LayerError
+    from ..targets import RequestError, TargetError
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["demo"])
     try:
         return int(args.run(args) or 0)
-    except (UsageError, LayerError) as exc:
+    except (UsageError, LayerError, TargetError, RequestError) as exc:
         print(f"convlens: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `convlens ... | head`

@@ -76,7 +76,8 @@ def run(args) -> int:
 # ---------------------------------------------------------------------------------------
 def _single(args, rest) -> int:
     from ..core import LAYERS, calc, layer as build
-    from ..frontends.text import parse_value, summary_of_layer, with_batch
+    from ..frontends.build import summary_of_layer
+    from ..frontends.chain import parse_value, with_batch
 
     name = rest[0]
     if name not in LAYERS:
@@ -102,9 +103,7 @@ def _single(args, rest) -> int:
     layer = build(name, **kwargs)
     shape, note = with_batch([layer], given)
     result = calc(name, shape, **kwargs)
-    summary = summary_of_layer(result, spec=layer.spec())
-    if note:
-        summary.notes.insert(0, note)
+    summary = summary_of_layer(result, spec=layer.spec(), notes=[note] if note else ())
     fmt = "json" if (opts.json or args.json) else (opts.format or args.format or "table")
     print(layer_detail(summary) if fmt == "table" else show(summary, fmt))
     return 0
@@ -134,7 +133,7 @@ def output_format(opts) -> str:
 
 def chain(calls, input_text):
     """The Summary of a chain of calls; a failing layer is a one-line usage error naming it."""
-    from ..frontends.text import chain_summary
+    from ..frontends.chain import chain_summary
 
     shape = parse_shape(input_text) if input_text else None
     return chain_summary(calls, shape, title="layer chain")

@@ -106,7 +106,7 @@ def flow(result) -> list[tuple[str, tuple, tuple]]:
 
 def run(args) -> int:
     from ..core.network import NetworkError, evaluate
-    from ..frontends.text import summary_of_network
+    from ..frontends.build import summary_of_network
     from .calc import show
 
     print(f"convlens demo: {TUTORIAL}, input {INPUT}\n")

@@ -3,7 +3,7 @@
 * ``list``: every entry with its family, input size, parameters (counted by building the model on
   the ``meta`` device, so nothing is allocated; a count that differs from the published one is
   flagged), MACs and source.
-* ``show NAME``: the model's summary (``convlens.summary`` + ``convlens.render.render``).
+* ``show NAME``: the model's summary (resolved as ``zoo:NAME`` by ``convlens.targets``).
 * ``code NAME``: the file that defines the model.
 """
 
@@ -13,7 +13,9 @@ import importlib.util
 import json
 import sys
 
+from ..render import _format as f
 from ..render._table import table
+from ..targets import Request, RequestError, TargetError, resolve, summarize
 from ._common import FORMATS, UsageError, parse_shape
 
 LIST_FORMATS = ("table", "md", "json")
@@ -61,18 +63,11 @@ def count_params(entry) -> int | None:
     Keras counts BatchNorm moving statistics (``count_params()``), PyTorch does not (buffers);
     each is compared with the figure published for that framework.
     """
-    from .. import zoo
-
-    if entry.framework == "keras":
-        if importlib.util.find_spec("keras") is None:
-            return None
-        return int(zoo.build(entry.name).count_params())
-    if importlib.util.find_spec("torch") is None:
+    if importlib.util.find_spec(entry.framework) is None:
         return None
-    import torch
-
-    with torch.device("meta"):
-        model = zoo.build(entry.name)
+    model = resolve(f"zoo:{entry.name}").model
+    if entry.framework == "keras":
+        return int(model.count_params())
     return sum(p.numel() for p in model.parameters())
 
 
@@ -80,13 +75,7 @@ def count_macs(entry) -> int | None:
     """MACs at the documented input size, traced by ``convlens.summary`` on the meta device."""
     if entry.framework != "torch" or importlib.util.find_spec("torch") is None:
         return None
-    import torch
-
-    from .. import summary, zoo
-
-    with torch.device("meta"):
-        model = zoo.build(entry.name)
-    s = summary(model, input_size=tuple(entry.input_size), memory=False)
+    s = summarize(resolve(f"zoo:{entry.name}", Request(memory=False)))
     return None if (s.errors or s.failed) else s.total_macs  # a model with a shape bug cannot run: no MACs
 
 
@@ -144,7 +133,6 @@ def run_list(args) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return 0
-    f = _formatters()
     header = ("name", "family", "input", "parameters", "MACs", "source")
     body = [
         (
@@ -168,88 +156,28 @@ def run_list(args) -> int:
     return 0
 
 
-class _PlainFormat:
-    """Stand-in for ``convlens.render._format`` while the report layer is not installed."""
-
-    @staticmethod
-    def thousands(n):
-        return "?" if n is None else f"{n:,}"
-
-    @staticmethod
-    def compact(n):
-        if n is None:
-            return "?"
-        for base, unit in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
-            if abs(n) >= base:
-                return f"{n / base:.2f} {unit}"
-        return str(n)
-
-    @staticmethod
-    def count(n):
-        return _PlainFormat.thousands(n)
-
-    @staticmethod
-    def shape_x(s):
-        return "x".join("None" if d is None else str(d) for d in s)
-
-    @staticmethod
-    def nbytes(n, binary=False):
-        return "?" if n is None else f"{n / 1e6:.1f} MB"
-
-
-def _formatters():
-    """The report layer's number formatting (one spelling of '1.81 G' everywhere)."""
-    try:
-        from ..render import _format
-    except ImportError:
-        return _PlainFormat
-    return _format
-
-
-# --- show ---------------------------------------------------------------------------------------
-
-
-def _summary_api():
-    """(convlens.summary, convlens.render) or a one-line UsageError while they are not available."""
-    try:
-        from .. import render
-        from ..frontends.torch import summary
-    except ImportError as exc:
-        raise UsageError(f"zoo show needs the PyTorch tracer and the renderers, which are not available yet ({exc})") from None
-    return summary, render
-
-
 def run_show(args) -> int:
-    from .. import zoo
+    from .. import render
 
     entry = _entry(args.name)
-    input_size = parse_shape(args.input) if args.input else entry.input_size
-    if any(d is None for d in input_size):
+    request = request_from_show(args)
+    if entry.framework == "torch" and request.input_sizes and any(d is None for s in request.input_sizes for d in s):
         raise UsageError("zoo show needs every input size, including the batch: e.g. --input 1x3x224x224")
-    if entry.framework == "keras":
-        return _show_keras(entry, input_size, args)
-    summary, render = _summary_api()
-    import torch
-
-    with torch.device("meta"):
-        model = zoo.build(entry.name)
     try:
-        s = summary(model, input_size=tuple(input_size), title=entry.name)
-    except NotImplementedError as exc:
-        raise UsageError(f"zoo show: the PyTorch tracer is not available yet ({exc})") from None
-    except ValueError as exc:  # SummaryError: a malformed input size
+        s = summarize(resolve(f"zoo:{entry.name}", request))
+    except TargetError as exc:
+        raise UsageError(str(exc)) from None
+    except ValueError as exc:  # the front end refused the input size
         raise UsageError(f"zoo show {entry.name}: {exc}") from None
     sys.stdout.write(render.render(s, args.format, depth=args.depth).rstrip("\n") + "\n")
     return 1 if (s.failed or s.errors) else 0
 
 
-def _show_keras(entry, input_size, args) -> int:
-    from .. import render, zoo
-    from ..frontends.keras import summary as keras_summary
-
-    s = keras_summary(zoo.build(entry.name), title=entry.name)
-    sys.stdout.write(render.render(s, args.format, depth=args.depth).rstrip("\n") + "\n")
-    return 1 if (s.failed or s.errors) else 0
+def request_from_show(args) -> Request:
+    try:
+        return Request.make(input_size=parse_shape(args.input) if args.input else None, depth=args.depth)
+    except RequestError as exc:
+        raise UsageError(f"--{exc}") from None
 
 
 # --- code ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import ClassVar
 
 from . import costs
+from .receptive import ReceptiveField, RFStep, _num  # noqa: F401  (RFStep/ReceptiveField are part of this module's API)
 from ._args import fmt_shape
 from ._errors import LayerError
 
@@ -31,66 +32,6 @@ class Weight:
         for d in self.shape:
             n *= d
         return n
-
-
-@dataclass(frozen=True, slots=True)
-class RFStep:
-    """What one layer does to the receptive field, per spatial axis (Araujo et al., 2019).
-
-    ``kernel`` is the effective kernel ``dilation·(k−1)+1``, ``stride`` the step between
-    outputs in input pixels, ``padding`` the padding before the first input pixel. Values may be
-    ``Fraction`` for upsampling layers (a stride of 1/2). ``is_global`` marks a layer whose every
-    output sees the whole input (Linear, Flatten, global pooling).
-    """
-
-    kernel: tuple
-    stride: tuple
-    padding: tuple
-    is_global: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ReceptiveField:
-    """Accumulated receptive field after a layer, per spatial axis, in input pixels.
-
-    ``size``: how many input pixels one output sees; ``jump``: distance in input pixels between
-    neighbouring outputs; ``start``: centre of the first output's field (negative = in padding).
-    ``is_global``: every output sees the whole input.
-    """
-
-    size: tuple
-    jump: tuple
-    start: tuple
-    is_global: bool = False
-
-    @staticmethod
-    def identity(n: int) -> "ReceptiveField":
-        return ReceptiveField((1,) * n, (1,) * n, (Fraction(1, 2) - Fraction(1, 2),) * n)
-
-    def then(self, step: RFStep | None) -> "ReceptiveField":
-        """Compose with the next layer: r' = r + (k−1)·j, j' = j·s, start' = start + ((k−1)/2 − p)·j.
-
-        >>> rf = ReceptiveField.identity(1).then(RFStep((3,), (1,), (1,))).then(RFStep((2,), (2,), (0,)))
-        >>> rf.size, rf.jump, float(rf.start[0])
-        ((4,), (2,), 0.5)
-        """
-        if step is None or self.is_global:
-            return self
-        if step.is_global:
-            return ReceptiveField(self.size, self.jump, self.start, True)
-        if len(step.kernel) != len(self.size):
-            return self
-        size = tuple(_num(r + (k - 1) * j) for r, k, j in zip(self.size, step.kernel, self.jump))
-        jump = tuple(_num(j * s) for j, s in zip(self.jump, step.stride))
-        start = tuple(_num(st + (Fraction(k - 1) / 2 - p) * j) for st, k, p, j in zip(self.start, step.kernel, step.padding, self.jump))
-        return ReceptiveField(size, jump, start)
-
-
-def _num(x):
-    """Fractions that are whole become ints, so printed figures read 212, not 212/1."""
-    if isinstance(x, Fraction) and x.denominator == 1:
-        return int(x)
-    return x
 
 
 @dataclass(frozen=True, slots=True)
