@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ._base import Layer, LayerResult, ReceptiveField, RFStep, Weight
 from ._errors import LayerError
-from . import conv
+from .keras_conventions import KERAS_IGNORED
 
 LAYERS: dict[str, type[Layer]] = {}
 
@@ -20,29 +20,22 @@ def register(module) -> None:
             LAYERS[name] = obj
 
 
-register(conv)
-for _name in ("pool", "linear", "norm", "shape", "elementwise", "merge"):
-    try:  # families land one file at a time; each registers itself here
-        register(__import__(f"{__name__}.{_name}", fromlist=["_"]))
-    except ModuleNotFoundError as exc:  # pragma: no cover - only while a family is missing
-        if exc.name != f"{__name__}.{_name}":
-            raise
+from . import conv, conv_keras, conv_transpose, elementwise, linear, merge, norm, pool, shape  # noqa: E402  one family per file
+
+for _family in (conv, conv_transpose, conv_keras, pool, linear, norm, shape, elementwise, merge):
+    register(_family)
 
 
 # Keras names that PyTorch also uses for a different layer. ``LAYERS`` holds the PyTorch meaning
 # under the bare name; a chain read as Keras (``framework="keras"``) looks here first.
-KERAS_ALIASES: dict[str, type[Layer]] = {}
-if "KerasFlatten" in LAYERS:
-    KERAS_ALIASES["Flatten"] = LAYERS["KerasFlatten"]
-if "KerasDropout" in LAYERS:
-    KERAS_ALIASES["Dropout"] = LAYERS["KerasDropout"]
+KERAS_ALIASES: dict[str, type[Layer]] = {"Flatten": LAYERS["KerasFlatten"], "Dropout": LAYERS["KerasDropout"]}
 
 
 def layer(name: str, /, *args, framework: str = "torch", **kwargs) -> Layer:
     """Build a core layer by its framework class name: ``layer("Conv2d", 1, 20, 5, padding=2)``.
 
     ``framework="keras"`` resolves the names both frameworks use (``Flatten``, ``Dropout``) to the
-    Keras layer. Keras layers accept and drop the arguments in ``conv.KERAS_IGNORED``
+    Keras layer. Keras layers accept and drop the arguments in ``keras_conventions.KERAS_IGNORED``
     (initialisers, regularisers, names), which change nothing convlens computes.
 
     >>> layer("Flatten", framework="keras").evaluate((None, 4, 4, 25)).output_shape
@@ -60,7 +53,7 @@ def layer(name: str, /, *args, framework: str = "torch", **kwargs) -> Layer:
         hint = f"; did you mean {close[0]!r}? names are case-sensitive" if close else f"; known layers: {', '.join(sorted(LAYERS))}"
         raise LayerError(name, "layer", f"unknown layer {name!r}{hint}") from None
     if cls.framework == "keras":
-        kwargs = {k: v for k, v in kwargs.items() if k not in conv.KERAS_IGNORED}
+        kwargs = {k: v for k, v in kwargs.items() if k not in KERAS_IGNORED}
     try:
         return cls(*args, **kwargs)
     except TypeError as exc:

@@ -28,10 +28,7 @@ class Weight:
 
     @property
     def numel(self) -> int:
-        n = 1
-        for d in self.shape:
-            n *= d
-        return n
+        return costs.numel(self.shape)
 
 
 @dataclass(frozen=True, slots=True)

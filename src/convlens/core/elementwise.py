@@ -15,7 +15,7 @@ from typing import ClassVar
 from ._args import fmt_shape
 from ._base import Layer, Weight
 from ._errors import LayerError
-from .conv import keras_activation
+from .keras_conventions import keras_activation
 
 
 @dataclass(frozen=True)

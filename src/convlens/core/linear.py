@@ -17,7 +17,7 @@ from . import costs
 from ._args import fmt_shape, positive_int
 from ._base import Layer, RFStep, Weight
 from ._errors import LayerError
-from .conv import keras_activation
+from .keras_conventions import keras_activation
 
 _GLOBAL = RFStep((), (), (), is_global=True)  # every output mixes the whole last dimension
 

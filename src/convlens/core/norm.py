@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from . import costs
 from ._args import fmt_shape, fmt_tuple, positive_int
 from ._base import Layer, Weight
 from ._errors import LayerError
@@ -52,7 +53,7 @@ class _BatchNormNd(_Norm):
         c = shape[1]
         if self.num_features is not None and c != self.num_features and (self.affine or self.track_running_stats):
             raise LayerError(name, "num_features", f"num_features={self.num_features} but the input {fmt_shape(shape)} has {c} channels in dimension 1; use num_features={c}")
-        if not self.track_running_stats and shape[0] * _prod(shape[2:]) == 1:
+        if not self.track_running_stats and shape[0] * costs.numel(shape[2:]) == 1:
             # without running statistics even model.eval() normalises with the batch's own statistics
             raise LayerError(name, "input", f"track_running_stats=False normalises with batch statistics, which needs more than one value per channel; the input {fmt_shape(shape)} has 1")
 
@@ -70,7 +71,7 @@ class _BatchNormNd(_Norm):
         return (Weight("running_mean", (c,), False), Weight("running_var", (c,), False), Weight("num_batches_tracked", (), False))
 
     def warnings(self, shape, out):
-        if self.track_running_stats and shape[0] * _prod(shape[2:]) == 1:
+        if self.track_running_stats and shape[0] * costs.numel(shape[2:]) == 1:
             return (f"{self.type_name}: the input {fmt_shape(shape)} has one value per channel; in training mode PyTorch raises 'Expected more than 1 value per channel'",)
         return ()
 
@@ -81,13 +82,6 @@ class _BatchNormNd(_Norm):
         if self.track_running_stats:
             lines.append(f"buffers = 2 × {c} (running_mean, running_var) + 1 (num_batches_tracked) = {2 * c + 1} — not parameters")
         return lines
-
-
-def _prod(values):
-    n = 1
-    for v in values:
-        n *= v
-    return n
 
 
 @dataclass(frozen=True)
@@ -133,7 +127,7 @@ class _InstanceNormNd(_BatchNormNd):
         c = self._c(shape)
         if self.num_features is not None and c != self.num_features and (self.affine or self.track_running_stats):
             raise LayerError(name, "num_features", f"num_features={self.num_features} but the input {fmt_shape(shape)} has {c} channels; use num_features={c}")
-        if not self.track_running_stats and _prod(shape[-n:]) == 1:
+        if not self.track_running_stats and costs.numel(shape[-n:]) == 1:
             raise LayerError(name, "input", f"instance statistics need more than one spatial element, got {fmt_tuple(shape[-n:])} in {fmt_shape(shape)}")
 
     def warnings(self, shape, out):
@@ -141,7 +135,7 @@ class _InstanceNormNd(_BatchNormNd):
         c = self._c(shape)
         if self.num_features is not None and c != self.num_features:
             notes.append(f"{self.type_name}: num_features={self.num_features} differs from the input's {c} channels; PyTorch only warns because affine=False")
-        if self.track_running_stats and _prod(shape[-self.n:]) == 1:
+        if self.track_running_stats and costs.numel(shape[-self.n:]) == 1:
             notes.append(f"{self.type_name}: one spatial element per channel; in training mode PyTorch raises")
         return tuple(notes)
 
@@ -203,7 +197,7 @@ class LayerNorm(_Norm):
         return (Weight("weight", self._ns),) + ((Weight("bias", self._ns),) if self.bias else ())
 
     def explain(self, shape, out):
-        k = _prod(self._ns)
+        k = costs.numel(self._ns)
         n_w = (1 + int(self.bias)) if self.elementwise_affine else 0
         return [f"output shape {fmt_shape(out)} (same as input); statistics over the last {len(self._ns)} dimension(s) {fmt_tuple(self._ns)}",
                 f"params = {n_w} × {k} = {n_w * k:,}"]
@@ -241,7 +235,7 @@ class GroupNorm(_Norm):
             raise LayerError(name, "num_channels", f"num_channels={self.num_channels} but the input {fmt_shape(shape)} has {c} channels; use num_channels={c}")
         if c % self.num_groups:
             raise LayerError(name, "num_groups", f"the input's {c} channels ({fmt_shape(shape)}) are not divisible by num_groups={self.num_groups}")
-        if shape[0] * (c // self.num_groups) * _prod(shape[2:]) == 1:  # F.group_norm's _verify_batch_size
+        if shape[0] * (c // self.num_groups) * costs.numel(shape[2:]) == 1:  # F.group_norm's _verify_batch_size
             raise LayerError(name, "input", f"each group of {fmt_shape(shape)} holds a single value (N·C/num_groups·spatial = 1); statistics need more than one")
 
     def weights(self, shape):

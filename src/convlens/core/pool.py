@@ -2,7 +2,7 @@
 ``AdaptiveMaxPool1d/2d/3d``; Keras ``MaxPooling1D/2D/3D``, ``AveragePooling1D/2D/3D``,
 ``GlobalAveragePooling1D/2D/3D``, ``GlobalMaxPooling1D/2D/3D``.
 
-The window sweep is the convolution's (``conv.conv_out_size``, ``conv.keras_window_out``); this
+The window sweep is the convolution's (``window.conv_out_size``, ``keras_conventions.keras_window_out``); this
 file adds only what pooling changes. PyTorch (``aten/src/ATen/native/Pool.h``,
 ``pooling_output_shape_pad_lr``)::
 
@@ -24,28 +24,8 @@ from . import costs
 from ._args import fmt_shape, fmt_tuple, ntuple
 from ._base import Layer, RFStep, Shape
 from ._errors import LayerError
-from .conv import (
-    _spatial, _window_warnings, _with_spatial, conv_out_size, keras_data_format, keras_pads,
-    keras_padding, keras_tuple, keras_window_out,
-)
-
-
-def pool_out_size(size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool) -> int:
-    """One spatial output size of a PyTorch pooling layer (floor or ceil mode).
-
-    >>> pool_out_size(7, 2, 2, 0, 1, False), pool_out_size(7, 2, 2, 0, 1, True)
-    (3, 4)
-    >>> pool_out_size(6, 3, 3, 1, 1, True)  # ⌈(6+2−3)/3⌉+1 = 3; window 3 starts at 6 < 6+1: kept
-    3
-    >>> pool_out_size(5, 2, 2, 1, 1, True)  # ⌈(5+2−2)/2⌉+1 = 4; window 4 starts at 6 >= 5+1: dropped
-    3
-    """
-    if not ceil_mode:
-        return conv_out_size(size, kernel, stride, 2 * padding, dilation)
-    out = conv_out_size(size, kernel, stride, 2 * padding + stride - 1, dilation)
-    if (out - 1) * stride >= size + padding:
-        out -= 1
-    return out
+from .keras_conventions import keras_data_format, keras_pads, keras_padding, keras_tuple, keras_window_out
+from .window import conv_out_size, join_spatial, pool_out_size, split_spatial, window_warnings
 
 
 def _axes(n: int) -> str:
@@ -107,7 +87,7 @@ class _TorchPoolNd(Layer):
     def warnings(self, shape, out):
         if self.ceil_mode:
             return ()
-        return _window_warnings(self.type_name, shape[-self.n:], out[-self.n:], self._k, self._s, tuple((p, p) for p in self._p), self._d, False)
+        return window_warnings(self.type_name, shape[-self.n:], out[-self.n:], self._k, self._s, tuple((p, p) for p in self._p), self._d, False)
 
     def explain(self, shape, out):
         lines = []
@@ -356,25 +336,25 @@ class _KerasPoolNd(Layer):
         name, n = self.type_name, self.n
         if len(shape) != n + 2:
             raise LayerError(name, "input", f"expected a {n + 2}-D input, got {len(shape)}-D {fmt_shape(shape)}")
-        c, spatial = _spatial(shape, n, self._last)
+        c, spatial = split_spatial(shape, n, self._last)
         out = tuple(keras_window_out(size, k, s, 1, self._pad) for size, k, s in zip(spatial, self._k, self._s))
         if self._pad == "valid" and any(o <= 0 for o in out):
             raise LayerError(name, "pool_size", f"computed output size {fmt_tuple(out)} would be zero or negative: input {fmt_tuple(spatial)}, pool_size {fmt_tuple(self._k)}, strides {fmt_tuple(self._s)}; use padding='same' or an input of at least {fmt_tuple(self._k)}")
-        return _with_spatial(shape, n, self._last, c, out)
+        return join_spatial(shape, n, self._last, c, out)
 
     def _pads(self, shape):
-        spatial = _spatial(shape, self.n, self._last)[1]
+        spatial = split_spatial(shape, self.n, self._last)[1]
         return tuple(keras_pads(size, k, s, 1, self._pad) for size, k, s in zip(spatial, self._k, self._s))
 
     def rf_step(self, shape):
         return RFStep(self._k, self._s, tuple(a for a, _ in self._pads(shape)))
 
     def warnings(self, shape, out):
-        spatial, o_spatial = _spatial(shape, self.n, self._last)[1], _spatial(out, self.n, self._last)[1]
-        return _window_warnings(self.type_name, spatial, o_spatial, self._k, self._s, self._pads(shape), (1,) * self.n, self._pad == "same")
+        spatial, o_spatial = split_spatial(shape, self.n, self._last)[1], split_spatial(out, self.n, self._last)[1]
+        return window_warnings(self.type_name, spatial, o_spatial, self._k, self._s, self._pads(shape), (1,) * self.n, self._pad == "same")
 
     def explain(self, shape, out):
-        spatial, o_spatial = _spatial(shape, self.n, self._last)[1], _spatial(out, self.n, self._last)[1]
+        spatial, o_spatial = split_spatial(shape, self.n, self._last)[1], split_spatial(out, self.n, self._last)[1]
         lines = []
         for ax, size, o, k, s, (a, b) in zip(_axes(self.n), spatial, o_spatial, self._k, self._s, self._pads(shape)):
             if self._pad == "valid":
@@ -449,20 +429,20 @@ class _KerasGlobalPoolNd(Layer):
         n = self.n
         if len(shape) != n + 2:
             raise LayerError(self.type_name, "input", f"expected a {n + 2}-D input, got {len(shape)}-D {fmt_shape(shape)}")
-        c = _spatial(shape, n, self._last)[0]
+        c = split_spatial(shape, n, self._last)[0]
         if self.keepdims:
-            return _with_spatial(shape, n, self._last, c, (1,) * n)
+            return join_spatial(shape, n, self._last, c, (1,) * n)
         return (shape[0], c)
 
     def flops(self, shape, out, macs):
         return costs.numel(out)
 
     def rf_step(self, shape):
-        spatial = _spatial(shape, self.n, self._last)[1]
+        spatial = split_spatial(shape, self.n, self._last)[1]
         return RFStep(spatial, spatial, (0,) * self.n, is_global=True)
 
     def explain(self, shape, out):
-        spatial = _spatial(shape, self.n, self._last)[1]
+        spatial = split_spatial(shape, self.n, self._last)[1]
         return [f"{fmt_shape(shape)} -> {fmt_shape(out)}: one {self._what} over all {fmt_tuple(spatial)} positions per channel",
                 f"params = 0; FLOPs = {costs.numel(out):,} (one per output element)"]
 

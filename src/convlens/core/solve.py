@@ -209,7 +209,7 @@ def _no_symmetric_same(cls, names, layer_name, size, k, d, solutions) -> list[st
     """PyTorch pads symmetrically: an even (dilated) kernel cannot keep the size that way."""
     if any(s.kernel_size == k for s in solutions):
         return []
-    from .conv import keras_same_padding
+    from .keras_conventions import keras_same_padding
 
     before, after = keras_same_padding(size, k, 1, d)  # the split PyTorch's padding='same' uses too
     n = _rank(cls)

@@ -25,7 +25,7 @@ import ast
 from dataclasses import dataclass, fields
 
 from ..core import LAYERS, Layer, LayerError, layer as build_layer
-from ..core.conv import KERAS_IGNORED
+from ..core.keras_conventions import KERAS_IGNORED
 from ..core.network import Node, evaluate
 from ..record import Summary
 from .build import summary_of_network

@@ -13,7 +13,7 @@ import os
 from dataclasses import replace
 
 from ..core import KERAS_ALIASES, LAYERS, LayerError
-from ..core.conv import KERAS_IGNORED
+from ..core.keras_conventions import KERAS_IGNORED
 from ..core.network import NetworkError, Node, evaluate
 from ..record import Diagnostic, Summary
 from .build import summary_of_failure, summary_of_network

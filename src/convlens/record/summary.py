@@ -16,6 +16,8 @@ from dataclasses import FrozenInstanceError, asdict, dataclass
 from enum import StrEnum
 from fractions import Fraction
 
+from ..core.costs import numel  # the one element count
+
 Shape = tuple  # tuple[int | None, ...]: a batch or any size may be None (Keras's unknown batch)
 
 
@@ -56,10 +58,7 @@ class WeightInfo:
 
     @property
     def numel(self) -> int:
-        n = 1
-        for d in self.shape:
-            n *= d
-        return n
+        return numel(self.shape)
 
     @property
     def nbytes(self) -> int:
