@@ -6,7 +6,7 @@ core class; ``calc`` is the one-call entry point.
 
 from __future__ import annotations
 
-from ._base import Layer, LayerResult, ReceptiveField, RFStep, Weight
+from ._base import KERNEL_AXES, Layer, LayerResult, ReceptiveField, RFStep, Role, Weight, WeightSpec
 from ._errors import LayerError
 from .keras_conventions import KERAS_IGNORED
 
@@ -29,6 +29,18 @@ for _family in (conv, conv_transpose, conv_keras, pool, linear, norm, shape, ele
 # Keras names that PyTorch also uses for a different layer. ``LAYERS`` holds the PyTorch meaning
 # under the bare name; a chain read as Keras (``framework="keras"``) looks here first.
 KERAS_ALIASES: dict[str, type[Layer]] = {"Flatten": LAYERS["KerasFlatten"], "Dropout": LAYERS["KerasDropout"]}
+
+
+def weight_spec(type_name: str, weight_name: str | None = None) -> WeightSpec | None:
+    """The declaration of weight ``weight_name`` (default: the main one) of the layer class
+    named ``type_name`` — a framework's class name as summary rows carry it; ``Lazy`` modules
+    read as the class they become. None when the type or the weight is not declared.
+
+    >>> weight_spec("Conv2D").tutorial_order((3, 3, 1, 32))
+    (1, 32, 3, 3)
+    """
+    cls = LAYERS.get(type_name[4:] if type_name.startswith("Lazy") else type_name)
+    return None if cls is None else cls.weight_spec(weight_name)
 
 
 def layer(name: str, /, *args, framework: str = "torch", **kwargs) -> Layer:
@@ -70,4 +82,7 @@ def calc(name: str, input_shape, /, *args, **kwargs) -> LayerResult:
     return layer(name, *args, **kwargs).evaluate(tuple(input_shape))
 
 
-__all__ = ["KERAS_ALIASES", "LAYERS", "Layer", "LayerError", "LayerResult", "RFStep", "ReceptiveField", "Weight", "calc", "layer", "register"]
+__all__ = [
+    "KERAS_ALIASES", "KERNEL_AXES", "LAYERS", "Layer", "LayerError", "LayerResult", "RFStep", "ReceptiveField", "Role", "Weight",
+    "WeightSpec", "calc", "layer", "register", "weight_spec",
+]

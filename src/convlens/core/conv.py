@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from . import costs
 from ._args import fmt_shape, fmt_tuple, ntuple
-from ._base import Layer, RFStep, Shape, Weight
+from ._base import KERNEL_AXES, Layer, RFStep, Role, Shape, Weight, WeightSpec
 from ._errors import LayerError
 from .window import conv_out_size, join_spatial, split_spatial, window_warnings
 
@@ -44,6 +44,11 @@ def _check_torch_channels(layer, *, example_kernel: int) -> None:
 class _TorchConvNd(Layer):
     """``nn.ConvNd(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
     groups=1, bias=True, padding_mode='zeros')``; weight ``(out, in/groups, *kernel)``."""
+
+    declared_weights: ClassVar = (
+        WeightSpec("weight", ("out", "in", KERNEL_AXES), Role.KERNEL, "one kernel per output channel and input channel of its group; each output channel sums its kernels' responses"),
+        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
+    )
 
     in_channels: int | None = None  # None: taken from the input
     out_channels: int | None = None
@@ -170,15 +175,14 @@ class _TorchConvNd(Layer):
         for ax, size, o, k, s, (a, b), d in zip(axes, shape[-self.n:], out[-self.n:], self._k, self._s, pads, self._d):
             pad = f"2·{a}" if a == b else f"{a} + {b}"
             lines.append(f"{ax}_out = ⌊({size} + {pad} − {d}·({k}−1) − 1) / {s}⌋ + 1 = {o}")
-        lines += _param_lines(self.out_channels, c, self.groups, self._k, self.bias)
+        lines += _param_lines(self.out_channels, c, self.groups, self._k, self.bias, self.param_count(shape))
         lines.append(f"MACs = {costs.numel(out) // self.out_channels:,} output positions × {self.out_channels} filters × {c // self.groups}·{'·'.join(map(str, self._k))} = {self.macs(shape, out):,}")
         return lines
 
 
-def _param_lines(out_channels: int, in_channels: int, groups: int, kernel: tuple[int, ...], bias: bool) -> list[str]:
+def _param_lines(out_channels: int, in_channels: int, groups: int, kernel: tuple[int, ...], bias: bool, total: int) -> list[str]:
     per = in_channels // groups
     kdesc = "×".join(map(str, kernel))
-    total = out_channels * per * costs.numel(kernel) + (out_channels if bias else 0)
     formula = f"{out_channels} × ({per} × {' × '.join(map(str, kernel))})" + (f" + {out_channels}" if bias else "")
     lines = [f"params = {formula} = {total:,}"]
     if groups == 1 and per == 1:

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from . import costs
 from ._args import fmt_shape, fmt_tuple
-from ._base import Layer, RFStep, Shape, Weight
+from ._base import KERNEL_AXES, Layer, RFStep, Role, Shape, Weight, WeightSpec
 from ._errors import LayerError
 from .conv import _param_lines
 from .keras_conventions import (
@@ -83,6 +83,11 @@ class _KerasConvNd(_KerasWindow):
     dilation_rate=1, groups=1, activation=None, use_bias=True)``; kernel
     ``(*kernel_size, in/groups, filters)``, bias ``(filters,)``."""
 
+    declared_weights: ClassVar = (
+        WeightSpec("kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, "one kernel per input channel of its group and filter; each filter sums its kernels' responses"),
+        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+    )
+
     filters: int | None = None
     kernel_size: int | tuple = None
     strides: int | tuple = 1
@@ -120,7 +125,7 @@ class _KerasConvNd(_KerasWindow):
     def explain(self, shape, out):
         c = self._c(shape)
         lines = keras_explain_axes(shape, out, self.n, self._last, self._k, self._s, self._d, self._pad)
-        lines += _param_lines(self.filters, c, self.groups, self._k, self.use_bias)
+        lines += _param_lines(self.filters, c, self.groups, self._k, self.use_bias, self.param_count(shape))
         oc = self._c(out)
         lines.append(f"MACs = {costs.numel(out) // oc:,} output positions × {oc} filters × {c // self.groups}·{'·'.join(map(str, self._k))} = {self.macs(shape, out):,}")
         if self._act:
@@ -174,6 +179,11 @@ class DepthwiseConv2D(_KerasWindow):
     ((None, 56, 56, 32), [(3, 3, 32, 1), (32,)], 320)
     """
 
+    declared_weights: ClassVar = (
+        WeightSpec("kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, "depth_multiplier kernels per input channel, each seeing only that channel"),
+        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
+    )
+
     kernel_size: int | tuple = None
     strides: int | tuple = 1
     padding: str = "valid"
@@ -206,7 +216,7 @@ class DepthwiseConv2D(_KerasWindow):
         c, m = self._c(shape), self.depth_multiplier
         lines = keras_explain_axes(shape, out, self.n, self._last, self._k, self._s, self._d, self._pad)
         kd = " × ".join(map(str, self._k))
-        total = costs.numel(self._k) * c * m + (c * m if self.use_bias else 0)
+        total = self.param_count(shape)
         lines.append(f"params = {kd} × {c} × {m}" + (f" + {c * m}" if self.use_bias else "") + f" = {total:,}")
         lines.append(f"depthwise: each of the {c} input channels is filtered by its own {m} kernel{'s' if m != 1 else ''} of {'×'.join(map(str, self._k))}; channels are never mixed")
         lines.append(f"MACs = {costs.numel(out) // self._c(out):,} output positions × {c * m} channels × {'·'.join(map(str, self._k))} = {self.macs(shape, out):,}")
@@ -225,6 +235,12 @@ class SeparableConv2D(_KerasWindow):
     >>> r.output_shape, [w.shape for w in r.weights], r.params
     ((None, 56, 56, 64), [(3, 3, 32, 1), (1, 1, 32, 64), (64,)], 2400)
     """
+
+    declared_weights: ClassVar = (
+        WeightSpec("depthwise_kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, "depth_multiplier spatial kernels per input channel, each seeing only that channel"),
+        WeightSpec("pointwise_kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, "a 1×1 convolution mixing the depthwise outputs into the filters"),
+        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+    )
 
     filters: int | None = None
     kernel_size: int | tuple = None
@@ -263,7 +279,7 @@ class SeparableConv2D(_KerasWindow):
         c, m, f = self._c(shape), self.depth_multiplier, self.filters
         lines = keras_explain_axes(shape, out, self.n, self._last, self._k, self._s, self._d, self._pad)
         kd = " × ".join(map(str, self._k))
-        total = costs.numel(self._k) * c * m + c * m * f + (f if self.use_bias else 0)
+        total = self.param_count(shape)
         lines.append(f"params = {kd} × {c} × {m} (depthwise) + {c * m} × {f} (pointwise)" + (f" + {f}" if self.use_bias else "") + f" = {total:,}")
         positions = costs.numel(out) // f
         lines.append(f"MACs = {positions:,} positions × ({c * m}·{'·'.join(map(str, self._k))} + {c * m}·{f}) = {self.macs(shape, out):,}")
@@ -284,6 +300,11 @@ class Conv2DTranspose(_KerasWindow):
     >>> r.output_shape, [w.shape for w in r.weights], r.params
     ((None, 14, 14, 32), [(3, 3, 32, 64), (32,)], 18464)
     """
+
+    declared_weights: ClassVar = (
+        WeightSpec("kernel", (KERNEL_AXES, "out", "in"), Role.KERNEL, "one kernel per filter and input channel, scattered into the output at every input position"),
+        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+    )
 
     filters: int | None = None
     kernel_size: int | tuple = None
@@ -373,6 +394,6 @@ class Conv2DTranspose(_KerasWindow):
                 lines.append(f"{ax}_out = {size}·{s} = {o}  (padding='same')")
             else:
                 lines.append(f"{ax}_out = ({size} − 1)·{s} + {e} mod 2 + {op} = {o}  (padding='same')")
-        total = costs.numel(self._k) * self.filters * c + (self.filters if self.use_bias else 0)
+        total = self.param_count(shape)
         lines.append(f"params = {' × '.join(map(str, self._k))} × {self.filters} × {c}" + (f" + {self.filters}" if self.use_bias else "") + f" = {total:,}")
         return lines

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from . import costs
 from ._args import fmt_shape, fmt_tuple, ntuple
-from ._base import Layer, RFStep, Weight
+from ._base import KERNEL_AXES, Layer, RFStep, Role, Weight, WeightSpec
 from ._errors import LayerError
 from .conv import _check_torch_channels
 from .window import join_spatial, split_spatial
@@ -22,6 +22,11 @@ class _TorchConvTransposeNd(Layer):
     """``nn.ConvTransposeNd(in_channels, out_channels, kernel_size, stride=1, padding=0,
     output_padding=0, groups=1, bias=True, dilation=1, padding_mode='zeros')``;
     weight ``(in, out/groups, *kernel)``."""
+
+    declared_weights: ClassVar = (
+        WeightSpec("weight", ("in", "out", KERNEL_AXES), Role.KERNEL, "one kernel per input channel and output channel of its group, scattered into the output at every input position"),
+        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
+    )
 
     in_channels: int | None = None
     out_channels: int | None = None
@@ -120,7 +125,7 @@ class _TorchConvTransposeNd(Layer):
             for ax, size, o, k, s, p, op, d in zip(axes, shape[-self.n:], out[-self.n:], self._k, self._s, self._p, self._op, self._d)
         ]
         per = self.out_channels // self.groups
-        total = c * per * costs.numel(self._k) + (self.out_channels if self.bias else 0)
+        total = self.param_count(shape)
         lines.append(f"params = {c} × ({per} × {' × '.join(map(str, self._k))})" + (f" + {self.out_channels}" if self.bias else "") + f" = {total:,}")
         lines.append(f"each of the {c} input channels scatters a {'×'.join(map(str, self._k))} kernel into {per} output channel{'s' if per != 1 else ''}; overlapping contributions are summed")
         return lines

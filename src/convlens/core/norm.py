@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from . import costs
 from ._args import fmt_shape, fmt_tuple, positive_int
-from ._base import Layer, Weight
+from ._base import Layer, Role, Weight, WeightSpec
 from ._errors import LayerError
 
 
@@ -34,6 +34,14 @@ class _BatchNormNd(_Norm):
     Parameters weight, bias ``(C,)`` when ``affine``; buffers running_mean, running_var ``(C,)`` and
     num_batches_tracked ``()`` when ``track_running_stats``. Evaluated as in ``model.eval()``.
     """
+
+    declared_weights: ClassVar = (
+        WeightSpec("weight", ("features",), Role.SCALE, "a learned factor per channel (γ), applied after normalising"),
+        WeightSpec("bias", ("features",), Role.SHIFT, "a learned offset per channel (β), added after scaling"),
+        WeightSpec("running_mean", ("features",), Role.STATISTIC, "the channel mean used in eval mode, updated in training"),
+        WeightSpec("running_var", ("features",), Role.STATISTIC, "the channel variance used in eval mode, updated in training"),
+        WeightSpec("num_batches_tracked", (), Role.STATISTIC, "how many batches updated the statistics"),
+    )
 
     num_features: int | None = None  # None: taken from the input's dimension 1
     eps: float = 1e-5
@@ -78,7 +86,7 @@ class _BatchNormNd(_Norm):
     def explain(self, shape, out):
         c = self._c(shape)
         lines = [f"output shape {fmt_shape(out)} (same as input); statistics over every dimension but C={c}"]
-        lines.append(f"params = {'2 × ' + str(c) + ' (weight, bias)' if self.affine else '0'} = {2 * c if self.affine else 0}")
+        lines.append(f"params = {'2 × ' + str(c) + ' (weight, bias)' if self.affine else '0'} = {self.param_count(shape)}")
         if self.track_running_stats:
             lines.append(f"buffers = 2 × {c} (running_mean, running_var) + 1 (num_batches_tracked) = {2 * c + 1} — not parameters")
         return lines
@@ -172,6 +180,11 @@ class LayerNorm(_Norm):
     ([(768,), (768,)], 1536)
     """
 
+    declared_weights: ClassVar = (
+        WeightSpec("weight", ("features",), Role.SCALE, "a learned factor per normalised element (γ)"),
+        WeightSpec("bias", ("features",), Role.SHIFT, "a learned offset per normalised element (β)"),
+    )
+
     normalized_shape: int | tuple = None
     eps: float = 1e-5
     elementwise_affine: bool = True
@@ -200,7 +213,7 @@ class LayerNorm(_Norm):
         k = costs.numel(self._ns)
         n_w = (1 + int(self.bias)) if self.elementwise_affine else 0
         return [f"output shape {fmt_shape(out)} (same as input); statistics over the last {len(self._ns)} dimension(s) {fmt_tuple(self._ns)}",
-                f"params = {n_w} × {k} = {n_w * k:,}"]
+                f"params = {n_w} × {k} = {self.param_count(shape):,}"]
 
 
 @dataclass(frozen=True)
@@ -211,6 +224,11 @@ class GroupNorm(_Norm):
     >>> GroupNorm(32, 256).evaluate((2, 256, 14, 14)).params
     512
     """
+
+    declared_weights: ClassVar = (
+        WeightSpec("weight", ("features",), Role.SCALE, "a learned factor per channel (γ), applied after normalising each group"),
+        WeightSpec("bias", ("features",), Role.SHIFT, "a learned offset per channel (β)"),
+    )
 
     num_groups: int | None = None
     num_channels: int | None = None
@@ -243,7 +261,7 @@ class GroupNorm(_Norm):
 
     def explain(self, shape, out):
         return [f"output shape {fmt_shape(out)} (same as input); {self.num_groups} groups of {shape[1] // self.num_groups} channels, statistics per sample and group",
-                f"params = {'2 × ' + str(self.num_channels) if self.affine else '0'} = {2 * self.num_channels if self.affine else 0}"]
+                f"params = {'2 × ' + str(self.num_channels) if self.affine else '0'} = {self.param_count(shape)}"]
 
 
 @dataclass(frozen=True)
@@ -256,6 +274,13 @@ class BatchNormalization(_Norm):
     >>> r.params, r.trainable_params, r.non_trainable_params
     (300, 150, 150)
     """
+
+    declared_weights: ClassVar = (
+        WeightSpec("gamma", ("features",), Role.SCALE, "a learned factor per channel, applied after normalising"),
+        WeightSpec("beta", ("features",), Role.SHIFT, "a learned offset per channel, added after scaling"),
+        WeightSpec("moving_mean", ("features",), Role.STATISTIC, "the channel mean used in inference; Keras counts it as a non-trainable parameter"),
+        WeightSpec("moving_variance", ("features",), Role.STATISTIC, "the channel variance used in inference; a non-trainable parameter in Keras"),
+    )
 
     framework: ClassVar[str] = "keras"
     axis: int = -1
@@ -288,4 +313,4 @@ class BatchNormalization(_Norm):
         t = int(self.scale) + int(self.center)
         nt = 2 + 3 * int(self.renorm)
         return [f"output shape {fmt_shape(out)} (same as input); one gamma/beta/mean/variance per channel (axis {self.axis}, {c} channels)",
-                f"params = {t} × {c} trainable + {nt} × {c} non-trainable = {(t + nt) * c:,}"]
+                f"params = {t} × {c} trainable + {nt} × {c} non-trainable = {self.param_count(shape):,}"]

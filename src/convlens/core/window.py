@@ -13,6 +13,8 @@ Keras's conventions (``'same'``: ⌈in/stride⌉) are in ``keras_conventions``. 
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from . import costs
 from ._base import Shape
 
@@ -89,4 +91,18 @@ def window_warnings(layer, spatial, out, kernel, stride, pads, dilation, same) -
     return tuple(dict.fromkeys(notes))
 
 
-__all__ = ["conv_out_size", "join_spatial", "leading_numel", "pool_out_size", "split_spatial", "window_warnings"]
+def stride1_padding(size_in: int, size_out: int, kernel: int) -> Fraction | None:
+    """The symmetric padding per side that makes a stride-1 window of ``kernel`` take ``size_in``
+    to ``size_out`` (``conv_out_size`` solved for the padding); None when no padding >= 0 does.
+    A half (an odd total) is returned as a Fraction so the caller can say it is not symmetric.
+
+    >>> stride1_padding(28, 26, 3), stride1_padding(28, 26, 5), stride1_padding(28, 28, 4)
+    (0, 1, Fraction(3, 2))
+    """
+    total = size_out - size_in + kernel - 1
+    if total < 0:
+        return None
+    return Fraction(total, 2) if total % 2 else total // 2
+
+
+__all__ = ["conv_out_size", "join_spatial", "leading_numel", "pool_out_size", "split_spatial", "stride1_padding", "window_warnings"]
