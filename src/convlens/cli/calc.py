@@ -52,6 +52,21 @@ class RestParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see 'convlens {self.prog} --help')")
 
 
+_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def parse_bool(text: str) -> bool:
+    """``--bias false``: true/false, yes/no, 1/0 (any case); anything else is refused.
+
+    >>> parse_bool("No"), parse_bool("1")
+    (False, True)
+    """
+    try:
+        return _BOOLS[text.strip().lower()]
+    except KeyError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not true or false; write true/false, yes/no or 1/0") from None
+
+
 def run(args) -> int:
     rest = list(args.rest)
     if not rest or rest[0].startswith("-"):
@@ -90,7 +105,8 @@ def _single(args, rest) -> int:
             continue
         default = None if f.default is MISSING else f.default
         flags = [f"--{f.name.replace('_', '-')}"] + ([f"--{f.name}"] if "_" in f.name else [])
-        parser.add_argument(*flags, dest=f"layer_{f.name}", type=parse_value, default=argparse.SUPPRESS, metavar="VALUE", help=f"(default: {default!r})")
+        kind = parse_bool if isinstance(f.default, bool) else parse_value
+        parser.add_argument(*flags, dest=f"layer_{f.name}", type=kind, default=argparse.SUPPRESS, metavar="VALUE", help=f"(default: {default!r})")
     opts, unknown = parser.parse_known_args(rest[1:])
     if unknown:
         known = ", ".join(f"--{f.name.replace('_', '-')}" for f in fields(cls) if f.init and not f.metadata.get("hidden"))

@@ -69,8 +69,9 @@ def run(args) -> int:
             "layer": result.layer, "input": result.input_size, "output": result.output_size,
             "solutions": [{**dict(s.args), "calculation": s.result.calculation()[0], "warnings": list(s.warnings)} for s in result.solutions],
             "notes": list(result.notes),
+            "nearest": [{"output": _reached(s), **dict(s.args), "calculation": s.result.calculation()[0]} for s in result.nearest],
         }, indent=2))
-        return 0
+        return 1 if result.unreachable else 0
     print(f"{result.layer}: {result.input_size} -> {result.output_size}: {len(result.solutions)} configuration{'s' if len(result.solutions) != 1 else ''}" + (", simplest first" if len(result.solutions) > 1 else ""))
     if shown:
         rows = [("call", "calculation", "")]
@@ -85,4 +86,16 @@ def run(args) -> int:
             print(f"  ... {len(result.solutions) - len(shown)} more (--limit 0 shows all)")
     for note in result.notes:
         print(f"\nnote: {note}")
-    return 0
+    if result.nearest:
+        print("\nnearest reachable sizes:")
+        rows = [(str(_reached(s)), s.call(), s.result.calculation()[0]) for s in result.nearest]
+        widths = [max(len(r[c]) for r in rows) for c in range(2)]
+        for r in rows:
+            print(f"  {r[0].rjust(widths[0])}  {r[1].ljust(widths[1])}  {r[2]}")
+    return 1 if result.unreachable else 0
+
+
+def _reached(solution) -> int:
+    """The spatial output size a solution gives (the first spatial axis; all are equal here)."""
+    layer, out = solution.result.layer, solution.result.output_shape
+    return out[1] if layer.framework == "keras" else out[-1]

@@ -6,6 +6,8 @@ core class; ``calc`` is the one-call entry point.
 
 from __future__ import annotations
 
+import difflib
+
 from ._base import KERNEL_AXES, Layer, LayerResult, ReceptiveField, RFStep, Role, Weight, WeightSpec
 from ._errors import LayerError
 from .keras_conventions import KERAS_IGNORED
@@ -61,8 +63,7 @@ def layer(name: str, /, *args, framework: str = "torch", **kwargs) -> Layer:
     try:
         cls = cls or LAYERS[name]
     except KeyError:
-        close = [n for n in LAYERS if n.lower() == name.lower()]
-        hint = f"; did you mean {close[0]!r}? names are case-sensitive" if close else f"; known layers: {', '.join(sorted(LAYERS))}"
+        hint = _did_you_mean(name)
         raise LayerError(name, "layer", f"unknown layer {name!r}{hint}") from None
     if cls.framework == "keras":
         kwargs = {k: v for k, v in kwargs.items() if k not in KERAS_IGNORED}
@@ -70,6 +71,21 @@ def layer(name: str, /, *args, framework: str = "torch", **kwargs) -> Layer:
         return cls(*args, **kwargs)
     except TypeError as exc:
         raise LayerError(name, "arguments", f"{exc}".replace(f"{cls.__name__}.__init__()", name)) from None
+
+
+def _did_you_mean(name: str) -> str:
+    """'; did you mean 'Conv2d'?' for a misspelt layer name (case first, then difflib), or the list.
+
+    >>> _did_you_mean("Conv2dd"), _did_you_mean("conv2d")
+    ("; did you mean 'Conv2d'?", "; did you mean 'Conv2d'? names are case-sensitive")
+    """
+    same_letters = [n for n in LAYERS if n.lower() == name.lower()]
+    if same_letters:
+        return f"; did you mean {same_letters[0]!r}? names are case-sensitive"
+    close = difflib.get_close_matches(name, list(LAYERS), n=1, cutoff=0.75)
+    if close:
+        return "; did you mean " + " or ".join(repr(n) for n in close) + "?"
+    return f"; known layers: {', '.join(sorted(LAYERS))}"
 
 
 def calc(name: str, input_shape, /, *args, **kwargs) -> LayerResult:

@@ -219,10 +219,13 @@ class LayerNorm(_Norm):
 @dataclass(frozen=True)
 class GroupNorm(_Norm):
     """``nn.GroupNorm(num_groups, num_channels, eps=1e-5, affine=True)``: num_channels must divide
-    into num_groups; weight, bias ``(num_channels,)``.
+    into num_groups; weight, bias ``(num_channels,)``. ``num_channels=None`` takes the input's
+    dimension 1, as ``in_channels``/``num_features`` do elsewhere.
 
     >>> GroupNorm(32, 256).evaluate((2, 256, 14, 14)).params
     512
+    >>> GroupNorm(4).evaluate((2, 32, 8, 8)).weights[0].shape
+    (32,)
     """
 
     declared_weights: ClassVar = (
@@ -231,15 +234,17 @@ class GroupNorm(_Norm):
     )
 
     num_groups: int | None = None
-    num_channels: int | None = None
+    num_channels: int | None = None  # None: taken from the input's dimension 1
     eps: float = 1e-5
     affine: bool = True
 
     def __post_init__(self):
         name = self.type_name
-        if self.num_groups is None or self.num_channels is None:
-            raise LayerError(name, "num_groups", f"num_groups and num_channels are required, got {self.num_groups!r}, {self.num_channels!r}")
+        if self.num_groups is None:
+            raise LayerError(name, "num_groups", "num_groups is required, e.g. GroupNorm(num_groups=32) (num_channels is taken from the input when not given)")
         positive_int(name, "num_groups", self.num_groups)
+        if self.num_channels is None:
+            return
         positive_int(name, "num_channels", self.num_channels, allow_zero=True)
         if self.num_channels % self.num_groups:
             raise LayerError(name, "num_channels", f"num_channels={self.num_channels} is not divisible by num_groups={self.num_groups}; use a multiple of {self.num_groups}")
@@ -249,7 +254,7 @@ class GroupNorm(_Norm):
         if len(shape) < 2:
             raise LayerError(name, "input", f"expects at least a 2-D input (N, C, …), got {fmt_shape(shape)}")
         c = shape[1]
-        if self.affine and c != self.num_channels:
+        if self.affine and self.num_channels is not None and c != self.num_channels:
             raise LayerError(name, "num_channels", f"num_channels={self.num_channels} but the input {fmt_shape(shape)} has {c} channels; use num_channels={c}")
         if c % self.num_groups:
             raise LayerError(name, "num_groups", f"the input's {c} channels ({fmt_shape(shape)}) are not divisible by num_groups={self.num_groups}")
@@ -257,11 +262,12 @@ class GroupNorm(_Norm):
             raise LayerError(name, "input", f"each group of {fmt_shape(shape)} holds a single value (N·C/num_groups·spatial = 1); statistics need more than one")
 
     def weights(self, shape):
-        return (Weight("weight", (self.num_channels,)), Weight("bias", (self.num_channels,))) if self.affine else ()
+        c = shape[1] if self.num_channels is None else self.num_channels
+        return (Weight("weight", (c,)), Weight("bias", (c,))) if self.affine else ()
 
     def explain(self, shape, out):
         return [f"output shape {fmt_shape(out)} (same as input); {self.num_groups} groups of {shape[1] // self.num_groups} channels, statistics per sample and group",
-                f"params = {'2 × ' + str(self.num_channels) if self.affine else '0'} = {self.param_count(shape)}"]
+                f"params = {'2 × ' + str(shape[1] if self.num_channels is None else self.num_channels) if self.affine else '0'} = {self.param_count(shape)}"]
 
 
 @dataclass(frozen=True)
