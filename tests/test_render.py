@@ -395,7 +395,7 @@ def test_csv_parses(case):
     s = CASES[case]()
     rows = list(csv.DictReader(io.StringIO(render(s, "csv"))))
     assert len(rows) == len(s.layers)
-    assert sum(int(r["params"]) for r in rows) == sum(r.params for r in s.layers)
+    assert sum(int(r["own_params"]) for r in rows) == sum(r.params for r in s.layers)
     for r, layer in zip(rows, s.layers):
         assert r["name"] == layer.name and r["type"] == layer.type
 

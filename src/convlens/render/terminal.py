@@ -1,13 +1,16 @@
 """The terminal report: a layer table (or the tutorial flow), totals, the parameter breakdown,
 notes and diagnostics, as plain text that fits the terminal's width.
 
-Rows are never wrapped: when the table is wider than the terminal, layer names are shortened in
-the middle first, then the "what it does" text at its end, then the input-shape column is
-dropped. Explanatory lines under a row (an error, a worked calculation) wrap on words.
+When the layer table is wider than the terminal, layer names are shortened first (whole path
+components or words, never a word cut in two), then the input-shape column is dropped. The
+tutorial flow drops no column: its "what it does" text wraps onto continuation lines and names are
+shortened at word boundaries. Explanatory lines under a row (an error, a worked calculation) wrap
+on words.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from dataclasses import dataclass, field
@@ -84,15 +87,18 @@ class _Label:
 
 def _shorten_path(name: str, width: int) -> str:
     """``'layer4.1.downsample.0'`` in ``width`` characters: its last dotted components after an
-    ellipsis when they fill most of the room, else the middle cut out.
+    ellipsis when they fill most of the room, else the middle cut out. A name without dots (a
+    Keras layer's) loses whole words instead (``_shorten_words``).
 
     >>> _shorten_path("resblock1.shortcut", 9), _shorten_path("layer4.1.downsample.0", 14)
     ('…shortcut', '…downsample.0')
     >>> _shorten_path("encoder.stage4.block2.downsample.projection", 21), _shorten_path("a_very_long_single_name", 12)
-    ('encoder.st…projection', 'a_very…_name')
+    ('encoder.st…projection', 'a_…_name')
     """
     if len(name) <= width:
         return name
+    if "." not in name:
+        return _shorten_words(name, width)
     parts = name.split(".")
     for i in range(1, len(parts)):
         tail = ".".join(parts[i:])
@@ -103,16 +109,51 @@ def _shorten_path(name: str, width: int) -> str:
     return f.truncate_middle(name, width)
 
 
+def _shorten_words(name: str, width: int) -> str:
+    """``name`` in ``width`` characters by leaving out whole ``_``-separated words from the middle,
+    never cutting one in two (``batch_normalization_1`` -> ``batch_…_1``); a name whose first
+    word alone does not fit is cut in the middle.
+
+    >>> _shorten_words("max_pooling2d_1", 12), _shorten_words("batch_normalization", 10), _shorten_words("conv2d_transpose_12", 14)
+    ('max_…_1', 'batch_…', 'conv2d_…_12')
+    """
+    if len(name) <= width:
+        return name
+    words = re.split(r"(?<=_)", name)  # each word keeps its trailing "_"
+    head, tail = [], []
+    room = width - 1  # the ellipsis
+    last = "_" + words[-1]  # the separator the left-out words had
+    if len(words) > 1 and len(last) <= room - len(words[0]):
+        tail.append(last)
+        room -= len(last)
+    for word in words[: len(words) - len(tail)]:
+        if len(word) > room:
+            break
+        head.append(word)
+        room -= len(word)
+    if not head:
+        return f.truncate_middle(name, width)
+    return "".join(head) + "…" + "".join(tail)
+
+
 @dataclass
 class _Column:
     header: str
     cells: list
     right: bool = False  # right-aligned (numbers)
     fit_end: bool = False  # shorten at the end ("…") instead of the middle
+    wrap: bool = False  # wrap onto continuation lines instead of shortening
     width: int = field(default=0)
 
     def natural(self) -> int:
         return max([len(self.header)] + [len(_text(c)) for c in self.cells])
+
+    def lines(self, i: int) -> list[str]:
+        """The cell as one line, or several for a wrapping column."""
+        c = self.cells[i]
+        if self.wrap and len(c) > self.width:
+            return [s.ljust(self.width) for s in textwrap.wrap(c, self.width, break_on_hyphens=False)]
+        return [self.cell(i)]
 
     def cell(self, i: int) -> str:
         c = self.cells[i]
@@ -213,9 +254,9 @@ class _Report:
         if self.o.style is Style.TUTORIAL:
             label, ins, outs = _Column("Layer", labels), _Column("Input size", inputs), _Column("Output size", outputs)
             # a failed row's message is printed in full on the line under it
-            what = _Column("What it does", ["✗ failed: see below" if r.failed else describe(r, fw) for _, r in shown], fit_end=True)
+            what = _Column("What it does", ["✗ failed: see below" if r.failed else describe(r, fw) for _, r in shown], wrap=True)
             columns = [label, ins, outs, what]
-            plan = [(label, 24), (what, 40), (ins, None), (label, 18), (what, 24), (outs, 12)]
+            plan = [(what, 32), (label, 30), (what, 24), (label, 24), (what, 16), (label, 12)]  # no column is dropped
         else:
             label, ins, outs = _Column("Layer (type)", labels), _Column("Input shape", inputs), _Column("Output shape", outputs)
             columns = [
@@ -232,8 +273,10 @@ class _Report:
         if not shown:
             out.append("(no layers)")
         for n, (i, row) in enumerate(shown):
-            line = GAP.join(c.cell(n) for c in cols).rstrip()
-            out.append(self.paint(line, "red") if row.failed else line)
+            cells = [c.lines(n) for c in cols]
+            for k in range(max(len(lines) for lines in cells)):
+                line = GAP.join(lines[k] if k < len(lines) else " " * c.width for c, lines in zip(cols, cells)).rstrip()
+                out.append(self.paint(line, "red") if row.failed else line)
             indent = "  " * row.depth + "    "
             if row.failed:
                 out += [self.paint(l, "red") for l in self.wrap(f"✗ {row.failed}", indent, indent + "  ")]
