@@ -1,8 +1,27 @@
-"""convlens: shapes, parameters, cost and receptive fields of convolutional networks, computed and explained."""
+"""convlens: shapes, parameters, cost and receptive fields of convolutional networks, computed and explained.
 
-from .core import LAYERS, LayerError, calc, layer
+``import convlens`` imports nothing else: the core (``calc``, ``layer``, ``LAYERS``,
+``LayerError``) is imported on first use (PEP 562), so a script or the CLI pays only for what it
+calls.
+"""
 
 __version__ = "0.1.0"
+
+_FROM_CORE = ("LAYERS", "LayerError", "calc", "layer")
+
+
+def __getattr__(name: str):
+    if name in _FROM_CORE:
+        from . import core
+
+        value = getattr(core, name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module 'convlens' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_FROM_CORE))
 
 
 def summary(model, input_size=None, *, input_data=None, dtypes=None, device="meta", args=None, title=None,
