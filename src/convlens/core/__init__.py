@@ -22,9 +22,9 @@ def register(module) -> None:
             LAYERS[name] = obj
 
 
-from . import conv, conv_keras, conv_transpose, elementwise, linear, merge, norm, pool, shape  # noqa: E402  one family per file
+from . import conv, conv_keras, conv_transpose, elementwise, linear, merge, norm, pool, pool_keras, shape  # noqa: E402  one family per file
 
-for _family in (conv, conv_transpose, conv_keras, pool, linear, norm, shape, elementwise, merge):
+for _family in (conv, conv_transpose, conv_keras, pool, pool_keras, linear, norm, shape, elementwise, merge):
     register(_family)
 
 
