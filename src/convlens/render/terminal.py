@@ -16,11 +16,8 @@ import textwrap
 from dataclasses import dataclass, field
 
 from . import _format as f
-from ._breakdown import wrapped as breakdown_lines
-from ._common import (
-    Options, Style, diagnostic_counts, header_facts, macs_cell, output_cell, params_cell, row_warnings, short_names, source_line_number, totals, visible,
-)
-from ._flow import describe
+from ._common import Options, Style, source_line_number
+from .report import build
 
 GAP = "  "
 REPEAT_MARK = "↻ "
@@ -43,9 +40,9 @@ def render_diagnostics(summary, *, depth=None, style="default", show_calculation
     report = _Report(summary, opts, w)
     out = []
     if summary.failed and not summary.errors:
-        for row in summary.layers:
+        for row, name in zip(report.r.rows, report.r.full_names):
             if row.failed:
-                out += report.wrap(f"✗ {row.name} ({row.type}): {row.failed}", "", "  ")
+                out += report.wrap(f"✗ {name} ({row.type}): {row.failed}", "", "  ")
     if summary.diagnostics:
         out += report.diagnostics()
     if not out:
@@ -202,8 +199,10 @@ def _fit(columns: list[_Column], plan: list[tuple], width: int) -> list[_Column]
 
 
 class _Report:
+    """Lays the sections of ``report.build`` out as terminal text of a given width."""
+
     def __init__(self, summary, opts: Options, width: int):
-        self.s = summary
+        self.r = build(summary, opts)
         self.o = opts
         self.width = width
 
@@ -222,9 +221,9 @@ class _Report:
 
     # -- sections ----------------------------------------------------------------------------
     def lines(self) -> list[str]:
-        out = [self.paint(self.s.title, "bold")]
-        out += self.wrap(" · ".join(f"{k}: {v}" for k, v in header_facts(self.s)), "")
-        if self.s.failed:
+        out = [self.paint(self.r.title, "bold")]
+        out += self.wrap(" · ".join(f"{k}: {v}" for k, v in self.r.facts), "")
+        if self.r.failed:
             out += [self.paint(l, "red") for l in self.wrap(
                 "The forward pass did not complete: the table stops at the failing layer and the totals cover "
                 "only the layers that ran.", "")]
@@ -233,46 +232,39 @@ class _Report:
         out.append("")
         out += self.totals()
         out += self.breakdown()
-        if self.s.notes:
+        if self.r.notes:
             out.append("")
             out.append(self.paint("Notes", "bold"))
-            for note in self.s.notes:
+            for note in self.r.notes:
                 out += self.wrap(note, "  - ", "    ")
-        if self.s.diagnostics:
+        if self.r.diagnostics:
             out.append("")
             out += self.diagnostics()
         return out
 
     def table(self) -> list[str]:
-        layers = self.s.layers
-        fw = self.s.framework
-        shown = visible(layers, self.o.depth)
-        names = short_names(layers) if self.o.style is Style.TUTORIAL else [r.name for r in layers]
-        labels = [_Label("  " * r.depth, REPEAT_MARK if r.repeated else "", names[i], r.type) for i, r in shown]
-        inputs = [f.shapes(r.input_shapes, fw) for _, r in shown]
-        outputs = [output_cell(r, fw) for _, r in shown]
-        if self.o.style is Style.TUTORIAL:
+        rows = self.r.rows
+        labels = [_Label("  " * r.depth, REPEAT_MARK if r.repeated else "", r.name, r.type) for r in rows]
+        inputs = [r.inputs for r in rows]
+        outputs = [r.output for r in rows]
+        if self.r.style is Style.TUTORIAL:
             label, ins, outs = _Column("Layer", labels), _Column("Input size", inputs), _Column("Output size", outputs)
             # a failed row's message is printed in full on the line under it
-            what = _Column("What it does", ["✗ failed: see below" if r.failed else describe(r, fw) for _, r in shown], wrap=True)
+            what = _Column("What it does", ["✗ failed: see below" if r.failed else r.what for r in rows], wrap=True)
             columns = [label, ins, outs, what]
             plan = [(what, 32), (label, 30), (what, 24), (label, 24), (what, 16), (label, 12)]  # no column is dropped
         else:
             label, ins, outs = _Column("Layer (type)", labels), _Column("Input shape", inputs), _Column("Output shape", outputs)
-            columns = [
-                label, ins, outs,
-                _Column("Params", [params_cell(layers, i) for i, _ in shown], right=True),
-                _Column("MACs", [macs_cell(layers, i) for i, _ in shown], right=True),
-            ]
+            columns = [label, ins, outs, _Column("Params", [r.params for r in rows], right=True), _Column("MACs", [r.macs for r in rows], right=True)]
             plan = [(label, 18), (ins, None), (outs, 12)]
         cols = _fit(columns, plan, self.width)
         table_width = sum(c.width for c in cols) + len(GAP) * (len(cols) - 1)
         rule, thick = "-" * table_width, "=" * table_width
         header = GAP.join(c.header.rjust(c.width) if c.right else c.header.ljust(c.width) for c in cols).rstrip()
         out = [thick, self.paint(header, "bold"), rule]
-        if not shown:
+        if not rows:
             out.append("(no layers)")
-        for n, (i, row) in enumerate(shown):
+        for n, row in enumerate(rows):
             cells = [c.lines(n) for c in cols]
             for k in range(max(len(lines) for lines in cells)):
                 line = GAP.join(lines[k] if k < len(lines) else " " * c.width for c, lines in zip(cols, cells)).rstrip()
@@ -280,24 +272,22 @@ class _Report:
             indent = "  " * row.depth + "    "
             if row.failed:
                 out += [self.paint(l, "red") for l in self.wrap(f"✗ {row.failed}", indent, indent + "  ")]
-            for w in row_warnings(self.s, row):
+            for w in row.warnings:
                 out += [self.paint(l, "yellow") for l in self.wrap(f"! {w}", indent, indent + "  ")]
-            if self.o.show_calculation:
-                for calc in row.calculation:
-                    out += [self.paint(l, "dim") for l in self.wrap(calc, indent + "│ ", indent + "│   ")]
+            for calc in row.calculation:
+                out += [self.paint(l, "dim") for l in self.wrap(calc, indent + "│ ", indent + "│   ")]
         out.append(thick)
         legend = []
-        if any(r.repeated for _, r in shown):
+        if self.r.repeats:
             legend.append(f"{REPEAT_MARK.strip()} a repeated call of a module listed above; its parameters are counted once.")
-        hidden = len(layers) - len(shown)
-        if hidden:
-            legend.append(f"{hidden} rows deeper than depth {self.o.depth} are hidden; containers and totals include them.")
+        if self.r.hidden:
+            legend.append(f"{self.r.hidden} rows deeper than depth {self.r.depth} are hidden; containers and totals include them.")
         for text in legend:
             out += self.wrap(text, "")
         return out
 
     def totals(self) -> list[str]:
-        pairs = totals(self.s)
+        pairs = self.r.totals
         pad = max(len(k) for k, _ in pairs) + 2
         out = []
         for label, value in pairs:
@@ -305,14 +295,14 @@ class _Report:
         return out
 
     def breakdown(self) -> list[str]:
-        if not self.s.layers or not any(r.weights for r in self.s.layers):
+        if not self.r.has_weights:
             return []
         title = self.paint("Parameters, layer by layer (in × out × kernel + bias)", "bold")
-        return ["", title] + breakdown_lines(self.s, self.width)
+        return ["", title] + self.r.breakdown(self.width)
 
     def diagnostics(self) -> list[str]:
-        diags = self.s.diagnostics
-        out = [self.paint(f"Diagnostics: {diagnostic_counts(diags)}", "bold")]
+        diags = self.r.diagnostics
+        out = [self.paint(f"Diagnostics: {self.r.diagnostic_counts}", "bold")]
         for d in diags:
             word, colour = _SEVERITY.get(d.severity, (d.severity.upper(), "bold"))
             head = f"  {self.paint(word, colour, 'bold')} [{d.code}]"
