@@ -13,8 +13,7 @@ import importlib.util
 import json
 import sys
 
-from ..render import _format as f
-from ..render._table import table
+from ..render.zoo import zoo_table
 from ..targets import Request, RequestError, TargetError, resolve, summarize
 from ._common import FORMATS, UsageError, parse_shape
 
@@ -107,52 +106,12 @@ def list_rows(*, build: bool = True) -> list[dict]:
     return rows
 
 
-def _params_text(row: dict, thousands) -> str:
-    if row["params"] is None:
-        return f"{thousands(row['published_params'])} (published; not built)"
-    if row["params_match"]:
-        return thousands(row["params"])
-    return f"{thousands(row['params'])} (DIFFERS: published {thousands(row['published_params'])})"
-
-
-def _macs_text(row: dict, compact) -> str:
-    macs = row["macs"] if row["macs"] is not None else row["published_macs"]
-    if macs is None:
-        return "-- (shape bug)" if row["framework"] == "torch" and row["params"] is not None else "--"
-    if row["macs_match"] is False:
-        return f"{compact(row['macs'])} (DIFFERS: published {compact(row['published_macs'])})"
-    return compact(macs) + (" (published)" if row["macs"] is None else "")
-
-
-def _short_source(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def run_list(args) -> int:
     rows = list_rows(build=not args.published)
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return 0
-    header = ("name", "family", "input", "parameters", "MACs", "source")
-    body = [
-        (
-            r["name"] + (" [keras]" if r["framework"] == "keras" else ""),
-            r["family"],
-            f.shape_x(r["input_size"]),
-            _params_text(r, f.thousands),
-            _macs_text(r, f.compact),
-            _short_source(r["source"]),
-        )
-        for r in rows
-    ]
-    sys.stdout.write(table(header, body, markdown=args.format == "md", right=(3, 4)))
-    if not args.published:
-        mismatched = [r["name"] for r in rows if r["params_match"] is False]
-        note = f"{len(mismatched)} count(s) differ from the published figure: {', '.join(mismatched)}" if mismatched \
-            else "every count built here equals the published figure"
-        sys.stdout.write(f"\nParameters: counted by building each model on the meta device; {note}.\n")
-    sys.stdout.write("MACs: multiply-accumulates of conv/linear/matmul at the input size shown, traced by convlens.summary "
-                     "(see `convlens zoo show NAME`); where a figure is published it is compared, and a difference is flagged.\n")
+    sys.stdout.write(zoo_table(rows, markdown=args.format == "md", built=not args.published))
     return 0
 
 
