@@ -4,7 +4,7 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 
-# --- golden files for the report layer (tests/test_render.py) ---------------------------------
+# --- golden files for the report layer (tests/render/) ---------------------------------
 from pathlib import Path
 
 import pytest

@@ -251,6 +251,29 @@ def test_norm_vs_torch():
     sweep(gen_norm, 4000, 7, min_ok=0.1)
 
 
+def test_group_norm_takes_num_channels_from_the_input():
+    """GroupNorm(num_groups) with num_channels left out against nn.GroupNorm built for the input's
+    channels: shapes, weights and raises agree (e.g. channels not divisible by the groups)."""
+    rng = random.Random(8)
+    ok = 0
+    for _ in range(600):
+        rank = rng.randint(1, 5)
+        shape = tuple(rng.randint(1, 6) for _ in range(rank))
+        g = rng.randint(1, 4)
+        kw = {"affine": False} if rng.random() < 0.3 else {}
+        channels = shape[1] if rank > 1 else 1
+        build = lambda: torch.nn.GroupNorm(g, channels, **kw)  # noqa: E731  what the user would have written
+        ours, our_err = core_result("GroupNorm", (g,), kw, shape)
+        theirs, their_err = torch_result("GroupNorm", (), {}, shape, build=build)
+        where = f"GroupNorm({g}, **{kw}) on {shape}"
+        assert (ours is None) == (theirs is None), f"{where}: torch {their_err!r}, core {our_err!r}"
+        if ours is not None:
+            out, params, buffers = theirs
+            assert ours.output_shape == out and [(w.name, w.shape) for w in ours.weights] == params, where
+            ok += 1
+    assert ok >= 100
+
+
 # --- shape layers -----------------------------------------------------------------------------
 def gen_shape_layer(rng):
     kind = rng.choice(("Flatten", "Unflatten", "ZeroPad2d", "PixelShuffle", "Upsample", "Identity"))

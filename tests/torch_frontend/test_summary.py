@@ -101,7 +101,7 @@ def test_module_called_twice_is_shown_twice_and_counted_once_and_tied_weights_on
 
 def test_unused_parameters_are_reported():
     s = convlens.summary(Unused(), input_size=(2, 8))
-    assert s.unused_params == ["extra.weight", "extra.bias"]
+    assert s.unused_params == ("extra.weight", "extra.bias")  # the record holds tuples: it is frozen
     d = next(d for d in s.diagnostics if d.code == "unused-parameters")
     assert "900 parameters" in d.message and "extra" in d.message
 

@@ -24,20 +24,18 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="convlens", description="Shapes, parameters, cost and receptive fields of convolutional networks, computed and explained.")
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"convlens {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:  # a command still being written
-            if exc.name == f"{__name__}.{name}":
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(f"{__name__}.{name}").register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     from ..core import LayerError
+    from ..targets import RequestError, TargetError
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -45,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["demo"])
     try:
         return int(args.run(args) or 0)
-    except (UsageError, LayerError) as exc:
+    except (UsageError, LayerError, TargetError, RequestError) as exc:
         print(f"convlens: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `convlens ... | head`

@@ -1,51 +1,87 @@
-"""Shared by `summary`, `check` and `compare`: a TARGET plus options -> a Summary."""
+"""Shared by `summary`, `check` and `compare`: the model options, parsed into a ``targets.Request``.
+
+This is the only place that turns argparse's namespace into the library's frozen request; the
+resolver (``convlens.targets``) does the rest, exactly as for the Python API.
+"""
 
 from __future__ import annotations
+
+import json
 
 from ._common import UsageError, parse_shape
 
 DTYPES = ("float32", "float16", "bfloat16", "float64", "int64", "int32", "bool")
 
 
-def add_model_arguments(p) -> None:
-    p.add_argument("target", metavar="TARGET", help="path/to/file.py:ClassOrFactory, package.module:attr, or zoo:NAME")
+def add_model_arguments(p, *, several: bool = False) -> None:
+    """TARGET (or TARGET... with ``several``) and the options every model command takes."""
+    if several:
+        p.add_argument("targets", nargs="+", metavar="TARGET", help="zoo:NAME, path/to/file.py:ClassOrFactory, package.module:attr, or a .keras file")
+    else:
+        p.add_argument("target", metavar="TARGET", help="path/to/file.py:ClassOrFactory, package.module:attr, zoo:NAME, or a .keras file")
     p.add_argument("--input", action="append", metavar="SHAPE", help="input shape, e.g. 1x3x224x224; repeat for several inputs (default: the zoo entry's documented size)")
     p.add_argument("--args", metavar="JSON", help="constructor arguments as JSON, e.g. '{\"num_classes\": 10}'")
     p.add_argument("--dtype", action="append", choices=DTYPES, help="dtype of each input (default float32; int64 for token ids)")
     p.add_argument("--device", choices=("meta", "cpu"), default="meta", help="meta (default): no weights, nothing computed; cpu: run the forward for real")
 
 
-def summarise(args, *, memory: bool = True):
-    """Resolve the target, build it, trace it. Users' mistakes raise UsageError."""
+def parse_args_json(text: str | None) -> dict:
+    if not text:
+        return {}
     try:
-        import torch
-    except ImportError:
-        raise UsageError("PyTorch is not installed; install it with: pip install torch==2.13.0") from None
-    from ..frontends.keras import KerasModelError, is_keras_model
-    from ..frontends.keras import summary as keras_summary
-    from ..frontends.torch import SummaryError, TargetError, build_target, summary
-    from ..frontends.torch._target import parse_args_json
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--args {text!r} is not valid JSON ({exc.msg}); write e.g. --args '{{\"num_classes\": 10}}'") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"--args must be a JSON object of constructor arguments, e.g. '{{\"num_classes\": 10}}', got {text!r}")
+    return value
 
+
+def request_from(args, *, memory: bool = True, title: str | None = None):
+    """The frozen request for the options in ``args`` (argparse's namespace stops here)."""
+    from ..targets import Request, RequestError
+
+    shapes = tuple(parse_shape(s) for s in args.input) if args.input else None
     try:
-        model, default_input = build_target(args.target, parse_args_json(args.args), device=args.device)
+        return Request.make(input_size=list(shapes) if shapes else None, dtypes=args.dtype, device=args.device,
+                            args=parse_args_json(args.args), title=title, memory=memory, depth=getattr(args, "depth", None))
+    except RequestError as exc:
+        raise UsageError(str(exc).replace("depth must", "--depth must")) from None
+
+
+def summarise(args, *, memory: bool = True, target: str | None = None):
+    """Resolve the target, build it, summarise it. Users' mistakes raise UsageError."""
+    from ..targets import TargetError, resolve, summarize
+
+    target = target or args.target
+    request = request_from(args, memory=memory, title=target.split(":", 1)[-1] if ":" in target else None)
+    try:
+        resolved = resolve(target, request)
+        if resolved.request.input_sizes is None and not _is_keras(resolved.model):
+            raise UsageError(f"give the input shape of {target}, e.g. --input 1x3x224x224")
+        if not _is_keras(resolved.model) and any(d is None for s in resolved.request.input_sizes for d in s):
+            raise UsageError("PyTorch inputs need every size, including the batch: e.g. --input 1x3x224x224")
+        return summarize(resolved)
     except TargetError as exc:
         raise UsageError(str(exc)) from None
-    if is_keras_model(model):
-        shape = parse_shape(args.input[0]) if args.input else None
-        try:
-            return keras_summary(model, shape, title=args.target.split(":", 1)[-1])
-        except KerasModelError as exc:
-            raise UsageError(str(exc)) from None
-    shapes = [parse_shape(s) for s in args.input] if args.input else ([default_input] if default_input else None)
-    if not shapes:
-        raise UsageError(f"give the input shape of {args.target}, e.g. --input 1x3x224x224")
-    if any(d is None for s in shapes for d in s):
-        raise UsageError("PyTorch inputs need every size, including the batch: e.g. --input 1x3x224x224")
-    dtypes = [getattr(torch, d) for d in args.dtype] if args.dtype else None
-    if dtypes and len(dtypes) == 1 and len(shapes) > 1:
-        dtypes = dtypes * len(shapes)
-    try:
-        return summary(model, shapes if len(shapes) > 1 else shapes[0], dtypes=dtypes, device=args.device, memory=memory,
-                       title=args.target.split(":", 1)[-1])
-    except SummaryError as exc:
+    except ValueError as exc:
+        if isinstance(exc, UsageError) or not _front_end_refused(exc):
+            raise
         raise UsageError(str(exc)) from None
+
+
+def _front_end_refused(exc: ValueError) -> bool:
+    """A front end's own 'this is not something I can read' error (a user's mistake, exit 2)."""
+    import sys
+
+    from ..frontends.keras import KerasModelError
+
+    torch_frontend = sys.modules.get("convlens.frontends.torch")
+    refused = (KerasModelError,) + ((torch_frontend.SummaryError,) if torch_frontend else ())
+    return isinstance(exc, refused)
+
+
+def _is_keras(model) -> bool:
+    from ..frontends.keras import is_keras_model
+
+    return is_keras_model(model)

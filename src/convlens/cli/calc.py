@@ -52,6 +52,21 @@ class RestParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see 'convlens {self.prog} --help')")
 
 
+_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def parse_bool(text: str) -> bool:
+    """``--bias false``: true/false, yes/no, 1/0 (any case); anything else is refused.
+
+    >>> parse_bool("No"), parse_bool("1")
+    (False, True)
+    """
+    try:
+        return _BOOLS[text.strip().lower()]
+    except KeyError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not true or false; write true/false, yes/no or 1/0") from None
+
+
 def run(args) -> int:
     rest = list(args.rest)
     if not rest or rest[0].startswith("-"):
@@ -76,7 +91,8 @@ def run(args) -> int:
 # ---------------------------------------------------------------------------------------
 def _single(args, rest) -> int:
     from ..core import LAYERS, calc, layer as build
-    from ..frontends.text import parse_value, summary_of_layer, with_batch
+    from ..frontends.build import summary_of_layer
+    from ..frontends.chain import parse_value, with_batch
 
     name = rest[0]
     if name not in LAYERS:
@@ -89,7 +105,8 @@ def _single(args, rest) -> int:
             continue
         default = None if f.default is MISSING else f.default
         flags = [f"--{f.name.replace('_', '-')}"] + ([f"--{f.name}"] if "_" in f.name else [])
-        parser.add_argument(*flags, dest=f"layer_{f.name}", type=parse_value, default=argparse.SUPPRESS, metavar="VALUE", help=f"(default: {default!r})")
+        kind = parse_bool if isinstance(f.default, bool) else parse_value
+        parser.add_argument(*flags, dest=f"layer_{f.name}", type=kind, default=argparse.SUPPRESS, metavar="VALUE", help=f"(default: {default!r})")
     opts, unknown = parser.parse_known_args(rest[1:])
     if unknown:
         known = ", ".join(f"--{f.name.replace('_', '-')}" for f in fields(cls) if f.init and not f.metadata.get("hidden"))
@@ -102,9 +119,7 @@ def _single(args, rest) -> int:
     layer = build(name, **kwargs)
     shape, note = with_batch([layer], given)
     result = calc(name, shape, **kwargs)
-    summary = summary_of_layer(result, spec=layer.spec())
-    if note:
-        summary.notes.insert(0, note)
+    summary = summary_of_layer(result, spec=layer.spec(), notes=[note] if note else ())
     fmt = "json" if (opts.json or args.json) else (opts.format or args.format or "table")
     print(layer_detail(summary) if fmt == "table" else show(summary, fmt))
     return 0
@@ -134,7 +149,7 @@ def output_format(opts) -> str:
 
 def chain(calls, input_text):
     """The Summary of a chain of calls; a failing layer is a one-line usage error naming it."""
-    from ..frontends.text import chain_summary
+    from ..frontends.chain import chain_summary
 
     shape = parse_shape(input_text) if input_text else None
     return chain_summary(calls, shape, title="layer chain")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 from ._model import add_model_arguments, summarise
 
@@ -22,6 +23,6 @@ def run(args) -> int:
 
     s = summarise(args, memory=False)
     if not args.warnings:
-        s.diagnostics = [d for d in s.diagnostics if d.severity == "error"]
+        s = replace(s, diagnostics=[d for d in s.diagnostics if d.severity == "error"])
     sys.stdout.write(render.render(s, "diagnostics").rstrip("\n") + "\n")
     return 1 if (s.errors or s.failed) else 0

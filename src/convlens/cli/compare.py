@@ -4,11 +4,12 @@ For each model: parameters, MACs, output shape, training memory and receptive fi
 total written out (``260,160 = (3×64×3×3 + 64) + …``), then every model measured against the
 first: ``resnet-stem: 27.5× fewer parameters than vgg-first-blocks``.
 
-TARGET is ``zoo:NAME``; with the PyTorch front end installed, also ``path/to/file.py:Class`` and
-``package.module:attr`` (resolved by ``convlens.frontends.torch``).
+TARGET is anything `convlens summary` takes (``zoo:NAME``, ``path/to/file.py:Class``,
+``package.module:attr``); every target is resolved by ``convlens.targets`` on one request
+(``--input``, ``--args``, ``--device``, ``--dtype``), as `summary` resolves its one.
 
-This module resolves the targets and summarises them (``compare()``); the text is
-``convlens.render.comparison`` and the ratios are ``convlens.render.compare.ratio``.
+This module summarises the targets (``compare()``); the text is ``convlens.render.comparison``
+and the ratios are ``convlens.render.compare.ratio``.
 """
 
 from __future__ import annotations
@@ -17,9 +18,13 @@ import json
 import sys
 from dataclasses import dataclass
 
+from ..frontends.keras import is_keras_model
+from ..record import Summary
 from ..render import comparison
 from ..render.compare import QUANTITIES, ratio, rf_size
-from ._common import UsageError, parse_shape
+from ..targets import Request, TargetError, resolve, summarize
+from ._common import UsageError
+from ._model import add_model_arguments, request_from
 
 COMPARE_FORMATS = ("table", "md", "json")
 
@@ -28,8 +33,7 @@ def register(sub) -> None:
     p = sub.add_parser("compare", help="models side by side: parameters, MACs, output, training memory, receptive field, ratios",
                        description="Summarise several models on the same input and compare them: totals, how each total is "
                                    "made up, and how many times more or less each needs than the first.")
-    p.add_argument("targets", nargs="+", metavar="TARGET", help="zoo:NAME (see `convlens zoo list`), path/to/file.py:Class or package.module:attr")
-    p.add_argument("--input", metavar="SHAPE", help="one input shape for every model, e.g. 1x3x224x224 (default: each zoo entry's documented size)")
+    add_model_arguments(p, several=True)
     p.add_argument("--format", choices=COMPARE_FORMATS, default="table")
     p.set_defaults(run=run)
 
@@ -41,63 +45,32 @@ class Compared:
     target: str  # as typed: "zoo:resnet-stem"
     label: str  # short name used in the table and sentences: "resnet-stem"
     input_size: tuple[int, ...]
-    summary: object  # convlens.record.Summary
+    summary: Summary
 
 
-# --- resolving and summarising ------------------------------------------------------------------
-
-
-def _build(target: str):
-    """-> (model, label, documented input size or None). Users' mistakes raise UsageError."""
-    try:
-        import torch
-    except ImportError:
-        raise UsageError("compare needs PyTorch; install it with: pip install torch==2.13.0") from None
-    if target.startswith("zoo:"):
-        from .. import zoo
-
-        try:
-            entry = zoo.get(target[4:])
-        except zoo.ZooError as exc:
-            raise UsageError(str(exc)) from None
-        if entry.framework != "torch":
-            raise UsageError(f"compare: {entry.name} is a {entry.framework} model; compare traces PyTorch models only "
-                             f"(keras-tutorial-cnn-keras has the PyTorch port zoo:keras-tutorial-cnn)")
-        with torch.device("meta"):
-            return zoo.build(entry.name), entry.name, tuple(entry.input_size)
-    try:
-        from ..frontends.torch import TargetError, build_target
-    except ImportError:
-        raise UsageError(f"target {target!r}: only zoo:NAME targets can be compared until the PyTorch front end "
-                         f"(convlens.frontends.torch) is installed") from None
-    try:
-        model, default_input = build_target(target, {}, device="meta")
-    except TargetError as exc:
-        raise UsageError(str(exc)) from None
-    return model, target.rsplit(":", 1)[-1], default_input
-
-
-def compare(targets: list[str], input_size: tuple[int, ...] | None = None) -> list[Compared]:
-    """Summarise every target on ``input_size`` (or its own documented size)."""
+def compare(targets: list[str], request: Request) -> list[Compared]:
+    """Summarise every target on ``request`` (its input, or each target's documented one)."""
     if len(targets) < 2:
         raise UsageError("compare needs at least two targets, e.g. convlens compare zoo:vgg-first-blocks zoo:resnet-stem")
-    try:
-        from ..frontends.torch import summary
-    except ImportError as exc:
-        raise UsageError(f"compare needs the PyTorch tracer (convlens.summary), which is not available yet ({exc})") from None
     out = []
     for target in targets:
-        model, label, default_input = _build(target)
-        size = input_size or default_input
-        if size is None:
+        try:
+            resolved = resolve(target, request)
+        except TargetError as exc:
+            raise UsageError(str(exc)) from None
+        if is_keras_model(resolved.model):
+            raise UsageError(f"compare: {resolved.label} is a Keras model; compare traces PyTorch models only "
+                             f"(keras-tutorial-cnn-keras has the PyTorch port zoo:keras-tutorial-cnn)")
+        sizes = resolved.request.input_sizes
+        if sizes is None:
             raise UsageError(f"give the input shape for {target}, e.g. --input 1x3x224x224")
         try:
-            s = summary(model, input_size=tuple(size), title=label)
-        except NotImplementedError as exc:
-            raise UsageError(f"compare: the PyTorch tracer is not available yet ({exc})") from None
-        except ValueError as exc:  # SummaryError: a malformed input size
+            s = summarize(resolved)
+        except TargetError as exc:
+            raise UsageError(str(exc)) from None
+        except ValueError as exc:  # the front end refused the input (SummaryError)
             raise UsageError(f"compare {target}: {exc}") from None
-        out.append(Compared(target, label, tuple(size), s))
+        out.append(Compared(target, resolved.label, tuple(sizes[0]), s))
     return out
 
 
@@ -125,10 +98,10 @@ def to_dict(models: list[Compared]) -> dict:
 
 
 def run(args) -> int:
-    input_size = parse_shape(args.input) if args.input else None
-    if input_size is not None and any(d is None for d in input_size):
+    request = request_from(args)
+    if request.input_sizes is not None and any(d is None for s in request.input_sizes for d in s):
         raise UsageError("compare needs every input size, including the batch: e.g. --input 1x3x224x224")
-    models = compare(args.targets, input_size)
+    models = compare(args.targets, request)
     if args.format == "json":
         sys.stdout.write(json.dumps(to_dict(models), indent=2) + "\n")
     else:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import UsageError
-
 TUTORIAL = "velog 'ConvNet shape 계산' (reference 000): CNNWithResidual"
 INPUT = (1, 1, 28, 28)
 # The tutorial's flow table: (row label, node whose output ends the row, its output as printed there).
@@ -41,17 +39,9 @@ def register(subparsers) -> None:
 
 
 def _layer(name: str, *args, **kwargs):
-    from ..core import LAYERS, layer
+    from ..core import layer
 
-    if name not in LAYERS:
-        raise UsageError(f"the demo needs the core layer {name!r}, which this installation does not have yet")
     return layer(name, *args, **kwargs)
-
-
-def _merge_name() -> str:
-    from ..core import LAYERS
-
-    return next((n for n in ("add", "Add") if n in LAYERS), "add")
 
 
 def residual_block(prefix: str, source: str, in_channels: int, out_channels: int) -> list:
@@ -63,7 +53,7 @@ def residual_block(prefix: str, source: str, in_channels: int, out_channels: int
         Node(_layer("Conv2d", in_channels, out_channels, kernel_size=3, padding=1), f"{prefix}.conv1", inputs=(source,)),
         Node(_layer("ReLU"), f"{prefix}.relu1"),
         Node(_layer("Conv2d", out_channels, out_channels, kernel_size=3, padding=1), f"{prefix}.conv2"),
-        Node(_layer(_merge_name()), f"{prefix}.add", inputs=(f"{prefix}.conv2", f"{prefix}.shortcut")),  # x + shortcut
+        Node(_layer("add"), f"{prefix}.add", inputs=(f"{prefix}.conv2", f"{prefix}.shortcut")),  # x + shortcut
         Node(_layer("ReLU"), f"{prefix}.relu2"),
     ]
 
@@ -106,7 +96,7 @@ def flow(result) -> list[tuple[str, tuple, tuple]]:
 
 def run(args) -> int:
     from ..core.network import NetworkError, evaluate
-    from ..frontends.text import summary_of_network
+    from ..frontends.build import summary_of_network
     from .calc import show
 
     print(f"convlens demo: {TUTORIAL}, input {INPUT}\n")

@@ -11,8 +11,9 @@ framework's own formula: PyTorch's floor formula, Keras' 'same'/'valid', transpo
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 
+from ..render.solve import solve_json, solve_text
 from ._common import UsageError, parse_shape
 
 
@@ -63,26 +64,5 @@ def run(args) -> int:
         args.layer, _size(args.input, "--input"), _size(args.output, "--output"), args.kernel_size,
         stride=args.stride, padding=padding, dilation=args.dilation, same=args.same,
     )
-    shown = result.solutions if args.limit <= 0 else result.solutions[: args.limit]
-    if args.json:
-        print(json.dumps({
-            "layer": result.layer, "input": result.input_size, "output": result.output_size,
-            "solutions": [{**dict(s.args), "calculation": s.result.calculation()[0], "warnings": list(s.warnings)} for s in result.solutions],
-            "notes": list(result.notes),
-        }, indent=2))
-        return 0
-    print(f"{result.layer}: {result.input_size} -> {result.output_size}: {len(result.solutions)} configuration{'s' if len(result.solutions) != 1 else ''}" + (", simplest first" if len(result.solutions) > 1 else ""))
-    if shown:
-        rows = [("call", "calculation", "")]
-        for s in shown:
-            flag = "! " + s.warnings[0].split(": ", 1)[-1] if s.warnings else ""
-            rows.append((s.call(), s.result.calculation()[0], flag))
-        widths = [max(len(r[c]) for r in rows) for c in range(2)]
-        print()
-        for r in rows:
-            print(f"  {r[0].ljust(widths[0])}  {r[1].ljust(widths[1])}  {r[2]}".rstrip())
-        if len(shown) < len(result.solutions):
-            print(f"  ... {len(result.solutions) - len(shown)} more (--limit 0 shows all)")
-    for note in result.notes:
-        print(f"\nnote: {note}")
-    return 0
+    sys.stdout.write(solve_json(result) if args.json else solve_text(result, limit=args.limit))
+    return 1 if result.unreachable else 0

@@ -3,7 +3,7 @@
 * ``list``: every entry with its family, input size, parameters (counted by building the model on
   the ``meta`` device, so nothing is allocated; a count that differs from the published one is
   flagged), MACs and source.
-* ``show NAME``: the model's summary (``convlens.summary`` + ``convlens.render.render``).
+* ``show NAME``: the model's summary (resolved as ``zoo:NAME`` by ``convlens.targets``).
 * ``code NAME``: the file that defines the model.
 """
 
@@ -13,7 +13,8 @@ import importlib.util
 import json
 import sys
 
-from ..render._table import table
+from ..render.zoo import zoo_table
+from ..targets import Request, RequestError, TargetError, resolve, summarize
 from ._common import FORMATS, UsageError, parse_shape
 
 LIST_FORMATS = ("table", "md", "json")
@@ -61,18 +62,11 @@ def count_params(entry) -> int | None:
     Keras counts BatchNorm moving statistics (``count_params()``), PyTorch does not (buffers);
     each is compared with the figure published for that framework.
     """
-    from .. import zoo
-
-    if entry.framework == "keras":
-        if importlib.util.find_spec("keras") is None:
-            return None
-        return int(zoo.build(entry.name).count_params())
-    if importlib.util.find_spec("torch") is None:
+    if importlib.util.find_spec(entry.framework) is None:
         return None
-    import torch
-
-    with torch.device("meta"):
-        model = zoo.build(entry.name)
+    model = resolve(f"zoo:{entry.name}").model
+    if entry.framework == "keras":
+        return int(model.count_params())
     return sum(p.numel() for p in model.parameters())
 
 
@@ -80,13 +74,7 @@ def count_macs(entry) -> int | None:
     """MACs at the documented input size, traced by ``convlens.summary`` on the meta device."""
     if entry.framework != "torch" or importlib.util.find_spec("torch") is None:
         return None
-    import torch
-
-    from .. import summary, zoo
-
-    with torch.device("meta"):
-        model = zoo.build(entry.name)
-    s = summary(model, input_size=tuple(entry.input_size), memory=False)
+    s = summarize(resolve(f"zoo:{entry.name}", Request(memory=False)))
     return None if (s.errors or s.failed) else s.total_macs  # a model with a shape bug cannot run: no MACs
 
 
@@ -118,138 +106,37 @@ def list_rows(*, build: bool = True) -> list[dict]:
     return rows
 
 
-def _params_text(row: dict, thousands) -> str:
-    if row["params"] is None:
-        return f"{thousands(row['published_params'])} (published; not built)"
-    if row["params_match"]:
-        return thousands(row["params"])
-    return f"{thousands(row['params'])} (DIFFERS: published {thousands(row['published_params'])})"
-
-
-def _macs_text(row: dict, compact) -> str:
-    macs = row["macs"] if row["macs"] is not None else row["published_macs"]
-    if macs is None:
-        return "-- (shape bug)" if row["framework"] == "torch" and row["params"] is not None else "--"
-    if row["macs_match"] is False:
-        return f"{compact(row['macs'])} (DIFFERS: published {compact(row['published_macs'])})"
-    return compact(macs) + (" (published)" if row["macs"] is None else "")
-
-
-def _short_source(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def run_list(args) -> int:
     rows = list_rows(build=not args.published)
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return 0
-    f = _formatters()
-    header = ("name", "family", "input", "parameters", "MACs", "source")
-    body = [
-        (
-            r["name"] + (" [keras]" if r["framework"] == "keras" else ""),
-            r["family"],
-            f.shape_x(r["input_size"]),
-            _params_text(r, f.thousands),
-            _macs_text(r, f.compact),
-            _short_source(r["source"]),
-        )
-        for r in rows
-    ]
-    sys.stdout.write(table(header, body, markdown=args.format == "md", right=(3, 4)))
-    if not args.published:
-        mismatched = [r["name"] for r in rows if r["params_match"] is False]
-        note = f"{len(mismatched)} count(s) differ from the published figure: {', '.join(mismatched)}" if mismatched \
-            else "every count built here equals the published figure"
-        sys.stdout.write(f"\nParameters: counted by building each model on the meta device; {note}.\n")
-    sys.stdout.write("MACs: multiply-accumulates of conv/linear/matmul at the input size shown, traced by convlens.summary "
-                     "(see `convlens zoo show NAME`); where a figure is published it is compared, and a difference is flagged.\n")
+    sys.stdout.write(zoo_table(rows, markdown=args.format == "md", built=not args.published))
     return 0
 
 
-class _PlainFormat:
-    """Stand-in for ``convlens.render._format`` while the report layer is not installed."""
-
-    @staticmethod
-    def thousands(n):
-        return "?" if n is None else f"{n:,}"
-
-    @staticmethod
-    def compact(n):
-        if n is None:
-            return "?"
-        for base, unit in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
-            if abs(n) >= base:
-                return f"{n / base:.2f} {unit}"
-        return str(n)
-
-    @staticmethod
-    def count(n):
-        return _PlainFormat.thousands(n)
-
-    @staticmethod
-    def shape_x(s):
-        return "x".join("None" if d is None else str(d) for d in s)
-
-    @staticmethod
-    def nbytes(n, binary=False):
-        return "?" if n is None else f"{n / 1e6:.1f} MB"
-
-
-def _formatters():
-    """The report layer's number formatting (one spelling of '1.81 G' everywhere)."""
-    try:
-        from ..render import _format
-    except ImportError:
-        return _PlainFormat
-    return _format
-
-
-# --- show ---------------------------------------------------------------------------------------
-
-
-def _summary_api():
-    """(convlens.summary, convlens.render) or a one-line UsageError while they are not available."""
-    try:
-        from .. import render
-        from ..frontends.torch import summary
-    except ImportError as exc:
-        raise UsageError(f"zoo show needs the PyTorch tracer and the renderers, which are not available yet ({exc})") from None
-    return summary, render
-
-
 def run_show(args) -> int:
-    from .. import zoo
+    from .. import render
 
     entry = _entry(args.name)
-    input_size = parse_shape(args.input) if args.input else entry.input_size
-    if any(d is None for d in input_size):
+    request = request_from_show(args)
+    if entry.framework == "torch" and request.input_sizes and any(d is None for s in request.input_sizes for d in s):
         raise UsageError("zoo show needs every input size, including the batch: e.g. --input 1x3x224x224")
-    if entry.framework == "keras":
-        return _show_keras(entry, input_size, args)
-    summary, render = _summary_api()
-    import torch
-
-    with torch.device("meta"):
-        model = zoo.build(entry.name)
     try:
-        s = summary(model, input_size=tuple(input_size), title=entry.name)
-    except NotImplementedError as exc:
-        raise UsageError(f"zoo show: the PyTorch tracer is not available yet ({exc})") from None
-    except ValueError as exc:  # SummaryError: a malformed input size
+        s = summarize(resolve(f"zoo:{entry.name}", request))
+    except TargetError as exc:
+        raise UsageError(str(exc)) from None
+    except ValueError as exc:  # the front end refused the input size
         raise UsageError(f"zoo show {entry.name}: {exc}") from None
     sys.stdout.write(render.render(s, args.format, depth=args.depth).rstrip("\n") + "\n")
     return 1 if (s.failed or s.errors) else 0
 
 
-def _show_keras(entry, input_size, args) -> int:
-    from .. import render, zoo
-    from ..frontends.keras import summary as keras_summary
-
-    s = keras_summary(zoo.build(entry.name), title=entry.name)
-    sys.stdout.write(render.render(s, args.format, depth=args.depth).rstrip("\n") + "\n")
-    return 1 if (s.failed or s.errors) else 0
+def request_from_show(args) -> Request:
+    try:
+        return Request.make(input_size=parse_shape(args.input) if args.input else None, depth=args.depth)
+    except RequestError as exc:
+        raise UsageError(f"--{exc}") from None
 
 
 # --- code ---------------------------------------------------------------------------------------

@@ -6,9 +6,11 @@ core class; ``calc`` is the one-call entry point.
 
 from __future__ import annotations
 
-from ._base import Layer, LayerResult, ReceptiveField, RFStep, Weight
+import difflib
+
+from ._base import KERNEL_AXES, Layer, LayerResult, ReceptiveField, RFStep, Role, Weight, WeightSpec
 from ._errors import LayerError
-from . import conv
+from .keras_conventions import KERAS_IGNORED
 
 LAYERS: dict[str, type[Layer]] = {}
 
@@ -20,29 +22,34 @@ def register(module) -> None:
             LAYERS[name] = obj
 
 
-register(conv)
-for _name in ("pool", "linear", "norm", "shape", "elementwise", "merge"):
-    try:  # families land one file at a time; each registers itself here
-        register(__import__(f"{__name__}.{_name}", fromlist=["_"]))
-    except ModuleNotFoundError as exc:  # pragma: no cover - only while a family is missing
-        if exc.name != f"{__name__}.{_name}":
-            raise
+from . import conv, conv_keras, conv_transpose, elementwise, linear, merge, norm, pool, pool_keras, shape  # noqa: E402  one family per file
+
+for _family in (conv, conv_transpose, conv_keras, pool, pool_keras, linear, norm, shape, elementwise, merge):
+    register(_family)
 
 
 # Keras names that PyTorch also uses for a different layer. ``LAYERS`` holds the PyTorch meaning
 # under the bare name; a chain read as Keras (``framework="keras"``) looks here first.
-KERAS_ALIASES: dict[str, type[Layer]] = {}
-if "KerasFlatten" in LAYERS:
-    KERAS_ALIASES["Flatten"] = LAYERS["KerasFlatten"]
-if "KerasDropout" in LAYERS:
-    KERAS_ALIASES["Dropout"] = LAYERS["KerasDropout"]
+KERAS_ALIASES: dict[str, type[Layer]] = {"Flatten": LAYERS["KerasFlatten"], "Dropout": LAYERS["KerasDropout"]}
+
+
+def weight_spec(type_name: str, weight_name: str | None = None) -> WeightSpec | None:
+    """The declaration of weight ``weight_name`` (default: the main one) of the layer class
+    named ``type_name`` — a framework's class name as summary rows carry it; ``Lazy`` modules
+    read as the class they become. None when the type or the weight is not declared.
+
+    >>> weight_spec("Conv2D").tutorial_order((3, 3, 1, 32))
+    (1, 32, 3, 3)
+    """
+    cls = LAYERS.get(type_name[4:] if type_name.startswith("Lazy") else type_name)
+    return None if cls is None else cls.weight_spec(weight_name)
 
 
 def layer(name: str, /, *args, framework: str = "torch", **kwargs) -> Layer:
     """Build a core layer by its framework class name: ``layer("Conv2d", 1, 20, 5, padding=2)``.
 
     ``framework="keras"`` resolves the names both frameworks use (``Flatten``, ``Dropout``) to the
-    Keras layer. Keras layers accept and drop the arguments in ``conv.KERAS_IGNORED``
+    Keras layer. Keras layers accept and drop the arguments in ``keras_conventions.KERAS_IGNORED``
     (initialisers, regularisers, names), which change nothing convlens computes.
 
     >>> layer("Flatten", framework="keras").evaluate((None, 4, 4, 25)).output_shape
@@ -56,15 +63,29 @@ def layer(name: str, /, *args, framework: str = "torch", **kwargs) -> Layer:
     try:
         cls = cls or LAYERS[name]
     except KeyError:
-        close = [n for n in LAYERS if n.lower() == name.lower()]
-        hint = f"; did you mean {close[0]!r}? names are case-sensitive" if close else f"; known layers: {', '.join(sorted(LAYERS))}"
+        hint = _did_you_mean(name)
         raise LayerError(name, "layer", f"unknown layer {name!r}{hint}") from None
     if cls.framework == "keras":
-        kwargs = {k: v for k, v in kwargs.items() if k not in conv.KERAS_IGNORED}
+        kwargs = {k: v for k, v in kwargs.items() if k not in KERAS_IGNORED}
     try:
         return cls(*args, **kwargs)
     except TypeError as exc:
         raise LayerError(name, "arguments", f"{exc}".replace(f"{cls.__name__}.__init__()", name)) from None
+
+
+def _did_you_mean(name: str) -> str:
+    """'; did you mean 'Conv2d'?' for a misspelt layer name (case first, then difflib), or the list.
+
+    >>> _did_you_mean("Conv2dd"), _did_you_mean("conv2d")
+    ("; did you mean 'Conv2d'?", "; did you mean 'Conv2d'? names are case-sensitive")
+    """
+    same_letters = [n for n in LAYERS if n.lower() == name.lower()]
+    if same_letters:
+        return f"; did you mean {same_letters[0]!r}? names are case-sensitive"
+    close = difflib.get_close_matches(name, list(LAYERS), n=1, cutoff=0.75)
+    if close:
+        return "; did you mean " + " or ".join(repr(n) for n in close) + "?"
+    return f"; known layers: {', '.join(sorted(LAYERS))}"
 
 
 def calc(name: str, input_shape, /, *args, **kwargs) -> LayerResult:
@@ -77,4 +98,7 @@ def calc(name: str, input_shape, /, *args, **kwargs) -> LayerResult:
     return layer(name, *args, **kwargs).evaluate(tuple(input_shape))
 
 
-__all__ = ["KERAS_ALIASES", "LAYERS", "Layer", "LayerError", "LayerResult", "RFStep", "ReceptiveField", "Weight", "calc", "layer", "register"]
+__all__ = [
+    "KERAS_ALIASES", "KERNEL_AXES", "LAYERS", "Layer", "LayerError", "LayerResult", "RFStep", "ReceptiveField", "Role", "Weight",
+    "WeightSpec", "calc", "layer", "register", "weight_spec",
+]

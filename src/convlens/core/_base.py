@@ -7,10 +7,12 @@ framework's own positional order, so ``Conv2d(1, 20, 5, padding=2)`` reads as in
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from enum import StrEnum
 from fractions import Fraction
 from typing import ClassVar
 
 from . import costs
+from .receptive import ReceptiveField, RFStep, _num  # noqa: F401  (RFStep/ReceptiveField are part of this module's API)
 from ._args import fmt_shape
 from ._errors import LayerError
 
@@ -27,70 +29,67 @@ class Weight:
 
     @property
     def numel(self) -> int:
-        n = 1
-        for d in self.shape:
-            n *= d
-        return n
+        return costs.numel(self.shape)
+
+
+class Role(StrEnum):
+    """What a weight tensor does in its layer."""
+
+    KERNEL = "kernel"  # multiplied with the input (conv filters, linear weights)
+    BIAS = "bias"  # added to each output channel/feature
+    SCALE = "scale"  # a normalisation's learned per-channel factor (γ)
+    SHIFT = "shift"  # a normalisation's learned per-channel offset (β)
+    STATISTIC = "statistic"  # running statistics: updated in training, never by gradients
+    TABLE = "table"  # an embedding's lookup table
+
+
+KERNEL_AXES = "k…"  # in ``WeightSpec.axes``: the kernel's spatial axes, as many as the layer has
 
 
 @dataclass(frozen=True, slots=True)
-class RFStep:
-    """What one layer does to the receptive field, per spatial axis (Araujo et al., 2019).
+class WeightSpec:
+    """One weight a layer class declares, once: its name, what each dimension counts, its role
+    and the sentence that explains it. ``explain()``, the renderers and the web page read it.
 
-    ``kernel`` is the effective kernel ``dilation·(k−1)+1``, ``stride`` the step between
-    outputs in input pixels, ``padding`` the padding before the first input pixel. Values may be
-    ``Fraction`` for upsampling layers (a stride of 1/2). ``is_global`` marks a layer whose every
-    output sees the whole input (Linear, Flatten, global pooling).
+    ``axes`` name the dimensions in storage order: ``"out"``, ``"in"``, ``"mult"`` (a depthwise
+    multiplier), ``"features"``, ``"rows"``, or ``KERNEL_AXES`` for all the kernel's spatial axes.
+
+    >>> spec = WeightSpec("weight", ("out", "in", KERNEL_AXES), Role.KERNEL, "one kernel per output and input channel")
+    >>> spec.tutorial_order((64, 3, 7, 7)), spec.kernel((64, 3, 7, 7))
+    ((3, 64, 7, 7), (7, 7))
     """
 
-    kernel: tuple
-    stride: tuple
-    padding: tuple
-    is_global: bool = False
+    name: str
+    axes: tuple[str, ...]
+    role: Role
+    sentence: str
 
+    def split(self, shape) -> dict[str, tuple[int, ...]]:
+        """``shape`` cut into the declared axes: ``{"out": (64,), "in": (3,), "k…": (7, 7)}``."""
+        n_kernel = len(shape) - (len(self.axes) - 1) if KERNEL_AXES in self.axes else 0
+        parts, i = {}, 0
+        for axis in self.axes:
+            take = n_kernel if axis == KERNEL_AXES else 1
+            parts[axis] = tuple(shape[i:i + take])
+            i += take
+        return parts
 
-@dataclass(frozen=True, slots=True)
-class ReceptiveField:
-    """Accumulated receptive field after a layer, per spatial axis, in input pixels.
+    def tutorial_order(self, shape) -> tuple[int, ...]:
+        """The dimensions as the tutorials multiply them: ``in × out × kernel`` (other axes after)."""
+        shape = tuple(shape)
+        if len(shape) < 2 or len(shape) < len(self.axes) - (KERNEL_AXES in self.axes):
+            return shape
+        parts = self.split(shape)
+        lead = [a for a in ("in", "out", "mult") if a in parts]
+        if not lead:
+            return shape
+        return sum((parts[a] for a in lead + [a for a in self.axes if a not in lead]), ())
 
-    ``size``: how many input pixels one output sees; ``jump``: distance in input pixels between
-    neighbouring outputs; ``start``: centre of the first output's field (negative = in padding).
-    ``is_global``: every output sees the whole input.
-    """
-
-    size: tuple
-    jump: tuple
-    start: tuple
-    is_global: bool = False
-
-    @staticmethod
-    def identity(n: int) -> "ReceptiveField":
-        return ReceptiveField((1,) * n, (1,) * n, (Fraction(1, 2) - Fraction(1, 2),) * n)
-
-    def then(self, step: RFStep | None) -> "ReceptiveField":
-        """Compose with the next layer: r' = r + (k−1)·j, j' = j·s, start' = start + ((k−1)/2 − p)·j.
-
-        >>> rf = ReceptiveField.identity(1).then(RFStep((3,), (1,), (1,))).then(RFStep((2,), (2,), (0,)))
-        >>> rf.size, rf.jump, float(rf.start[0])
-        ((4,), (2,), 0.5)
-        """
-        if step is None or self.is_global:
-            return self
-        if step.is_global:
-            return ReceptiveField(self.size, self.jump, self.start, True)
-        if len(step.kernel) != len(self.size):
-            return self
-        size = tuple(_num(r + (k - 1) * j) for r, k, j in zip(self.size, step.kernel, self.jump))
-        jump = tuple(_num(j * s) for j, s in zip(self.jump, step.stride))
-        start = tuple(_num(st + (Fraction(k - 1) / 2 - p) * j) for st, k, p, j in zip(self.start, step.kernel, step.padding, self.jump))
-        return ReceptiveField(size, jump, start)
-
-
-def _num(x):
-    """Fractions that are whole become ints, so printed figures read 212, not 212/1."""
-    if isinstance(x, Fraction) and x.denominator == 1:
-        return int(x)
-    return x
+    def kernel(self, shape) -> tuple[int, ...] | None:
+        """The spatial kernel of a weight shaped ``shape``, or None when this weight has none."""
+        if KERNEL_AXES not in self.axes or len(shape) < len(self.axes):
+            return None
+        return self.split(tuple(shape))[KERNEL_AXES]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +162,15 @@ class Layer:
     framework: ClassVar[str] = "torch"  # whose semantics the layer follows: "torch" or "keras"
     n_inputs: ClassVar[int] = 1  # 0 = any number of inputs (merges)
     elementwise_flops: ClassVar[bool] = False  # one FLOP per output element (activation, norm, ...)
+    # The weights this layer can have, declared once (``weights()`` gives their shapes for an input).
+    declared_weights: ClassVar[tuple[WeightSpec, ...]] = ()
+
+    @classmethod
+    def weight_spec(cls, name: str | None = None) -> WeightSpec | None:
+        """The declaration of weight ``name`` (default: the main weight, declared first)."""
+        if name is None:
+            return cls.declared_weights[0] if cls.declared_weights else None
+        return next((w for w in cls.declared_weights if w.name == name), None)
 
     # --- hooks -------------------------------------------------------------------------
     def output_shape(self, shape: Shape) -> Shape:
@@ -186,6 +194,11 @@ class Layer:
 
     def warnings(self, shape: Shape, out: Shape) -> tuple[str, ...]:
         return ()
+
+    def param_count(self, shape: Shape) -> int:
+        """Parameters for input ``shape``: the elements of the weights ``weights()`` declares (the
+        one count; ``explain()`` quotes it rather than recomputing it)."""
+        return sum(w.numel for w in self.weights(shape))
 
     def explain(self, shape: Shape, out: Shape) -> list[str]:
         return [f"output shape {fmt_shape(out)} (same as input {fmt_shape(shape)})" if out == shape else f"{fmt_shape(shape)} -> {fmt_shape(out)}"]

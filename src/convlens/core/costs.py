@@ -16,6 +16,17 @@ from __future__ import annotations
 
 from math import prod
 
+# The convention above in one sentence, stated with every summary (its notes) ...
+COST_NOTE = (
+    "MACs count the multiply–accumulates of convolutions and linear layers; FLOPs = 2 × MACs + one per output "
+    "element of each bias add, normalisation, activation, pooling and add (convlens.core.costs). The whole batch is counted."
+)
+# ... and in one line, next to the totals of every table.
+COST_CONVENTION = (
+    "MACs = multiply–accumulates of conv/linear/matmul, bias excluded; "
+    "FLOPs = 2×MACs + 1 per output of bias/norm/activation/pool/merge"
+)
+
 
 def numel(shape) -> int:
     """Number of elements of ``shape``; a ``None`` (unknown batch) counts as 1.

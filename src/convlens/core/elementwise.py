@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ._args import fmt_shape
-from ._base import Layer, Weight
+from ._base import Layer, Role, Weight, WeightSpec
 from ._errors import LayerError
-from .conv import keras_activation
+from .keras_conventions import keras_activation
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,10 @@ class PReLU(_Elementwise):
     >>> PReLU(64).evaluate((1, 64, 8, 8)).params
     64
     """
+
+    declared_weights: ClassVar = (
+        WeightSpec("weight", ("features",), Role.SCALE, "the learned slope for negative inputs: one, or one per channel"),
+    )
 
     num_parameters: int = 1
     init: float = 0.25

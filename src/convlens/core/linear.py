@@ -15,9 +15,9 @@ from typing import ClassVar
 
 from . import costs
 from ._args import fmt_shape, positive_int
-from ._base import Layer, RFStep, Weight
+from ._base import Layer, RFStep, Role, Weight, WeightSpec
 from ._errors import LayerError
-from .conv import keras_activation
+from .keras_conventions import keras_activation
 
 _GLOBAL = RFStep((), (), (), is_global=True)  # every output mixes the whole last dimension
 
@@ -37,6 +37,11 @@ class Linear(Layer):
     >>> r.output_shape, [w.shape for w in r.weights], r.params, r.macs
     ((16, 512), [(512, 400), (512,)], 205312, 3276800)
     """
+
+    declared_weights: ClassVar = (
+        WeightSpec("weight", ("out", "in"), Role.KERNEL, "one row of in_features weights per output feature"),
+        WeightSpec("bias", ("out",), Role.BIAS, "one value added to each output feature"),
+    )
 
     in_features: int | None = None  # None: taken from the input's last dimension
     out_features: int | None = None
@@ -72,7 +77,7 @@ class Linear(Layer):
     def explain(self, shape, out):
         i, o = shape[-1], self.out_features
         lines = [f"output = {fmt_shape(shape[:-1] + ('in',))} -> {fmt_shape(out)}: the last dimension {i} becomes {o}"]
-        lines.append(f"params = {o} × {i}" + (f" + {o}" if self.bias else "") + f" = {o * i + (o if self.bias else 0):,}")
+        lines.append(f"params = {o} × {i}" + (f" + {o}" if self.bias else "") + f" = {self.param_count(shape):,}")
         lines.append(f"MACs = {costs.numel(shape[:-1]):,} rows × {i} × {o} = {self.macs(shape, out):,}")
         return lines
 
@@ -87,6 +92,11 @@ class Dense(Layer):
     >>> r.output_shape, [w.shape for w in r.weights], r.params, r.flops
     ((None, 512), [(400, 512), (512,)], 205312, 410624)
     """
+
+    declared_weights: ClassVar = (
+        WeightSpec("kernel", ("in", "out"), Role.KERNEL, "one column of input weights per unit"),
+        WeightSpec("bias", ("out",), Role.BIAS, "one value added to each unit"),
+    )
 
     framework: ClassVar[str] = "keras"
     units: int | None = None
@@ -119,7 +129,7 @@ class Dense(Layer):
 
     def explain(self, shape, out):
         i, o = shape[-1], self.units
-        lines = [f"params = {i} × {o}" + (f" + {o}" if self.use_bias else "") + f" = {i * o + (o if self.use_bias else 0):,}"]
+        lines = [f"params = {i} × {o}" + (f" + {o}" if self.use_bias else "") + f" = {self.param_count(shape):,}"]
         lines.append(f"MACs = {costs.numel(shape[:-1]):,} rows × {i} × {o} = {self.macs(shape, out):,}")
         if self._act:
             lines.append(f"activation '{self.activation}': one FLOP per output element ({costs.numel(out):,})")
@@ -137,6 +147,10 @@ class Embedding(Layer):
     >>> r.output_shape, r.params
     ((8, 32, 128), 1280000)
     """
+
+    declared_weights: ClassVar = (
+        WeightSpec("weight", ("rows", "features"), Role.TABLE, "one row of embedding_dim values per index; a lookup, not a product"),
+    )
 
     num_embeddings: int | None = None
     embedding_dim: int | None = None
@@ -164,4 +178,4 @@ class Embedding(Layer):
 
     def explain(self, shape, out):
         return [f"output = {fmt_shape(shape)} indices + ({self.embedding_dim},) = {fmt_shape(out)}",
-                f"params = {self.num_embeddings} × {self.embedding_dim} = {self.num_embeddings * self.embedding_dim:,} (a lookup table: no MACs)"]
+                f"params = {self.num_embeddings} × {self.embedding_dim} = {self.param_count(shape):,} (a lookup table: no MACs)"]

@@ -29,7 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ._base import Layer, LayerResult, ReceptiveField, RFStep, Shape, _num
+from ._base import Layer, LayerResult, Shape
+from .receptive import ReceptiveField, RFStep, as_dict, merge
 from ._errors import LayerError
 
 INPUT = "input"  # the name by which a node refers to the network's input
@@ -220,7 +221,7 @@ def _with_rf(results) -> tuple[NodeResult, ...]:
     fields: dict[str, ReceptiveField | None] = {INPUT: None if rank is None else ReceptiveField.identity(rank)}
     out = []
     for i, name, sources, result in results:
-        rf = merge_fields([fields[s] for s in sources])
+        rf = merge([fields[s] for s in sources])
         if rf is not None:
             rf = rf.then(result.receptive_field)
         fields[name] = rf
@@ -228,43 +229,7 @@ def _with_rf(results) -> tuple[NodeResult, ...]:
     return tuple(out)
 
 
-def merge_fields(fields) -> ReceptiveField | None:
-    """The receptive field after merging branches: per axis, the union of their windows.
-
-    A window of size ``r`` centred on ``start`` covers ``[start − (r−1)/2, start + (r−1)/2]``.
-
-    >>> a = ReceptiveField((1,), (2,), (Fraction(1, 2),))   # the 1×1 shortcut of a block
-    >>> b = ReceptiveField((9,), (2,), (Fraction(1, 2),))   # two 3×3 convs after a 2×2 pool
-    >>> m = merge_fields([a, b]); m.size, m.jump, m.start
-    ((9,), (2,), (Fraction(1, 2),))
-    """
-    fields = [f for f in fields if f is not None]
-    if not fields:
-        return None
-    if len(fields) == 1:
-        return fields[0]
-    if any(f.is_global for f in fields):
-        first = fields[0]
-        return ReceptiveField(first.size, first.jump, first.start, True)
-    ranks = {len(f.size) for f in fields}
-    if len(ranks) != 1:
-        return max(fields, key=lambda f: len(f.size))
-    size, jump, start = [], [], []
-    for axis in range(len(fields[0].size)):
-        lo = min(f.start[axis] - Fraction(f.size[axis] - 1) / 2 for f in fields)
-        hi = max(f.start[axis] + Fraction(f.size[axis] - 1) / 2 for f in fields)
-        size.append(_num(hi - lo + 1))
-        jump.append(max(f.jump[axis] for f in fields))
-        start.append(_num((lo + hi) / 2))
-    return ReceptiveField(tuple(size), tuple(jump), tuple(start))
-
-
-def rf_dict(rf: ReceptiveField | None) -> dict | None:
-    """The receptive field as plain numbers for a record: Fractions stay exact (the record's
-    ``to_dict`` turns them into floats for JSON)."""
-    if rf is None:
-        return None
-    return {"size": list(rf.size), "jump": list(rf.jump), "start": list(rf.start), "global": rf.is_global}
-
-
 __all__ = ["INPUT", "NetworkError", "NetworkResult", "Node", "NodeResult", "evaluate", "merge_fields", "rf_dict", "sequence"]
+
+merge_fields = merge  # moved to core.receptive.merge; kept for branches merging in — remove at integration
+rf_dict = as_dict  # moved to core.receptive.as_dict; kept for branches merging in — remove at integration

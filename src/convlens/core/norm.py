@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from . import costs
 from ._args import fmt_shape, fmt_tuple, positive_int
-from ._base import Layer, Weight
+from ._base import Layer, Role, Weight, WeightSpec
 from ._errors import LayerError
 
 
@@ -34,6 +35,14 @@ class _BatchNormNd(_Norm):
     num_batches_tracked ``()`` when ``track_running_stats``. Evaluated as in ``model.eval()``.
     """
 
+    declared_weights: ClassVar = (
+        WeightSpec("weight", ("features",), Role.SCALE, "a learned factor per channel (γ), applied after normalising"),
+        WeightSpec("bias", ("features",), Role.SHIFT, "a learned offset per channel (β), added after scaling"),
+        WeightSpec("running_mean", ("features",), Role.STATISTIC, "the channel mean used in eval mode, updated in training"),
+        WeightSpec("running_var", ("features",), Role.STATISTIC, "the channel variance used in eval mode, updated in training"),
+        WeightSpec("num_batches_tracked", (), Role.STATISTIC, "how many batches updated the statistics"),
+    )
+
     num_features: int | None = None  # None: taken from the input's dimension 1
     eps: float = 1e-5
     momentum: float | None = 0.1
@@ -52,7 +61,7 @@ class _BatchNormNd(_Norm):
         c = shape[1]
         if self.num_features is not None and c != self.num_features and (self.affine or self.track_running_stats):
             raise LayerError(name, "num_features", f"num_features={self.num_features} but the input {fmt_shape(shape)} has {c} channels in dimension 1; use num_features={c}")
-        if not self.track_running_stats and shape[0] * _prod(shape[2:]) == 1:
+        if not self.track_running_stats and shape[0] * costs.numel(shape[2:]) == 1:
             # without running statistics even model.eval() normalises with the batch's own statistics
             raise LayerError(name, "input", f"track_running_stats=False normalises with batch statistics, which needs more than one value per channel; the input {fmt_shape(shape)} has 1")
 
@@ -70,24 +79,17 @@ class _BatchNormNd(_Norm):
         return (Weight("running_mean", (c,), False), Weight("running_var", (c,), False), Weight("num_batches_tracked", (), False))
 
     def warnings(self, shape, out):
-        if self.track_running_stats and shape[0] * _prod(shape[2:]) == 1:
+        if self.track_running_stats and shape[0] * costs.numel(shape[2:]) == 1:
             return (f"{self.type_name}: the input {fmt_shape(shape)} has one value per channel; in training mode PyTorch raises 'Expected more than 1 value per channel'",)
         return ()
 
     def explain(self, shape, out):
         c = self._c(shape)
         lines = [f"output shape {fmt_shape(out)} (same as input); statistics over every dimension but C={c}"]
-        lines.append(f"params = {'2 × ' + str(c) + ' (weight, bias)' if self.affine else '0'} = {2 * c if self.affine else 0}")
+        lines.append(f"params = {'2 × ' + str(c) + ' (weight, bias)' if self.affine else '0'} = {self.param_count(shape)}")
         if self.track_running_stats:
             lines.append(f"buffers = 2 × {c} (running_mean, running_var) + 1 (num_batches_tracked) = {2 * c + 1} — not parameters")
         return lines
-
-
-def _prod(values):
-    n = 1
-    for v in values:
-        n *= v
-    return n
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ class _InstanceNormNd(_BatchNormNd):
         c = self._c(shape)
         if self.num_features is not None and c != self.num_features and (self.affine or self.track_running_stats):
             raise LayerError(name, "num_features", f"num_features={self.num_features} but the input {fmt_shape(shape)} has {c} channels; use num_features={c}")
-        if not self.track_running_stats and _prod(shape[-n:]) == 1:
+        if not self.track_running_stats and costs.numel(shape[-n:]) == 1:
             raise LayerError(name, "input", f"instance statistics need more than one spatial element, got {fmt_tuple(shape[-n:])} in {fmt_shape(shape)}")
 
     def warnings(self, shape, out):
@@ -141,7 +143,7 @@ class _InstanceNormNd(_BatchNormNd):
         c = self._c(shape)
         if self.num_features is not None and c != self.num_features:
             notes.append(f"{self.type_name}: num_features={self.num_features} differs from the input's {c} channels; PyTorch only warns because affine=False")
-        if self.track_running_stats and _prod(shape[-self.n:]) == 1:
+        if self.track_running_stats and costs.numel(shape[-self.n:]) == 1:
             notes.append(f"{self.type_name}: one spatial element per channel; in training mode PyTorch raises")
         return tuple(notes)
 
@@ -178,6 +180,11 @@ class LayerNorm(_Norm):
     ([(768,), (768,)], 1536)
     """
 
+    declared_weights: ClassVar = (
+        WeightSpec("weight", ("features",), Role.SCALE, "a learned factor per normalised element (γ)"),
+        WeightSpec("bias", ("features",), Role.SHIFT, "a learned offset per normalised element (β)"),
+    )
+
     normalized_shape: int | tuple = None
     eps: float = 1e-5
     elementwise_affine: bool = True
@@ -203,31 +210,41 @@ class LayerNorm(_Norm):
         return (Weight("weight", self._ns),) + ((Weight("bias", self._ns),) if self.bias else ())
 
     def explain(self, shape, out):
-        k = _prod(self._ns)
+        k = costs.numel(self._ns)
         n_w = (1 + int(self.bias)) if self.elementwise_affine else 0
         return [f"output shape {fmt_shape(out)} (same as input); statistics over the last {len(self._ns)} dimension(s) {fmt_tuple(self._ns)}",
-                f"params = {n_w} × {k} = {n_w * k:,}"]
+                f"params = {n_w} × {k} = {self.param_count(shape):,}"]
 
 
 @dataclass(frozen=True)
 class GroupNorm(_Norm):
     """``nn.GroupNorm(num_groups, num_channels, eps=1e-5, affine=True)``: num_channels must divide
-    into num_groups; weight, bias ``(num_channels,)``.
+    into num_groups; weight, bias ``(num_channels,)``. ``num_channels=None`` takes the input's
+    dimension 1, as ``in_channels``/``num_features`` do elsewhere.
 
     >>> GroupNorm(32, 256).evaluate((2, 256, 14, 14)).params
     512
+    >>> GroupNorm(4).evaluate((2, 32, 8, 8)).weights[0].shape
+    (32,)
     """
 
+    declared_weights: ClassVar = (
+        WeightSpec("weight", ("features",), Role.SCALE, "a learned factor per channel (γ), applied after normalising each group"),
+        WeightSpec("bias", ("features",), Role.SHIFT, "a learned offset per channel (β)"),
+    )
+
     num_groups: int | None = None
-    num_channels: int | None = None
+    num_channels: int | None = None  # None: taken from the input's dimension 1
     eps: float = 1e-5
     affine: bool = True
 
     def __post_init__(self):
         name = self.type_name
-        if self.num_groups is None or self.num_channels is None:
-            raise LayerError(name, "num_groups", f"num_groups and num_channels are required, got {self.num_groups!r}, {self.num_channels!r}")
+        if self.num_groups is None:
+            raise LayerError(name, "num_groups", "num_groups is required, e.g. GroupNorm(num_groups=32) (num_channels is taken from the input when not given)")
         positive_int(name, "num_groups", self.num_groups)
+        if self.num_channels is None:
+            return
         positive_int(name, "num_channels", self.num_channels, allow_zero=True)
         if self.num_channels % self.num_groups:
             raise LayerError(name, "num_channels", f"num_channels={self.num_channels} is not divisible by num_groups={self.num_groups}; use a multiple of {self.num_groups}")
@@ -237,19 +254,20 @@ class GroupNorm(_Norm):
         if len(shape) < 2:
             raise LayerError(name, "input", f"expects at least a 2-D input (N, C, …), got {fmt_shape(shape)}")
         c = shape[1]
-        if self.affine and c != self.num_channels:
+        if self.affine and self.num_channels is not None and c != self.num_channels:
             raise LayerError(name, "num_channels", f"num_channels={self.num_channels} but the input {fmt_shape(shape)} has {c} channels; use num_channels={c}")
         if c % self.num_groups:
             raise LayerError(name, "num_groups", f"the input's {c} channels ({fmt_shape(shape)}) are not divisible by num_groups={self.num_groups}")
-        if shape[0] * (c // self.num_groups) * _prod(shape[2:]) == 1:  # F.group_norm's _verify_batch_size
+        if shape[0] * (c // self.num_groups) * costs.numel(shape[2:]) == 1:  # F.group_norm's _verify_batch_size
             raise LayerError(name, "input", f"each group of {fmt_shape(shape)} holds a single value (N·C/num_groups·spatial = 1); statistics need more than one")
 
     def weights(self, shape):
-        return (Weight("weight", (self.num_channels,)), Weight("bias", (self.num_channels,))) if self.affine else ()
+        c = shape[1] if self.num_channels is None else self.num_channels
+        return (Weight("weight", (c,)), Weight("bias", (c,))) if self.affine else ()
 
     def explain(self, shape, out):
         return [f"output shape {fmt_shape(out)} (same as input); {self.num_groups} groups of {shape[1] // self.num_groups} channels, statistics per sample and group",
-                f"params = {'2 × ' + str(self.num_channels) if self.affine else '0'} = {2 * self.num_channels if self.affine else 0}"]
+                f"params = {'2 × ' + str(shape[1] if self.num_channels is None else self.num_channels) if self.affine else '0'} = {self.param_count(shape)}"]
 
 
 @dataclass(frozen=True)
@@ -262,6 +280,13 @@ class BatchNormalization(_Norm):
     >>> r.params, r.trainable_params, r.non_trainable_params
     (300, 150, 150)
     """
+
+    declared_weights: ClassVar = (
+        WeightSpec("gamma", ("features",), Role.SCALE, "a learned factor per channel, applied after normalising"),
+        WeightSpec("beta", ("features",), Role.SHIFT, "a learned offset per channel, added after scaling"),
+        WeightSpec("moving_mean", ("features",), Role.STATISTIC, "the channel mean used in inference; Keras counts it as a non-trainable parameter"),
+        WeightSpec("moving_variance", ("features",), Role.STATISTIC, "the channel variance used in inference; a non-trainable parameter in Keras"),
+    )
 
     framework: ClassVar[str] = "keras"
     axis: int = -1
@@ -294,4 +319,4 @@ class BatchNormalization(_Norm):
         t = int(self.scale) + int(self.center)
         nt = 2 + 3 * int(self.renorm)
         return [f"output shape {fmt_shape(out)} (same as input); one gamma/beta/mean/variance per channel (axis {self.axis}, {c} channels)",
-                f"params = {t} × {c} trainable + {nt} × {c} non-trainable = {(t + nt) * c:,}"]
+                f"params = {t} × {c} trainable + {nt} × {c} non-trainable = {self.param_count(shape):,}"]

@@ -1,8 +1,7 @@
-"""Pooling: PyTorch ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``,
-``AdaptiveMaxPool1d/2d/3d``; Keras ``MaxPooling1D/2D/3D``, ``AveragePooling1D/2D/3D``,
-``GlobalAveragePooling1D/2D/3D``, ``GlobalMaxPooling1D/2D/3D``.
+"""PyTorch pooling: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``,
+``AdaptiveMaxPool1d/2d/3d`` (Keras's pooling layers: ``pool_keras``).
 
-The window sweep is the convolution's (``conv.conv_out_size``, ``conv.keras_window_out``); this
+The window sweep is the convolution's (``window.conv_out_size``, ``window.pool_out_size``); this
 file adds only what pooling changes. PyTorch (``aten/src/ATen/native/Pool.h``,
 ``pooling_output_shape_pad_lr``)::
 
@@ -22,30 +21,9 @@ from typing import ClassVar
 
 from . import costs
 from ._args import fmt_shape, fmt_tuple, ntuple
-from ._base import Layer, RFStep, Shape
+from ._base import Layer, RFStep
 from ._errors import LayerError
-from .conv import (
-    _spatial, _window_warnings, _with_spatial, conv_out_size, keras_data_format, keras_pads,
-    keras_padding, keras_tuple, keras_window_out,
-)
-
-
-def pool_out_size(size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool) -> int:
-    """One spatial output size of a PyTorch pooling layer (floor or ceil mode).
-
-    >>> pool_out_size(7, 2, 2, 0, 1, False), pool_out_size(7, 2, 2, 0, 1, True)
-    (3, 4)
-    >>> pool_out_size(6, 3, 3, 1, 1, True)  # ⌈(6+2−3)/3⌉+1 = 3; window 3 starts at 6 < 6+1: kept
-    3
-    >>> pool_out_size(5, 2, 2, 1, 1, True)  # ⌈(5+2−2)/2⌉+1 = 4; window 4 starts at 6 >= 5+1: dropped
-    3
-    """
-    if not ceil_mode:
-        return conv_out_size(size, kernel, stride, 2 * padding, dilation)
-    out = conv_out_size(size, kernel, stride, 2 * padding + stride - 1, dilation)
-    if (out - 1) * stride >= size + padding:
-        out -= 1
-    return out
+from .window import conv_out_size, pool_out_size, window_warnings
 
 
 def _axes(n: int) -> str:
@@ -107,7 +85,7 @@ class _TorchPoolNd(Layer):
     def warnings(self, shape, out):
         if self.ceil_mode:
             return ()
-        return _window_warnings(self.type_name, shape[-self.n:], out[-self.n:], self._k, self._s, tuple((p, p) for p in self._p), self._d, False)
+        return window_warnings(self.type_name, shape[-self.n:], out[-self.n:], self._k, self._s, tuple((p, p) for p in self._p), self._d, False)
 
     def explain(self, shape, out):
         lines = []
@@ -325,184 +303,7 @@ class AdaptiveMaxPool3d(_AdaptiveMax):
     n: ClassVar[int] = 3
 
 
-# ---------------------------------------------------------------------------------------
-# Keras
-# ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _KerasPoolNd(Layer):
-    """``keras.layers.MaxPoolingND / AveragePoolingND(pool_size, strides=None, padding='valid',
-    data_format=None)``; strides None = pool_size; 'same' gives ⌈in / stride⌉
-    (``compute_pooling_output_shape``)."""
-
-    framework: ClassVar[str] = "keras"
-    elementwise_flops: ClassVar[bool] = True
-    pool_size: int | tuple = 2
-    strides: int | tuple | None = None
-    padding: str = "valid"
-    data_format: str | None = None
-    n: ClassVar[int] = 2
-    _what: ClassVar[str] = "max"
-
-    def __post_init__(self):
-        name, n = self.type_name, self.n
-        k = keras_tuple(name, "pool_size", self.pool_size, n)
-        s = k if self.strides is None else keras_tuple(name, "strides", self.strides, n)
-        object.__setattr__(self, "_k", k)
-        object.__setattr__(self, "_s", s)
-        object.__setattr__(self, "_pad", keras_padding(name, self.padding))
-        object.__setattr__(self, "_last", keras_data_format(name, self.data_format) == "channels_last")
-
-    def output_shape(self, shape):
-        name, n = self.type_name, self.n
-        if len(shape) != n + 2:
-            raise LayerError(name, "input", f"expected a {n + 2}-D input, got {len(shape)}-D {fmt_shape(shape)}")
-        c, spatial = _spatial(shape, n, self._last)
-        out = tuple(keras_window_out(size, k, s, 1, self._pad) for size, k, s in zip(spatial, self._k, self._s))
-        if self._pad == "valid" and any(o <= 0 for o in out):
-            raise LayerError(name, "pool_size", f"computed output size {fmt_tuple(out)} would be zero or negative: input {fmt_tuple(spatial)}, pool_size {fmt_tuple(self._k)}, strides {fmt_tuple(self._s)}; use padding='same' or an input of at least {fmt_tuple(self._k)}")
-        return _with_spatial(shape, n, self._last, c, out)
-
-    def _pads(self, shape):
-        spatial = _spatial(shape, self.n, self._last)[1]
-        return tuple(keras_pads(size, k, s, 1, self._pad) for size, k, s in zip(spatial, self._k, self._s))
-
-    def rf_step(self, shape):
-        return RFStep(self._k, self._s, tuple(a for a, _ in self._pads(shape)))
-
-    def warnings(self, shape, out):
-        spatial, o_spatial = _spatial(shape, self.n, self._last)[1], _spatial(out, self.n, self._last)[1]
-        return _window_warnings(self.type_name, spatial, o_spatial, self._k, self._s, self._pads(shape), (1,) * self.n, self._pad == "same")
-
-    def explain(self, shape, out):
-        spatial, o_spatial = _spatial(shape, self.n, self._last)[1], _spatial(out, self.n, self._last)[1]
-        lines = []
-        for ax, size, o, k, s, (a, b) in zip(_axes(self.n), spatial, o_spatial, self._k, self._s, self._pads(shape)):
-            if self._pad == "valid":
-                lines.append(f"{ax}_out = ⌊({size} − {k}) / {s}⌋ + 1 = {o}  (padding='valid')")
-            else:
-                lines.append(f"{ax}_out = ⌈{size} / {s}⌉ = {o}  (padding='same': {a} before, {b} after)")
-        lines.append(f"params = 0; one {self._what} per output element: {costs.numel(out):,} FLOPs")
-        return lines
-
-
-@dataclass(frozen=True)
-class MaxPooling1D(_KerasPoolNd):
-    n: ClassVar[int] = 1
-
-
-@dataclass(frozen=True)
-class MaxPooling2D(_KerasPoolNd):
-    """``keras.layers.MaxPooling2D``: the tutorial's ``MaxPooling2D((2, 2), strides=2, padding='same')``.
-
-    >>> MaxPooling2D((2, 2), strides=2, padding="same").evaluate((None, 7, 7, 25)).output_shape
-    (None, 4, 4, 25)
-    """
-
-    n: ClassVar[int] = 2
-
-
-@dataclass(frozen=True)
-class MaxPooling3D(_KerasPoolNd):
-    n: ClassVar[int] = 3
-
-
-@dataclass(frozen=True)
-class AveragePooling1D(_KerasPoolNd):
-    n: ClassVar[int] = 1
-    _what: ClassVar[str] = "mean"
-
-
-@dataclass(frozen=True)
-class AveragePooling2D(_KerasPoolNd):
-    """``keras.layers.AveragePooling2D``; 'valid' floors: 7×7 → 3×3.
-
-    >>> AveragePooling2D(2).evaluate((None, 7, 7, 8)).output_shape
-    (None, 3, 3, 8)
-    """
-
-    n: ClassVar[int] = 2
-    _what: ClassVar[str] = "mean"
-
-
-@dataclass(frozen=True)
-class AveragePooling3D(_KerasPoolNd):
-    n: ClassVar[int] = 3
-    _what: ClassVar[str] = "mean"
-
-
-@dataclass(frozen=True)
-class _KerasGlobalPoolNd(Layer):
-    """``keras.layers.GlobalXPoolingND(data_format=None, keepdims=False)``: (B, *spatial, C) → (B, C),
-    or (B, 1, ..., 1, C) with keepdims."""
-
-    framework: ClassVar[str] = "keras"
-    elementwise_flops: ClassVar[bool] = True
-    data_format: str | None = None
-    keepdims: bool = False
-    n: ClassVar[int] = 2
-    _what: ClassVar[str] = "mean"
-
-    def __post_init__(self):
-        object.__setattr__(self, "_last", keras_data_format(self.type_name, self.data_format) == "channels_last")
-
-    def output_shape(self, shape):
-        n = self.n
-        if len(shape) != n + 2:
-            raise LayerError(self.type_name, "input", f"expected a {n + 2}-D input, got {len(shape)}-D {fmt_shape(shape)}")
-        c = _spatial(shape, n, self._last)[0]
-        if self.keepdims:
-            return _with_spatial(shape, n, self._last, c, (1,) * n)
-        return (shape[0], c)
-
-    def flops(self, shape, out, macs):
-        return costs.numel(out)
-
-    def rf_step(self, shape):
-        spatial = _spatial(shape, self.n, self._last)[1]
-        return RFStep(spatial, spatial, (0,) * self.n, is_global=True)
-
-    def explain(self, shape, out):
-        spatial = _spatial(shape, self.n, self._last)[1]
-        return [f"{fmt_shape(shape)} -> {fmt_shape(out)}: one {self._what} over all {fmt_tuple(spatial)} positions per channel",
-                f"params = 0; FLOPs = {costs.numel(out):,} (one per output element)"]
-
-
-@dataclass(frozen=True)
-class GlobalAveragePooling1D(_KerasGlobalPoolNd):
-    n: ClassVar[int] = 1
-
-
-@dataclass(frozen=True)
-class GlobalAveragePooling2D(_KerasGlobalPoolNd):
-    """``keras.layers.GlobalAveragePooling2D``.
-
-    >>> GlobalAveragePooling2D().evaluate((None, 7, 7, 512)).output_shape
-    (None, 512)
-    >>> GlobalAveragePooling2D(keepdims=True).evaluate((None, 7, 7, 512)).output_shape
-    (None, 1, 1, 512)
-    """
-
-    n: ClassVar[int] = 2
-
-
-@dataclass(frozen=True)
-class GlobalAveragePooling3D(_KerasGlobalPoolNd):
-    n: ClassVar[int] = 3
-
-
-@dataclass(frozen=True)
-class GlobalMaxPooling1D(_KerasGlobalPoolNd):
-    n: ClassVar[int] = 1
-    _what: ClassVar[str] = "max"
-
-
-@dataclass(frozen=True)
-class GlobalMaxPooling2D(_KerasGlobalPoolNd):
-    n: ClassVar[int] = 2
-    _what: ClassVar[str] = "max"
-
-
-@dataclass(frozen=True)
-class GlobalMaxPooling3D(_KerasGlobalPoolNd):
-    n: ClassVar[int] = 3
-    _what: ClassVar[str] = "max"
+from .pool_keras import (  # noqa: E402,F401  moved to core.pool_keras; kept for branches merging in — remove at integration
+    AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D,
+    GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D,
+)

@@ -21,7 +21,8 @@ from . import costs
 from ._args import fmt_shape, fmt_tuple, ntuple
 from ._base import Layer, RFStep
 from ._errors import LayerError
-from .conv import keras_data_format, keras_tuple, _spatial, _with_spatial
+from .keras_conventions import keras_data_format, keras_tuple
+from .window import join_spatial, split_spatial
 
 _FLAT = RFStep((), (), (), is_global=True)  # the spatial layout is gone after a flatten
 
@@ -200,16 +201,16 @@ class ZeroPadding2D(Layer):
     def output_shape(self, shape):
         if len(shape) != 4:
             raise LayerError(self.type_name, "input", f"expected a 4-D input, got {len(shape)}-D {fmt_shape(shape)}")
-        c, (h, w) = _spatial(shape, 2, self._last)
+        c, (h, w) = split_spatial(shape, 2, self._last)
         (t, b), (l, r) = self._p
-        return _with_spatial(shape, 2, self._last, c, (h + t + b, w + l + r))
+        return join_spatial(shape, 2, self._last, c, (h + t + b, w + l + r))
 
     def rf_step(self, shape):
         return RFStep((1, 1), (1, 1), (self._p[0][0], self._p[1][0]))
 
     def explain(self, shape, out):
         (t, b), (l, r) = self._p
-        (h, w), (ho, wo) = _spatial(shape, 2, self._last)[1], _spatial(out, 2, self._last)[1]
+        (h, w), (ho, wo) = split_spatial(shape, 2, self._last)[1], split_spatial(out, 2, self._last)[1]
         return [f"H_out = {h} + {t} + {b} = {ho}", f"W_out = {w} + {l} + {r} = {wo}"]
 
 

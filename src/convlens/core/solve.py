@@ -69,6 +69,14 @@ class SolveResult:
     output_size: int
     solutions: tuple[Solution, ...]
     notes: tuple[str, ...] = ()
+    # when there is no solution: the reachable output sizes closest to the one asked for (below
+    # and above), each with the simplest configuration that reaches it
+    nearest: tuple[Solution, ...] = ()
+
+    @property
+    def unreachable(self) -> bool:
+        """No configuration gives the size and no alternative was found (the CLI exits 1)."""
+        return not self.solutions and (bool(self.nearest) or not self.notes or self.notes[-1].startswith(f"{self.layer}: no configuration"))
 
 
 def solve(
@@ -123,6 +131,7 @@ def solve(
     dilations = [dilation] if dilation is not None else (range(1, MAX_DILATION + 1) if names["dilation"] else [1])
 
     found: dict[tuple, Solution] = {}
+    reached: dict[int, Solution] = {}  # every output size a candidate gives, with its simplest configuration
     for k in kernels:
         for d in dilations:
             eff = d * (k - 1) + 1
@@ -134,20 +143,36 @@ def solve(
                 pads = range(0, eff + 1) if names["padding"] else [0]
             for s in strides:
                 for p in pads:
-                    for sol in _try(cls, names, shape, keras, n, output_size, k, s, p, d):
+                    for sol in _try(cls, names, shape, keras, n, output_size, k, s, p, d, reached):
                         key = (sol.args,)
                         found.setdefault(key, sol)
     solutions = sorted(found.values(), key=_simplicity)
     notes = []
     if same and not keras and kernel_size is not None:
         notes += _no_symmetric_same(cls, names, layer_name, input_size, kernel_size, dilation or 1, solutions)
-    if not solutions and not notes:
+    nearest = ()
+    if not solutions and not notes:  # no answer and no alternative (such as padding='same') to offer
         notes.append(_none_found(layer_name, cls, names, input_size, output_size, kernel_size))
-    return SolveResult(layer_name, input_size, output_size, tuple(solutions), tuple(notes))
+        nearest = _nearest(reached, output_size)
+    return SolveResult(layer_name, input_size, output_size, tuple(solutions), tuple(notes), nearest)
 
 
-def _try(cls, names, shape, keras, n, want, k, s, p, d):
-    """Build and evaluate one candidate; yield it (with the output_padding needed) if it fits."""
+def _nearest(reached: dict, want: int) -> tuple[Solution, ...]:
+    """The closest reachable size below ``want`` and the closest above, simplest configuration each.
+
+    >>> r = solve("Conv2d", 28, 100, kernel_size=3)
+    >>> [(s.result.output_shape[-1], s.call()) for s in r.nearest]
+    [(36, 'Conv2d(..., kernel_size=3, padding=7, dilation=3)')]
+    """
+    below = [size for size in reached if size < want]
+    above = [size for size in reached if size > want]
+    picks = ([max(below)] if below else []) + ([min(above)] if above else [])
+    return tuple(reached[size] for size in picks)
+
+
+def _try(cls, names, shape, keras, n, want, k, s, p, d, reached=None):
+    """Build and evaluate one candidate; yield it (with the output_padding needed) if it fits.
+    Every size a candidate gives is recorded in ``reached`` (the simplest configuration kept)."""
     kwargs = {f: v for f, v in _PLACEHOLDERS.items() if f in _field_names(cls)}
     kwargs[names["kernel"]] = k
     if names["stride"]:
@@ -169,6 +194,10 @@ def _try(cls, names, shape, keras, n, want, k, s, p, d):
         if out is None:
             continue
         got = _size(out.output_shape, n, keras)
+        if reached is not None:
+            candidate = _solution(out, names, k, s, p, d, op, args)
+            if got not in reached or _simplicity(candidate) < _simplicity(reached[got]):
+                reached[got] = candidate
         if got == want:
             yield _solution(out, names, k, s, p, d, op, args)
             return  # the default output_padding already fits: no need to spell one out
@@ -209,7 +238,7 @@ def _no_symmetric_same(cls, names, layer_name, size, k, d, solutions) -> list[st
     """PyTorch pads symmetrically: an even (dilated) kernel cannot keep the size that way."""
     if any(s.kernel_size == k for s in solutions):
         return []
-    from .conv import keras_same_padding
+    from .keras_conventions import keras_same_padding
 
     before, after = keras_same_padding(size, k, 1, d)  # the split PyTorch's padding='same' uses too
     n = _rank(cls)

@@ -1,8 +1,12 @@
-"""Front ends: every way of describing a network ends in one ``record.Summary``.
+"""Front ends: every way of describing a network ends in one ``record.Summary``, built by
+``frontends.build`` (the one builder).
 
-* ``frontends.text`` — layer calls written as in PyTorch/Keras code (the command-line chain),
-  core ``Node`` graphs, and single ``core.calc`` results; framework-free.
+* ``frontends.chain`` — layer calls written as in PyTorch/Keras code (the command-line chain)
+  and core ``Node`` graphs; framework-free.
 * ``frontends.torch`` — a traced ``nn.Module`` (imports torch).
+* ``frontends.keras`` — a built Keras model (imports keras).
 
 Each module is imported on use, so reading a chain never imports a framework.
+(``frontends.text`` re-exports the chain front end and the builder under their old names, for
+branches merging in.)
 """

@@ -13,10 +13,10 @@ import os
 from dataclasses import replace
 
 from ..core import KERAS_ALIASES, LAYERS, LayerError
-from ..core.conv import KERAS_IGNORED
+from ..core.keras_conventions import KERAS_IGNORED
 from ..core.network import NetworkError, Node, evaluate
 from ..record import Diagnostic, Summary
-from .text import summary_of_failure, summary_of_network
+from .build import summary_of_failure, summary_of_network
 
 
 class KerasModelError(ValueError):
@@ -96,10 +96,8 @@ def summary(model, input_shape=None, *, title: str | None = None) -> Summary:
     try:
         result = evaluate(nodes, shape)
     except NetworkError as exc:
-        s = summary_of_failure(exc, shape, title=name)
-        return replace(s, framework="keras")
-    s = summary_of_network(result, title=name)
-    s = replace(s, framework="keras")
+        return summary_of_failure(exc, shape, title=name, framework="keras")
+    s = summary_of_network(result, title=name, framework="keras")
     # What Keras says is the truth: compare it with the core's figures.
     diagnostics = list(s.diagnostics)
     for layer, row in zip(keras_layers, s.layers):
@@ -110,9 +108,7 @@ def summary(model, input_shape=None, *, title: str | None = None) -> Summary:
             diagnostics.append(Diagnostic("error", "core-disagrees", f"Keras counts {layer.count_params():,} parameters in {layer.name}, the core {row.params:,}; please report this", None, layer.name))
     if model.count_params() != s.total_params:
         diagnostics.append(Diagnostic("error", "core-disagrees", f"Keras counts {model.count_params():,} parameters in all, the core {s.total_params:,}", None, None))
-    s.diagnostics = diagnostics
-    s.notes = list(s.notes) + ["read from the Keras model's layers and configuration; shapes, weights and costs computed by the convlens core and checked against Keras"]
-    return s
+    return replace(s, diagnostics=diagnostics, notes=list(s.notes) + ["read from the Keras model's layers and configuration; shapes, weights and costs computed by the convlens core and checked against Keras"])
 
 
 def _parents(layer, model) -> list[str]:

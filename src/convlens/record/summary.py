@@ -1,16 +1,50 @@
 """Dataclasses of the summary record.
 
-Front ends (command-line chain, spec file, PyTorch tracer, Keras reader) build a ``Summary``;
-renderers (terminal, Markdown, JSON, CSV, HTML, web page) read it and nothing else.
+Front ends (command-line chain, spec file, PyTorch tracer, Keras reader) build a ``Summary``
+once, through ``convlens.frontends.build``; renderers (terminal, Markdown, JSON, CSV, HTML, web
+page) read it and nothing else. The record holds numbers and structured text only: no
+formatting, and no renderer import except inside the convenience methods at the end of
+``Summary`` (``str()``, ``to_json()``…), which call a writer lazily.
+
+Once built, a ``Summary`` cannot change: it is a frozen dataclass whose sequences are tuples, and
+its rows are sealed when it is built. A changed copy is ``dataclasses.replace(summary, ...)``.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import FrozenInstanceError, asdict, dataclass
+from enum import StrEnum
 from fractions import Fraction
-from typing import Literal
 
-Shape = tuple  # tuple[int | None, ...]
+from ..core.costs import numel  # the one element count
+
+Shape = tuple  # tuple[int | None, ...]: a batch or any size may be None (Keras's unknown batch)
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the model cannot run as written (exit status 1 from `convlens check`)
+    WARNING = "warning"  # it runs, but probably not as meant (a floor drops rows, parameters unused)
+    INFO = "info"
+
+
+class Framework(StrEnum):
+    TORCH = "torch"
+    KERAS = "keras"
+    CORE = "core"  # layers typed as code or built from core nodes: no framework involved
+
+
+class RowKind(StrEnum):
+    MODULE = "module"  # a framework module call (nn.Conv2d)
+    CONTAINER = "container"  # a module whose children have their own rows
+    FUNCTION = "function"  # a functional op (torch.relu, x + y, view)
+    LAYER = "layer"  # a core layer (chains, Keras layers)
+
+
+def _enum(cls, value, field: str):
+    try:
+        return cls(value)
+    except ValueError:
+        raise ValueError(f"{field}={value!r} is not one of {', '.join(repr(v.value) for v in cls)}") from None
 
 
 @dataclass(frozen=True)
@@ -20,21 +54,22 @@ class WeightInfo:
     name: str
     shape: tuple[int, ...]
     trainable: bool = True
-    dtype_bytes: int = 4  # bytes per element (float32 = 4)
+    dtype_bytes: int = 4  # bytes per element of the tensor's own dtype (float32 = 4, bfloat16 = 2)
 
     @property
     def numel(self) -> int:
-        n = 1
-        for d in self.shape:
-            n *= d
-        return n
+        return numel(self.shape)
+
+    @property
+    def nbytes(self) -> int:
+        return self.numel * self.dtype_bytes
 
 
 @dataclass(frozen=True)
 class Diagnostic:
     """A shape bug or a warning, with where it applies and how to fix it."""
 
-    severity: Literal["error", "warning", "info"]
+    severity: Severity
     code: str  # stable identifier, e.g. "linear-in-features", "batch-folded"
     message: str  # what is wrong, with the numbers
     fix: str | None = None  # a concrete change that would work
@@ -42,10 +77,17 @@ class Diagnostic:
     source: str | None = None  # "file.py:42" of the user's code, when known
     code_line: str | None = None  # the text of that source line
 
+    def __post_init__(self):
+        object.__setattr__(self, "severity", _enum(Severity, self.severity, "severity"))
+
 
 @dataclass
 class LayerRow:
-    """One row of the summary table: a module call, a functional op, or a core layer."""
+    """One row of the summary table: a module call, a functional op, or a core layer.
+
+    A row is a draft while its front end traces (the PyTorch tracer records a failure on the row
+    that raised); the ``Summary`` that receives it seals it, and from then on it cannot change.
+    """
 
     name: str  # module path ("layer1.0.conv1") or node name
     type: str  # "Conv2d", "add", "view", ...
@@ -58,13 +100,25 @@ class LayerRow:
     flops: int = 0
     calculation: tuple[str, ...] = ()  # worked calculation lines, numbers substituted
     warnings: tuple[str, ...] = ()
-    receptive_field: dict | None = None  # {"size": [...], "jump": [...], "start": [...], "global": bool} after this row
-    kind: Literal["module", "container", "function", "layer"] = "layer"
+    receptive_field: dict | None = None  # core.receptive.as_dict: {"size", "jump", "start", "global"} after this row
+    kind: RowKind = RowKind.LAYER
     is_leaf: bool = True  # False for containers whose children have their own rows
     source: str | None = None  # "file.py:42" where the call happened
     spec: str | None = None  # the layer as code, "Conv2d(1, 32, kernel_size=3, padding=1)"
     repeated: bool = False  # a second call of the same module: shown, parameters not counted again
     failed: str | None = None  # error message when the forward pass failed here
+
+    def __post_init__(self):
+        self.kind = _enum(RowKind, self.kind, "kind")
+
+    def __setattr__(self, name, value):
+        if self.__dict__.get("_sealed"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}: the row belongs to a built Summary; "
+                                      "use dataclasses.replace(row, ...) for a changed copy")
+        object.__setattr__(self, name, value)
+
+    def _seal(self) -> None:
+        object.__setattr__(self, "_sealed", True)
 
     @property
     def input_shape(self) -> Shape | None:
@@ -83,9 +137,10 @@ class LayerRow:
         return sum(w.numel for w in self.weights if not w.trainable)
 
 
-@dataclass
+@dataclass(frozen=True)
 class MemoryEstimate:
-    """Training memory for one step, in bytes, and the formula that produced it."""
+    """Training memory for one step, in bytes, and the formula that produced it
+    (``convlens.core.memory`` computes the terms)."""
 
     parameters: int
     gradients: int
@@ -93,46 +148,57 @@ class MemoryEstimate:
     activations: int  # tensors autograd saves for backward, measured
     buffers: int = 0
     inputs: int = 0
+    formula: str = "parameters + gradients + Adam state (2 × trainable) + buffers + input + activations saved for backward"
 
     @property
     def total(self) -> int:
         return self.parameters + self.gradients + self.optimizer + self.activations + self.buffers + self.inputs
 
-    formula: str = "parameters + gradients + Adam state (2 × trainable) + buffers + input + activations saved for backward"
 
-
-@dataclass
+@dataclass(frozen=True)
 class Summary:
-    """Everything convlens knows about a network on a given input."""
+    """Everything convlens knows about a network on a given input; built once, never changed."""
 
     title: str
-    framework: Literal["torch", "keras", "core"]
+    framework: Framework
     input_shapes: tuple[Shape, ...]
     output_shapes: tuple[Shape, ...]
-    layers: list[LayerRow]
+    layers: tuple[LayerRow, ...]
     total_params: int
     trainable_params: int
     non_trainable_params: int
     buffers: int  # elements held in buffers (PyTorch BatchNorm running statistics, ...)
-    param_bytes: int
+    param_bytes: int  # from each parameter's own dtype
     buffer_bytes: int
     total_macs: int
     total_flops: int
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: tuple[Diagnostic, ...] = ()
     memory: MemoryEstimate | None = None
-    receptive_field: dict | None = None  # of the last spatial layer
-    unused_params: list[str] = field(default_factory=list)  # parameters never used in the forward pass
+    receptive_field: dict | None = None  # of the last spatial layer (core.receptive.as_dict)
+    unused_params: tuple[str, ...] = ()  # parameters never used in the forward pass
     failed: bool = False  # the forward pass did not complete
-    notes: list[str] = field(default_factory=list)  # conventions and estimates stated in the output
+    notes: tuple[str, ...] = ()  # conventions and estimates stated in the output
+
+    def __post_init__(self):
+        # Front ends may hand lists; the record keeps tuples so nothing can be appended later.
+        set_ = object.__setattr__
+        set_(self, "framework", _enum(Framework, self.framework, "framework"))
+        for name in ("input_shapes", "output_shapes", "layers", "diagnostics", "unused_params", "notes"):
+            set_(self, name, tuple(getattr(self, name)))
+        for row in self.layers:
+            row._seal()
 
     @property
     def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
+        return [d for d in self.diagnostics if d.severity == Severity.ERROR]
 
     def to_dict(self) -> dict:
+        """Plain numbers, strings, lists and dicts (what the JSON writer prints)."""
         def clean(obj):
             if isinstance(obj, Fraction):
                 return float(obj) if obj.denominator != 1 else int(obj)
+            if isinstance(obj, StrEnum):
+                return obj.value
             if isinstance(obj, dict):
                 return {k: clean(v) for k, v in obj.items()}
             if isinstance(obj, (list, tuple)):
@@ -146,7 +212,7 @@ class Summary:
             d["memory"]["total"] = self.memory.total
         return d
 
-    # renderers are attached lazily so the record itself holds no formatting code
+    # Convenience methods: each calls a writer lazily, so the record's data depends on none.
     def __str__(self) -> str:
         from ..render.terminal import render
 

@@ -9,8 +9,11 @@
     receptive_table(summary), receptive_json(summary)   # the field after every layer (convlens rf; receptive.py)
     comparison([(label, summary), …], "table" | "md")    # models side by side (convlens compare; compare.py)
 
-Numbers are formatted in ``_format`` only; the type table behind weight order and the tutorial
-phrases is ``_layers``. No renderer imports a framework or a core layer class.
+``report.build`` turns a Summary into the sections (header facts, rows with their cells spelled,
+totals, notes, diagnostics) that the terminal, Markdown and HTML writers lay out; JSON and CSV
+write the record's numbers. Numbers are formatted in ``_format`` only; the family table behind
+the tutorial phrases is ``_layers`` (weight layouts come from each core layer's declaration).
+No renderer imports a framework or a core layer class.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from enum import StrEnum
 
 from ._breakdown import breakdown
 from ._common import Style
-from . import compare, csvout, detail, html, jsonout, markdown, receptive, terminal
+from . import compare, csvout, detail, html, jsonout, markdown, receptive, report, terminal
 
 
 class Format(StrEnum):

@@ -17,7 +17,7 @@ MAX_TERMS = 12  # above this, identical terms are grouped ("2 × (…)"); still 
 
 def row_term(row) -> str:
     """``'3×64×3×3 + 64'`` for ``Conv2d(3, 64, 3)``: each weight's dims, multiplied out in text."""
-    return " + ".join(f.times(tutorial_order(w.shape, row.type)) or "1" for w in row.weights)
+    return " + ".join(f.times(tutorial_order(w.shape, row.type, w.name)) or "1" for w in row.weights)
 
 
 def _wrap(term: str, count: int = 1) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..core.costs import COST_CONVENTION  # the convention in one line, next to every set of totals
 from . import _format as f
 
 
@@ -37,11 +38,6 @@ class Options:
         return Options(depth, style, bool(show_calculation), bool(color), width)
 
 
-# The convention of convlens.core.costs, stated in one line wherever totals are printed.
-COST_CONVENTION = (
-    "MACs = multiply–accumulates of conv/linear/matmul, bias excluded; "
-    "FLOPs = 2×MACs + 1 per output of bias/norm/activation/pool/merge"
-)
 
 
 def batch_note(summary) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from math import prod
 
+from ..core.window import stride1_padding
 from . import _format as f
 from ._layers import Kind, kernel_size, kind
 
@@ -48,15 +49,14 @@ def _spatial(row, sp_in, sp_out) -> str:
         return f"doubles {axes}: {change}"
     k = kind(row.type)
     shrink = tuple(i - o for i, o in zip(sp_in, sp_out))
-    weight = next((w for w in row.weights if kernel_size(w.shape, row.type)), None)
-    kern = kernel_size(weight.shape, row.type) if weight is not None else None
+    kern = next((k for w in row.weights if (k := kernel_size(w.shape, row.type, w.name))), None)
     if all(d > 0 for d in shrink):
         if kern is not None:  # a conv: the kernel is known, so the padding follows (stride 1)
-            pad2 = tuple(kk - 1 - d for kk, d in zip(kern, shrink))
-            if all(p == 0 for p in pad2):
+            pads = tuple(stride1_padding(i, o, kk) for i, o, kk in zip(sp_in, sp_out, kern))
+            if all(p == 0 for p in pads):
                 return f"size {change} ({f.times(kern)} kernel, no padding)"
-            if all(p > 0 and p % 2 == 0 for p in pad2):
-                return f"size {change} ({f.times(kern)} kernel, padding {_size(tuple(p // 2 for p in pad2))})"
+            if all(isinstance(p, int) and p > 0 for p in pads):
+                return f"size {change} ({f.times(kern)} kernel, padding {_size(pads)})"
         elif k in (Kind.CONV, Kind.POOL):  # stride 1, no padding: the window is the shrink + 1
             what = "kernel" if k is Kind.CONV else "window"
             return f"size {change} ({f.times(tuple(d + 1 for d in shrink))} {what}, no padding)"

@@ -2,13 +2,17 @@
 
 The summary rows carry the framework's own class or op name (``"Conv2d"``, ``"Conv2D"``,
 ``"add"``). Two things in the reports depend on it: how a layer's weight dimensions are read
-(PyTorch stores a conv weight ``(out, in, kH, kW)``, Keras a kernel ``(kH, kW, in, out)``), and
-the plain-words description of the tutorial view. Unknown types fall back to shape-only rules.
+(PyTorch stores a conv weight ``(out, in, kH, kW)``, Keras a kernel ``(kH, kW, in, out)``) — which
+each core layer class declares once (``core.weight_spec``) — and the family behind the
+plain-words description of the tutorial view (``KINDS`` below). Unknown types fall back to
+shape-only rules.
 """
 
 from __future__ import annotations
 
 from enum import Enum
+
+from ..core import weight_spec
 
 
 class Kind(Enum):
@@ -29,16 +33,6 @@ class Kind(Enum):
     PAD = "pad"
     IDENTITY = "identity"
     OTHER = "other"
-
-
-class Layout(Enum):
-    """How a weight tensor's dimensions are stored, to read them as the tutorials write them:
-    ``in × out × kernel`` (conv_params = input_ch × output_ch × kernel_w × kernel_h + bias)."""
-
-    OUT_IN_K = "out_in_k"  # PyTorch ConvNd (out, in/groups, *k) and Linear (out, in)
-    IN_OUT_K = "in_out_k"  # PyTorch ConvTransposeNd (in, out/groups, *k)
-    K_IN_OUT = "k_in_out"  # Keras ConvND (*k, in, out), DepthwiseConv (*k, in, mult), Dense (in, out)
-    K_OUT_IN = "k_out_in"  # Keras ConvNDTranspose (*k, out, in)
 
 
 def _names(kind: Kind, *names: str) -> dict[str, Kind]:
@@ -94,57 +88,34 @@ KINDS: dict[str, Kind] = {
     **_names(Kind.IDENTITY, "InputLayer", "Identity"),
 }
 
-LAYOUTS: dict[str, Layout] = {
-    **{f"Conv{n}": Layout.OUT_IN_K for n in _N},
-    **{f"LazyConv{n}": Layout.OUT_IN_K for n in _N},
-    "Linear": Layout.OUT_IN_K,
-    "LazyLinear": Layout.OUT_IN_K,
-    **{f"ConvTranspose{n}": Layout.IN_OUT_K for n in _N},
-    **{f"LazyConvTranspose{n}": Layout.IN_OUT_K for n in _N},
-    **{f"Conv{n}": Layout.K_IN_OUT for n in _ND},
-    **{f"Convolution{n}": Layout.K_IN_OUT for n in _ND},
-    "DepthwiseConv1D": Layout.K_IN_OUT,
-    "DepthwiseConv2D": Layout.K_IN_OUT,
-    "SeparableConv1D": Layout.K_IN_OUT,
-    "SeparableConv2D": Layout.K_IN_OUT,
-    "Dense": Layout.K_IN_OUT,
-    **{f"Conv{n}Transpose": Layout.K_OUT_IN for n in _ND},
-}
-
-
 def kind(type_name: str) -> Kind:
     """The family of a row's type; ``Kind.OTHER`` when the type is not in the table."""
     return KINDS.get(type_name, Kind.OTHER)
 
 
-def tutorial_order(dims: tuple[int, ...], type_name: str) -> tuple[int, ...]:
-    """A weight's dimensions in the tutorials' order ``in, out, *kernel``.
+def tutorial_order(dims: tuple[int, ...], type_name: str, weight_name: str | None = None) -> tuple[int, ...]:
+    """A weight's dimensions in the tutorials' order ``in, out, *kernel``, read from the layer
+    class's own declaration (``core.weight_spec``); unchanged for an undeclared type.
 
     >>> tutorial_order((64, 3, 3, 3), "Conv2d"), tutorial_order((3, 3, 3, 64), "Conv2D")
     ((3, 64, 3, 3), (3, 64, 3, 3))
-    >>> tutorial_order((512, 1152), "Linear"), tutorial_order((1152, 512), "Dense"), tutorial_order((64,), "Conv2d")
+    >>> tutorial_order((512, 1152), "Linear"), tutorial_order((1152, 512), "Dense"), tutorial_order((64,), "Conv2d", "bias")
     ((1152, 512), (1152, 512), (64,))
     """
-    dims = tuple(dims)
-    layout = LAYOUTS.get(type_name)
-    if layout is None or len(dims) < 2:
-        return dims
-    if layout is Layout.OUT_IN_K:
-        return (dims[1], dims[0]) + dims[2:]
-    if layout is Layout.K_IN_OUT:
-        return (dims[-2], dims[-1]) + dims[:-2]
-    if layout is Layout.K_OUT_IN:
-        return (dims[-1], dims[-2]) + dims[:-2]
-    return dims
+    spec = _spec(type_name, weight_name)
+    return tuple(dims) if spec is None else spec.tutorial_order(dims)
 
 
-def kernel_size(dims: tuple[int, ...], type_name: str) -> tuple[int, ...] | None:
-    """The spatial kernel of a conv weight, or ``None`` when the row's type has no known layout.
+def kernel_size(dims: tuple[int, ...], type_name: str, weight_name: str | None = None) -> tuple[int, ...] | None:
+    """The spatial kernel of a conv weight, or ``None`` when the row's type declares none.
 
     >>> kernel_size((64, 3, 7, 7), "Conv2d"), kernel_size((3, 3, 1, 32), "Conv2D"), kernel_size((10, 512), "Linear")
     ((7, 7), (3, 3), None)
     """
-    layout = LAYOUTS.get(type_name)
-    if layout is None or len(dims) < 3:
-        return None
-    return tuple(tutorial_order(tuple(dims), type_name)[2:])
+    spec = _spec(type_name, weight_name)
+    return None if spec is None else spec.kernel(dims)
+
+
+def _spec(type_name: str, weight_name: str | None):
+    """The declared weight; a name the class does not declare reads as its main weight."""
+    return (weight_name and weight_spec(type_name, weight_name)) or weight_spec(type_name)

@@ -6,13 +6,8 @@ from __future__ import annotations
 
 from html import escape
 
-from . import _format as f
-from ._breakdown import wrapped as breakdown_lines
-from ._common import (
-    Options, Style, diagnostic_counts, header_facts, macs_cell, output_cell, params_cell, row_warnings, short_names, source_line_number,
-    totals, visible,
-)
-from ._flow import describe
+from ._common import Options, Style, source_line_number
+from .report import build
 
 # Scoped to the fragment's class so it styles nothing else on the page.
 _CSS = (
@@ -38,54 +33,44 @@ def _e(text) -> str:
 
 def render(summary, *, depth=None, style="default", show_calculation=False, color=False, width=None) -> str:
     opts = Options.make(depth=depth, style=style, show_calculation=show_calculation, color=color, width=width)
-    fw = summary.framework
-    layers = summary.layers
-    shown = visible(layers, opts.depth)
-    tutorial = opts.style is Style.TUTORIAL
-    names = short_names(layers) if tutorial else [r.name for r in layers]
-    out = [f'<div class="convlens"><style>{_CSS}</style>', f"<h4>{_e(summary.title)}</h4>"]
-    out.append("<p>" + " · ".join(f"<b>{_e(k)}:</b> <code>{_e(v)}</code>" for k, v in header_facts(summary)) + "</p>")
-    if summary.failed:
+    report = build(summary, opts)
+    tutorial = report.style is Style.TUTORIAL
+    out = [f'<div class="convlens"><style>{_CSS}</style>', f"<h4>{_e(report.title)}</h4>"]
+    out.append("<p>" + " · ".join(f"<b>{_e(k)}:</b> <code>{_e(v)}</code>" for k, v in report.facts) + "</p>")
+    if report.failed:
         out.append('<p class="error">The forward pass did not complete: the table stops at the failing layer.</p>')
 
     heads = ["Layer", "Type", "Input size", "Output size", "What it does"] if tutorial else \
         ["Layer", "Type", "Input shape", "Output shape", "Params", "MACs"]
     out.append("<table><thead><tr>" + "".join(
         f'<th class="num">{h}</th>' if h in ("Params", "MACs") else f"<th>{h}</th>" for h in heads) + "</tr></thead><tbody>")
-    for i, r in shown:
+    for r in report.rows:
         pad = f' style="padding-left:{8 + 16 * r.depth}px"' if r.depth else ""
-        name = ("↻ " if r.repeated else "") + _e(names[i] or "(model)")
-        cells = [f"<td{pad}>{name}</td>", f"<td>{_e(r.type)}</td>",
-                 f"<td><code>{_e(f.shapes(r.input_shapes, fw))}</code></td>", f"<td><code>{_e(output_cell(r, fw))}</code></td>"]
+        name = ("↻ " if r.repeated else "") + _e(r.name or "(model)")
+        cells = [f"<td{pad}>{name}</td>", f"<td>{_e(r.type)}</td>", f"<td><code>{_e(r.inputs)}</code></td>", f"<td><code>{_e(r.output)}</code></td>"]
         if tutorial:
-            cells.append(f"<td>{_e(describe(r, fw))}</td>")
+            cells.append(f"<td>{_e(r.what)}</td>")
         else:
-            cells += [f'<td class="num">{params_cell(layers, i)}</td>', f'<td class="num">{macs_cell(layers, i)}</td>']
+            cells += [f'<td class="num">{r.params}</td>', f'<td class="num">{r.macs}</td>']
         out.append(('<tr class="failed">' if r.failed else "<tr>") + "".join(cells) + "</tr>")
-        sub = []
-        if r.failed:
-            sub.append(f"✗ {_e(r.failed)}")
-        sub += [f"! {_e(w)}" for w in row_warnings(summary, r)]
-        if opts.show_calculation:
-            sub += [_e(c) for c in r.calculation]
+        sub = ([f"✗ {_e(r.failed)}"] if r.failed else []) + [f"! {_e(w)}" for w in r.warnings] + [_e(c) for c in r.calculation]
         if sub:
             out.append(f'<tr class="sub"><td colspan="{len(heads)}"{pad}>' + "<br>".join(sub) + "</td></tr>")
-    if not shown:
+    if not report.rows:
         out.append(f'<tr><td colspan="{len(heads)}"><i>(no layers)</i></td></tr>')
     out.append("</tbody></table>")
-    hidden = len(layers) - len(shown)
-    if any(r.repeated for _, r in shown):
+    if report.repeats:
         out.append('<p class="sub">↻ a repeated call of a module listed above; its parameters are counted once.</p>')
-    if hidden:
-        out.append(f'<p class="sub">{hidden} rows deeper than depth {opts.depth} are hidden; totals include them.</p>')
+    if report.hidden:
+        out.append(f'<p class="sub">{report.hidden} rows deeper than depth {report.depth} are hidden; totals include them.</p>')
 
-    out.append("<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in totals(summary)) + "</table>")
-    out.append(f"<p><b>Parameters, layer by layer</b> (in × out × kernel + bias):</p><pre>{_e(chr(10).join(breakdown_lines(summary, BREAKDOWN_WIDTH)))}</pre>")
-    if summary.notes:
-        out.append("<p><b>Notes</b></p><ul>" + "".join(f"<li>{_e(n)}</li>" for n in summary.notes) + "</ul>")
-    if summary.diagnostics:
-        out.append(f"<p><b>Diagnostics:</b> {_e(diagnostic_counts(summary.diagnostics))}</p><ul>")
-        for d in summary.diagnostics:
+    out.append("<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in report.totals) + "</table>")
+    out.append(f"<p><b>Parameters, layer by layer</b> (in × out × kernel + bias):</p><pre>{_e(chr(10).join(report.breakdown(BREAKDOWN_WIDTH)))}</pre>")
+    if report.notes:
+        out.append("<p><b>Notes</b></p><ul>" + "".join(f"<li>{_e(n)}</li>" for n in report.notes) + "</ul>")
+    if report.diagnostics:
+        out.append(f"<p><b>Diagnostics:</b> {_e(report.diagnostic_counts)}</p><ul>")
+        for d in report.diagnostics:
             item = f'<li><span class="{_e(d.severity)}">{_e(d.severity.upper())}</span> [{_e(d.code)}]'
             if d.layer:
                 item += f" <code>{_e(d.layer)}</code>"

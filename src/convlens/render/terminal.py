@@ -1,23 +1,23 @@
 """The terminal report: a layer table (or the tutorial flow), totals, the parameter breakdown,
 notes and diagnostics, as plain text that fits the terminal's width.
 
-Rows are never wrapped: when the table is wider than the terminal, layer names are shortened in
-the middle first, then the "what it does" text at its end, then the input-shape column is
-dropped. Explanatory lines under a row (an error, a worked calculation) wrap on words.
+When the layer table is wider than the terminal, layer names are shortened first (whole path
+components or words, never a word cut in two), then the input-shape column is dropped. The
+tutorial flow drops no column: its "what it does" text wraps onto continuation lines and names are
+shortened at word boundaries. Explanatory lines under a row (an error, a worked calculation) wrap
+on words.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from dataclasses import dataclass, field
 
 from . import _format as f
-from ._breakdown import wrapped as breakdown_lines
-from ._common import (
-    Options, Style, diagnostic_counts, header_facts, macs_cell, output_cell, params_cell, row_warnings, short_names, source_line_number, totals, visible,
-)
-from ._flow import describe
+from ._common import Options, Style, source_line_number
+from .report import build
 
 GAP = "  "
 REPEAT_MARK = "↻ "
@@ -40,9 +40,9 @@ def render_diagnostics(summary, *, depth=None, style="default", show_calculation
     report = _Report(summary, opts, w)
     out = []
     if summary.failed and not summary.errors:
-        for row in summary.layers:
+        for row, name in zip(report.r.rows, report.r.full_names):
             if row.failed:
-                out += report.wrap(f"✗ {row.name} ({row.type}): {row.failed}", "", "  ")
+                out += report.wrap(f"✗ {name} ({row.type}): {row.failed}", "", "  ")
     if summary.diagnostics:
         out += report.diagnostics()
     if not out:
@@ -84,15 +84,18 @@ class _Label:
 
 def _shorten_path(name: str, width: int) -> str:
     """``'layer4.1.downsample.0'`` in ``width`` characters: its last dotted components after an
-    ellipsis when they fill most of the room, else the middle cut out.
+    ellipsis when they fill most of the room, else the middle cut out. A name without dots (a
+    Keras layer's) loses whole words instead (``_shorten_words``).
 
     >>> _shorten_path("resblock1.shortcut", 9), _shorten_path("layer4.1.downsample.0", 14)
     ('…shortcut', '…downsample.0')
     >>> _shorten_path("encoder.stage4.block2.downsample.projection", 21), _shorten_path("a_very_long_single_name", 12)
-    ('encoder.st…projection', 'a_very…_name')
+    ('encoder.st…projection', 'a_…_name')
     """
     if len(name) <= width:
         return name
+    if "." not in name:
+        return _shorten_words(name, width)
     parts = name.split(".")
     for i in range(1, len(parts)):
         tail = ".".join(parts[i:])
@@ -103,16 +106,51 @@ def _shorten_path(name: str, width: int) -> str:
     return f.truncate_middle(name, width)
 
 
+def _shorten_words(name: str, width: int) -> str:
+    """``name`` in ``width`` characters by leaving out whole ``_``-separated words from the middle,
+    never cutting one in two (``batch_normalization_1`` -> ``batch_…_1``); a name whose first
+    word alone does not fit is cut in the middle.
+
+    >>> _shorten_words("max_pooling2d_1", 12), _shorten_words("batch_normalization", 10), _shorten_words("conv2d_transpose_12", 14)
+    ('max_…_1', 'batch_…', 'conv2d_…_12')
+    """
+    if len(name) <= width:
+        return name
+    words = re.split(r"(?<=_)", name)  # each word keeps its trailing "_"
+    head, tail = [], []
+    room = width - 1  # the ellipsis
+    last = "_" + words[-1]  # the separator the left-out words had
+    if len(words) > 1 and len(last) <= room - len(words[0]):
+        tail.append(last)
+        room -= len(last)
+    for word in words[: len(words) - len(tail)]:
+        if len(word) > room:
+            break
+        head.append(word)
+        room -= len(word)
+    if not head:
+        return f.truncate_middle(name, width)
+    return "".join(head) + "…" + "".join(tail)
+
+
 @dataclass
 class _Column:
     header: str
     cells: list
     right: bool = False  # right-aligned (numbers)
     fit_end: bool = False  # shorten at the end ("…") instead of the middle
+    wrap: bool = False  # wrap onto continuation lines instead of shortening
     width: int = field(default=0)
 
     def natural(self) -> int:
         return max([len(self.header)] + [len(_text(c)) for c in self.cells])
+
+    def lines(self, i: int) -> list[str]:
+        """The cell as one line, or several for a wrapping column."""
+        c = self.cells[i]
+        if self.wrap and len(c) > self.width:
+            return [s.ljust(self.width) for s in textwrap.wrap(c, self.width, break_on_hyphens=False)]
+        return [self.cell(i)]
 
     def cell(self, i: int) -> str:
         c = self.cells[i]
@@ -161,8 +199,10 @@ def _fit(columns: list[_Column], plan: list[tuple], width: int) -> list[_Column]
 
 
 class _Report:
+    """Lays the sections of ``report.build`` out as terminal text of a given width."""
+
     def __init__(self, summary, opts: Options, width: int):
-        self.s = summary
+        self.r = build(summary, opts)
         self.o = opts
         self.width = width
 
@@ -181,9 +221,9 @@ class _Report:
 
     # -- sections ----------------------------------------------------------------------------
     def lines(self) -> list[str]:
-        out = [self.paint(self.s.title, "bold")]
-        out += self.wrap(" · ".join(f"{k}: {v}" for k, v in header_facts(self.s)), "")
-        if self.s.failed:
+        out = [self.paint(self.r.title, "bold")]
+        out += self.wrap(" · ".join(f"{k}: {v}" for k, v in self.r.facts), "")
+        if self.r.failed:
             out += [self.paint(l, "red") for l in self.wrap(
                 "The forward pass did not complete: the table stops at the failing layer and the totals cover "
                 "only the layers that ran.", "")]
@@ -192,69 +232,62 @@ class _Report:
         out.append("")
         out += self.totals()
         out += self.breakdown()
-        if self.s.notes:
+        if self.r.notes:
             out.append("")
             out.append(self.paint("Notes", "bold"))
-            for note in self.s.notes:
+            for note in self.r.notes:
                 out += self.wrap(note, "  - ", "    ")
-        if self.s.diagnostics:
+        if self.r.diagnostics:
             out.append("")
             out += self.diagnostics()
         return out
 
     def table(self) -> list[str]:
-        layers = self.s.layers
-        fw = self.s.framework
-        shown = visible(layers, self.o.depth)
-        names = short_names(layers) if self.o.style is Style.TUTORIAL else [r.name for r in layers]
-        labels = [_Label("  " * r.depth, REPEAT_MARK if r.repeated else "", names[i], r.type) for i, r in shown]
-        inputs = [f.shapes(r.input_shapes, fw) for _, r in shown]
-        outputs = [output_cell(r, fw) for _, r in shown]
-        if self.o.style is Style.TUTORIAL:
+        rows = self.r.rows
+        labels = [_Label("  " * r.depth, REPEAT_MARK if r.repeated else "", r.name, r.type) for r in rows]
+        inputs = [r.inputs for r in rows]
+        outputs = [r.output for r in rows]
+        if self.r.style is Style.TUTORIAL:
             label, ins, outs = _Column("Layer", labels), _Column("Input size", inputs), _Column("Output size", outputs)
             # a failed row's message is printed in full on the line under it
-            what = _Column("What it does", ["✗ failed: see below" if r.failed else describe(r, fw) for _, r in shown], fit_end=True)
+            what = _Column("What it does", ["✗ failed: see below" if r.failed else r.what for r in rows], wrap=True)
             columns = [label, ins, outs, what]
-            plan = [(label, 24), (what, 40), (ins, None), (label, 18), (what, 24), (outs, 12)]
+            plan = [(what, 32), (label, 30), (what, 24), (label, 24), (what, 16), (label, 12)]  # no column is dropped
         else:
             label, ins, outs = _Column("Layer (type)", labels), _Column("Input shape", inputs), _Column("Output shape", outputs)
-            columns = [
-                label, ins, outs,
-                _Column("Params", [params_cell(layers, i) for i, _ in shown], right=True),
-                _Column("MACs", [macs_cell(layers, i) for i, _ in shown], right=True),
-            ]
+            columns = [label, ins, outs, _Column("Params", [r.params for r in rows], right=True), _Column("MACs", [r.macs for r in rows], right=True)]
             plan = [(label, 18), (ins, None), (outs, 12)]
         cols = _fit(columns, plan, self.width)
         table_width = sum(c.width for c in cols) + len(GAP) * (len(cols) - 1)
         rule, thick = "-" * table_width, "=" * table_width
         header = GAP.join(c.header.rjust(c.width) if c.right else c.header.ljust(c.width) for c in cols).rstrip()
         out = [thick, self.paint(header, "bold"), rule]
-        if not shown:
+        if not rows:
             out.append("(no layers)")
-        for n, (i, row) in enumerate(shown):
-            line = GAP.join(c.cell(n) for c in cols).rstrip()
-            out.append(self.paint(line, "red") if row.failed else line)
+        for n, row in enumerate(rows):
+            cells = [c.lines(n) for c in cols]
+            for k in range(max(len(lines) for lines in cells)):
+                line = GAP.join(lines[k] if k < len(lines) else " " * c.width for c, lines in zip(cols, cells)).rstrip()
+                out.append(self.paint(line, "red") if row.failed else line)
             indent = "  " * row.depth + "    "
             if row.failed:
                 out += [self.paint(l, "red") for l in self.wrap(f"✗ {row.failed}", indent, indent + "  ")]
-            for w in row_warnings(self.s, row):
+            for w in row.warnings:
                 out += [self.paint(l, "yellow") for l in self.wrap(f"! {w}", indent, indent + "  ")]
-            if self.o.show_calculation:
-                for calc in row.calculation:
-                    out += [self.paint(l, "dim") for l in self.wrap(calc, indent + "│ ", indent + "│   ")]
+            for calc in row.calculation:
+                out += [self.paint(l, "dim") for l in self.wrap(calc, indent + "│ ", indent + "│   ")]
         out.append(thick)
         legend = []
-        if any(r.repeated for _, r in shown):
+        if self.r.repeats:
             legend.append(f"{REPEAT_MARK.strip()} a repeated call of a module listed above; its parameters are counted once.")
-        hidden = len(layers) - len(shown)
-        if hidden:
-            legend.append(f"{hidden} rows deeper than depth {self.o.depth} are hidden; containers and totals include them.")
+        if self.r.hidden:
+            legend.append(f"{self.r.hidden} rows deeper than depth {self.r.depth} are hidden; containers and totals include them.")
         for text in legend:
             out += self.wrap(text, "")
         return out
 
     def totals(self) -> list[str]:
-        pairs = totals(self.s)
+        pairs = self.r.totals
         pad = max(len(k) for k, _ in pairs) + 2
         out = []
         for label, value in pairs:
@@ -262,14 +295,14 @@ class _Report:
         return out
 
     def breakdown(self) -> list[str]:
-        if not self.s.layers or not any(r.weights for r in self.s.layers):
+        if not self.r.has_weights:
             return []
         title = self.paint("Parameters, layer by layer (in × out × kernel + bias)", "bold")
-        return ["", title] + breakdown_lines(self.s, self.width)
+        return ["", title] + self.r.breakdown(self.width)
 
     def diagnostics(self) -> list[str]:
-        diags = self.s.diagnostics
-        out = [self.paint(f"Diagnostics: {diagnostic_counts(diags)}", "bold")]
+        diags = self.r.diagnostics
+        out = [self.paint(f"Diagnostics: {self.r.diagnostic_counts}", "bold")]
         for d in diags:
             word, colour = _SEVERITY.get(d.severity, (d.severity.upper(), "bold"))
             head = f"  {self.paint(word, colour, 'bold')} [{d.code}]"

@@ -32,8 +32,20 @@ def layer_calls(name: str = "vgg16", *, in_channels: int = 3) -> list[str]:
 
 
 def core_layers(name: str = "vgg16") -> list:
-    """The feature extractor as core layers (``convlens.core``), e.g. for receptive-field checks:
-    VGG-16's pool5 sees 212×212 input pixels with a jump of 32."""
-    from ..frontends.text import parse_layer
+    """The feature extractor as core layers (``convlens.core``), built from the table directly,
+    e.g. for receptive-field checks: VGG-16's pool5 sees 212×212 input pixels with a jump of 32.
 
-    return [parse_layer(call).layer for call in layer_calls(name)]
+    >>> [layer.spec() for layer in core_layers("vgg11")[:2]]
+    ['Conv2d(in_channels=3, out_channels=64, kernel_size=3, padding=1)', 'MaxPool2d(kernel_size=2, stride=2)']
+    """
+    from ..core.conv import Conv2d
+    from ..core.pool import MaxPool2d
+
+    layers, c = [], 3
+    for v in CONFIGS[name]:
+        if v == "M":
+            layers.append(MaxPool2d(2, 2))
+        else:
+            layers.append(Conv2d(c, v, 3, padding=1))
+            c = v
+    return layers

@@ -1,4 +1,4 @@
-"""frontends.text: layer calls as written in PyTorch/Keras code, read without running them."""
+"""frontends.chain: layer calls as written in PyTorch/Keras code, read without running them."""
 
 from fractions import Fraction
 
@@ -6,9 +6,8 @@ import pytest
 
 from convlens.core import LAYERS, LayerError, calc
 from convlens.core.network import NetworkError
-from convlens.frontends.text import (
-    ParseError, chain_summary, parse_call, parse_layer, parse_value, summary_of_failure, summary_of_layer,
-)
+from convlens.frontends.build import summary_of_failure, summary_of_layer
+from convlens.frontends.chain import ParseError, chain_summary, parse_call, parse_layer, parse_value
 from convlens.record import Summary
 
 

@@ -1,0 +1,399 @@
+"""Keras convolutions: ``Conv1D/2D/3D``, ``DepthwiseConv2D``, ``SeparableConv2D``,
+``Conv2DTranspose``.
+
+Shapes follow Keras (``keras/src/ops/operation_utils.py``) through ``keras_conventions``::
+
+    'valid': out = ⌊(in − dilation·(kernel − 1) − 1) / stride⌋ + 1
+    'same' / 'causal': out = ⌈in / stride⌉  (padding split with the extra pixel at the end)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import ClassVar
+
+from . import costs
+from ._args import fmt_shape, fmt_tuple
+from ._base import KERNEL_AXES, Layer, RFStep, Role, Shape, Weight, WeightSpec
+from ._errors import LayerError
+from .conv import _param_lines
+from .keras_conventions import (
+    keras_activation, keras_data_format, keras_explain_axes, keras_pads, keras_padding, keras_tuple, keras_window_shape,
+)
+from .window import join_spatial, split_spatial, window_warnings
+
+
+class _KerasWindow(Layer):
+    """What every Keras convolution shares (no fields): Keras' window shape rules, padding,
+    receptive-field step, warnings and FLOPs. Subclasses give ``_out_channels`` and the weights."""
+
+    framework: ClassVar[str] = "keras"
+    groups: ClassVar[int] = 1  # overridden by the groups field of Conv1D/2D/3D
+
+    def _common(self, *, allow_causal=False, check_dilated_strides=True):
+        name, n = self.type_name, self.n
+        k = keras_tuple(name, "kernel_size", self.kernel_size, n)
+        s = keras_tuple(name, "strides", self.strides, n)
+        d = keras_tuple(name, "dilation_rate", self.dilation_rate, n)
+        if check_dilated_strides and max(s) > 1 and max(d) > 1:
+            raise LayerError(name, "strides", f"strides={fmt_tuple(s)} > 1 cannot be combined with dilation_rate={fmt_tuple(d)} > 1; use one or the other")
+        object.__setattr__(self, "_k", k)
+        object.__setattr__(self, "_s", s)
+        object.__setattr__(self, "_d", d)
+        object.__setattr__(self, "_pad", keras_padding(name, self.padding, allow_causal=allow_causal))
+        object.__setattr__(self, "_last", keras_data_format(name, self.data_format) == "channels_last")
+        object.__setattr__(self, "_act", keras_activation(name, self.activation) not in (None, "linear"))
+
+    def _in_channels(self, shape) -> tuple[int, tuple, tuple]:
+        c, spatial, out = keras_window_shape(self.type_name, shape, self.n, self._last, self._k, self._s, self._d, self._pad)
+        if c is None:
+            raise LayerError(self.type_name, "input", f"the channel dimension of {fmt_shape(shape)} must be known")
+        return c, spatial, out
+
+    def output_shape(self, shape):
+        c, _, out = self._in_channels(shape)
+        if c % self.groups:
+            raise LayerError(self.type_name, "groups", f"input channels {c} of {fmt_shape(shape)} are not divisible by groups={self.groups}")
+        return join_spatial(shape, self.n, self._last, self._out_channels(c), out)
+
+    def _c(self, shape) -> int:
+        return shape[-1] if self._last else shape[1]
+
+    def flops(self, shape, out, macs):
+        return costs.flops(macs, costs.numel(out) * (int(self.use_bias) + int(self._act)))
+
+    def _pads(self, shape):
+        spatial = split_spatial(shape, self.n, self._last)[1]
+        return tuple(keras_pads(size, k, s, d, self._pad) for size, k, s, d in zip(spatial, self._k, self._s, self._d))
+
+    def rf_step(self, shape):
+        return RFStep(tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d)), self._s, tuple(a for a, _ in self._pads(shape)))
+
+    def warnings(self, shape, out):
+        spatial = split_spatial(shape, self.n, self._last)[1]
+        o_spatial = split_spatial(out, self.n, self._last)[1]
+        return window_warnings(self.type_name, spatial, o_spatial, self._k, self._s, self._pads(shape), self._d, self._pad == "same")
+
+
+
+@dataclass(frozen=True)
+class _KerasConvNd(_KerasWindow):
+    """``keras.layers.ConvND(filters, kernel_size, strides=1, padding='valid', data_format=None,
+    dilation_rate=1, groups=1, activation=None, use_bias=True)``; kernel
+    ``(*kernel_size, in/groups, filters)``, bias ``(filters,)``."""
+
+    declared_weights: ClassVar = (
+        WeightSpec("kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, "one kernel per input channel of its group and filter; each filter sums its kernels' responses"),
+        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+    )
+
+    filters: int | None = None
+    kernel_size: int | tuple = None
+    strides: int | tuple = 1
+    padding: str = "valid"  # 'valid', 'same' ('causal' for Conv1D)
+    data_format: str | None = None  # None = 'channels_last'
+    dilation_rate: int | tuple = 1
+    groups: int = 1
+    activation: str | None = None  # one FLOP per output element unless None/'linear'
+    use_bias: bool = True
+    n: ClassVar[int] = 2
+
+    def __post_init__(self):
+        name, n = self.type_name, self.n
+        if self.filters is None:
+            raise LayerError(name, "filters", "filters is required, e.g. filters=32")
+        if self.kernel_size is None:
+            raise LayerError(name, "kernel_size", "kernel_size is required, e.g. kernel_size=3")
+        _positive(name, "filters", self.filters)
+        _positive(name, "groups", self.groups)
+        if self.filters % self.groups:
+            raise LayerError(name, "filters", f"filters={self.filters} is not divisible by groups={self.groups}; use a multiple of {self.groups}")
+        self._common(allow_causal=n == 1)
+
+    def _out_channels(self, c: int) -> int:
+        return self.filters
+
+    def weights(self, shape):
+        w = (Weight("kernel", self._k + (self._c(shape) // self.groups, self.filters)),)
+        return w + ((Weight("bias", (self.filters,)),) if self.use_bias else ())
+
+    def macs(self, shape, out):
+        oc = self._c(out)
+        return costs.conv_macs(costs.numel(out) // oc if oc else 0, oc, self._c(shape) // self.groups, self._k)
+
+    def explain(self, shape, out):
+        c = self._c(shape)
+        lines = keras_explain_axes(shape, out, self.n, self._last, self._k, self._s, self._d, self._pad)
+        lines += _param_lines(self.filters, c, self.groups, self._k, self.use_bias, self.param_count(shape))
+        oc = self._c(out)
+        lines.append(f"MACs = {costs.numel(out) // oc:,} output positions × {oc} filters × {c // self.groups}·{'·'.join(map(str, self._k))} = {self.macs(shape, out):,}")
+        if self._act:
+            lines.append(f"activation '{self.activation}': one FLOP per output element ({costs.numel(out):,})")
+        return lines
+
+
+def _positive(layer: str, name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise LayerError(layer, name, f"{name} must be a positive integer, got {name}={value!r}")
+
+
+@dataclass(frozen=True)
+class Conv1D(_KerasConvNd):
+    """``keras.layers.Conv1D``; 'causal' pads ``dilation·(kernel−1)`` on the left only.
+
+    >>> Conv1D(16, 3, padding="causal").evaluate((None, 100, 8)).output_shape
+    (None, 100, 16)
+    """
+
+    n: ClassVar[int] = 1
+
+
+@dataclass(frozen=True)
+class Conv2D(_KerasConvNd):
+    """``keras.layers.Conv2D``: the tutorial's ``Conv2D(75, 3, padding='same')`` on 28×28×1.
+
+    >>> r = Conv2D(75, (3, 3), strides=1, padding="same", activation="relu").evaluate((None, 28, 28, 1))
+    >>> r.output_shape, [w.shape for w in r.weights], r.params
+    ((None, 28, 28, 75), [(3, 3, 1, 75), (75,)], 750)
+    """
+
+    n: ClassVar[int] = 2
+
+
+@dataclass(frozen=True)
+class Conv3D(_KerasConvNd):
+    n: ClassVar[int] = 3
+
+
+@dataclass(frozen=True)
+class DepthwiseConv2D(_KerasWindow):
+    """``keras.layers.DepthwiseConv2D(kernel_size, strides=1, padding='valid', depth_multiplier=1,
+    data_format=None, dilation_rate=1, activation=None, use_bias=True)``.
+
+    Every input channel gets its own ``depth_multiplier`` filters: kernel ``(kh, kw, C, depth_multiplier)``
+    (Keras 3 names it ``kernel``), bias ``(C·depth_multiplier,)``; params = kh·kw·C·m + C·m.
+
+    >>> r = DepthwiseConv2D(3, padding="same").evaluate((None, 56, 56, 32))
+    >>> r.output_shape, [w.shape for w in r.weights], r.params
+    ((None, 56, 56, 32), [(3, 3, 32, 1), (32,)], 320)
+    """
+
+    declared_weights: ClassVar = (
+        WeightSpec("kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, "depth_multiplier kernels per input channel, each seeing only that channel"),
+        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
+    )
+
+    kernel_size: int | tuple = None
+    strides: int | tuple = 1
+    padding: str = "valid"
+    depth_multiplier: int = 1
+    data_format: str | None = None
+    dilation_rate: int | tuple = 1
+    activation: str | None = None
+    use_bias: bool = True
+    n: ClassVar[int] = 2
+
+    def __post_init__(self):
+        if self.kernel_size is None:
+            raise LayerError(self.type_name, "kernel_size", "kernel_size is required, e.g. kernel_size=3")
+        _positive(self.type_name, "depth_multiplier", self.depth_multiplier)
+        self._common(check_dilated_strides=False)
+
+    def _out_channels(self, c):
+        return c * self.depth_multiplier
+
+    def weights(self, shape):
+        c = self._c(shape)
+        w = (Weight("kernel", self._k + (c, self.depth_multiplier)),)
+        return w + ((Weight("bias", (c * self.depth_multiplier,)),) if self.use_bias else ())
+
+    def macs(self, shape, out):
+        oc = self._c(out)
+        return costs.conv_macs(costs.numel(out) // oc if oc else 0, oc, 1, self._k)
+
+    def explain(self, shape, out):
+        c, m = self._c(shape), self.depth_multiplier
+        lines = keras_explain_axes(shape, out, self.n, self._last, self._k, self._s, self._d, self._pad)
+        kd = " × ".join(map(str, self._k))
+        total = self.param_count(shape)
+        lines.append(f"params = {kd} × {c} × {m}" + (f" + {c * m}" if self.use_bias else "") + f" = {total:,}")
+        lines.append(f"depthwise: each of the {c} input channels is filtered by its own {m} kernel{'s' if m != 1 else ''} of {'×'.join(map(str, self._k))}; channels are never mixed")
+        lines.append(f"MACs = {costs.numel(out) // self._c(out):,} output positions × {c * m} channels × {'·'.join(map(str, self._k))} = {self.macs(shape, out):,}")
+        return lines
+
+
+@dataclass(frozen=True)
+class SeparableConv2D(_KerasWindow):
+    """``keras.layers.SeparableConv2D(filters, kernel_size, strides=1, padding='valid', data_format=None,
+    dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True)``: a depthwise conv then a 1×1 conv.
+
+    depthwise_kernel ``(kh, kw, C, m)``, pointwise_kernel ``(1, 1, C·m, filters)``, bias ``(filters,)``;
+    params = kh·kw·C·m + C·m·filters + filters; MACs = positions·C·m·kh·kw + positions·C·m·filters.
+
+    >>> r = SeparableConv2D(64, 3, padding="same").evaluate((None, 56, 56, 32))
+    >>> r.output_shape, [w.shape for w in r.weights], r.params
+    ((None, 56, 56, 64), [(3, 3, 32, 1), (1, 1, 32, 64), (64,)], 2400)
+    """
+
+    declared_weights: ClassVar = (
+        WeightSpec("depthwise_kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, "depth_multiplier spatial kernels per input channel, each seeing only that channel"),
+        WeightSpec("pointwise_kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, "a 1×1 convolution mixing the depthwise outputs into the filters"),
+        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+    )
+
+    filters: int | None = None
+    kernel_size: int | tuple = None
+    strides: int | tuple = 1
+    padding: str = "valid"
+    data_format: str | None = None
+    dilation_rate: int | tuple = 1
+    depth_multiplier: int = 1
+    activation: str | None = None
+    use_bias: bool = True
+    n: ClassVar[int] = 2
+
+    def __post_init__(self):
+        if self.filters is None:
+            raise LayerError(self.type_name, "filters", "filters is required, e.g. filters=64")
+        if self.kernel_size is None:
+            raise LayerError(self.type_name, "kernel_size", "kernel_size is required, e.g. kernel_size=3")
+        _positive(self.type_name, "depth_multiplier", self.depth_multiplier)
+        _positive(self.type_name, "filters", self.filters)
+        self._common(check_dilated_strides=False)
+
+    def _out_channels(self, c):
+        return self.filters
+
+    def weights(self, shape):
+        c, m = self._c(shape), self.depth_multiplier
+        w = (Weight("depthwise_kernel", self._k + (c, m)), Weight("pointwise_kernel", (1,) * self.n + (c * m, self.filters)))
+        return w + ((Weight("bias", (self.filters,)),) if self.use_bias else ())
+
+    def macs(self, shape, out):
+        c, m = self._c(shape), self.depth_multiplier
+        positions = costs.numel(out) // self.filters
+        return costs.conv_macs(positions, c * m, 1, self._k) + costs.conv_macs(positions, self.filters, c * m, (1,) * self.n)
+
+    def explain(self, shape, out):
+        c, m, f = self._c(shape), self.depth_multiplier, self.filters
+        lines = keras_explain_axes(shape, out, self.n, self._last, self._k, self._s, self._d, self._pad)
+        kd = " × ".join(map(str, self._k))
+        total = self.param_count(shape)
+        lines.append(f"params = {kd} × {c} × {m} (depthwise) + {c * m} × {f} (pointwise)" + (f" + {f}" if self.use_bias else "") + f" = {total:,}")
+        positions = costs.numel(out) // f
+        lines.append(f"MACs = {positions:,} positions × ({c * m}·{'·'.join(map(str, self._k))} + {c * m}·{f}) = {self.macs(shape, out):,}")
+        return lines
+
+
+@dataclass(frozen=True)
+class Conv2DTranspose(_KerasWindow):
+    """``keras.layers.Conv2DTranspose(filters, kernel_size, strides=1, padding='valid', output_padding=None,
+    data_format=None, dilation_rate=1, activation=None, use_bias=True)``; kernel ``(kh, kw, filters, C)``.
+
+    With k' = dilation·(k−1)+1 (``keras/src/backend/common/backend_utils.py``)::
+
+        'valid': out = (in − 1)·stride + k' + (output_padding if given else max(k', stride) − k')
+        'same':  out = in·stride if output_padding is None else (in − 1)·stride + k' mod 2 + output_padding
+
+    >>> r = Conv2DTranspose(32, 3, strides=2, padding="same").evaluate((None, 7, 7, 64))
+    >>> r.output_shape, [w.shape for w in r.weights], r.params
+    ((None, 14, 14, 32), [(3, 3, 32, 64), (32,)], 18464)
+    """
+
+    declared_weights: ClassVar = (
+        WeightSpec("kernel", (KERNEL_AXES, "out", "in"), Role.KERNEL, "one kernel per filter and input channel, scattered into the output at every input position"),
+        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+    )
+
+    filters: int | None = None
+    kernel_size: int | tuple = None
+    strides: int | tuple = 1
+    padding: str = "valid"
+    output_padding: int | tuple | None = None
+    data_format: str | None = None
+    dilation_rate: int | tuple = 1
+    activation: str | None = None
+    use_bias: bool = True
+    n: ClassVar[int] = 2
+
+    def __post_init__(self):
+        name = self.type_name
+        if self.filters is None:
+            raise LayerError(name, "filters", "filters is required, e.g. filters=32")
+        if self.kernel_size is None:
+            raise LayerError(name, "kernel_size", "kernel_size is required, e.g. kernel_size=3")
+        _positive(name, "filters", self.filters)
+        k = keras_tuple(name, "kernel_size", self.kernel_size, self.n)
+        s = keras_tuple(name, "strides", self.strides, self.n)
+        op = None if self.output_padding is None else keras_tuple(name, "output_padding", self.output_padding, self.n, allow_zero=True)
+        if op is not None and any(o >= st for o, st in zip(op, s)):
+            raise LayerError(name, "output_padding", f"output_padding={fmt_tuple(op)} must be smaller than strides={fmt_tuple(s)} in every dimension")
+        self._common()
+        object.__setattr__(self, "_op", op)
+
+    def _eff(self):
+        return tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d))
+
+    def _out_size(self, size, e, s, op):
+        if self._pad == "valid":
+            return (size - 1) * s + e + (max(e, s) - e if op is None else op)
+        return size * s if op is None else (size - 1) * s + e % 2 + op
+
+    def output_shape(self, shape):
+        name, n = self.type_name, self.n
+        if len(shape) != n + 2:
+            raise LayerError(name, "input", f"expected a {n + 2}-D input, got {len(shape)}-D {fmt_shape(shape)}")
+        c, spatial = split_spatial(shape, n, self._last)
+        if c is None:
+            raise LayerError(name, "input", f"the channel dimension of {fmt_shape(shape)} must be known")
+        ops = self._op or (None,) * n
+        out = tuple(self._out_size(size, e, s, op) for size, e, s, op in zip(spatial, self._eff(), self._s, ops))
+        return join_spatial(shape, n, self._last, self.filters, out)
+
+    def weights(self, shape):
+        w = (Weight("kernel", self._k + (self.filters, self._c(shape))),)
+        return w + ((Weight("bias", (self.filters,)),) if self.use_bias else ())
+
+    def macs(self, shape, out):
+        c = self._c(shape)
+        return costs.transposed_conv_macs(costs.numel(shape) // c if c else 0, c, self.filters, self._k)
+
+    def rf_step(self, shape):
+        # The equivalent dilated-input convolution pads `left` pixels before the first input
+        # (backend_utils._convert_conv_transpose_padding_args_from_keras_to_jax); see the torch version.
+        ops = self._op or (None,) * self.n
+        steps = []
+        for e, s, op in zip(self._eff(), self._s, ops):
+            if self._pad == "valid":
+                left = e - 1
+            else:
+                pad_len = s + e - 2 if op is None else e + e % 2 - 2 + op
+                left = min(pad_len // 2 + pad_len % 2, e - 1)
+            steps.append((Fraction(e - 1, s) + 1, Fraction(1, s), Fraction(left, s)))
+        return RFStep(*(tuple(x) for x in zip(*steps)))
+
+    def warnings(self, shape, out):
+        notes = []
+        if self._op is None and any(s > 1 for s in self._s):
+            notes.append(f"{self.type_name}: output_padding=None lets Keras pick the output size ({fmt_tuple(split_spatial(out, self.n, self._last)[1])}); set output_padding to pin it")
+        if any(o <= 0 for o in split_spatial(out, self.n, self._last)[1]):
+            notes.append(f"{self.type_name}: the output {fmt_shape(out)} is empty")
+        return tuple(notes)
+
+    def explain(self, shape, out):
+        c = self._c(shape)
+        spatial, o_spatial = split_spatial(shape, self.n, self._last)[1], split_spatial(out, self.n, self._last)[1]
+        ops = self._op or (None,) * self.n
+        lines = []
+        for ax, size, o, e, s, op in zip("HW", spatial, o_spatial, self._eff(), self._s, ops):
+            if self._pad == "valid":
+                extra = f"max({e}, {s}) − {e}" if op is None else str(op)
+                lines.append(f"{ax}_out = ({size} − 1)·{s} + {e} + {extra} = {o}  (padding='valid')")
+            elif op is None:
+                lines.append(f"{ax}_out = {size}·{s} = {o}  (padding='same')")
+            else:
+                lines.append(f"{ax}_out = ({size} − 1)·{s} + {e} mod 2 + {op} = {o}  (padding='same')")
+        total = self.param_count(shape)
+        lines.append(f"params = {' × '.join(map(str, self._k))} × {self.filters} × {c}" + (f" + {self.filters}" if self.use_bias else "") + f" = {total:,}")
+        return lines

@@ -1,0 +1,146 @@
+"""PyTorch transposed convolutions: ``ConvTranspose1d/2d/3d`` (``torch/nn/modules/conv.py``)::
+
+    out = (in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import ClassVar
+
+from . import costs
+from ._args import fmt_shape, fmt_tuple, ntuple
+from ._base import KERNEL_AXES, Layer, RFStep, Role, Weight, WeightSpec
+from ._errors import LayerError
+from .conv import _check_torch_channels
+from .window import join_spatial, split_spatial
+
+
+@dataclass(frozen=True)
+class _TorchConvTransposeNd(Layer):
+    """``nn.ConvTransposeNd(in_channels, out_channels, kernel_size, stride=1, padding=0,
+    output_padding=0, groups=1, bias=True, dilation=1, padding_mode='zeros')``;
+    weight ``(in, out/groups, *kernel)``."""
+
+    declared_weights: ClassVar = (
+        WeightSpec("weight", ("in", "out", KERNEL_AXES), Role.KERNEL, "one kernel per input channel and output channel of its group, scattered into the output at every input position"),
+        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
+    )
+
+    in_channels: int | None = None
+    out_channels: int | None = None
+    kernel_size: int | tuple = None
+    stride: int | tuple = 1
+    padding: int | tuple = 0
+    output_padding: int | tuple = 0
+    groups: int = 1
+    bias: bool = True
+    dilation: int | tuple = 1
+    padding_mode: str = "zeros"
+    n: ClassVar[int] = 2
+
+    def __post_init__(self):
+        name, n = self.type_name, self.n
+        _check_torch_channels(self, example_kernel=4)
+        if self.padding_mode != "zeros":
+            raise LayerError(name, "padding_mode", f"only padding_mode='zeros' is supported for {name}, got {self.padding_mode!r}")
+        if isinstance(self.padding, str):
+            raise LayerError(name, "padding", f"{name} takes an int or tuple padding, got {self.padding!r}")
+        object.__setattr__(self, "_k", ntuple(name, "kernel_size", self.kernel_size, n))
+        object.__setattr__(self, "_s", ntuple(name, "stride", self.stride, n))
+        object.__setattr__(self, "_p", ntuple(name, "padding", self.padding, n))
+        object.__setattr__(self, "_op", ntuple(name, "output_padding", self.output_padding, n))
+        object.__setattr__(self, "_d", ntuple(name, "dilation", self.dilation, n))
+
+    def output_shape(self, shape):
+        name, n = self.type_name, self.n
+        if len(shape) not in (n + 1, n + 2):
+            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input, got {len(shape)}-D {fmt_shape(shape)}")
+        c, spatial = split_spatial(shape, n, False)
+        if 0 in spatial:
+            raise LayerError(name, "input", f"input {fmt_shape(shape)} has an empty spatial dimension; only the batch (or channel) dimension may be 0")
+        if self.in_channels is not None and c != self.in_channels:
+            raise LayerError(name, "in_channels", f"in_channels={self.in_channels} but the input {fmt_shape(shape)} has {c} channels; use in_channels={c}")
+        if c % self.groups:
+            raise LayerError(name, "groups", f"input channels {c} are not divisible by groups={self.groups}")
+        for arg, vals in (("kernel_size", self._k), ("stride", self._s), ("dilation", self._d)):
+            if any(v <= 0 for v in vals):
+                raise LayerError(name, arg, f"{arg} must be positive, got {arg}={fmt_tuple(vals)}")
+        for arg, vals in (("padding", self._p), ("output_padding", self._op)):
+            if any(v < 0 for v in vals):
+                raise LayerError(name, arg, f"{arg} must be >= 0, got {arg}={fmt_tuple(vals)}")
+        for op, s, d in zip(self._op, self._s, self._d):
+            if op >= max(s, d):
+                raise LayerError(name, "output_padding", f"output_padding={fmt_tuple(self._op)} must be smaller than stride {fmt_tuple(self._s)} or dilation {fmt_tuple(self._d)}")
+        out = tuple(
+            (size - 1) * s - 2 * p + d * (k - 1) + op + 1
+            for size, k, s, p, op, d in zip(spatial, self._k, self._s, self._p, self._op, self._d)
+        )
+        # An output of exactly 0 is backend-dependent in PyTorch: the reference kernels raise "Output size
+        # is too small", the oneDNN path (chosen by groups, strides, sizes, threads) returns an empty
+        # tensor. convlens always rejects it; a negative size raises everywhere.
+        if any(o <= 0 for o in out):
+            raise LayerError(name, "padding", f"output size {fmt_tuple(out)} would be zero or negative for input {fmt_tuple(spatial)} with padding {fmt_tuple(self._p)}; reduce padding")
+        return join_spatial(shape, n, False, self.out_channels, out)
+
+    def weights(self, shape):
+        c = shape[-1 - self.n]
+        w = (Weight("weight", (c, self.out_channels // self.groups) + self._k),)
+        return w + ((Weight("bias", (self.out_channels,)),) if self.bias else ())
+
+    def macs(self, shape, out):
+        c = shape[-1 - self.n]
+        return costs.transposed_conv_macs(costs.numel(shape) // c, c, self.out_channels // self.groups, self._k)
+
+    def flops(self, shape, out, macs):
+        return costs.flops(macs, costs.numel(out) if self.bias else 0)
+
+    def rf_step(self, shape):
+        # Output pixel o sees inputs i with 0 <= o + p − i·s <= d(k−1): in input units the window
+        # spans (k'−1)/s + 1 pixels, moves 1/s per output, and starts (k'−1−p)/s before the first input.
+        eff = tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d))
+        return RFStep(
+            tuple(Fraction(e - 1, s) + 1 for e, s in zip(eff, self._s)),
+            tuple(Fraction(1, s) for s in self._s),
+            tuple(Fraction(e - 1 - p, s) for e, p, s in zip(eff, self._p, self._s)),
+        )
+
+    def warnings(self, shape, out):
+        notes = []
+        for size, o, k, s, p, op, d in zip(shape[-self.n:], out[-self.n:], self._k, self._s, self._p, self._op, self._d):
+            if s > 1:
+                low = o - op
+                notes.append(
+                    f"{self.type_name}: output size is ambiguous without output_padding: the matching convolution maps every size "
+                    f"{low}..{low + s - 1} to {size}; output_padding={op} gives {o}" + (f" (use output_padding={s - 1} for {low + s - 1})" if op == 0 else "")
+                )
+        return tuple(dict.fromkeys(notes))
+
+    def explain(self, shape, out):
+        c = shape[-1 - self.n]
+        axes = "DHW"[3 - self.n:] if self.n > 1 else "L"
+        lines = [
+            f"{ax}_out = ({size} − 1)·{s} − 2·{p} + {d}·({k}−1) + {op} + 1 = {o}"
+            for ax, size, o, k, s, p, op, d in zip(axes, shape[-self.n:], out[-self.n:], self._k, self._s, self._p, self._op, self._d)
+        ]
+        per = self.out_channels // self.groups
+        total = self.param_count(shape)
+        lines.append(f"params = {c} × ({per} × {' × '.join(map(str, self._k))})" + (f" + {self.out_channels}" if self.bias else "") + f" = {total:,}")
+        lines.append(f"each of the {c} input channels scatters a {'×'.join(map(str, self._k))} kernel into {per} output channel{'s' if per != 1 else ''}; overlapping contributions are summed")
+        return lines
+
+
+@dataclass(frozen=True)
+class ConvTranspose1d(_TorchConvTransposeNd):
+    n: ClassVar[int] = 1
+
+
+@dataclass(frozen=True)
+class ConvTranspose2d(_TorchConvTransposeNd):
+    n: ClassVar[int] = 2
+
+
+@dataclass(frozen=True)
+class ConvTranspose3d(_TorchConvTransposeNd):
+    n: ClassVar[int] = 3

@@ -1,0 +1,108 @@
+"""Window arithmetic: the output size of a window swept over a spatial axis, shared by
+convolutions, transposed convolutions and pooling in both frameworks.
+
+PyTorch (``torch/nn/modules/conv.py`` "Shape:", ``aten/src/ATen/native/Pool.h``)::
+
+    out = ⌊(in + pad_total − dilation·(kernel − 1) − 1) / stride⌋ + 1           (floor mode)
+    out = ⌈(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌉ + 1, minus 1 if the last
+          window would start at or after in + padding                         (pool ceil mode)
+
+Keras's conventions (``'same'``: ⌈in/stride⌉) are in ``keras_conventions``. Tensor layouts
+(channels first or last) are split and joined here too, once for every rank.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from . import costs
+from ._base import Shape
+
+
+def conv_out_size(size: int, kernel: int, stride: int, pad_total: int, dilation: int) -> int:
+    """One spatial output size of a convolution or pooling window sweep, floor mode.
+
+    >>> conv_out_size(28, 5, 1, 4, 1)  # Conv2d(1, 20, 5, padding=2) on 28×28
+    28
+    >>> conv_out_size(7, 2, 2, 0, 1)   # MaxPool2d(2) on 7×7 drops the last row
+    3
+    """
+    return (size + pad_total - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def pool_out_size(size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool) -> int:
+    """One spatial output size of a PyTorch pooling layer (floor or ceil mode).
+
+    >>> pool_out_size(7, 2, 2, 0, 1, False), pool_out_size(7, 2, 2, 0, 1, True)
+    (3, 4)
+    >>> pool_out_size(6, 3, 3, 1, 1, True)  # ⌈(6+2−3)/3⌉+1 = 3; window 3 starts at 6 < 6+1: kept
+    3
+    >>> pool_out_size(5, 2, 2, 1, 1, True)  # ⌈(5+2−2)/2⌉+1 = 4; window 4 starts at 6 >= 5+1: dropped
+    3
+    """
+    if not ceil_mode:
+        return conv_out_size(size, kernel, stride, 2 * padding, dilation)
+    out = conv_out_size(size, kernel, stride, 2 * padding + stride - 1, dilation)
+    if (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def split_spatial(shape: Shape, n: int, channels_last: bool) -> tuple[int, tuple[int, ...]]:
+    """(channels, spatial sizes) of an ``n``-D spatial tensor shape.
+
+    >>> split_spatial((16, 3, 28, 28), 2, False), split_spatial((None, 28, 28, 3), 2, True)
+    ((3, (28, 28)), (3, (28, 28)))
+    """
+    if channels_last:
+        return shape[-1], tuple(shape[-1 - n:-1])
+    return shape[-1 - n], tuple(shape[-n:])
+
+
+def join_spatial(shape: Shape, n: int, channels_last: bool, channels: int, spatial: tuple[int, ...]) -> Shape:
+    """``shape`` with its channels and spatial sizes replaced (the batch and leading dims kept)."""
+    if channels_last:
+        return tuple(shape[:-1 - n]) + spatial + (channels,)
+    return tuple(shape[:-1 - n]) + (channels,) + spatial
+
+
+def leading_numel(shape: Shape, n: int) -> int:
+    """Elements of the dimensions before the channels (the batch; 1 for an unbatched input)."""
+    lead = shape[: len(shape) - n - 1]
+    return costs.numel(lead)
+
+
+def window_warnings(layer, spatial, out, kernel, stride, pads, dilation, same) -> tuple[str, ...]:
+    """Warnings shared by every sliding-window layer (conv and pool)."""
+    notes = []
+    for size, o, k, s, (a, b), d in zip(spatial, out, kernel, stride, pads, dilation):
+        if size is None or o is None:
+            continue
+        covered = (o - 1) * s + d * (k - 1) + 1
+        # input rows (not padding) that no window reaches; when the stride already skips pixels
+        # between windows, the stride warning below says it
+        dropped = size + a - covered
+        if dropped > 0 and s <= d * (k - 1) + 1:
+            notes.append(f"{layer}: the floor drops the last {dropped} input row{'s' if dropped != 1 else ''}/column{'s' if dropped != 1 else ''} ({size} → {o}): no window reaches {'them' if dropped != 1 else 'it'}; pad or crop so that (in + padding − kernel) is divisible by the stride")
+        if s > d * (k - 1) + 1:
+            notes.append(f"{layer}: stride {s} is larger than the kernel {d * (k - 1) + 1}: {s - d * (k - 1) - 1} pixel{'s' if s - d * (k - 1) - 1 != 1 else ''} between windows are never seen")
+        if same and a != b:  # Keras' 'same' with a stride pads by what the size needs, not by the kernel alone
+            notes.append(f"{layer}: 'same' padding is asymmetric here ({a} before, {b} after): the extra pixel goes at the end, so the windows are not centred")
+    return tuple(dict.fromkeys(notes))
+
+
+def stride1_padding(size_in: int, size_out: int, kernel: int) -> Fraction | None:
+    """The symmetric padding per side that makes a stride-1 window of ``kernel`` take ``size_in``
+    to ``size_out`` (``conv_out_size`` solved for the padding); None when no padding >= 0 does.
+    A half (an odd total) is returned as a Fraction so the caller can say it is not symmetric.
+
+    >>> stride1_padding(28, 26, 3), stride1_padding(28, 26, 5), stride1_padding(28, 28, 4)
+    (0, 1, Fraction(3, 2))
+    """
+    total = size_out - size_in + kernel - 1
+    if total < 0:
+        return None
+    return Fraction(total, 2) if total % 2 else total // 2
+
+
+__all__ = ["conv_out_size", "join_spatial", "leading_numel", "pool_out_size", "split_spatial", "stride1_padding", "window_warnings"]

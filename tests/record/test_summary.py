@@ -1,0 +1,58 @@
+"""The record: frozen once built, typed options, data independent of any writer."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from convlens.core import calc
+from convlens.frontends.build import assemble, summary_of_layer
+from convlens.record import Diagnostic, Framework, LayerRow, RowKind, Severity, Summary, WeightInfo
+
+
+def _summary() -> Summary:
+    return summary_of_layer(calc("Conv2d", (1, 1, 28, 28), out_channels=20, kernel_size=5, padding=2))
+
+
+def test_summary_cannot_change_after_it_is_built():
+    s = _summary()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.total_params = 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.layers[0].failed = "no"  # rows are sealed by the Summary that holds them
+    with pytest.raises(AttributeError):
+        s.diagnostics.append(Diagnostic("error", "x", "y"))  # tuples, not lists
+    copy = dataclasses.replace(s, title="changed")
+    assert copy.title == "changed" and s.title != "changed"
+    row = dataclasses.replace(s.layers[0], failed="a copy may differ")
+    assert row.failed and not s.layers[0].failed
+
+
+def test_string_options_are_enums_validated_at_the_entry():
+    s = _summary()
+    assert s.framework is Framework.CORE and s.layers[0].kind is RowKind.LAYER
+    assert Diagnostic("warning", "c", "m").severity is Severity.WARNING
+    with pytest.raises(ValueError, match="severity='fatal' is not one of 'error', 'warning', 'info'"):
+        Diagnostic("fatal", "c", "m")
+    with pytest.raises(ValueError, match="framework='jax'"):
+        dataclasses.replace(s, framework="jax")
+
+
+@pytest.mark.parametrize("dtype_bytes, expected", [(4, 4 * 520), (2, 2 * 520), (8, 8 * 520)])
+def test_param_bytes_follow_each_weights_dtype(dtype_bytes, expected):
+    row = LayerRow("conv", "Conv2d", 0, ((1, 1, 28, 28),), (1, 20, 28, 28),
+                   (WeightInfo("weight", (20, 1, 5, 5), dtype_bytes=dtype_bytes), WeightInfo("bias", (20,), dtype_bytes=dtype_bytes)))
+    s = assemble(title="t", framework="torch", input_shapes=[(1, 1, 28, 28)], output_shapes=[(1, 20, 28, 28)], rows=[row])
+    assert (s.total_params, s.param_bytes) == (520, expected)
+
+
+def test_assemble_refuses_unknown_totals():
+    with pytest.raises(TypeError, match="unknown keys"):
+        assemble(title="t", framework="core", input_shapes=(), output_shapes=(), rows=(), totals={"params": 1})
+
+
+def test_to_dict_holds_plain_values():
+    d = _summary().to_dict()
+    assert d["framework"] == "core" and type(d["framework"]) is str
+    assert d["layers"][0]["kind"] == "layer" and d["layers"][0]["params"] == 520
