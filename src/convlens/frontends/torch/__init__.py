@@ -15,8 +15,8 @@ import torch
 import torch.nn as nn
 
 from ...core import ReceptiveField
-from ...record import Diagnostic, MemoryEstimate, Summary, WeightInfo
-from . import _trace
+from ...record import Diagnostic, Summary
+from . import _assemble, _guard, _trace
 from ._target import TargetError, build_target, load_target
 
 __all__ = ["SummaryError", "TargetError", "build_target", "check", "load_target", "summary"]
@@ -79,27 +79,9 @@ def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, 
         for d in probe.diagnostics:
             if d.code == "batch-folded" and d not in diagnostics:
                 diagnostics.append(Diagnostic(d.severity, d.code, d.message + " (found with a batch of 3)", d.fix, d.layer, d.source, d.code_line))
-    return _assemble(model, args, kwargs, result, _group(diagnostics), title, tracer_first)
-
-
-def _group(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """One diagnostic per distinct message: the same warning on several layers lists them all."""
-    order: list[tuple] = []
-    groups: dict[tuple, list[Diagnostic]] = {}
-    for d in diagnostics:
-        key = (d.severity, d.code, d.message, d.fix)
-        if key not in groups:
-            groups[key] = []
-            order.append(key)
-        groups[key].append(d)
-    out = []
-    for key in order:
-        ds = groups[key]
-        layers = list(dict.fromkeys(d.layer for d in ds if d.layer))
-        first = ds[0]
-        layer = ", ".join(layers) if len(layers) <= 4 else ", ".join(layers[:4]) + f" and {len(layers) - 4} more"
-        out.append(Diagnostic(first.severity, first.code, first.message, first.fix, layer or None, first.source, first.code_line))
-    return out
+    inputs = [a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)]
+    return _assemble.assemble(model, inputs=inputs, result=result, diagnostics=_assemble.group(diagnostics), title=title,
+                              substitutes=tracer_first.substitutes)
 
 
 def _rebatch(t, b):
@@ -110,38 +92,26 @@ def _rebatch(t, b):
 
 def _trace_once(model, args, kwargs, device, measure_memory):
     on_meta = device == "meta"
-    all_meta = all(p.device.type == "meta" for p in model.parameters()) and all(b.device.type == "meta" for b in model.buffers())
     names = {}
     for name, m in model.named_modules():
         names.setdefault(id(m), name)
-    # Substitutes: meta copies of the user's parameters (or the parameters themselves for a model
-    # convlens built on meta), and copies of buffers so running statistics are never updated.
+    # Substitutes for the user's tensors (see _guard): meta copies of parameters, copies of buffers.
     subst: dict[int, torch.Tensor] = {}
-    state: dict[str, torch.Tensor] = {}
-    for name, p in model.named_parameters(remove_duplicate=False):
-        if id(p) not in subst:
-            if all_meta or not on_meta:
-                subst[id(p)] = p
-            else:
-                subst[id(p)] = torch.empty_like(p, device="meta").requires_grad_(p.requires_grad)
-        state[name] = subst[id(p)]
-    for name, b in model.named_buffers(remove_duplicate=False):
-        if id(b) not in subst:
-            subst[id(b)] = torch.empty_like(b, device="meta") if on_meta else b.clone()
-        state[name] = subst[id(b)]
+    for p in model.parameters():
+        subst[id(p)] = _guard.substitute(p, on_meta=on_meta, is_buffer=False)
+    for b in model.buffers():
+        subst[id(b)] = _guard.substitute(b, on_meta=on_meta, is_buffer=True)
+    # id(module) -> the parameters and buffers it owns (a shared tensor only under its first owner),
+    # as substitutes: a lazy module's are materialised by its own hook during the trace.
     owners, module_params, seen = {}, {}, set()
     for mname, m in model.named_modules():
         owned = []
-        for pname, p in m._parameters.items():
-            if p is None or id(p) in seen:
-                continue
-            seen.add(id(p))
-            owned.append((_join(mname, pname), WeightInfo(pname, tuple(p.shape), p.requires_grad, p.element_size()), False))
-        for bname, b in m._buffers.items():
-            if b is None or id(b) in seen:
-                continue
-            seen.add(id(b))
-            owned.append((_join(mname, bname), WeightInfo(bname, tuple(b.shape), False, b.element_size()), True))
+        for is_buffer, tensors in ((False, m._parameters), (True, m._buffers)):
+            for tname, t in tensors.items():
+                if t is None or id(t) in seen:
+                    continue
+                seen.add(id(t))
+                owned.append(_trace.Owned(_join(mname, tname), tname, subst[id(t)], t.requires_grad and not is_buffer, is_buffer))
         owners[id(m)] = owned
         module_params[id(m)] = [_join(mname, n) for n, _ in m.named_parameters()]
     param_ids = {}
@@ -160,13 +130,10 @@ def _trace_once(model, args, kwargs, device, measure_memory):
     for a in list(args) + list(kwargs.values()):
         if isinstance(a, torch.Tensor) and a.dim() >= 3:
             tracer.rf[id(a)] = ReceptiveField.identity(a.dim() - 2)
-    if all_meta and on_meta or (not on_meta and not model.buffers()):
-        forward = model
-    else:
-        def forward(*a, **k):
-            return torch.func.functional_call(model, state, a, k, tie_weights=True, strict=False)
-    with torch.enable_grad() if measure_memory else torch.no_grad():
-        out, failed, message = _trace.run(tracer, forward, args, kwargs)
+    with _guard.untouched(model, subst), (torch.enable_grad() if measure_memory else torch.no_grad()):
+        out, failed, message = _trace.run(tracer, model, args, kwargs)
+    tracer.finish()
+    tracer.substitutes = subst
     rows = [e.row for e in tracer.rows]
     diagnostics = list(tracer.diagnostics)
     if failed:
@@ -191,82 +158,6 @@ def _trace_once(model, args, kwargs, device, measure_memory):
 
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
-
-
-def _assemble(model, args, kwargs, result, diagnostics, title, tracer) -> Summary:
-    params = list(model.parameters())
-    buffers = list(model.buffers())
-    total = sum(p.numel() for p in params)
-    trainable = sum(p.numel() for p in params if p.requires_grad)
-    param_bytes = sum(p.numel() * p.element_size() for p in params)
-    trainable_bytes = sum(p.numel() * p.element_size() for p in params if p.requires_grad)
-    buffer_count = sum(b.numel() for b in buffers)
-    buffer_bytes = sum(b.numel() * b.element_size() for b in buffers)
-    inputs = [a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)]
-    input_bytes = sum(a.numel() * a.element_size() for a in inputs)
-
-    unused = []
-    if not result.failed:
-        for name, p in model.named_parameters():
-            if name not in result.used_params:
-                unused.append(name)
-        if unused:
-            modules = sorted({n.rsplit(".", 1)[0] if "." in n else n for n in unused})
-            count = sum(p.numel() for n, p in model.named_parameters() if n in set(unused))
-            diagnostics.append(Diagnostic(
-                "warning", "unused-parameters",
-                f"{count:,} parameters are never used in the forward pass: {', '.join(modules[:6])}{'…' if len(modules) > 6 else ''} "
-                f"(defined in __init__ but never called); they still count in the total and in the optimizer's memory",
-                "call the module in forward, or delete it from __init__",
-            ))
-
-    rf = result.receptive_field
-    rf_dict = None
-    if rf is not None:
-        rf_dict = {"size": list(rf.size), "jump": list(rf.jump), "start": list(rf.start), "global": rf.is_global}
-        spatial = inputs[0].shape[2:] if inputs and inputs[0].dim() >= 3 else ()
-        for size, jump in zip(spatial, rf.jump):
-            if isinstance(jump, int) and jump > 1 and size % jump:
-                lo, hi = size - size % jump, size - size % jump + jump
-                diagnostics.append(Diagnostic(
-                    "warning", "input-not-divisible",
-                    f"input size {size} is not divisible by the network's total stride {jump} ({size}/{jump} = {size / jump:g}): "
-                    "a floor along the way rounds the size down and input rows/columns at the edge are dropped",
-                    f"use an input size divisible by {jump}, e.g. {lo} or {hi}",
-                ))
-                break
-
-    memory = MemoryEstimate(
-        parameters=param_bytes, gradients=trainable_bytes, optimizer=2 * trainable_bytes,
-        activations=result.saved_bytes, buffers=buffer_bytes, inputs=input_bytes,
-        formula="parameters + gradients (trainable) + Adam moments (2 × trainable) + buffers + input + "
-                "activations autograd saves for backward (measured on this input); excludes framework workspace and fragmentation",
-    )
-    out_shapes = tuple(tuple(t.shape) for t in result.outputs)
-    return Summary(
-        title=title or type(model).__name__,
-        framework="torch",
-        input_shapes=tuple(tuple(a.shape) for a in inputs),
-        output_shapes=out_shapes,
-        layers=result.rows,
-        total_params=total,
-        trainable_params=trainable,
-        non_trainable_params=total - trainable,
-        buffers=buffer_count,
-        param_bytes=param_bytes,
-        buffer_bytes=buffer_bytes,
-        total_macs=sum(r.macs for r in result.rows),
-        total_flops=sum(r.flops for r in result.rows),
-        diagnostics=diagnostics,
-        memory=memory,
-        receptive_field=rf_dict,
-        unused_params=unused,
-        failed=result.failed,
-        notes=[
-            "shapes and costs from one forward pass on the meta device: no weights allocated, no numbers computed"
-            if all(a.device.type == "meta" for a in inputs) else "shapes and costs from one real forward pass on the CPU",
-        ],
-    )
 
 
 def check(model: nn.Module, input_size=None, **options) -> list[Diagnostic]:

@@ -12,6 +12,7 @@ import operator
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.nn.utils import parametrize
 
 from ...core import LAYERS, Layer, LayerError
 
@@ -87,13 +88,22 @@ INPUT_ARGUMENT = {"Conv1d": "in_channels", "Conv2d": "in_channels", "Conv3d": "i
                   "BatchNorm3d": "num_features", "InstanceNorm2d": "num_features"}
 
 
+def module_type(module: nn.Module) -> type:
+    """The class to dispatch on: a module with ``torch.nn.utils.parametrize`` parametrizations
+    is an instance of a generated ``Parametrized<Class>``; its real class is the base."""
+    cls = type(module)
+    if parametrize.is_parametrized(module):
+        return cls.__bases__[0]
+    return cls
+
+
 def core_layer(module: nn.Module, *, from_input: bool = False) -> Layer | None:
     """The core layer equivalent to ``module``; None when there is none (a user's own module).
 
     ``from_input`` leaves out the input-derived argument (``in_channels``/``in_features``/
     ``num_features``) so the core computes what the layer *would* produce on its real input.
     """
-    entry = MODULES.get(type(module))
+    entry = MODULES.get(module_type(module))
     if entry is None:
         return None
     name, args = entry
@@ -165,8 +175,10 @@ def is_framework_module(module: nn.Module) -> bool:
     children get rows of their own. ``MultiheadAttention`` is, although it has a child: its
     ``out_proj`` weight is used functionally, never called.
     """
-    if not type(module).__module__.startswith("torch."):
+    if not module_type(module).__module__.startswith("torch."):
         return False
+    if parametrize.is_parametrized(module):  # its only children are the parametrizations
+        return True
     if isinstance(module, nn.MultiheadAttention):
         return True
     for _ in module.children():

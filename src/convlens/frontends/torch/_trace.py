@@ -37,6 +37,23 @@ class TraceStop(Exception):
     """The forward pass failed at a point convlens cannot repair; carries the message."""
 
 
+@dataclass(frozen=True)
+class Owned:
+    """A parameter or buffer a module owns, as the substitute the trace uses."""
+
+    qualname: str  # "layer1.0.conv1.weight"
+    name: str  # "weight"
+    tensor: torch.Tensor  # the substitute (materialised during the trace for a lazy module)
+    trainable: bool
+    is_buffer: bool
+
+    def info(self) -> WeightInfo | None:
+        """None while the tensor is an uninitialised lazy parameter (the forward failed before it)."""
+        if isinstance(self.tensor, nn.parameter.UninitializedTensorMixin):
+            return None
+        return WeightInfo(self.name, tuple(self.tensor.shape), self.trainable, self.tensor.element_size())
+
+
 @dataclass
 class _Row:
     """A row under construction, plus what only the tracer needs."""
@@ -46,6 +63,7 @@ class _Row:
     parent: int | None = None  # index of the enclosing row
     core: object = None  # the core layer, for mapped modules
     code_line: str | None = None  # the text of the user's source line
+    owned: tuple = ()  # Owned tensors counted on this row (first call of the module only)
 
 
 @dataclass
@@ -201,21 +219,17 @@ class Tracer:
         repeated = id(module) in self.seen_calls
         self.seen_calls.add(id(module))
         self.called.add(id(module))
-        weights, buffers = (), ()
-        if not repeated:
-            owned = self.owners.get(id(module), [])
-            weights = tuple(w for _, w, is_buf in owned if not is_buf)
-            buffers = tuple(w for _, w, is_buf in owned if is_buf)
+        owned = () if repeated else tuple(self.owners.get(id(module), ()))
         if _ops.is_framework_module(module):
             self.used_params.update(self.module_params.get(id(module), ()))
         has_children = any(True for _ in module.children())
         framework = _ops.is_framework_module(module)
         row = LayerRow(
-            name=name, type=type(module).__name__, depth=self._depth(), input_shapes=_shapes(args), output_shape=None,
-            weights=weights, buffers=buffers, kind="module" if (framework or not has_children) else "container",
+            name=name, type=_ops.module_type(module).__name__, depth=self._depth(), input_shapes=_shapes(args), output_shape=None,
+            kind="module" if (framework or not has_children) else "container",
             is_leaf=framework or not has_children, source=source, repeated=repeated,
         )
-        entry = _Row(row, module, self._parent(), code_line=code_line)
+        entry = _Row(row, module, self._parent(), code_line=code_line, owned=owned)
         core = _ops.core_layer(module)
         if core is not None:
             entry.core = core
@@ -233,6 +247,9 @@ class Tracer:
         if self.active and self.active[-1] == index:
             self.active.pop()
         entry = self.rows[index]
+        if entry.core is None and _ops.module_type(module).__name__ != entry.row.type:  # a lazy module became its real class
+            entry.core = _ops.core_layer(module)
+            entry.row.spec = entry.core.spec() if entry.core is not None else None
         t = _first_tensor(output)
         entry.row.output_shape = tuple(t.shape) if t is not None else None
         step = None
@@ -262,6 +279,13 @@ class Tracer:
             entry.row.flops = 2 * entry.row.macs
         self._note_output(index, output, _tensors(args), step)
         return None
+
+    def finish(self) -> None:
+        """Fill each module row's weights, from the substitutes as they are after the trace."""
+        for e in self.rows:
+            infos = [(o, o.info()) for o in e.owned]
+            e.row.weights = tuple(i for o, i in infos if i is not None and not o.is_buffer)
+            e.row.buffers = tuple(i for o, i in infos if i is not None and o.is_buffer)
 
     # --- functions --------------------------------------------------------------------------
     def on_function(self, func, args, kwargs):
@@ -428,14 +452,14 @@ class Tracer:
                 entry.core.evaluate(x_shape)
             except LayerError as err:
                 core_msg = str(err)
-        name = type(module).__name__
+        name = _ops.module_type(module).__name__
         if core_msg is None:  # the arguments fit the input: PyTorch refused for another reason
             self._diag("error", "layer-failed", f"{entry.row.name} ({name}) raises: {message}", None, index)
             core_msg = message
         elif isinstance(module, nn.Linear):
             self._diag("error", "linear-in-features", self._linear_message(entry, x_shape), self._linear_fix(entry, x_shape), index)
         else:
-            arg = _ops.INPUT_ARGUMENT.get(_ops.MODULES.get(type(module), ("",))[0])
+            arg = _ops.INPUT_ARGUMENT.get(_ops.MODULES.get(_ops.module_type(module), ("",))[0])
             actual = (x_shape[1] if len(x_shape) > 1 else x_shape[0]) if arg else None
             fix = f"use nn.{name}({arg}={actual}, …)" if arg else None
             self._diag("error", "layer-mismatch", f"{entry.row.name} ({core_msg})", fix, index)
