@@ -7,6 +7,8 @@ check that the helper itself catches each kind of change.
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import torch
 import torch.nn as nn
@@ -86,7 +88,11 @@ def trained_batchnorm():
     return m, (2, 3, 8, 8)
 
 
-CASES = [shared_linear, shared_batchnorm, pruned, weight_normed, spectral_normed, parametrized, hooked, caching, trained_batchnorm]
+def lazy():
+    return nn.Sequential(nn.LazyConv2d(8, 3), nn.ReLU(), nn.Flatten(), nn.LazyLinear(10)), (2, 3, 10, 10)
+
+
+CASES = [lazy, shared_linear, shared_batchnorm, pruned, weight_normed, spectral_normed, parametrized, hooked, caching, trained_batchnorm]
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -201,3 +207,17 @@ def test_functional_only_model_on_cpu():
     before = snapshot(m, (1, 3, 10, 10))
     convlens.summary(m, input_size=(1, 3, 10, 10), device="cpu")
     assert_unchanged(before, m, (1, 3, 10, 10))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_lazy_modules_report_what_initialisation_gives_without_initialising(device):
+    model, size = lazy()
+    for _ in range(2):  # and a second summary finds the module as lazy as the first
+        s = convlens.summary(model, input_size=size, device=device)
+        assert isinstance(model[0], nn.LazyConv2d) and model[0].has_uninitialized_params()
+    reference = copy.deepcopy(model)
+    reference(torch.zeros(size))  # initialise a copy: the counts the summary must give
+    assert s.total_params == sum(p.numel() for p in reference.parameters()) == 8 * 27 + 8 + 10 * 512 + 10
+    assert [r.params for r in s.layers if r.type.startswith("Lazy")] == [224, 5130]
+    assert s.layers[0].calculation and s.layers[0].macs == 2 * 8 * 64 * 27
+    assert sum("lazy" in n for n in s.notes) == 2

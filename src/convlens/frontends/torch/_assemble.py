@@ -33,6 +33,10 @@ def _numel(t: torch.Tensor) -> int:
     return 0 if isinstance(t, nn.parameter.UninitializedTensorMixin) else t.numel()
 
 
+def _bytes(t: torch.Tensor) -> int:
+    return 0 if isinstance(t, nn.parameter.UninitializedTensorMixin) else t.numel() * t.element_size()
+
+
 def group(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """One diagnostic per distinct message: the same warning on several layers lists them all."""
     order: list[tuple] = []
@@ -129,9 +133,9 @@ def assemble(model, *, inputs, result, diagnostics, title, substitutes, extra_no
     buffers = _unique(substitutes.get(id(b), b) for b in model.buffers())
     total = sum(_numel(p) for p in params)
     trainable = sum(_numel(p) for p in params if p.requires_grad)
-    param_bytes = sum(_numel(p) * p.element_size() for p in params)
-    trainable_bytes = sum(_numel(p) * p.element_size() for p in params if p.requires_grad)
-    buffer_bytes = sum(_numel(b) * b.element_size() for b in buffers)
+    param_bytes = sum(_bytes(p) for p in params)
+    trainable_bytes = sum(_bytes(p) for p in params if p.requires_grad)
+    buffer_bytes = sum(_bytes(b) for b in buffers)
     input_bytes = sum(a.numel() * a.element_size() for a in inputs)
 
     unused = []

@@ -80,6 +80,9 @@ def untouched(model: nn.Module, substitutes: dict[int, torch.Tensor]):
     saved = []
     for m in model.modules():
         saved.append((m, m.__class__, dict(m.__dict__)))
+    # Hook handles remove themselves from the dict they were registered in (a lazy module's
+    # initialisation hook does, mid-forward): the original dicts' contents are restored too.
+    contents = [(d, list(d.items())) for _, _, state in saved for d in state.values() if isinstance(d, OrderedDict)]
     saved_globals = {name: getattr(_module_mod, name) for name in _GLOBAL_HOOKS if hasattr(_module_mod, name)}
     try:
         for name in saved_globals:
@@ -99,6 +102,10 @@ def untouched(model: nn.Module, substitutes: dict[int, torch.Tensor]):
     finally:
         for name, value in saved_globals.items():
             setattr(_module_mod, name, value)
+        for d, items in contents:
+            if list(d.items()) != items:
+                d.clear()
+                d.update(items)
         for m, cls, state in saved:
             if m.__class__ is not cls:
                 m.__class__ = cls
