@@ -124,6 +124,7 @@ class Summary:
     unused_params: list[str] = field(default_factory=list)  # parameters never used in the forward pass
     failed: bool = False  # the forward pass did not complete
     notes: list[str] = field(default_factory=list)  # conventions and estimates stated in the output
+    output_names: tuple[str, ...] = ()  # one per output shape where the model returns a dict/dataclass ("logits", "aux.mask")
 
     @property
     def errors(self) -> list[Diagnostic]:

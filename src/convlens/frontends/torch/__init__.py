@@ -147,8 +147,11 @@ def _trace_once(model, args, kwargs, device, measure_memory):
         diagnostics.append(Diagnostic("error", "forward-failed", f"the forward pass stopped: {message}",
                                       fix, failing.row.name if failing else None, failing.row.source if failing else None,
                                       failing.code_line if failing else None))
+    named = _trace.named_outputs(out) if out is not None else []
+    structured = not isinstance(out, (torch.Tensor, list, tuple)) or (isinstance(out, tuple) and hasattr(out, "_fields"))
+    names_out = tuple(n for n, _ in named) if structured else ()
     result = _trace.TraceResult(
-        rows=rows, parents=[e.parent for e in tracer.rows], outputs=[] if out is None else _trace._tensors(out),
+        rows=rows, parents=[e.parent for e in tracer.rows], outputs=[t for _, t in named], output_names=names_out,
         diagnostics=diagnostics, used_params=tracer.used_params, called_modules=tracer.called,
         saved_bytes=sum(tracer.saved.values()), failed=failed, receptive_field=tracer.last_rf,
         last_spatial_input=tracer.last_spatial_input,

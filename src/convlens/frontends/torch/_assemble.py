@@ -158,6 +158,7 @@ def assemble(model, *, inputs, result, diagnostics, title, substitutes, extra_no
         framework="torch",
         input_shapes=tuple(tuple(a.shape) for a in inputs),
         output_shapes=tuple(tuple(t.shape) for t in result.outputs),
+        output_names=tuple(result.output_names),
         layers=result.rows,
         total_params=total,
         trainable_params=trainable,

@@ -17,6 +17,7 @@ Three instruments run together, all removed in ``finally``:
 from __future__ import annotations
 
 import math
+import dataclasses
 from dataclasses import dataclass, field
 
 import torch
@@ -78,6 +79,7 @@ class TraceResult:
     failed: bool
     receptive_field: ReceptiveField | None
     last_spatial_input: tuple | None
+    output_names: tuple = ()  # where each output sits in a dict/dataclass/named-tuple result; () for plain tensors
 
 
 def _shapes(obj) -> tuple:
@@ -100,6 +102,29 @@ def _tensors(obj) -> list[torch.Tensor]:
 
     visit(obj)
     return out
+
+
+def named_outputs(obj, path: str = "") -> list[tuple[str, torch.Tensor]]:
+    """Every tensor of a model's output with where it sits: ``[("logits", t), ("aux[0]", t)]``.
+
+    Dicts give their keys, dataclasses and named tuples their field names, sequences their
+    indices, ``torch.distributions`` objects their parameters (``loc``, ``scale``...).
+    """
+    if isinstance(obj, torch.Tensor):
+        return [(path, obj)]
+    join = (lambda k: f"{path}.{k}" if path else str(k))
+    if isinstance(obj, dict):
+        return [o for k, v in obj.items() for o in named_outputs(v, join(k))]
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+        return [o for k in obj._fields for o in named_outputs(getattr(obj, k), join(k))]
+    if isinstance(obj, (list, tuple)):
+        return [o for i, v in enumerate(obj) for o in named_outputs(v, f"{path}[{i}]")]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return [o for f in dataclasses.fields(obj) for o in named_outputs(getattr(obj, f.name), join(f.name))]
+    if isinstance(obj, torch.distributions.Distribution):
+        names = [k for k in getattr(obj, "arg_constraints", {}) if k in vars(obj)]
+        return [o for k in names for o in named_outputs(vars(obj)[k], join(k))]
+    return []
 
 
 def _first_tensor(obj):
@@ -219,7 +244,10 @@ class Tracer:
         repeated = id(module) in self.seen_calls
         self.seen_calls.add(id(module))
         self.called.add(id(module))
-        owned = () if repeated else tuple(self.owners.get(id(module), ()))
+        owned = ()
+        if not repeated:  # a framework module's row holds its children's tensors too (MultiheadAttention's out_proj)
+            owned = tuple(o for sub in (module.modules() if _ops.is_framework_module(module) else (module,))
+                          for o in self.owners.get(id(sub), ()))
         if _ops.is_framework_module(module):
             self.used_params.update(self.module_params.get(id(module), ()))
         has_children = any(True for _ in module.children())
