@@ -16,7 +16,7 @@ import torch.nn as nn
 
 from ...core import ReceptiveField
 from ...record import Diagnostic, Summary
-from . import _assemble, _guard, _trace
+from . import _assemble, _diagnose, _guard, _trace
 from ._target import TargetError, build_target, load_target
 
 __all__ = ["SummaryError", "TargetError", "build_target", "check", "load_target", "summary"]
@@ -72,21 +72,40 @@ def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, 
     args, kwargs = _make_inputs(input_size, input_data, dtypes, device)
     result, tracer_first = _trace_once(model, args, kwargs, device, memory)
     diagnostics = list(result.diagnostics)
-    # A batch of 1 cannot show a view(-1, ...) that folds samples together: try a batch of 3.
-    if tracer_first.suspicious_reshape and tracer_first.batch == 1 and not any(d.code == "batch-folded" for d in diagnostics):
-        probe_args = tuple(_rebatch(a, 3) for a in args)
-        probe, _ = _trace_once(model, probe_args, {k: _rebatch(v, 3) for k, v in kwargs.items()}, device, False)
-        for d in probe.diagnostics:
-            if d.code == "batch-folded" and d not in diagnostics:
-                diagnostics.append(Diagnostic(d.severity, d.code, d.message + " (found with a batch of 3)", d.fix, d.layer, d.source, d.code_line))
+    diagnostics += _batch_probe(model, args, kwargs, device, result, tracer_first, diagnostics)
     inputs = [a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)]
     return _assemble.assemble(model, inputs=inputs, result=result, diagnostics=_assemble.group(diagnostics), title=title,
                               substitutes=tracer_first.substitutes)
 
 
-def _rebatch(t, b):
-    if isinstance(t, torch.Tensor) and t.dim() >= 1 and t.shape[0] == 1:
-        return torch.empty((b,) + tuple(t.shape[1:]), dtype=t.dtype, device=t.device)
+def _batch_probe(model, args, kwargs, device, result, tracer, diagnostics) -> list[Diagnostic]:
+    """Trace again with a batch one larger when a reshape changed dim 0 or an output's dim 0 is not
+    the batch, and report where the batch stops being a dimension of its own (``_diagnose``)."""
+    b1 = tracer.batch
+    if b1 is None or result.failed or any(d.code == "batch-folded" for d in diagnostics):
+        return []
+    outputs = [tuple(t.shape) for t in result.outputs]
+    if not tracer.batch_reshaped and all(s and s[0] == b1 for s in outputs):
+        return []
+    b2 = b1 + 1
+    probe, _ = _trace_once(model, tuple(_rebatch(a, b1, b2) for a in args), {k: _rebatch(v, b1, b2) for k, v in kwargs.items()},
+                           device, False)
+    if probe.failed:
+        return []
+    found = [d for d in probe.diagnostics if d.code == "batch-folded"]
+    found = [Diagnostic(d.severity, d.code, d.message + f" (found with a batch of {b2})", d.fix, d.layer, d.source, d.code_line)
+             for d in found]
+    return found or _diagnose.batch_merges(result.rows, [e.code_line for e in tracer.rows], probe.rows, outputs,
+                                           [tuple(t.shape) for t in probe.outputs], b1, b2)
+
+
+def _rebatch(t, b1, b2):
+    """``t`` with its batch dimension (dim 0 of size ``b1``) grown to ``b2 = b1 + 1`` (a real tensor
+    repeats its first sample, so token ids and masks stay valid)."""
+    if isinstance(t, torch.Tensor) and t.dim() >= 1 and t.shape[0] == b1 and b2 == b1 + 1:
+        if t.device.type == "meta":
+            return torch.empty((b2,) + tuple(t.shape[1:]), dtype=t.dtype, device="meta")
+        return torch.cat([t, t[:1]])
     return t
 
 
@@ -137,16 +156,23 @@ def _trace_once(model, args, kwargs, device, measure_memory):
     rows = [e.row for e in tracer.rows]
     diagnostics = list(tracer.diagnostics)
     if failed:
-        failing = next((e for e in reversed(tracer.rows) if e.row.failed), None) or (tracer.rows[-1] if tracer.rows else None)
+        failing = next((e for e in reversed(tracer.rows) if e.row.failed), None)
+        if failing is None:  # raised by the user's code or an op that is not a row: blame the module whose forward was running
+            open_row = tracer._parent()
+            failing = tracer.rows[open_row] if open_row is not None else None
+            if failing is None and tracer.raised_at[0] is None and tracer.rows:
+                failing = tracer.rows[-1]
         if failing is not None and not failing.row.failed:
             failing.row.failed = message
         fix = None
         if on_meta and "meta" in (message or ""):
             fix = ("the model reads tensor values (data-dependent control flow or .item()), which the meta device cannot "
                    "give; run with --device cpu (convlens.summary(..., device='cpu'))")
+        source, code_line = tracer.raised_at
+        if source is None and failing is not None:
+            source, code_line = failing.row.source, failing.code_line
         diagnostics.append(Diagnostic("error", "forward-failed", f"the forward pass stopped: {message}",
-                                      fix, failing.row.name if failing else None, failing.row.source if failing else None,
-                                      failing.code_line if failing else None))
+                                      fix, failing.row.name if failing else None, source, code_line))
     named = _trace.named_outputs(out) if out is not None else []
     structured = not isinstance(out, (torch.Tensor, list, tuple)) or (isinstance(out, tuple) and hasattr(out, "_fields"))
     names_out = tuple(n for n, _ in named) if structured else ()

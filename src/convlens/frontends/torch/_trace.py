@@ -29,7 +29,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from ...core import LayerError, ReceptiveField, costs
 from ...record import Diagnostic, LayerRow, WeightInfo
 from . import _ops
-from ._source import user_frame
+from ._source import raising_frame, user_frame
 
 aten = torch.ops.aten
 
@@ -157,7 +157,7 @@ class Tracer:
         self.param_ids = param_ids  # id(parameter tensor used in the forward) -> qualified name
         self.module_params = module_params  # id(module) -> qualified names of all its parameters
         self.on_meta = on_meta
-        self.suspicious_reshape = False  # a view/reshape(-1, ...) that a batch of 1 cannot test
+        self.batch_reshaped = False  # a reshape changed the size of dim 0 from the batch: a second trace checks it
         self.frozen_storages = frozen_storages  # storages of parameters/buffers: not activations
         self.measure_memory = measure_memory
         self.repair = repair
@@ -176,6 +176,7 @@ class Tracer:
         self.last_rf: ReceptiveField | None = None
         self.last_spatial_input: tuple | None = None
         self._fn_counter: dict[str, int] = {}
+        self.raised_at: tuple[str | None, str | None] = (None, None)  # the user's line that raised, if not a row's
 
     # --- bookkeeping ------------------------------------------------------------------------
     def _depth(self) -> int:
@@ -384,12 +385,9 @@ class Tracer:
         b = self.batch
         if b is None or x.dim() == 0 or x.shape[0] != b or out.dim() == 0:
             return out
-        target = [a for a in args[1:] if not isinstance(a, torch.Tensor)]
-        if len(target) == 1 and isinstance(target[0], (tuple, list)):
-            target = list(target[0])
-        if target and target[0] == -1 and func is not torch.Tensor.flatten and func is not torch.flatten:
-            self.suspicious_reshape = True
         rows = out.shape[0]
+        if rows != b:
+            self.batch_reshaped = True
         if rows == b or (rows % b == 0 and rows >= b):
             return out
         per_sample = x.numel() // b
@@ -676,8 +674,10 @@ def run(tracer: Tracer, forward, args, kwargs) -> tuple[object, bool, str | None
         failed, message = True, str(exc)
     except LayerError as exc:
         failed, message = True, str(exc)
+        tracer.raised_at = raising_frame(exc.__traceback__)
     except Exception as exc:  # the user's forward raised something convlens did not foresee
         failed, message = True, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        tracer.raised_at = raising_frame(exc.__traceback__)
     finally:
         for h in handles:
             h.remove()
