@@ -14,6 +14,7 @@ import torch.nn as nn
 from torch.nn.utils.prune import BasePruningMethod
 
 from ...core import memory as core_memory
+from ...core.network import rf_dict
 from ...record import Diagnostic, MemoryEstimate, Summary
 
 META_NOTE = "shapes and costs from one forward pass on the meta device: no weights allocated, no numbers computed"
@@ -143,9 +144,9 @@ def assemble(model, *, inputs, result, diagnostics, title, substitutes, extra_no
         unused, found = _unused(model, result, substitutes)
         diagnostics += found
     rf = result.receptive_field
-    rf_dict = None
+    rf_record = None
     if rf is not None:
-        rf_dict = rf.to_dict() if hasattr(rf, "to_dict") else {"size": list(rf.size), "jump": list(rf.jump), "start": list(rf.start), "global": rf.is_global}
+        rf_record = rf_dict(rf)
         diagnostics += _rf_diagnostics(rf, inputs)
     m = core_memory.training_memory(parameter_bytes=param_bytes, trainable_bytes=trainable_bytes, buffer_bytes=buffer_bytes,
                                     input_bytes=input_bytes, activation_bytes=result.saved_bytes)
@@ -170,7 +171,7 @@ def assemble(model, *, inputs, result, diagnostics, title, substitutes, extra_no
         total_flops=sum(r.flops for r in result.rows),
         diagnostics=diagnostics,
         memory=memory,
-        receptive_field=rf_dict,
+        receptive_field=rf_record,
         unused_params=unused,
         failed=result.failed,
         notes=notes,

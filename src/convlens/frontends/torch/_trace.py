@@ -27,6 +27,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from ...core import LayerError, ReceptiveField, costs
+from ...core.network import merge_fields, rf_dict
 from ...record import Diagnostic, LayerRow, WeightInfo
 from . import _ops
 from ._source import raising_frame, user_frame
@@ -198,11 +199,7 @@ class Tracer:
 
     def _note_output(self, index: int, out, in_tensors: list[torch.Tensor], step=None):
         """Remember who produced ``out`` and its receptive field."""
-        in_rf = None
-        for t in in_tensors:
-            r = self.rf.get(id(t))
-            if r is not None and (in_rf is None or (not r.is_global and (in_rf.is_global or r.size > in_rf.size))):
-                in_rf = r
+        in_rf = merge_fields([self.rf.get(id(t)) for t in in_tensors])  # the core's union per axis
         for t in _tensors(out):
             if id(t) in self.producer:  # produced inside (a container passing on its last child's output)
                 continue
@@ -221,7 +218,7 @@ class Tracer:
         t0 = _first_tensor(out)
         if t0 is not None and id(t0) in self.rf:
             r = self.rf[id(t0)]
-            self.rows[index].row.receptive_field = {"size": list(r.size), "jump": list(r.jump), "start": list(r.start), "global": r.is_global}
+            self.rows[index].row.receptive_field = rf_dict(r)
 
     def _diag(self, severity, code, message, fix=None, index=None, source=None, code_line=None):
         layer = self.rows[index].row.name if index is not None else None
@@ -297,15 +294,14 @@ class Tracer:
             if result is not None:
                 entry.row.calculation = tuple(result.calculation())
                 step = result.receptive_field
-                extra = result.flops - 2 * result.macs  # the elementwise part (bias, norm, activation, pooling)
-                entry.row.flops = 2 * entry.row.macs + max(extra, 0)
+                entry.row.flops = costs.flops(entry.row.macs, _elementwise(result))
                 entry.row.warnings = tuple(result.warnings)
                 for w in result.warnings:
                     self._diag("warning", "layer-warning", w, None, index)
                 if len(in_shape) >= 3:
                     self.last_spatial_input = in_shape
         else:
-            entry.row.flops = 2 * entry.row.macs
+            entry.row.flops = costs.flops(entry.row.macs)
         self._note_output(index, output, _tensors(args), step)
         return None
 
@@ -347,8 +343,25 @@ class Tracer:
             self.rows.pop()
             return out
         row.output_shape = tuple(t.shape)
-        row.flops = 2 * row.macs + (costs.numel(row.output_shape) if func in _ops.ELEMENTWISE else 0)
-        self._note_output(index, out, in_tensors)
+        step = None
+        core = _ops.core_layer_of_call(func, args, kwargs)
+        result = None
+        if core is not None:
+            try:
+                result = core.evaluate(row.input_shapes[0])
+            except LayerError:
+                result = None
+        if result is not None:  # a layer called as a function: its row reads like the module's
+            row.spec = core.spec()
+            row.calculation = tuple(result.calculation())
+            row.warnings = tuple(result.warnings)
+            row.flops = costs.flops(row.macs, _elementwise(result))
+            step = result.receptive_field
+            if len(row.input_shapes[0]) >= 3:
+                self.last_spatial_input = row.input_shapes[0]
+        else:
+            row.flops = costs.flops(row.macs, costs.numel(row.output_shape) if func in _ops.ELEMENTWISE else 0)
+        self._note_output(index, out, in_tensors, step)
         return out
 
     def _call_inside(self, func, args, kwargs):
@@ -558,6 +571,12 @@ class Tracer:
             self.saved[key] = storage.nbytes()
             self.keep.append(t)
         return t
+
+
+def _elementwise(result) -> int:
+    """The elementwise FLOPs of a core result (bias, normalisation, activation, pooling): its FLOPs
+    less those of its MACs, by the core's cost convention."""
+    return max(result.flops - costs.flops(result.macs), 0)
 
 
 def _family_word(module) -> str:
