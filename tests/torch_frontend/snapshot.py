@@ -91,6 +91,9 @@ def snapshot(model, input_size=None, options=None) -> Snapshot:
     for m in model.modules():
         hooks = {h: [(k, v) for k, v in getattr(m, h).items()] if isinstance(getattr(m, h, None), dict) else None for h in _HOOKS}
         attrs = {k: v for k, v in vars(m).items() if isinstance(v, torch.Tensor)}
+        if isinstance(m, torch.jit.ScriptModule):  # its dicts are views of C++ state: the tensors are checked above
+            modules.append((m, type(m), m.training, hooks, None, None, attrs))
+            continue
         modules.append((m, type(m), m.training, hooks, dict(getattr(m, "_parameters", {})), dict(getattr(m, "_buffers", {})), attrs))
     forward = _forward_copy(model, input_size, options) if _small_real(model) else None
     return Snapshot(modules, tensors, forward)
@@ -136,6 +139,8 @@ def assert_unchanged(before: Snapshot, model, input_size=None, options=None) -> 
             assert (None if items is None else items) == (
                 [(k, v) for k, v in current.items()] if isinstance(current, dict) else None), f"{label}.{h} changed"
         for kind, saved in (("_parameters", params), ("_buffers", buffers)):
+            if saved is None:
+                continue
             current = getattr(m, kind, {})
             assert current.keys() == saved.keys() and all(current[k] is v for k, v in saved.items()), f"{label}: {kind} changed"
         cur_attrs = {k: v for k, v in vars(m).items() if isinstance(v, torch.Tensor)}

@@ -9,7 +9,11 @@ shape bugs.
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import dataclasses
 import math
+import os
 
 import torch
 import torch.nn as nn
@@ -26,21 +30,38 @@ class SummaryError(ValueError):
     """A user's mistake in calling ``summary`` (not a model, a malformed input size...)."""
 
 
+def _to(obj, device):
+    """``obj`` with every tensor in it (nested lists, tuples, dicts) moved to ``device``."""
+    if isinstance(obj, torch.Tensor):
+        return obj.to(device)
+    if isinstance(obj, dict):
+        return {k: _to(v, device) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to(v, device) for v in obj) if not hasattr(obj, "_fields") else type(obj)(*(_to(v, device) for v in obj))
+    return obj
+
+
+def _is_shape(s) -> bool:
+    return isinstance(s, (tuple, list, torch.Size)) and all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in s)
+
+
 def _make_inputs(input_size, input_data, dtypes, device):
-    """-> (args, kwargs) on ``device``."""
+    """-> (args, kwargs) on ``device``, from torchinfo's arguments: ``input_size`` (one shape, a list
+    of shapes, ``()`` for a 0-d input) with ``dtypes``, or ``input_data`` (a tensor; a list or tuple
+    of positional inputs; a dict of keyword inputs)."""
     if input_data is not None:
         if isinstance(input_data, torch.Tensor):
             return (input_data.to(device),), {}
         if isinstance(input_data, dict):
-            return (), {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in input_data.items()}
+            return (), {k: _to(v, device) for k, v in input_data.items()}
         if isinstance(input_data, (list, tuple)):
-            return tuple(v.to(device) if isinstance(v, torch.Tensor) else v for v in input_data), {}
+            return tuple(_to(v, device) for v in input_data), {}
         raise SummaryError(f"input_data must be a tensor, a tuple/list of tensors or a dict, got {type(input_data).__name__}")
     if input_size is None:
         raise SummaryError("give input_size=(1, 3, 224, 224) (or input_data=tensor) so convlens knows the input shape")
-    sizes = [input_size] if input_size and all(isinstance(d, int) for d in input_size) else list(input_size)
+    sizes = [input_size] if _is_shape(input_size) else list(input_size) if isinstance(input_size, (list, tuple)) else [input_size]
     for s in sizes:
-        if not isinstance(s, (tuple, list, torch.Size)) or not s or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in s):
+        if not _is_shape(s):
             raise SummaryError(f"input_size must be a tuple of non-negative ints or a list of such tuples, got {input_size!r}")
     if dtypes is None:
         dtypes = [torch.float32] * len(sizes)
@@ -50,11 +71,23 @@ def _make_inputs(input_size, input_data, dtypes, device):
         raise SummaryError(f"got {len(dtypes)} dtypes for {len(sizes)} inputs; give one dtype per input")
     args = []
     for s, dt in zip(sizes, dtypes):
-        if dt.is_floating_point or dt.is_complex:
-            args.append(torch.empty(tuple(s), dtype=dt, device=device) if device == "meta" else torch.randn(tuple(s), dtype=dt, device=device))
+        if not isinstance(dt, torch.dtype):
+            raise SummaryError(f"dtypes must be torch dtypes such as torch.float32 or torch.long, got {dt!r}")
+        if device == "meta":
+            args.append(torch.empty(tuple(s), dtype=dt, device="meta"))
+        elif dt.is_floating_point or dt.is_complex:
+            args.append(torch.randn(tuple(s), dtype=dt, device=device))
         else:
             args.append(torch.zeros(tuple(s), dtype=dt, device=device))
     return tuple(args), {}
+
+
+def _device(device) -> str:
+    """``'meta'`` or ``'cpu'`` from a string or a ``torch.device`` (as torchinfo takes it)."""
+    name = device.type if isinstance(device, torch.device) else device
+    if name not in ("meta", "cpu"):
+        raise SummaryError(f"device must be 'meta' (default: no weights, nothing computed) or 'cpu' (a real forward), got {device!r}")
+    return name
 
 
 def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, device: str = "meta",
@@ -67,15 +100,83 @@ def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, 
     """
     if not isinstance(model, nn.Module):
         raise SummaryError(f"summary() needs a torch.nn.Module, got {type(model).__name__}")
-    if device not in ("meta", "cpu"):
-        raise SummaryError(f"device must be 'meta' or 'cpu', got {device!r}")
+    device = _device(device)
+    notes = []
+    if isinstance(model, torch.jit.ScriptModule):
+        model, device, note = _script_stand_in(model)
+        notes.append(note)
     args, kwargs = _make_inputs(input_size, input_data, dtypes, device)
     result, tracer_first = _trace_once(model, args, kwargs, device, memory)
+    if device == "meta" and result.failed and _meta_cannot_follow(result):
+        fallback = _cpu_fallback(model, input_size, input_data, dtypes, memory, result)
+        if isinstance(fallback, str):  # it does not fit: say what stopped the trace and what to pass
+            i = max(i for i, d in enumerate(result.diagnostics) if d.code == "forward-failed")
+            result.diagnostics[i] = dataclasses.replace(result.diagnostics[i], fix=fallback)
+        else:
+            (result, tracer_first), (args, kwargs), device, note = fallback
+            notes.append(note)
     diagnostics = list(result.diagnostics)
     diagnostics += _batch_probe(model, args, kwargs, device, result, tracer_first, diagnostics)
     inputs = [a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)]
     return _assemble.assemble(model, inputs=inputs, result=result, diagnostics=_assemble.group(diagnostics), title=title,
-                              substitutes=tracer_first.substitutes)
+                              substitutes=tracer_first.substitutes, extra_notes=notes)
+
+
+def _meta_cannot_follow(result) -> bool:
+    """The meta trace stopped because the forward needs values (``.item()``, a data-dependent
+    branch, an op with no meta kernel), not because of a shape bug."""
+    failed = next((d for d in reversed(result.diagnostics) if d.code == "forward-failed"), None)
+    text = (failed.message if failed else "").lower()
+    return any(word in text for word in ("meta", "data-dependent", "notimplementederror"))
+
+
+def _cpu_fallback(model, input_size, input_data, dtypes, memory, result):
+    """Trace again by a real forward on the CPU, if that fits in memory.
+    -> ((result, tracer), (args, kwargs), 'cpu', note), or the one-line reason it does not fit."""
+    tensors = list(model.parameters()) + list(model.buffers())
+    to_allocate = sum(t.numel() * t.element_size() for t in tensors if t.device.type == "meta")
+    buffers = sum(b.numel() * b.element_size() for b in model.buffers())
+    need = to_allocate + buffers + 2 * result.saved_bytes
+    free = _free_memory()
+    reason = next(d.message for d in reversed(result.diagnostics) if d.code == "forward-failed")
+    if free is not None and need > free // 2:
+        return (f"the meta device cannot follow this forward (it reads tensor values) and a real forward on the CPU would "
+                f"need about {need / 1e9:.1f} GB ({free / 1e9:.1f} GB free): pass device='cpu' (--device cpu) on a machine "
+                "with more memory, or give the forward shapes instead of values (no .item()/.tolist()/data-dependent if)")
+    args, kwargs = _make_inputs(input_size, input_data, dtypes, "cpu")
+    traced = _trace_once(model, args, kwargs, "cpu", memory)
+    if traced[0].failed:
+        return ("the meta device cannot follow this forward (it reads tensor values), and a real forward on the CPU "
+                "failed too: see the table; pass inputs the model accepts (input_data=...)")
+    what = reason.removeprefix("the forward pass stopped: ")
+    stand_in = " (parameters built on meta stood in by random values)" if to_allocate else ""
+    note = (f"the meta device could not follow this forward ({what}): shapes and costs are from one real forward on the "
+            f"CPU instead{stand_in}")
+    return traced, (args, kwargs), "cpu", note
+
+
+def _free_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _script_stand_in(model):
+    """A TorchScript module cannot be moved to meta, nor can its parameters be swapped: it is traced
+    as a copy, by one real forward on the CPU. -> (copy, device, note)."""
+    size = sum(t.numel() * t.element_size() for t in list(model.parameters()) + list(model.buffers()))
+    free = _free_memory()
+    if any(t.device.type != "cpu" for t in list(model.parameters()) + list(model.buffers())):
+        raise SummaryError("a TorchScript module is traced by a real forward on the CPU: load it with "
+                           "torch.jit.load(path, map_location='cpu')")
+    if free is not None and 2 * size > free:
+        raise SummaryError(f"a TorchScript module is traced by a real forward on a copy of it on the CPU, which needs "
+                           f"{2 * size / 1e9:.1f} GB ({free / 1e9:.1f} GB free); summarise the Python nn.Module instead "
+                           "(meta tracing needs no memory)")
+    note = ("TorchScript module: traced by one real forward of a copy on the CPU; its layers run inside the TorchScript "
+            "interpreter, so it is one row, with MACs counted from the ATen operations that ran")
+    return copy.deepcopy(model), "cpu", note
 
 
 def _batch_probe(model, args, kwargs, device, result, tracer, diagnostics) -> list[Diagnostic]:
@@ -116,10 +217,11 @@ def _trace_once(model, args, kwargs, device, measure_memory):
         names.setdefault(id(m), name)
     # Substitutes for the user's tensors (see _guard): meta copies of parameters, copies of buffers.
     subst: dict[int, torch.Tensor] = {}
+    scripted = isinstance(model, torch.jit.ScriptModule)  # a copy (see _script_stand_in): used as it is
     for p in model.parameters():
-        subst[id(p)] = _guard.substitute(p, on_meta=on_meta, is_buffer=False)
+        subst[id(p)] = p if scripted else _guard.substitute(p, on_meta=on_meta, is_buffer=False)
     for b in model.buffers():
-        subst[id(b)] = _guard.substitute(b, on_meta=on_meta, is_buffer=True)
+        subst[id(b)] = b if scripted else _guard.substitute(b, on_meta=on_meta, is_buffer=True)
     # id(module) -> the parameters and buffers it owns (a shared tensor only under its first owner),
     # as substitutes: a lazy module's are materialised by its own hook during the trace.
     owners, module_params, seen = {}, {}, set()
@@ -149,7 +251,8 @@ def _trace_once(model, args, kwargs, device, measure_memory):
     for a in list(args) + list(kwargs.values()):
         if isinstance(a, torch.Tensor) and a.dim() >= 3:
             tracer.rf[id(a)] = ReceptiveField.identity(a.dim() - 2)
-    with _guard.untouched(model, subst), (torch.enable_grad() if measure_memory else torch.no_grad()):
+    guard = contextlib.nullcontext() if scripted else _guard.untouched(model, subst)
+    with guard, (torch.enable_grad() if measure_memory else torch.no_grad()):
         out, failed, message = _trace.run(tracer, model, args, kwargs)
     tracer.finish()
     tracer.substitutes = subst

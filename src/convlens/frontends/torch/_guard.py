@@ -62,6 +62,14 @@ def substitute(tensor: torch.Tensor, *, on_meta: bool, is_buffer: bool) -> torch
         cls = nn.UninitializedBuffer if is_buffer else nn.UninitializedParameter
         kwargs = {} if is_buffer else {"requires_grad": tensor.requires_grad}
         return cls(device="meta" if on_meta else "cpu", dtype=tensor.dtype, **kwargs)
+    if not on_meta and tensor.device.type == "meta":  # a model built on meta, run for real: stand-in values
+        if not (tensor.dtype.is_floating_point or tensor.dtype.is_complex):
+            real = torch.zeros(tensor.shape, dtype=tensor.dtype)
+        elif is_buffer:
+            real = torch.ones(tensor.shape, dtype=tensor.dtype)  # running variances of 1, means of 1: finite
+        else:
+            real = torch.randn(tensor.shape, dtype=tensor.dtype) * 0.02
+        return nn.Parameter(real, requires_grad=tensor.requires_grad) if isinstance(tensor, nn.Parameter) else real
     if not on_meta:
         return tensor.clone() if is_buffer else tensor
     if tensor.device.type == "meta" and not is_buffer:

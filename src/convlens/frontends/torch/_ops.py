@@ -88,6 +88,14 @@ INPUT_ARGUMENT = {"Conv1d": "in_channels", "Conv2d": "in_channels", "Conv3d": "i
                   "BatchNorm3d": "num_features", "InstanceNorm2d": "num_features"}
 
 
+def type_name(module: nn.Module) -> str:
+    """The name a row shows: the class (the real one under ``parametrize``), or for TorchScript
+    ``'TorchScript(Sequential)'``."""
+    if isinstance(module, torch.jit.ScriptModule):
+        return f"TorchScript({getattr(module, 'original_name', 'Module')})"
+    return module_type(module).__name__
+
+
 def module_type(module: nn.Module) -> type:
     """The class to dispatch on: a module with ``torch.nn.utils.parametrize`` parametrizations
     is an instance of a generated ``Parametrized<Class>``; its real class is the base."""
@@ -136,6 +144,11 @@ SILENT = {
     torch.Tensor.new_ones, torch.Tensor.new_tensor, torch.Tensor.masked_fill_, torch.Tensor.fill_,
 }
 
+# Factories that make a tensor without an input tensor (their device is the default one).
+FACTORIES = {torch.zeros, torch.ones, torch.empty, torch.full, torch.arange, torch.range, torch.rand, torch.randn,
+             torch.randint, torch.randperm, torch.linspace, torch.logspace, torch.eye, torch.tensor, torch.as_tensor,
+             torch.scalar_tensor, torch.empty_strided}
+
 # Reshapes that must keep the batch dimension (checked for batch folding).
 RESHAPES = {torch.Tensor.view, torch.Tensor.reshape, torch.reshape, torch.Tensor.flatten, torch.flatten}
 
@@ -173,8 +186,11 @@ def is_framework_module(module: nn.Module) -> bool:
 
     Containers (``Sequential``, ``ModuleList``, ``TransformerEncoderLayer``...) are not: their
     children get rows of their own. ``MultiheadAttention`` is, although it has a child: its
-    ``out_proj`` weight is used functionally, never called.
+    ``out_proj`` weight is used functionally, never called. A TorchScript module is too: its
+    submodules run inside the TorchScript interpreter, where no Python hook sees them.
     """
+    if isinstance(module, torch.jit.ScriptModule):
+        return True
     if not module_type(module).__module__.startswith("torch."):
         return False
     if parametrize.is_parametrized(module):  # its only children are the parametrizations

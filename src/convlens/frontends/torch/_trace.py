@@ -231,13 +231,13 @@ class Tracer:
 
     # --- module hooks ---------------------------------------------------------------------
     def pre_hook(self, module, args):
-        if module is self.model and not self.stack and any(True for _ in module.children()):
+        if module is self.model and not self.stack and any(True for _ in module.children()) and not _ops.is_framework_module(module):
             self.stack.append(None)  # the root container is the summary itself, not a row
             return None
         if self._in_framework_module():  # e.g. MultiheadAttention's out_proj: part of its parent's row
             self.stack.append(None)
             return None
-        name = self.names.get(id(module)) or type(module).__name__
+        name = self.names.get(id(module)) or _ops.type_name(module)
         source, code_line = user_frame(1)
         repeated = id(module) in self.seen_calls
         self.seen_calls.add(id(module))
@@ -251,7 +251,7 @@ class Tracer:
         has_children = any(True for _ in module.children())
         framework = _ops.is_framework_module(module)
         row = LayerRow(
-            name=name, type=_ops.module_type(module).__name__, depth=self._depth(), input_shapes=_shapes(args), output_shape=None,
+            name=name, type=_ops.type_name(module), depth=self._depth(), input_shapes=_shapes(args), output_shape=None,
             kind="module" if (framework or not has_children) else "container",
             is_leaf=framework or not has_children, source=source, repeated=repeated,
         )
@@ -273,7 +273,7 @@ class Tracer:
         if self.active and self.active[-1] == index:
             self.active.pop()
         entry = self.rows[index]
-        if entry.core is None and _ops.module_type(module).__name__ != entry.row.type:  # a lazy module became its real class
+        if entry.core is None and _ops.type_name(module) != entry.row.type:  # a lazy module became its real class
             entry.core = _ops.core_layer(module)
             entry.row.spec = entry.core.spec() if entry.core is not None else None
         t = _first_tensor(output)
@@ -315,6 +315,10 @@ class Tracer:
     # --- functions --------------------------------------------------------------------------
     def on_function(self, func, args, kwargs):
         kwargs = kwargs or {}
+        if self.on_meta and func in _ops.FACTORIES and kwargs.get("device") is None:
+            # torch.zeros(x.shape[0], 4), torch.arange(n): a tensor the forward makes without a device
+            # would be on the CPU next to meta activations; on meta it is where the model's tensors are.
+            kwargs = {**kwargs, "device": "meta"}
         for t in _tensors(args) + _tensors(kwargs):
             name = self.param_ids.get(id(t))
             if name is not None:
@@ -636,11 +640,20 @@ def _aten_macs(func, args, kwargs, out) -> int:
             return costs.transposed_conv_macs(x.shape[0] * math.prod(x.shape[2:]), x.shape[1], w.shape[1], tuple(w.shape[2:]))
         o = out
         return costs.conv_macs(o.shape[0] * math.prod(o.shape[2:]), w.shape[0], w.shape[1], tuple(w.shape[2:]))
+    if packet in _FUSED_RNN:
+        # The CPU's fused LSTM layer (mkldnn): the same products the unfused cell computes at every
+        # step, x_t·W_ih^T and h_{t−1}·W_hh^T, counted with the core's matmul formula over all steps.
+        x, w_ih, w_hh = args[0], args[1], args[2]
+        steps = math.prod(x.shape[:-1])
+        return (costs.matmul_macs((steps, w_ih.shape[1]), (w_ih.shape[1], w_ih.shape[0]))
+                + costs.matmul_macs((steps, w_hh.shape[1]), (w_hh.shape[1], w_hh.shape[0])))
     if packet in _SDPA:
         q, k, v = args[0], args[1], args[2]
         return costs.attention_macs(tuple(q.shape), tuple(k.shape), tuple(v.shape))
     return 0
 
+
+_FUSED_RNN = tuple(getattr(aten, n) for n in ("mkldnn_rnn_layer",) if hasattr(aten, n))
 
 _SDPA = tuple(
     getattr(aten, n)
