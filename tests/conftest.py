@@ -34,3 +34,28 @@ def golden(request):
         assert text == path.read_text(encoding="utf-8"), f"{name} differs from the golden file; rerun with --overwrite-golden if the change is intended"
 
     return check
+
+
+# --- the user's model is never changed (issue 8): checked around every torch summary any test runs
+@pytest.fixture(autouse=True)
+def _model_is_never_changed(monkeypatch):
+    """Wrap ``convlens.frontends.torch.summary`` (which ``convlens.summary``, ``check`` and the
+    ``summary``/``check``/``compare`` commands call) so every model any test summarises is
+    snapshotted before and compared after (``tests/torch_frontend/snapshot.py``)."""
+    try:
+        import convlens.frontends.torch as torch_frontend
+        from torch_frontend.snapshot import assert_unchanged, snapshot
+    except ImportError:  # PyTorch not installed: nothing to guard
+        yield
+        return
+    real = torch_frontend.summary
+
+    def guarded(model, input_size=None, **options):
+        before = snapshot(model, input_size, options)
+        try:
+            return real(model, input_size, **options)
+        finally:
+            assert_unchanged(before, model, input_size, options)
+
+    monkeypatch.setattr(torch_frontend, "summary", guarded)
+    yield

@@ -49,8 +49,8 @@ def files(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["summary", "zoo:mnist-conv", "--depth", "-1"], "--depth must be a whole number >= 0"),
-    (["zoo", "show", "mnist-conv", "--depth", "-1"], "--depth must be a whole number >= 0"),
+    (["summary", "zoo:mnist-conv", "--depth", "-1"], "--depth must be a whole number >= 1"),
+    (["zoo", "show", "mnist-conv", "--depth", "-1"], "--depth must be a whole number >= 1"),
     (["calc", "Conv2d", "--input", "1x3x8x8", "--out-channels", "4", "--kernel-size", "3", "--bias", "maybe"],
      "'maybe' is not true or false; write true/false, yes/no or 1/0"),
     (["calc", "Conv2dd", "--input", "1x3x8x8"], "did you mean 'Conv2d'"),

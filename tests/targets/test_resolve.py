@@ -15,7 +15,7 @@ torch = pytest.importorskip("torch")
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"depth": -1}, "depth must be a whole number >= 0"),
+    ({"depth": 0}, "depth must be a whole number >= 1"),
     ({"depth": True}, "depth must be"),
     ({"device": "cuda:7"}, "device must be 'meta' or 'cpu', got 'cuda:7'"),
     ({"args": [1, 2]}, "args must be a dict"),

@@ -51,7 +51,8 @@ def test_seed_model_given_batch_49_returns_9_rows_and_convlens_says_so():
         assert model(torch.zeros(49, 1, 28, 28)).shape == (9, 10)
 
 
-def test_batch_of_one_still_finds_a_folding_view():
+def test_a_view_that_folds_the_batch_into_rows_is_found_at_any_batch():
+    # issue 8: x.view(-1, 256) turning a batch of 4 into 8 rows used to be "No problems found"
     class Folds(torch.nn.Module):
         def __init__(self):
             super().__init__()
@@ -60,10 +61,29 @@ def test_batch_of_one_still_finds_a_folding_view():
         def forward(self, x):  # x: (B, 2, 2, 2): 8 values per sample; view(-1, 4) makes 2 rows per sample
             return self.fc(x.view(-1, 4).repeat(1, 2))
 
-    s = convlens.summary(Folds(), input_size=(1, 2, 2, 2))
-    assert "batch-folded" not in _codes(s)  # 2 rows per sample of batch 1 is legal-looking: multiples of the batch
-    s = convlens.summary(Folds(), input_size=(3, 2, 2, 2))
-    assert "batch-folded" not in _codes(s)  # (6, 4): 2 rows per sample, a legal (B*N, C) merge
+    for batch in (1, 3, 4):
+        s = convlens.summary(Folds(), input_size=(batch, 2, 2, 2))
+        d = next(d for d in s.diagnostics if d.code == "batch-folded")
+        assert d.severity == "error" and d.code_line.startswith("return self.fc(x.view(-1, 4)")
+        assert f"a batch of {batch} gives ({2 * batch}, 4)" in d.message and "x.flatten(1)" in d.fix
+        with torch.no_grad():
+            assert Folds()(torch.zeros(batch, 2, 2, 2)).shape[0] == 2 * batch  # what the message says is real
+
+
+def test_merging_the_batch_with_tokens_and_splitting_it_back_is_fine():
+    class TokenWise(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(8, 8)
+
+        def forward(self, x):  # (B, T, 8)
+            b, t, c = x.shape
+            y = self.fc(x.reshape(-1, c))  # (B*T, 8): a legal merge of batch and tokens
+            return y.view(b, t, c)  # (B*T, 8) -> (B, T, 8)
+
+    for batch in (1, 4):
+        s = convlens.summary(TokenWise(), input_size=(batch, 5, 8))
+        assert "batch-folded" not in _codes(s)
 
 
 def test_corrected_tutorial_model_is_clean_of_errors():
@@ -122,7 +142,7 @@ def test_vit_is_clean():
     assert not s.errors
 
 
-def test_data_dependent_control_flow_points_to_device_cpu():
+def test_data_dependent_control_flow_falls_back_to_a_real_cpu_forward():
     class DataDependent(torch.nn.Module):
         def __init__(self):
             super().__init__()
@@ -133,6 +153,27 @@ def test_data_dependent_control_flow_points_to_device_cpu():
             return y * 2 if y.sum() > 0 else y
 
     s = convlens.summary(DataDependent(), input_size=(2, 4))
-    d = next(d for d in s.diagnostics if d.code == "forward-failed")
-    assert s.failed and "--device cpu" in d.fix and d.source.endswith(f":{_line(DataDependent.forward, 'y.sum() > 0')}")
+    assert not s.failed and not s.errors and s.output_shapes == ((2, 4),)
+    assert any("could not follow" in n and "real forward on the CPU" in n for n in s.notes)
     assert not convlens.summary(DataDependent(), input_size=(2, 4), device="cpu").failed
+
+
+def test_the_line_blamed_for_a_failing_forward_is_the_line_that_raised():
+    class Checks(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 8, 3)
+
+        def forward(self, x):
+            x = self.conv(x)
+            if x.shape[1] != 16:
+                raise ValueError(f"expected 16 channels, got {x.shape[1]}")
+            return x
+
+    s = convlens.summary(torch.nn.Sequential(Checks()), input_size=(1, 3, 8, 8))
+    d = next(d for d in s.diagnostics if d.code == "forward-failed")
+    assert d.source.endswith(f":{_line(Checks.forward, 'raise ValueError')}")
+    assert d.code_line.startswith("raise ValueError") and "expected 16 channels, got 8" in d.message
+    assert d.layer == "0"  # the module whose forward raised, not the conv before it
+    conv = next(r for r in s.layers if r.type == "Conv2d")
+    assert conv.failed is None and conv.output_shape == (1, 8, 6, 6)

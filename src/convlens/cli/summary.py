@@ -14,7 +14,9 @@ def register(sub) -> None:
                                    "layer's input/output shape, parameters, MACs and worked calculation, the totals, the "
                                    "training-memory estimate, the receptive field and the diagnosis of shape bugs.")
     add_model_arguments(p)
-    p.add_argument("--depth", type=int, default=None, help="hide rows nested deeper than N (totals are unchanged)")
+    p.add_argument("--depth", type=int, default=None,
+                   help="show rows nested at most N levels deep, the model's top-level layers being level 1, as torchinfo's "
+                        "depth (totals are unchanged; default: every level)")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.add_argument("--style", choices=("default", "tutorial"), default="default", help="tutorial: layer, input, output and what the layer does to the shape, in words")
     p.add_argument("--calculation", action="store_true", help="print every layer's worked calculation")
@@ -25,5 +27,7 @@ def run(args) -> int:
     from .. import render
 
     s = summarise(args)
-    sys.stdout.write(render.render(s, args.format, depth=args.depth, style=args.style, show_calculation=args.calculation).rstrip("\n") + "\n")
+    # torchinfo's depth N shows the layers N levels below the model; the renderer counts its top level as 0.
+    depth = None if args.depth is None else args.depth - 1
+    sys.stdout.write(render.render(s, args.format, depth=depth, style=args.style, show_calculation=args.calculation).rstrip("\n") + "\n")
     return 1 if (s.failed or s.errors) else 0

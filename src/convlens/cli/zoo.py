@@ -34,7 +34,7 @@ def register(sub) -> None:
     show.add_argument("name", metavar="NAME", help="a name from `convlens zoo list`")
     show.add_argument("--input", metavar="SHAPE", help="input shape, e.g. 1x3x224x224 (default: the entry's documented size)")
     show.add_argument("--format", choices=FORMATS, default="table")
-    show.add_argument("--depth", type=int, default=None, help="hide rows nested deeper than N (totals are unchanged)")
+    show.add_argument("--depth", type=int, default=None, help="show rows nested at most N levels deep, the model's top-level layers being level 1, as torchinfo's depth (totals are unchanged)")
     show.set_defaults(run=run_show)
 
     code = actions.add_parser("code", help="print the source file that defines the model")
@@ -128,7 +128,7 @@ def run_show(args) -> int:
         raise UsageError(str(exc)) from None
     except ValueError as exc:  # the front end refused the input size
         raise UsageError(f"zoo show {entry.name}: {exc}") from None
-    sys.stdout.write(render.render(s, args.format, depth=args.depth).rstrip("\n") + "\n")
+    sys.stdout.write(render.render(s, args.format, depth=None if args.depth is None else args.depth - 1).rstrip("\n") + "\n")
     return 1 if (s.failed or s.errors) else 0
 
 

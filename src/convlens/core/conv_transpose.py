@@ -107,13 +107,22 @@ class _TorchConvTransposeNd(Layer):
         )
 
     def warnings(self, shape, out):
+        """Warn only where ``output_padding`` really decides the size a user expects.
+
+        The matching convolution maps every size in ``o − op .. o − op + s − 1`` to the input
+        size; of those, ``s × in`` is the one an upsampling by ``s`` is meant to give. The warning
+        is made when that size is in the range but ``output_padding`` picks another one
+        (``ConvTranspose2d(k=3, s=2, p=1)`` gives ``2·in − 1``); ``k=2, s=2`` or ``k=4, s=2, p=1``
+        give ``2·in`` exactly and are not warned about.
+        """
         notes = []
         for size, o, k, s, p, op, d in zip(shape[-self.n:], out[-self.n:], self._k, self._s, self._p, self._op, self._d):
-            if s > 1:
-                low = o - op
+            low = o - op
+            wanted = s * size
+            if s > 1 and o != wanted and low <= wanted <= low + s - 1:
                 notes.append(
-                    f"{self.type_name}: output size is ambiguous without output_padding: the matching convolution maps every size "
-                    f"{low}..{low + s - 1} to {size}; output_padding={op} gives {o}" + (f" (use output_padding={s - 1} for {low + s - 1})" if op == 0 else "")
+                    f"{self.type_name}: output_padding={op} gives {o}, not {s}×{size} = {wanted}: the matching convolution maps "
+                    f"every size {low}..{low + s - 1} to {size}; use output_padding={wanted - low} for {wanted}"
                 )
         return tuple(dict.fromkeys(notes))
 

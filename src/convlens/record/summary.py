@@ -178,6 +178,7 @@ class Summary:
     unused_params: tuple[str, ...] = ()  # parameters never used in the forward pass
     failed: bool = False  # the forward pass did not complete
     notes: tuple[str, ...] = ()  # conventions and estimates stated in the output
+    output_names: tuple[str, ...] = ()  # one per output shape where the model returns a dict/dataclass ("logits", "aux.mask")
 
     def __post_init__(self):
         # Front ends may hand lists; the record keeps tuples so nothing can be appended later.

@@ -131,7 +131,10 @@ def header_facts(summary) -> list[tuple[str, str]]:
     fw = summary.framework
     facts = [("Framework", {"torch": "PyTorch", "keras": "Keras", "core": "convlens core"}.get(fw, fw))]
     facts.append(("Input", f.shapes(summary.input_shapes, fw)))
-    facts.append(("Output", f.shapes(summary.output_shapes, fw) if summary.output_shapes else "--"))
+    if summary.output_names and len(summary.output_names) == len(summary.output_shapes):  # a dict/dataclass result
+        facts.append(("Output", ", ".join(f"{n} {f.shape(s, fw)}" for n, s in zip(summary.output_names, summary.output_shapes))))
+    else:
+        facts.append(("Output", f.shapes(summary.output_shapes, fw) if summary.output_shapes else "--"))
     return facts
 
 

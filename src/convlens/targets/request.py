@@ -35,7 +35,7 @@ class Request:
     args: tuple[tuple[str, Any], ...] = ()  # keyword arguments for a class or factory target
     title: str | None = None  # the summary's title (default: the target's name)
     memory: bool = True  # measure the training-memory estimate (a backward-saved-tensor count)
-    depth: int | None = None  # rows deeper than this are hidden by the writers (totals unchanged)
+    depth: int | None = None  # torchinfo's depth: rows more than this many levels below the model are hidden (totals unchanged)
 
     @property
     def kwargs(self) -> dict:
@@ -89,8 +89,9 @@ def _args(args) -> tuple[tuple[str, Any], ...]:
 
 
 def _depth(depth) -> int | None:
-    if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 0):
-        raise RequestError(f"depth must be a whole number >= 0 (0 = top-level rows only) or None for every row, got {depth!r}")
+    if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 1):
+        raise RequestError(f"depth must be a whole number >= 1 (1 = the model's top-level layers, 2 = also their children, "
+                           f"as torchinfo's depth) or None for every level, got {depth!r}")
     return depth
 
 

@@ -9,14 +9,17 @@ shape bugs.
 
 from __future__ import annotations
 
-import math
+import contextlib
+import copy
+import dataclasses
+import os
 
 import torch
 import torch.nn as nn
 
 from ...core import ReceptiveField
-from ...record import Diagnostic, MemoryEstimate, Summary, WeightInfo
-from . import _trace
+from ...record import Diagnostic, Summary
+from . import _assemble, _diagnose, _guard, _trace
 from ._target import TargetError, build_target, load_target
 
 __all__ = ["SummaryError", "TargetError", "build_target", "check", "load_target", "summary"]
@@ -26,21 +29,38 @@ class SummaryError(ValueError):
     """A user's mistake in calling ``summary`` (not a model, a malformed input size...)."""
 
 
+def _to(obj, device):
+    """``obj`` with every tensor in it (nested lists, tuples, dicts) moved to ``device``."""
+    if isinstance(obj, torch.Tensor):
+        return obj.to(device)
+    if isinstance(obj, dict):
+        return {k: _to(v, device) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to(v, device) for v in obj) if not hasattr(obj, "_fields") else type(obj)(*(_to(v, device) for v in obj))
+    return obj
+
+
+def _is_shape(s) -> bool:
+    return isinstance(s, (tuple, list, torch.Size)) and all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in s)
+
+
 def _make_inputs(input_size, input_data, dtypes, device):
-    """-> (args, kwargs) on ``device``."""
+    """-> (args, kwargs) on ``device``, from torchinfo's arguments: ``input_size`` (one shape, a list
+    of shapes, ``()`` for a 0-d input) with ``dtypes``, or ``input_data`` (a tensor; a list or tuple
+    of positional inputs; a dict of keyword inputs)."""
     if input_data is not None:
         if isinstance(input_data, torch.Tensor):
             return (input_data.to(device),), {}
         if isinstance(input_data, dict):
-            return (), {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in input_data.items()}
+            return (), {k: _to(v, device) for k, v in input_data.items()}
         if isinstance(input_data, (list, tuple)):
-            return tuple(v.to(device) if isinstance(v, torch.Tensor) else v for v in input_data), {}
+            return tuple(_to(v, device) for v in input_data), {}
         raise SummaryError(f"input_data must be a tensor, a tuple/list of tensors or a dict, got {type(input_data).__name__}")
     if input_size is None:
         raise SummaryError("give input_size=(1, 3, 224, 224) (or input_data=tensor) so convlens knows the input shape")
-    sizes = [input_size] if input_size and all(isinstance(d, int) for d in input_size) else list(input_size)
+    sizes = [input_size] if _is_shape(input_size) else list(input_size) if isinstance(input_size, (list, tuple)) else [input_size]
     for s in sizes:
-        if not isinstance(s, (tuple, list, torch.Size)) or not s or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in s):
+        if not _is_shape(s):
             raise SummaryError(f"input_size must be a tuple of non-negative ints or a list of such tuples, got {input_size!r}")
     if dtypes is None:
         dtypes = [torch.float32] * len(sizes)
@@ -50,11 +70,23 @@ def _make_inputs(input_size, input_data, dtypes, device):
         raise SummaryError(f"got {len(dtypes)} dtypes for {len(sizes)} inputs; give one dtype per input")
     args = []
     for s, dt in zip(sizes, dtypes):
-        if dt.is_floating_point or dt.is_complex:
-            args.append(torch.empty(tuple(s), dtype=dt, device=device) if device == "meta" else torch.randn(tuple(s), dtype=dt, device=device))
+        if not isinstance(dt, torch.dtype):
+            raise SummaryError(f"dtypes must be torch dtypes such as torch.float32 or torch.long, got {dt!r}")
+        if device == "meta":
+            args.append(torch.empty(tuple(s), dtype=dt, device="meta"))
+        elif dt.is_floating_point or dt.is_complex:
+            args.append(torch.randn(tuple(s), dtype=dt, device=device))
         else:
             args.append(torch.zeros(tuple(s), dtype=dt, device=device))
     return tuple(args), {}
+
+
+def _device(device) -> str:
+    """``'meta'`` or ``'cpu'`` from a string or a ``torch.device`` (as torchinfo takes it)."""
+    name = device.type if isinstance(device, torch.device) else device
+    if name not in ("meta", "cpu"):
+        raise SummaryError(f"device must be 'meta' (default: no weights, nothing computed) or 'cpu' (a real forward), got {device!r}")
+    return name
 
 
 def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, device: str = "meta",
@@ -67,81 +99,139 @@ def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, 
     """
     if not isinstance(model, nn.Module):
         raise SummaryError(f"summary() needs a torch.nn.Module, got {type(model).__name__}")
-    if device not in ("meta", "cpu"):
-        raise SummaryError(f"device must be 'meta' or 'cpu', got {device!r}")
+    device = _device(device)
+    notes = []
+    if isinstance(model, torch.jit.ScriptModule):
+        model, device, note = _script_stand_in(model)
+        notes.append(note)
     args, kwargs = _make_inputs(input_size, input_data, dtypes, device)
     result, tracer_first = _trace_once(model, args, kwargs, device, memory)
+    if device == "meta" and result.failed and _meta_cannot_follow(result):
+        fallback = _cpu_fallback(model, input_size, input_data, dtypes, memory, result)
+        if isinstance(fallback, str):  # it does not fit: say what stopped the trace and what to pass
+            i = max(i for i, d in enumerate(result.diagnostics) if d.code == "forward-failed")
+            result.diagnostics[i] = dataclasses.replace(result.diagnostics[i], fix=fallback)
+        else:
+            (result, tracer_first), (args, kwargs), device, note = fallback
+            notes.append(note)
     diagnostics = list(result.diagnostics)
-    # A batch of 1 cannot show a view(-1, ...) that folds samples together: try a batch of 3.
-    if tracer_first.suspicious_reshape and tracer_first.batch == 1 and not any(d.code == "batch-folded" for d in diagnostics):
-        probe_args = tuple(_rebatch(a, 3) for a in args)
-        probe, _ = _trace_once(model, probe_args, {k: _rebatch(v, 3) for k, v in kwargs.items()}, device, False)
-        for d in probe.diagnostics:
-            if d.code == "batch-folded" and d not in diagnostics:
-                diagnostics.append(Diagnostic(d.severity, d.code, d.message + " (found with a batch of 3)", d.fix, d.layer, d.source, d.code_line))
-    return _assemble(model, args, kwargs, result, _group(diagnostics), title, tracer_first)
+    diagnostics += _batch_probe(model, args, kwargs, device, result, tracer_first, diagnostics)
+    inputs = [a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)]
+    return _assemble.assemble(model, inputs=inputs, result=result, diagnostics=_assemble.group(diagnostics), title=title,
+                              substitutes=tracer_first.substitutes, extra_notes=notes)
 
 
-def _group(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """One diagnostic per distinct message: the same warning on several layers lists them all."""
-    order: list[tuple] = []
-    groups: dict[tuple, list[Diagnostic]] = {}
-    for d in diagnostics:
-        key = (d.severity, d.code, d.message, d.fix)
-        if key not in groups:
-            groups[key] = []
-            order.append(key)
-        groups[key].append(d)
-    out = []
-    for key in order:
-        ds = groups[key]
-        layers = list(dict.fromkeys(d.layer for d in ds if d.layer))
-        first = ds[0]
-        layer = ", ".join(layers) if len(layers) <= 4 else ", ".join(layers[:4]) + f" and {len(layers) - 4} more"
-        out.append(Diagnostic(first.severity, first.code, first.message, first.fix, layer or None, first.source, first.code_line))
-    return out
+def _meta_cannot_follow(result) -> bool:
+    """The meta trace stopped because the forward needs values (``.item()``, a data-dependent
+    branch, an op with no meta kernel), not because of a shape bug."""
+    failed = next((d for d in reversed(result.diagnostics) if d.code == "forward-failed"), None)
+    text = (failed.message if failed else "").lower()
+    return any(word in text for word in ("meta", "data-dependent", "notimplementederror"))
 
 
-def _rebatch(t, b):
-    if isinstance(t, torch.Tensor) and t.dim() >= 1 and t.shape[0] == 1:
-        return torch.empty((b,) + tuple(t.shape[1:]), dtype=t.dtype, device=t.device)
+def _cpu_fallback(model, input_size, input_data, dtypes, memory, result):
+    """Trace again by a real forward on the CPU, if that fits in memory.
+    -> ((result, tracer), (args, kwargs), 'cpu', note), or the one-line reason it does not fit."""
+    tensors = list(model.parameters()) + list(model.buffers())
+    to_allocate = sum(t.numel() * t.element_size() for t in tensors if t.device.type == "meta")
+    buffers = sum(b.numel() * b.element_size() for b in model.buffers())
+    need = to_allocate + buffers + 2 * result.saved_bytes
+    free = _free_memory()
+    reason = next(d.message for d in reversed(result.diagnostics) if d.code == "forward-failed")
+    if free is not None and need > free // 2:
+        return (f"the meta device cannot follow this forward (it reads tensor values) and a real forward on the CPU would "
+                f"need about {need / 1e9:.1f} GB ({free / 1e9:.1f} GB free): pass device='cpu' (--device cpu) on a machine "
+                "with more memory, or give the forward shapes instead of values (no .item()/.tolist()/data-dependent if)")
+    args, kwargs = _make_inputs(input_size, input_data, dtypes, "cpu")
+    traced = _trace_once(model, args, kwargs, "cpu", memory)
+    if traced[0].failed:
+        return ("the meta device cannot follow this forward (it reads tensor values), and a real forward on the CPU "
+                "failed too: see the table; pass inputs the model accepts (input_data=...)")
+    what = reason.removeprefix("the forward pass stopped: ")
+    stand_in = " (parameters built on meta stood in by random values)" if to_allocate else ""
+    note = (f"the meta device could not follow this forward ({what}): shapes and costs are from one real forward on the "
+            f"CPU instead{stand_in}")
+    return traced, (args, kwargs), "cpu", note
+
+
+def _free_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _script_stand_in(model):
+    """A TorchScript module cannot be moved to meta, nor can its parameters be swapped: it is traced
+    as a copy, by one real forward on the CPU. -> (copy, device, note)."""
+    size = sum(t.numel() * t.element_size() for t in list(model.parameters()) + list(model.buffers()))
+    free = _free_memory()
+    if any(t.device.type != "cpu" for t in list(model.parameters()) + list(model.buffers())):
+        raise SummaryError("a TorchScript module is traced by a real forward on the CPU: load it with "
+                           "torch.jit.load(path, map_location='cpu')")
+    if free is not None and 2 * size > free:
+        raise SummaryError(f"a TorchScript module is traced by a real forward on a copy of it on the CPU, which needs "
+                           f"{2 * size / 1e9:.1f} GB ({free / 1e9:.1f} GB free); summarise the Python nn.Module instead "
+                           "(meta tracing needs no memory)")
+    note = ("TorchScript module: traced by one real forward of a copy on the CPU; its layers run inside the TorchScript "
+            "interpreter, so it is one row, with MACs counted from the ATen operations that ran")
+    return copy.deepcopy(model), "cpu", note
+
+
+def _batch_probe(model, args, kwargs, device, result, tracer, diagnostics) -> list[Diagnostic]:
+    """Trace again with a batch one larger when a reshape changed dim 0 or an output's dim 0 is not
+    the batch, and report where the batch stops being a dimension of its own (``_diagnose``)."""
+    b1 = tracer.batch
+    if b1 is None or result.failed or any(d.code == "batch-folded" for d in diagnostics):
+        return []
+    outputs = [tuple(t.shape) for t in result.outputs]
+    if not tracer.batch_reshaped and all(s and s[0] == b1 for s in outputs):
+        return []
+    b2 = b1 + 1
+    probe, _ = _trace_once(model, tuple(_rebatch(a, b1, b2) for a in args), {k: _rebatch(v, b1, b2) for k, v in kwargs.items()},
+                           device, False)
+    if probe.failed:
+        return []
+    found = [d for d in probe.diagnostics if d.code == "batch-folded"]
+    found = [Diagnostic(d.severity, d.code, d.message + f" (found with a batch of {b2})", d.fix, d.layer, d.source, d.code_line)
+             for d in found]
+    return found or _diagnose.batch_merges(result.rows, [e.code_line for e in tracer.rows], probe.rows, outputs,
+                                           [tuple(t.shape) for t in probe.outputs], b1, b2)
+
+
+def _rebatch(t, b1, b2):
+    """``t`` with its batch dimension (dim 0 of size ``b1``) grown to ``b2 = b1 + 1`` (a real tensor
+    repeats its first sample, so token ids and masks stay valid)."""
+    if isinstance(t, torch.Tensor) and t.dim() >= 1 and t.shape[0] == b1 and b2 == b1 + 1:
+        if t.device.type == "meta":
+            return torch.empty((b2,) + tuple(t.shape[1:]), dtype=t.dtype, device="meta")
+        return torch.cat([t, t[:1]])
     return t
 
 
 def _trace_once(model, args, kwargs, device, measure_memory):
     on_meta = device == "meta"
-    all_meta = all(p.device.type == "meta" for p in model.parameters()) and all(b.device.type == "meta" for b in model.buffers())
     names = {}
     for name, m in model.named_modules():
         names.setdefault(id(m), name)
-    # Substitutes: meta copies of the user's parameters (or the parameters themselves for a model
-    # convlens built on meta), and copies of buffers so running statistics are never updated.
+    # Substitutes for the user's tensors (see _guard): meta copies of parameters, copies of buffers.
     subst: dict[int, torch.Tensor] = {}
-    state: dict[str, torch.Tensor] = {}
-    for name, p in model.named_parameters(remove_duplicate=False):
-        if id(p) not in subst:
-            if all_meta or not on_meta:
-                subst[id(p)] = p
-            else:
-                subst[id(p)] = torch.empty_like(p, device="meta").requires_grad_(p.requires_grad)
-        state[name] = subst[id(p)]
-    for name, b in model.named_buffers(remove_duplicate=False):
-        if id(b) not in subst:
-            subst[id(b)] = torch.empty_like(b, device="meta") if on_meta else b.clone()
-        state[name] = subst[id(b)]
+    scripted = isinstance(model, torch.jit.ScriptModule)  # a copy (see _script_stand_in): used as it is
+    for p in model.parameters():
+        subst[id(p)] = p if scripted else _guard.substitute(p, on_meta=on_meta, is_buffer=False)
+    for b in model.buffers():
+        subst[id(b)] = b if scripted else _guard.substitute(b, on_meta=on_meta, is_buffer=True)
+    # id(module) -> the parameters and buffers it owns (a shared tensor only under its first owner),
+    # as substitutes: a lazy module's are materialised by its own hook during the trace.
     owners, module_params, seen = {}, {}, set()
     for mname, m in model.named_modules():
         owned = []
-        for pname, p in m._parameters.items():
-            if p is None or id(p) in seen:
-                continue
-            seen.add(id(p))
-            owned.append((_join(mname, pname), WeightInfo(pname, tuple(p.shape), p.requires_grad, p.element_size()), False))
-        for bname, b in m._buffers.items():
-            if b is None or id(b) in seen:
-                continue
-            seen.add(id(b))
-            owned.append((_join(mname, bname), WeightInfo(bname, tuple(b.shape), False, b.element_size()), True))
+        for is_buffer, tensors in ((False, m._parameters), (True, m._buffers)):
+            for tname, t in tensors.items():
+                if t is None or id(t) in seen:
+                    continue
+                seen.add(id(t))
+                owned.append(_trace.Owned(_join(mname, tname), tname, subst[id(t)], t.requires_grad and not is_buffer, is_buffer))
         owners[id(m)] = owned
         module_params[id(m)] = [_join(mname, n) for n, _ in m.named_parameters()]
     param_ids = {}
@@ -160,28 +250,36 @@ def _trace_once(model, args, kwargs, device, measure_memory):
     for a in list(args) + list(kwargs.values()):
         if isinstance(a, torch.Tensor) and a.dim() >= 3:
             tracer.rf[id(a)] = ReceptiveField.identity(a.dim() - 2)
-    if all_meta and on_meta or (not on_meta and not model.buffers()):
-        forward = model
-    else:
-        def forward(*a, **k):
-            return torch.func.functional_call(model, state, a, k, tie_weights=True, strict=False)
-    with torch.enable_grad() if measure_memory else torch.no_grad():
-        out, failed, message = _trace.run(tracer, forward, args, kwargs)
+    guard = contextlib.nullcontext() if scripted else _guard.untouched(model, subst)
+    with guard, (torch.enable_grad() if measure_memory else torch.no_grad()):
+        out, failed, message = _trace.run(tracer, model, args, kwargs)
+    tracer.finish()
+    tracer.substitutes = subst
     rows = [e.row for e in tracer.rows]
     diagnostics = list(tracer.diagnostics)
     if failed:
-        failing = next((e for e in reversed(tracer.rows) if e.row.failed), None) or (tracer.rows[-1] if tracer.rows else None)
+        failing = next((e for e in reversed(tracer.rows) if e.row.failed), None)
+        if failing is None:  # raised by the user's code or an op that is not a row: blame the module whose forward was running
+            open_row = tracer._parent()
+            failing = tracer.rows[open_row] if open_row is not None else None
+            if failing is None and tracer.raised_at[0] is None and tracer.rows:
+                failing = tracer.rows[-1]
         if failing is not None and not failing.row.failed:
             failing.row.failed = message
         fix = None
         if on_meta and "meta" in (message or ""):
             fix = ("the model reads tensor values (data-dependent control flow or .item()), which the meta device cannot "
                    "give; run with --device cpu (convlens.summary(..., device='cpu'))")
+        source, code_line = tracer.raised_at
+        if source is None and failing is not None:
+            source, code_line = failing.row.source, failing.code_line
         diagnostics.append(Diagnostic("error", "forward-failed", f"the forward pass stopped: {message}",
-                                      fix, failing.row.name if failing else None, failing.row.source if failing else None,
-                                      failing.code_line if failing else None))
+                                      fix, failing.row.name if failing else None, source, code_line))
+    named = _trace.named_outputs(out) if out is not None else []
+    structured = not isinstance(out, (torch.Tensor, list, tuple)) or (isinstance(out, tuple) and hasattr(out, "_fields"))
+    names_out = tuple(n for n, _ in named) if structured else ()
     result = _trace.TraceResult(
-        rows=rows, parents=[e.parent for e in tracer.rows], outputs=[] if out is None else _trace._tensors(out),
+        rows=rows, parents=[e.parent for e in tracer.rows], outputs=[t for _, t in named], output_names=names_out,
         diagnostics=diagnostics, used_params=tracer.used_params, called_modules=tracer.called,
         saved_bytes=sum(tracer.saved.values()), failed=failed, receptive_field=tracer.last_rf,
         last_spatial_input=tracer.last_spatial_input,
@@ -191,82 +289,6 @@ def _trace_once(model, args, kwargs, device, measure_memory):
 
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
-
-
-def _assemble(model, args, kwargs, result, diagnostics, title, tracer) -> Summary:
-    params = list(model.parameters())
-    buffers = list(model.buffers())
-    total = sum(p.numel() for p in params)
-    trainable = sum(p.numel() for p in params if p.requires_grad)
-    param_bytes = sum(p.numel() * p.element_size() for p in params)
-    trainable_bytes = sum(p.numel() * p.element_size() for p in params if p.requires_grad)
-    buffer_count = sum(b.numel() for b in buffers)
-    buffer_bytes = sum(b.numel() * b.element_size() for b in buffers)
-    inputs = [a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)]
-    input_bytes = sum(a.numel() * a.element_size() for a in inputs)
-
-    unused = []
-    if not result.failed:
-        for name, p in model.named_parameters():
-            if name not in result.used_params:
-                unused.append(name)
-        if unused:
-            modules = sorted({n.rsplit(".", 1)[0] if "." in n else n for n in unused})
-            count = sum(p.numel() for n, p in model.named_parameters() if n in set(unused))
-            diagnostics.append(Diagnostic(
-                "warning", "unused-parameters",
-                f"{count:,} parameters are never used in the forward pass: {', '.join(modules[:6])}{'…' if len(modules) > 6 else ''} "
-                f"(defined in __init__ but never called); they still count in the total and in the optimizer's memory",
-                "call the module in forward, or delete it from __init__",
-            ))
-
-    rf = result.receptive_field
-    rf_dict = None
-    if rf is not None:
-        rf_dict = {"size": list(rf.size), "jump": list(rf.jump), "start": list(rf.start), "global": rf.is_global}
-        spatial = inputs[0].shape[2:] if inputs and inputs[0].dim() >= 3 else ()
-        for size, jump in zip(spatial, rf.jump):
-            if isinstance(jump, int) and jump > 1 and size % jump:
-                lo, hi = size - size % jump, size - size % jump + jump
-                diagnostics.append(Diagnostic(
-                    "warning", "input-not-divisible",
-                    f"input size {size} is not divisible by the network's total stride {jump} ({size}/{jump} = {size / jump:g}): "
-                    "a floor along the way rounds the size down and input rows/columns at the edge are dropped",
-                    f"use an input size divisible by {jump}, e.g. {lo} or {hi}",
-                ))
-                break
-
-    memory = MemoryEstimate(
-        parameters=param_bytes, gradients=trainable_bytes, optimizer=2 * trainable_bytes,
-        activations=result.saved_bytes, buffers=buffer_bytes, inputs=input_bytes,
-        formula="parameters + gradients (trainable) + Adam moments (2 × trainable) + buffers + input + "
-                "activations autograd saves for backward (measured on this input); excludes framework workspace and fragmentation",
-    )
-    out_shapes = tuple(tuple(t.shape) for t in result.outputs)
-    return Summary(
-        title=title or type(model).__name__,
-        framework="torch",
-        input_shapes=tuple(tuple(a.shape) for a in inputs),
-        output_shapes=out_shapes,
-        layers=result.rows,
-        total_params=total,
-        trainable_params=trainable,
-        non_trainable_params=total - trainable,
-        buffers=buffer_count,
-        param_bytes=param_bytes,
-        buffer_bytes=buffer_bytes,
-        total_macs=sum(r.macs for r in result.rows),
-        total_flops=sum(r.flops for r in result.rows),
-        diagnostics=diagnostics,
-        memory=memory,
-        receptive_field=rf_dict,
-        unused_params=unused,
-        failed=result.failed,
-        notes=[
-            "shapes and costs from one forward pass on the meta device: no weights allocated, no numbers computed"
-            if all(a.device.type == "meta" for a in inputs) else "shapes and costs from one real forward pass on the CPU",
-        ],
-    )
 
 
 def check(model: nn.Module, input_size=None, **options) -> list[Diagnostic]:

@@ -12,6 +12,7 @@ import operator
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.nn.utils import parametrize
 
 from ...core import LAYERS, Layer, LayerError
 
@@ -87,13 +88,30 @@ INPUT_ARGUMENT = {"Conv1d": "in_channels", "Conv2d": "in_channels", "Conv3d": "i
                   "BatchNorm3d": "num_features", "InstanceNorm2d": "num_features"}
 
 
+def type_name(module: nn.Module) -> str:
+    """The name a row shows: the class (the real one under ``parametrize``), or for TorchScript
+    ``'TorchScript(Sequential)'``."""
+    if isinstance(module, torch.jit.ScriptModule):
+        return f"TorchScript({getattr(module, 'original_name', 'Module')})"
+    return module_type(module).__name__
+
+
+def module_type(module: nn.Module) -> type:
+    """The class to dispatch on: a module with ``torch.nn.utils.parametrize`` parametrizations
+    is an instance of a generated ``Parametrized<Class>``; its real class is the base."""
+    cls = type(module)
+    if parametrize.is_parametrized(module):
+        return cls.__bases__[0]
+    return cls
+
+
 def core_layer(module: nn.Module, *, from_input: bool = False) -> Layer | None:
     """The core layer equivalent to ``module``; None when there is none (a user's own module).
 
     ``from_input`` leaves out the input-derived argument (``in_channels``/``in_features``/
     ``num_features``) so the core computes what the layer *would* produce on its real input.
     """
-    entry = MODULES.get(type(module))
+    entry = MODULES.get(module_type(module))
     if entry is None:
         return None
     name, args = entry
@@ -125,6 +143,11 @@ SILENT = {
     torch.Tensor.__reduce_ex__, torch.Tensor.__deepcopy__, torch.Tensor.new_empty, torch.Tensor.new_zeros,
     torch.Tensor.new_ones, torch.Tensor.new_tensor, torch.Tensor.masked_fill_, torch.Tensor.fill_,
 }
+
+# Factories that make a tensor without an input tensor (their device is the default one).
+FACTORIES = {torch.zeros, torch.ones, torch.empty, torch.full, torch.arange, torch.range, torch.rand, torch.randn,
+             torch.randint, torch.randperm, torch.linspace, torch.logspace, torch.eye, torch.tensor, torch.as_tensor,
+             torch.scalar_tensor, torch.empty_strided}
 
 # Reshapes that must keep the batch dimension (checked for batch folding).
 RESHAPES = {torch.Tensor.view, torch.Tensor.reshape, torch.reshape, torch.Tensor.flatten, torch.flatten}
@@ -163,12 +186,107 @@ def is_framework_module(module: nn.Module) -> bool:
 
     Containers (``Sequential``, ``ModuleList``, ``TransformerEncoderLayer``...) are not: their
     children get rows of their own. ``MultiheadAttention`` is, although it has a child: its
-    ``out_proj`` weight is used functionally, never called.
+    ``out_proj`` weight is used functionally, never called. A TorchScript module is too: its
+    submodules run inside the TorchScript interpreter, where no Python hook sees them.
     """
-    if not type(module).__module__.startswith("torch."):
+    if isinstance(module, torch.jit.ScriptModule):
+        return True
+    if not module_type(module).__module__.startswith("torch."):
         return False
+    if parametrize.is_parametrized(module):  # its only children are the parametrizations
+        return True
     if isinstance(module, nn.MultiheadAttention):
         return True
     for _ in module.children():
         return False
     return True
+
+
+# --- functional layers ---------------------------------------------------------------------
+# A functional call that is a layer in disguise (``F.max_pool2d(x, 2)``, ``F.conv2d(x, w)``) is
+# mapped to its core layer, so its row gets the worked calculation and counts in the receptive
+# field. Each entry: function object -> (core layer name, the function's parameter names after
+# ``input`` in PyTorch's order, a builder from those arguments (and the input shape) to the core
+# constructor's keyword arguments).
+def _arguments(names, args, kwargs) -> dict:
+    bound = dict(zip(names, args[1:]))
+    bound.update({k: v for k, v in kwargs.items() if k in names})
+    return bound
+
+
+def _pool_args(a, x_shape):
+    out = dict(kernel_size=a["kernel_size"], stride=a.get("stride") or None, padding=a.get("padding", 0),
+               ceil_mode=bool(a.get("ceil_mode", False)))
+    if "dilation" in a:
+        out["dilation"] = a["dilation"]
+    if "count_include_pad" in a:
+        out["count_include_pad"] = bool(a["count_include_pad"])
+    if a.get("divisor_override") is not None:
+        out["divisor_override"] = a["divisor_override"]
+    return out
+
+
+def _conv_args(a, x_shape):
+    w = a["weight"]
+    groups = a.get("groups", 1)
+    padding = a.get("padding", 0)
+    return dict(in_channels=x_shape[1], out_channels=w.shape[0], kernel_size=tuple(w.shape[2:]), stride=a.get("stride", 1),
+                padding=padding, dilation=a.get("dilation", 1), groups=groups, bias=a.get("bias") is not None)
+
+
+def _convt_args(a, x_shape):
+    w = a["weight"]
+    groups = a.get("groups", 1)
+    return dict(in_channels=x_shape[1], out_channels=w.shape[1] * groups, kernel_size=tuple(w.shape[2:]), stride=a.get("stride", 1),
+                padding=a.get("padding", 0), output_padding=a.get("output_padding", 0), groups=groups,
+                dilation=a.get("dilation", 1), bias=a.get("bias") is not None)
+
+
+def _interpolate_args(a, x_shape):
+    return dict(size=a.get("size"), scale_factor=a.get("scale_factor"), mode=a.get("mode", "nearest"))
+
+
+def _adaptive_args(a, x_shape):
+    return dict(output_size=a["output_size"])
+
+
+_MAX = ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices")
+_AVG = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")
+_CONV = ("weight", "bias", "stride", "padding", "dilation", "groups")
+_CONVT = ("weight", "bias", "stride", "padding", "output_padding", "groups", "dilation")
+
+FUNCTIONS: dict[object, tuple[str, tuple[str, ...], object]] = {}
+for _n in (1, 2, 3):
+    FUNCTIONS[getattr(F, f"max_pool{_n}d")] = (f"MaxPool{_n}d", _MAX, _pool_args)
+    FUNCTIONS[getattr(torch, f"max_pool{_n}d")] = (f"MaxPool{_n}d", _MAX[:-1], _pool_args)
+    FUNCTIONS[getattr(F, f"avg_pool{_n}d")] = (f"AvgPool{_n}d", _AVG, _pool_args)
+    FUNCTIONS[getattr(F, f"conv{_n}d")] = (f"Conv{_n}d", _CONV, _conv_args)
+    FUNCTIONS[getattr(F, f"conv_transpose{_n}d")] = (f"ConvTranspose{_n}d", _CONVT, _convt_args)
+    FUNCTIONS[getattr(F, f"adaptive_avg_pool{_n}d")] = (f"AdaptiveAvgPool{_n}d", ("output_size",), _adaptive_args)
+    FUNCTIONS[getattr(F, f"adaptive_max_pool{_n}d")] = (f"AdaptiveMaxPool{_n}d", ("output_size", "return_indices"), _adaptive_args)
+def _pad_args(a, x_shape):
+    if a.get("mode", "constant") != "constant" or len(a["pad"]) != 4 or len(x_shape) != 4:
+        raise ValueError("only 2-D constant padding is a ZeroPad2d")
+    return dict(padding=tuple(a["pad"]))
+
+
+FUNCTIONS[F.pad] = ("ZeroPad2d", ("pad", "mode", "value"), _pad_args)
+FUNCTIONS[torch.avg_pool1d] = ("AvgPool1d", _AVG[:-1], _pool_args)
+FUNCTIONS[F.interpolate] = ("Upsample", ("size", "scale_factor", "mode", "align_corners"), _interpolate_args)
+
+
+def core_layer_of_call(func, args, kwargs) -> Layer | None:
+    """The core layer a functional call computes (``F.max_pool2d(x, 2)`` -> ``MaxPool2d(2)``), or None."""
+    entry = FUNCTIONS.get(func)
+    if entry is None or not args or not isinstance(args[0], torch.Tensor):
+        return None
+    name, names, build = entry
+    cls = LAYERS.get(name)
+    if cls is None:
+        return None
+    try:
+        kw = build(_arguments(names, args, kwargs or {}), tuple(args[0].shape))
+        kw = {k: v for k, v in kw.items() if k in cls.__dataclass_fields__}
+        return cls(**kw)
+    except (LayerError, TypeError, ValueError, KeyError, IndexError):
+        return None

@@ -19,7 +19,7 @@ def user_frame(depth: int = 2) -> tuple[str | None, str | None]:
     frame = sys._getframe(depth)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if (filename.startswith(_ZOO) or not filename.startswith(_SKIP)) and not filename.startswith("<frozen"):
+        if _is_user(filename):
             line = linecache.getline(filename, frame.f_lineno).strip() or None
             return f"{_short(filename)}:{frame.f_lineno}", line
         frame = frame.f_back
@@ -32,3 +32,20 @@ def _short(path: str) -> str:
     except ValueError:
         return path
     return rel if not rel.startswith("..") else path
+
+
+def _is_user(filename: str) -> bool:
+    return (filename.startswith(_ZOO) or not filename.startswith(_SKIP)) and not filename.startswith("<frozen")
+
+
+def raising_frame(tb) -> tuple[str | None, str | None]:
+    """``("model.py:9", "raise ValueError(...)")``: the innermost user frame of a traceback — the
+    line that raised, or the user's call into torch that raised."""
+    found = (None, None)
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if _is_user(code.co_filename):
+            line = linecache.getline(code.co_filename, tb.tb_lineno).strip() or None
+            found = (f"{_short(code.co_filename)}:{tb.tb_lineno}", line)
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,178 @@
+"""Assembly: a finished trace (rows, outputs, diagnostics) plus the model's facts -> the ``Summary`` record.
+
+Counts come from the tensors the trace used (the substitutes, see ``_guard``): for a lazy module
+those are the parameters its initialisation gives, while the user's module stays uninitialised.
+Totals count every tensor once, however many modules or names share it. Training memory is the
+core's formula (``core.memory``). The notes say what the reader must know to trust the numbers:
+shared modules and tied weights, pruned weights, lazy modules, a CPU fallback.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+from torch.nn.utils.prune import BasePruningMethod
+
+from ...core import memory as core_memory
+from ...core.network import rf_dict
+from ...record import Diagnostic, MemoryEstimate, Summary
+
+META_NOTE = "shapes and costs from one forward pass on the meta device: no weights allocated, no numbers computed"
+CPU_NOTE = "shapes and costs from one real forward pass on the CPU"
+
+
+def _unique(tensors):
+    seen, out = set(), []
+    for t in tensors:
+        if id(t) not in seen:
+            seen.add(id(t))
+            out.append(t)
+    return out
+
+
+def _numel(t: torch.Tensor) -> int:
+    return 0 if isinstance(t, nn.parameter.UninitializedTensorMixin) else t.numel()
+
+
+def _bytes(t: torch.Tensor) -> int:
+    return 0 if isinstance(t, nn.parameter.UninitializedTensorMixin) else t.numel() * t.element_size()
+
+
+def group(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """One diagnostic per distinct message: the same warning on several layers lists them all."""
+    order: list[tuple] = []
+    groups: dict[tuple, list[Diagnostic]] = {}
+    for d in diagnostics:
+        key = (d.severity, d.code, d.message, d.fix)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(d)
+    out = []
+    for key in order:
+        ds = groups[key]
+        layers = list(dict.fromkeys(d.layer for d in ds if d.layer))
+        first = ds[0]
+        layer = ", ".join(layers) if len(layers) <= 4 else ", ".join(layers[:4]) + f" and {len(layers) - 4} more"
+        out.append(Diagnostic(first.severity, first.code, first.message, first.fix, layer or None, first.source, first.code_line))
+    return out
+
+
+def model_notes(model: nn.Module, substitutes: dict[int, torch.Tensor]) -> list[str]:
+    """Sentences about shared modules, tied weights, pruning and lazy modules of ``model``."""
+    notes = []
+    paths: dict[int, list[str]] = {}
+    modules: dict[int, nn.Module] = {}
+    for name, m in model.named_modules(remove_duplicate=False):
+        paths.setdefault(id(m), []).append(name)
+        modules[id(m)] = m
+    explained: set[int] = set()
+    for key, where in paths.items():
+        m = modules[key]
+        own = _unique(m.parameters())
+        if len(where) > 1 and own:
+            explained.update(id(p) for p in own)
+            count = sum(_numel(substitutes.get(id(p), p)) for p in own)
+            places = ", ".join(repr(w) for w in where)
+            notes.append(f"{type(m).__name__} {where[0]!r} is shared: used at {places}; its {count:,} parameters are counted once")
+    names: dict[int, list[str]] = {}
+    for name, p in model.named_parameters(remove_duplicate=False):
+        names.setdefault(id(p), []).append(name)
+    for key, where in names.items():
+        if len(where) > 1 and key not in explained:
+            notes.append(f"parameter {where[0]!r} is shared with {', '.join(repr(w) for w in where[1:])}; counted once")
+    for mname, m in model.named_modules():
+        for hook in m._forward_pre_hooks.values():
+            if isinstance(hook, BasePruningMethod):
+                tname = hook._tensor_name
+                orig = m._parameters.get(tname + "_orig")
+                mask = m._buffers.get(tname + "_mask")
+                where = f"{mname}.{tname}" if mname else tname
+                share = ""
+                if mask is not None and mask.device.type != "meta" and mask.numel():
+                    share = f", {int((mask == 0).sum()):,} of {mask.numel():,} masked to zero"
+                notes.append(f"{where} is pruned (torch.nn.utils.prune): parameters are counted as stored, "
+                             f"{tname}_orig ({orig.numel() if orig is not None else 0:,}, pruned entries included{share}); "
+                             f"{tname}_mask is a buffer")
+        if isinstance(m, nn.modules.lazy.LazyModuleMixin) and m.has_uninitialized_params():
+            notes.append(f"{type(m).__name__} {mname or type(m).__name__!r} is lazy and uninitialised: its shapes and parameters "
+                         "are those its first forward on this input would create (the module itself was not initialised)")
+    return notes
+
+
+def _rf_diagnostics(rf, inputs) -> list[Diagnostic]:
+    spatial = inputs[0].shape[2:] if inputs and inputs[0].dim() >= 3 else ()
+    for size, jump in zip(spatial, rf.jump):
+        if isinstance(jump, int) and jump > 1 and size % jump:
+            lo, hi = size - size % jump, size - size % jump + jump
+            return [Diagnostic(
+                "warning", "input-not-divisible",
+                f"input size {size} is not divisible by the network's total stride {jump} ({size}/{jump} = {size / jump:g}): "
+                "a floor along the way rounds the size down and input rows/columns at the edge are dropped",
+                f"use an input size divisible by {jump}, e.g. {lo} or {hi}",
+            )]
+    return []
+
+
+def _unused(model, result, substitutes) -> tuple[list[str], list[Diagnostic]]:
+    unused = [name for name, _ in model.named_parameters() if name not in result.used_params]
+    if not unused:
+        return [], []
+    modules = sorted({n.rsplit(".", 1)[0] if "." in n else n for n in unused})
+    count = sum(_numel(substitutes.get(id(p), p)) for n, p in model.named_parameters() if n in set(unused))
+    return unused, [Diagnostic(
+        "warning", "unused-parameters",
+        f"{count:,} parameters are never used in the forward pass: {', '.join(modules[:6])}{'…' if len(modules) > 6 else ''} "
+        f"(defined in __init__ but never called); they still count in the total and in the optimizer's memory",
+        "call the module in forward, or delete it from __init__",
+    )]
+
+
+def assemble(model, *, inputs, result, diagnostics, title, substitutes, extra_notes=()) -> Summary:
+    """The Summary of one finished trace of ``model`` on ``inputs`` (the input tensors)."""
+    params = _unique(substitutes.get(id(p), p) for p in model.parameters())
+    buffers = _unique(substitutes.get(id(b), b) for b in model.buffers())
+    total = sum(_numel(p) for p in params)
+    trainable = sum(_numel(p) for p in params if p.requires_grad)
+    param_bytes = sum(_bytes(p) for p in params)
+    trainable_bytes = sum(_bytes(p) for p in params if p.requires_grad)
+    buffer_bytes = sum(_bytes(b) for b in buffers)
+    input_bytes = sum(a.numel() * a.element_size() for a in inputs)
+
+    unused = []
+    if not result.failed:
+        unused, found = _unused(model, result, substitutes)
+        diagnostics += found
+    rf = result.receptive_field
+    rf_record = None
+    if rf is not None:
+        rf_record = rf_dict(rf)
+        diagnostics += _rf_diagnostics(rf, inputs)
+    m = core_memory.training_memory(parameter_bytes=param_bytes, trainable_bytes=trainable_bytes, buffer_bytes=buffer_bytes,
+                                    input_bytes=input_bytes, activation_bytes=result.saved_bytes)
+    memory = MemoryEstimate(parameters=m.parameters, gradients=m.gradients, optimizer=m.optimizer, activations=m.activations,
+                            buffers=m.buffers, inputs=m.inputs, formula=core_memory.FORMULA)
+    on_meta = all(a.device.type == "meta" for a in inputs)
+    notes = model_notes(model, substitutes) + list(extra_notes) + [META_NOTE if on_meta else CPU_NOTE]
+    return Summary(
+        title=title or type(model).__name__,
+        framework="torch",
+        input_shapes=tuple(tuple(a.shape) for a in inputs),
+        output_shapes=tuple(tuple(t.shape) for t in result.outputs),
+        output_names=tuple(result.output_names),
+        layers=result.rows,
+        total_params=total,
+        trainable_params=trainable,
+        non_trainable_params=total - trainable,
+        buffers=sum(_numel(b) for b in buffers),
+        param_bytes=param_bytes,
+        buffer_bytes=buffer_bytes,
+        total_macs=sum(r.macs for r in result.rows),
+        total_flops=sum(r.flops for r in result.rows),
+        diagnostics=diagnostics,
+        memory=memory,
+        receptive_field=rf_record,
+        unused_params=unused,
+        failed=result.failed,
+        notes=notes,
+    )

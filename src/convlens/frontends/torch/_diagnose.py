@@ -1,0 +1,270 @@
+"""Diagnosis across traces: where the batch stops being a dimension of its own.
+
+A reshape such as ``x.view(-1, 256)`` on a ``(4, 512)`` tensor gives ``(8, 256)``: every count
+still divides, no shape error is raised, and the model silently returns 8 outputs for 4 inputs.
+One trace cannot tell this from a legitimate ``(B, T, C) -> (B·T, C)``. Two traces can: run the
+forward again with another batch size and compare every row's shapes. A dimension holds the batch
+when it is ``b1`` in the first trace, ``b2`` in the second and every other dimension is equal; the
+batch is *merged* when the shapes change but no dimension is the batch. Merges that are undone
+before the output (token-wise layers) are fine; when an output has the batch merged, the last row
+that took a tensor with the batch as its own dimension and gave one without is the line to fix.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+
+from ...core import LayerError
+from ...record import Diagnostic, LayerRow
+from . import _ops
+
+class TraceStop(Exception):
+    """The forward pass failed at a point convlens cannot repair; carries the message."""
+
+
+def _factor(n: int, channels: int | None) -> str:
+    """``6272`` with 128 channels -> ``'6,272 = 128×7×7'``."""
+    if channels and n % channels == 0:
+        rest = n // channels
+        side = math.isqrt(rest)
+        if side * side == rest and side > 1:
+            return f"{n:,} = {channels}×{side}×{side}"
+        if rest > 1:
+            return f"{n:,} = {channels}×{rest}"
+    return f"{n:,}"
+
+
+class Diagnosis:
+    """The checks a trace makes as it goes (mixed into ``_trace.Tracer``, whose state they read):
+    reshapes that fold the batch, branches that disagree, framework layers whose arguments
+    contradict their input — each diagnosed with the core's numbers and, where the code's intent
+    is clear, repaired so that the trace goes on and finds the next bug."""
+
+    # --- diagnosis and repair ---------------------------------------------------------------
+    def _check_reshape(self, func, args, kwargs, index, out):
+        x = args[0] if args and isinstance(args[0], torch.Tensor) else None
+        if x is None or not isinstance(out, torch.Tensor):
+            return out
+        if out.dim() < x.dim() and x.dim() >= 3:
+            self.flat_origin[id(out)] = tuple(x.shape)
+            self.keep.append(out)
+        b = self.batch
+        if b is None or x.dim() == 0 or x.shape[0] != b or out.dim() == 0:
+            return out
+        rows = out.shape[0]
+        if rows != b:
+            self.batch_reshaped = True
+        if rows == b or (rows % b == 0 and rows >= b):
+            return out
+        per_sample = x.numel() // b
+        call = self._call_text(func, args, kwargs)
+        self._diag(
+            "error", "batch-folded",
+            f"{call} folds the batch: {b} samples of {_factor(per_sample, x.shape[1] if x.dim() >= 2 else None)} values "
+            f"become {rows} rows of {out.numel() // max(rows, 1):,}; the model silently returns {rows} outputs for {b} inputs",
+            "use x.flatten(1) (or x.view(x.size(0), -1)), which keeps the batch dimension", index,
+        )
+        if self.repair and x.dim() >= 2:
+            fixed = x.flatten(1)
+            self.flat_origin[id(fixed)] = tuple(x.shape)
+            self.keep.append(fixed)
+            return fixed
+        return out
+
+    def _call_text(self, func, args, kwargs) -> str:
+        op = _ops.function_name(func)
+        shape_args = [a for a in args[1:] if not isinstance(a, torch.Tensor)]
+        if len(shape_args) == 1 and isinstance(shape_args[0], (tuple, list)):
+            shape_args = list(shape_args[0])
+        text = ", ".join(str(a) for a in shape_args)
+        extra = ", ".join(f"{k}={v}" for k, v in kwargs.items())
+        return f"x.{op}({text}{', ' if text and extra else ''}{extra})"
+
+    def _repair_function(self, func, args, kwargs, index, in_tensors, exc):
+        row = self.rows[index].row
+        message = str(exc).splitlines()[0]
+        if func in _ops.RESHAPES and args and isinstance(args[0], torch.Tensor) and self.repair:
+            x = args[0]
+            call = self._call_text(func, args, kwargs)
+            b = x.shape[0] if x.dim() else 1
+            per = x.numel() // max(b, 1)
+            want = [a for a in (args[1:] if len(args) > 1 else ()) if not isinstance(a, torch.Tensor)]
+            if len(want) == 1 and isinstance(want[0], (tuple, list)):
+                want = list(want[0])
+            fixed_sizes = [w for w in want if isinstance(w, int) and w != -1]
+            wanted = math.prod(fixed_sizes) if fixed_sizes else None
+            c = x.shape[1] if x.dim() >= 2 else None
+            detail = (f"each sample {tuple(x.shape[1:])} has {_factor(per, c)} values, "
+                      f"which do not fill rows of {_factor(wanted, c) if wanted else '?'}")
+            self._diag("error", "reshape-mismatch", f"{call} cannot reshape {tuple(x.shape)}: {detail}",
+                       "use x.flatten(1), which keeps the batch dimension, and size the next layer for "
+                       f"{per:,} features", index)
+            fixed = x.flatten(1)
+            self.flat_origin[id(fixed)] = tuple(x.shape)
+            self.keep.append(fixed)
+            return fixed
+        if (func in _ops.MERGES or func in _ops.CONCATS) and self.repair:
+            shapes = [tuple(t.shape) for t in in_tensors]
+            where = []
+            for t in in_tensors:
+                p = self.producer.get(id(t))
+                where.append(f"{tuple(t.shape)} from {self.rows[p].row.name} ({self.rows[p].row.type})" if p is not None else f"{tuple(t.shape)}")
+            kind = "concat" if func in _ops.CONCATS else _ops.function_name(func)
+            diff = [str(i) for i, (a, b) in enumerate(zip(shapes[0], shapes[1])) if a != b] if len(shapes) >= 2 and len(shapes[0]) == len(shapes[1]) else []
+            self._diag(
+                "error", "branch-mismatch",
+                f"{kind} of branches whose shapes disagree{' in dims ' + ','.join(diff) if diff else ''}: " + " vs ".join(where),
+                "make both branches produce the same shape: give the shortcut the same stride/channels as the main path "
+                "(e.g. a 1×1 Conv2d with the block's stride) or fix the padding", index,
+            )
+            first = in_tensors[0]
+            return torch.empty(first.shape, dtype=first.dtype, device=first.device)
+        row.failed = message
+        raise TraceStop(f"{row.name}: {message}")
+
+    def _repair_module(self, index: int, exc: Exception):
+        """A framework module failed inside: diagnose with the core, and go on with the shape it would give."""
+        entry = self.rows[index]
+        module = entry.module
+        message = str(exc).splitlines()[0]
+        x_shape = entry.row.input_shapes[0] if entry.row.input_shapes else None
+        alt = _ops.core_layer(module, from_input=True) if module is not None else None
+        out_shape = None
+        if alt is not None and x_shape is not None:
+            try:
+                out_shape = alt.evaluate(x_shape).output_shape
+            except LayerError:
+                out_shape = None
+        if out_shape is None:
+            entry.row.failed = message
+            raise TraceStop(f"{entry.row.name} ({entry.row.type}): {message}")
+        core_msg = None
+        if entry.core is not None:
+            try:
+                entry.core.evaluate(x_shape)
+            except LayerError as err:
+                core_msg = str(err)
+        name = _ops.module_type(module).__name__
+        if core_msg is None:  # the arguments fit the input: PyTorch refused for another reason
+            self._diag("error", "layer-failed", f"{entry.row.name} ({name}) raises: {message}", None, index)
+            core_msg = message
+        elif isinstance(module, nn.Linear):
+            self._diag("error", "linear-in-features", self._linear_message(entry, x_shape), self._linear_fix(entry, x_shape), index)
+        else:
+            arg = _ops.INPUT_ARGUMENT.get(_ops.MODULES.get(_ops.module_type(module), ("",))[0])
+            actual = (x_shape[1] if len(x_shape) > 1 else x_shape[0]) if arg else None
+            fix = f"use nn.{name}({arg}={actual}, …)" if arg else None
+            self._diag("error", "layer-mismatch", f"{entry.row.name} ({core_msg})", fix, index)
+        entry.row.failed = core_msg
+        dtype = torch.float32
+        return torch.empty(out_shape, dtype=dtype, device="meta" if self.on_meta else "cpu")
+
+    def _flat_origin(self, x_shape) -> tuple | None:
+        """The shape a flattened tensor of ``x_shape`` had before it was flattened, if known."""
+        for t in self.keep[::-1]:
+            if tuple(t.shape) == tuple(x_shape) and id(t) in self.flat_origin:
+                return self.flat_origin[id(t)]
+        return None
+
+    def _linear_message(self, entry, x_shape) -> str:
+        m = entry.module
+        origin = self._flat_origin(x_shape)
+        channels = origin[1] if origin and len(origin) >= 3 else None
+        text = f"{entry.row.name} expects {_factor(m.in_features, channels)} features but receives {_factor(x_shape[-1], channels)}"
+        if origin and len(origin) == 4:
+            history = self._spatial_history()
+            if history:
+                text += f" ({history})"
+        return text
+
+    def _linear_fix(self, entry, x_shape) -> str:
+        m = entry.module
+        origin = self._flat_origin(x_shape)
+        expr = f"{origin[1]}*{'*'.join(str(s) for s in origin[2:])}" if origin and len(origin) >= 3 else str(x_shape[-1])
+        return f"use nn.Linear({expr}, {m.out_features}) or nn.LazyLinear({m.out_features})"
+
+    def _spatial_history(self) -> str:
+        """``'after three 2×2 pools 28→14→7→3'`` from the rows that changed the spatial size."""
+        sizes, kinds = [], []
+        for e in self.rows:
+            r = e.row
+            if r.output_shape is None or not r.input_shapes or e.row.kind == "container":
+                continue
+            a, b = r.input_shapes[0], r.output_shape
+            if len(a) == 4 and len(b) == 4 and a[2:] != b[2:]:
+                if not sizes:
+                    sizes.append(a[2])
+                sizes.append(b[2])
+                k = getattr(e.module, "kernel_size", None)
+                kinds.append((r.type, k if not isinstance(k, tuple) else k[0], _family_word(e.module)))
+        if not sizes:
+            return ""
+        chain = "→".join(str(s) for s in sizes)
+        if len(set(kinds)) == 1:
+            t, k, what = kinds[0]
+            words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+            n = len(kinds)
+            return f"after {words.get(n, str(n))} {k}×{k} {what}{'s' if n != 1 else ''} {chain}" if k else f"after {n} {t} {chain}"
+        return f"after {', '.join(t for t, _, _ in kinds)}: {chain}"
+
+
+
+def _family_word(module) -> str:
+    """'pool' / 'conv' / the type name, by the module's type."""
+    if isinstance(module, (nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd)):
+        return "pool"
+    if isinstance(module, nn.modules.conv._ConvNd):
+        return "conv"
+    return type(module).__name__ if module is not None else "op"
+
+
+
+FIX = "use x.flatten(1) (or x.view(x.size(0), -1)), which keeps the batch dimension"
+
+
+def batch_state(s1, s2, b1: int, b2: int) -> str:
+    """``'own'`` (one dimension is the batch), ``'none'`` (no dimension depends on it), ``'merged'``,
+    or ``'unknown'`` (ranks differ: the code branched on the batch size).
+
+    >>> batch_state((4, 512), (5, 512), 4, 5), batch_state((8, 256), (10, 256), 4, 5), batch_state((3,), (3,), 4, 5)
+    ('own', 'merged', 'none')
+    """
+    if s1 is None or s2 is None or len(s1) != len(s2):
+        return "unknown"
+    diff = [d for d in range(len(s1)) if s1[d] != s2[d]]
+    if not diff:
+        return "none"
+    if len(diff) == 1 and s1[diff[0]] == b1 and s2[diff[0]] == b2:
+        return "own"
+    return "merged"
+
+
+def batch_merges(rows: list[LayerRow], code_lines: list[str | None], probe_rows: list[LayerRow], outputs, probe_outputs,
+                 b1: int, b2: int) -> list[Diagnostic]:
+    """The batch-folded diagnostic for the row that merges the batch, when an output has it merged."""
+    if len(outputs) != len(probe_outputs):
+        return []
+    merged_out = [(s1, s2) for s1, s2 in zip(outputs, probe_outputs) if batch_state(s1, s2, b1, b2) == "merged"]
+    if not merged_out:
+        return []
+    probe = {r.name: r for r in probe_rows}
+    culprit = None
+    for i, row in enumerate(rows):
+        other = probe.get(row.name)
+        if other is None or not row.input_shapes or not other.input_shapes or row.kind == "container":
+            continue
+        took = batch_state(row.input_shapes[0], other.input_shapes[0], b1, b2)
+        gave = batch_state(row.output_shape, other.output_shape, b1, b2)
+        if took == "own" and gave == "merged":
+            culprit = i
+    if culprit is None:
+        return []
+    row, other = rows[culprit], probe[rows[culprit].name]
+    out1, out2 = merged_out[0]
+    message = (f"{row.type} merges the batch into another dimension: a batch of {b1} gives {tuple(row.output_shape)} and a "
+               f"batch of {b2} gives {tuple(other.output_shape)}, so no dimension is the batch any more; the model returns "
+               f"{tuple(out1)} for {b1} input{'s' if b1 != 1 else ''} ({tuple(out2)} for {b2})")
+    return [Diagnostic("error", "batch-folded", message, FIX, row.name, row.source, code_lines[culprit])]
