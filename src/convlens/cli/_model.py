@@ -17,6 +17,10 @@ def add_model_arguments(p) -> None:
 
 def summarise(args, *, memory: bool = True):
     """Resolve the target, build it, trace it. Users' mistakes raise UsageError."""
+    from ..spec import is_spec_path
+
+    if is_spec_path(args.target):  # a spec file is data: read by convlens.spec, nothing imported or run
+        return _spec_summary(args)
     try:
         import torch
     except ImportError:
@@ -49,3 +53,17 @@ def summarise(args, *, memory: bool = True):
                        title=args.target.split(":", 1)[-1])
     except SummaryError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _spec_summary(args):
+    from dataclasses import replace
+
+    from .. import spec
+
+    try:
+        network = spec.load(args.target)
+    except spec.SpecError as exc:
+        raise UsageError(str(exc)) from None
+    if args.input:
+        network = replace(network, input_shape=parse_shape(args.input[0]))
+    return spec.summary(network)

@@ -1,0 +1,202 @@
+"""The spec format: a network written as data (YAML or JSON), read into the one Summary record.
+
+A spec names its input shape, its framework convention and its layers with the framework's own
+class and keyword names; named blocks are parameterised and repeated; branches merge by add or
+concatenation::
+
+    name: residual-cnn
+    input: [1, 1, 28, 28]
+    blocks:
+      residual:
+        params: {cin: null, cout: null}
+        layers:
+          - branches:
+              - [{type: Conv2d, name: shortcut, in_channels: $cin, out_channels: $cout, kernel_size: 1}]
+              - - {type: Conv2d, name: conv1, in_channels: $cin, out_channels: $cout, kernel_size: 3, padding: 1}
+                - {type: ReLU}
+                - {type: Conv2d, name: conv2, in_channels: $cout, out_channels: $cout, kernel_size: 3, padding: 1}
+            merge: add
+          - {type: ReLU}
+    layers:
+      - {type: Conv2d, name: conv1, in_channels: 1, out_channels: 32, kernel_size: 3, padding: 1}
+      - {block: residual, name: resblock1, with: {cin: 32, cout: 64}}
+
+Every document is validated against ``schema.json`` (published with the package:
+``convlens.spec.SCHEMA_PATH``) before it is built; every error names the file, line, column and,
+where it is in a layer, the layer. Shapes, parameters, MACs and receptive fields come from the
+core (``core.network.evaluate``); ``frontends.text.summary_of_network`` makes the record.
+Nothing in a spec is ever imported or executed: a spec is data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+from ..core.network import NetworkError, NetworkResult, evaluate as evaluate_nodes
+from ..record import Summary
+from ._build import MAX_LAYERS, Framework, Origin, Spec, build
+from ._errors import SpecError
+from ._source import MAX_BYTES, Positions, read
+
+SCHEMA_PATH = Path(__file__).with_name("schema.json")
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    """The published JSON Schema of the format."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(schema())
+
+
+def validate(doc, positions: Positions) -> None:
+    """Check ``doc`` against the schema; the first problem raises ``SpecError`` at its position."""
+    from jsonschema.exceptions import best_match
+
+    error = best_match(_validator().iter_errors(doc))
+    if error is None:
+        return
+    path = tuple(error.absolute_path)
+    line, column = positions.at(path) or (None, None)
+    where = "/".join(str(p) for p in path) or "the document"
+    raise SpecError(f"{where}: {_schema_message(error)}", filename=positions.filename, line=line, column=column)
+
+
+def _schema_message(error) -> str:
+    if error.validator == "oneOf" and isinstance(error.instance, dict):
+        return ("a layer needs 'type' (e.g. {type: Conv2d, out_channels: 32, kernel_size: 3}); a block use needs 'block'; "
+                f"branches need 'branches' and 'merge'; got keys {', '.join(error.instance) or 'none'}")
+    if error.validator == "oneOf":
+        return f"{error.instance!r} is not a layer: write {{type: ReLU}} or a call such as \"ReLU()\""
+    if error.validator == "additionalProperties":
+        return f"{error.message}; see convlens/spec/schema.json for the keys allowed here"
+    return error.message
+
+
+def loads(text: str, filename: str = "<spec>", *, fmt: str | None = None) -> Spec:
+    """Read, validate and expand a spec given as text."""
+    doc, positions = read(text, filename, fmt=fmt)
+    validate(doc, positions)
+    return build(doc, positions)
+
+
+def load(path) -> Spec:
+    """Read a spec file (``.yaml``, ``.yml`` or ``.json``)."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise SpecError("no such file; check the path", filename=str(path)) from None
+    except OSError as exc:
+        raise SpecError(f"cannot be read: {exc.strerror}", filename=str(path)) from None
+    if size > MAX_BYTES:
+        raise SpecError(f"the file has {size:,} bytes, more than the {MAX_BYTES:,} a spec may have", filename=str(path))
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"not UTF-8 text (byte {exc.start}); save the spec as UTF-8", filename=str(path)) from None
+    except OSError as exc:
+        raise SpecError(f"cannot be read: {exc.strerror}", filename=str(path)) from None
+    return loads(text, str(path))
+
+
+def evaluate(spec: Spec) -> NetworkResult:
+    """The core's evaluation of every node; a shape error raises ``NetworkError`` naming the node."""
+    return evaluate_nodes(spec.nodes, spec.input_shape)
+
+
+def where(spec: Spec, index: int) -> str:
+    """``net.yaml:12:7`` for node ``index``."""
+    origin = spec.origins[index]
+    return spec.filename if origin.line is None else f"{spec.filename}:{origin.line}:{origin.column}"
+
+
+def summary(spec: Spec | str | Path) -> Summary:
+    """The Summary record of a spec (a ``Spec`` or a path). A network that breaks gives a failed
+    summary whose first diagnostic names the layer, the file position and the fix."""
+    from ..frontends.text import summary_of_failure, summary_of_network
+
+    if not isinstance(spec, Spec):
+        spec = load(spec)
+    texts = [o.text for o in spec.origins]
+    framework = "keras" if spec.framework is Framework.KERAS else "core"
+    notes = [f"read from the spec {spec.filename}: {spec.framework} convention"] + list(spec.document.get("notes", []))
+    failure = None
+    try:
+        result = evaluate(spec)
+    except NetworkError as exc:
+        failure = exc
+        s = summary_of_failure(exc, spec.input_shape, title=spec.name, notes=notes, specs=texts)
+        first = s.diagnostics[0]
+        fix = suggest_fix(spec, exc)
+        s.diagnostics[0] = replace(first, fix=fix["text"] if fix else first.fix)
+        nodes = exc.partial
+    else:
+        s = summary_of_network(result, title=spec.name, notes=notes, specs=texts)
+        nodes = result.nodes
+    index_of = {n.name: n.index for n in nodes}
+    if failure is not None:
+        index_of[s.layers[-1].name] = failure.index
+    s.diagnostics = [_located(spec, d, index_of.get(d.layer)) for d in s.diagnostics]
+    return replace(s, framework=framework)
+
+
+def _located(spec: Spec, diagnostic, index):
+    """The diagnostic with the spec's file and line (``source``) and the line's text (``code_line``)."""
+    if index is None:
+        return diagnostic
+    origin = spec.origins[index]
+    source = spec.filename if origin.line is None else f"{spec.filename}:{origin.line}"
+    return replace(diagnostic, source=source, code_line=spec.positions.line_text(origin.line))
+
+
+# the argument that a layer takes from its input, and which dimension of the input gives it
+_FROM_INPUT = {"in_features": -1, "in_channels": 1, "num_features": 1}
+
+
+def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
+    """A concrete change that makes the failing layer fit, or None.
+
+    For an argument the layer could take from its input (``in_features``, ``in_channels``,
+    ``num_features``), the value the input has; for a sliding window whose input is too small,
+    the padding the solver (``core.solve``) finds to keep the size.
+    """
+    layer = error.cause.layer if error.cause is not None else None
+    node = spec.nodes[error.index]
+    shapes = error.input_shapes
+    arg = error.argument
+    if arg in _FROM_INPUT and shapes and len(shapes[0]) > 1 and hasattr(node.layer, arg):
+        value = shapes[0][_FROM_INPUT[arg]]
+        return {"index": error.index, "argument": arg, "value": value,
+                "text": f"set {arg}: {value} in {where(spec, error.index)} (the input {tuple(shapes[0])} gives {value:,})"}
+    window = getattr(node.layer, "kernel_size", None)
+    if layer is not None and isinstance(window, int) and shapes and len(shapes[0]) >= 3 and hasattr(node.layer, "padding"):
+        from ..core.solve import solve
+
+        size = shapes[0][-1] if spec.framework is Framework.PYTORCH else shapes[0][1]
+        try:
+            found = solve(node.layer.type_name, size, same=True, kernel_size=window)
+        except Exception:  # the solver refuses this layer: no suggestion
+            return None
+        if found.solutions:
+            p = found.solutions[0].padding
+            return {"index": error.index, "argument": "padding", "value": p,
+                    "text": f"set padding: {p!r} (and stride: 1) in {where(spec, error.index)} to keep the size {size} (from convlens solve)"}
+    return None
+
+
+def is_spec_path(target: str) -> bool:
+    return str(target).lower().endswith(SUFFIXES)
+
+
+__all__ = ["Framework", "MAX_BYTES", "MAX_LAYERS", "Origin", "SCHEMA_PATH", "Spec", "SpecError", "evaluate", "is_spec_path",
+           "load", "loads", "schema", "suggest_fix", "summary", "validate", "where"]
