@@ -62,13 +62,31 @@ def validate(doc, positions: Positions) -> None:
     """Check ``doc`` against the schema; the first problem raises ``SpecError`` at its position."""
     from jsonschema.exceptions import best_match
 
-    error = best_match(_validator().iter_errors(doc))
-    if error is None:
+    errors = list(_validator().iter_errors(doc))
+    if not errors:
         return
+    first = min(positions.at(e.absolute_path) or (0, 0) for e in errors)  # the first problem in the text
+    error = _specific(best_match(e for e in errors if (positions.at(e.absolute_path) or (0, 0)) == first))
     path = tuple(error.absolute_path)
     line, column = positions.at(path) or (None, None)
     where = "/".join(str(p) for p in path) or "the document"
     raise SpecError(f"{where}: {_schema_message(error)}", filename=positions.filename, line=line, column=column)
+
+
+_KINDS = (("branches", 3), ("block", 2), ("type", 1))  # key that marks each kind of item -> its place in 'oneOf'
+
+
+def _specific(error):
+    """For an item that matches no kind, the error of the kind its keys announce."""
+    from jsonschema.exceptions import best_match
+
+    while error.validator == "oneOf" and isinstance(error.instance, dict) and error.context:
+        kind = next((i for key, i in _KINDS if key in error.instance), None)
+        inner = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == kind]
+        if kind is None or not inner:
+            break
+        error = best_match(inner)
+    return error
 
 
 def _schema_message(error) -> str:
@@ -114,10 +132,13 @@ def evaluate(spec: Spec) -> NetworkResult:
     return evaluate_nodes(spec.nodes, spec.input_shape)
 
 
-def where(spec: Spec, index: int) -> str:
-    """``net.yaml:12:7`` for node ``index``."""
+def where(spec: Spec, index: int, argument: str | None = None) -> str:
+    """``net.yaml:12:7`` for node ``index`` (at its ``argument`` when that is written out)."""
     origin = spec.origins[index]
-    return spec.filename if origin.line is None else f"{spec.filename}:{origin.line}:{origin.column}"
+    line, column = origin.line, origin.column
+    if argument is not None and spec.positions.at(origin.path + (argument,)) and origin.path + (argument,) in spec.positions.marks:
+        line, column = spec.positions.marks[origin.path + (argument,)]
+    return spec.filename if line is None else f"{spec.filename}:{line}:{column}"
 
 
 def summary(spec: Spec | str | Path) -> Summary:
@@ -177,7 +198,7 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
     if arg in _FROM_INPUT and shapes and len(shapes[0]) > 1 and hasattr(node.layer, arg):
         value = shapes[0][_FROM_INPUT[arg]]
         return {"index": error.index, "argument": arg, "value": value,
-                "text": f"set {arg}: {value} in {where(spec, error.index)} (the input {tuple(shapes[0])} gives {value:,})"}
+                "text": f"set {arg}: {value} in {where(spec, error.index, arg)} (the input {tuple(shapes[0])} gives {value:,})"}
     window = getattr(node.layer, "kernel_size", None)
     if layer is not None and isinstance(window, int) and shapes and len(shapes[0]) >= 3 and hasattr(node.layer, "padding"):
         from ..core.solve import solve
