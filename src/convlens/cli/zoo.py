@@ -40,6 +40,8 @@ def register(sub) -> None:
     code.add_argument("name", metavar="NAME")
     code.set_defaults(run=run_code)
 
+    __import__("convlens.spec._cli", fromlist=["_"]).add_zoo_spec(actions)  # `zoo spec NAME`: implemented in convlens.spec
+
     p.set_defaults(run=run_list, format="table", published=False)  # bare `convlens zoo` lists
 
 

@@ -100,7 +100,7 @@ def _torch_document(entry) -> dict:
 
     def source(arg, node) -> str:
         if arg not in ref:
-            raise ZooSpecError(f"zoo:{entry.name}: {node.format_node()} reads {arg}, which is not a tensor the spec has")
+            raise ZooSpecError(f"zoo:{entry.name}: {_describe(node)} reads {arg}, which is not a tensor the spec has")
         return ref[arg]
 
     def emit(node, item, inputs):
@@ -110,7 +110,7 @@ def _torch_document(entry) -> dict:
         ref[node] = item["name"]
 
     for node in graph.nodes:
-        where = f"zoo:{entry.name}: {node.format_node()}"
+        where = f"zoo:{entry.name}: {_describe(node)} in its forward"
         if node.op == "placeholder":
             ref[node] = INPUT
         elif node.op == "output":
@@ -144,7 +144,7 @@ def _torch_document(entry) -> dict:
             batch = shape[0] if shape else None
             keeps_batch = isinstance(batch, torch.fx.Node) and batch.target == "size" and batch.args[0] is x and batch.args[1:] == (0,)
             if not (keeps_batch and shape[1:] == [-1]):
-                raise ZooSpecError(f"{where}: x.{node.target}{tuple(shape)} has no spec layer (the spec flattens with Flatten, "
+                raise ZooSpecError(f"{where}: a {node.target} to {tuple(shape)} has no spec layer (the spec flattens with Flatten, "
                                    "which keeps the batch dimension); a view that folds the batch cannot be written as a spec")
             emit(node, {"type": "Flatten", "name": node.name}, [source(x, node)])
         elif node.target == "size":
@@ -164,6 +164,13 @@ def _torch_document(entry) -> dict:
         doc["notes"] = notes
     doc["layers"] = items
     return doc
+
+
+def _describe(node) -> str:
+    """``view(pool_2, -1, 6272)``: an fx node as a call."""
+    target = node.target if isinstance(node.target, str) else getattr(node.target, "__name__", str(node.target))
+    args = [str(a) for a in node.args] + [f"{k}={v}" for k, v in node.kwargs.items()]
+    return f"{target}({', '.join(args)})"
 
 
 def _mapped_base(module):
