@@ -144,22 +144,26 @@ def where(spec: Spec, index: int, argument: str | None = None) -> str:
 def summary(spec: Spec | str | Path) -> Summary:
     """The Summary record of a spec (a ``Spec`` or a path). A network that breaks gives a failed
     summary whose first diagnostic names the layer, the file position and the fix."""
-    from ..frontends.text import summary_of_failure, summary_of_network
-
     if not isinstance(spec, Spec):
         spec = load(spec)
+    return analyse(spec)[0]
+
+
+def analyse(spec: Spec) -> tuple[Summary, dict | None]:
+    """The summary and, when the network breaks, the structured fix (``suggest_fix``) for the page."""
+    from ..frontends.text import summary_of_failure, summary_of_network
+
     texts = [o.text for o in spec.origins]
     framework = "keras" if spec.framework is Framework.KERAS else "core"
     notes = [f"read from the spec {spec.filename}: {spec.framework} convention"] + list(spec.document.get("notes", []))
-    failure = None
+    failure, fix = None, None
     try:
         result = evaluate(spec)
     except NetworkError as exc:
         failure = exc
         s = summary_of_failure(exc, spec.input_shape, title=spec.name, notes=notes, specs=texts)
-        first = s.diagnostics[0]
         fix = suggest_fix(spec, exc)
-        s.diagnostics[0] = replace(first, fix=fix["text"] if fix else first.fix)
+        s.diagnostics[0] = replace(s.diagnostics[0], fix=fix["text"] if fix else s.diagnostics[0].fix)
         nodes = exc.partial
     else:
         s = summary_of_network(result, title=spec.name, notes=notes, specs=texts)
@@ -168,7 +172,7 @@ def summary(spec: Spec | str | Path) -> Summary:
     if failure is not None:
         index_of[s.layers[-1].name] = failure.index
     s.diagnostics = [_located(spec, d, index_of.get(d.layer)) for d in s.diagnostics]
-    return replace(s, framework=framework)
+    return replace(s, framework=framework), fix
 
 
 def _located(spec: Spec, diagnostic, index):
@@ -197,7 +201,7 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
     arg = error.argument
     if arg in _FROM_INPUT and shapes and len(shapes[0]) > 1 and hasattr(node.layer, arg):
         value = shapes[0][_FROM_INPUT[arg]]
-        return {"index": error.index, "argument": arg, "value": value,
+        return {"index": error.index, "path": list(spec.origins[error.index].path), "argument": arg, "value": value,
                 "text": f"set {arg}: {value} in {where(spec, error.index, arg)} (the input {tuple(shapes[0])} gives {value:,})"}
     window = getattr(node.layer, "kernel_size", None)
     if layer is not None and isinstance(window, int) and shapes and len(shapes[0]) >= 3 and hasattr(node.layer, "padding"):
@@ -210,7 +214,7 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
             return None
         if found.solutions:
             p = found.solutions[0].padding
-            return {"index": error.index, "argument": "padding", "value": p,
+            return {"index": error.index, "path": list(spec.origins[error.index].path), "argument": "padding", "value": p,
                     "text": f"set padding: {p!r} (and stride: 1) in {where(spec, error.index)} to keep the size {size} (from convlens solve)"}
     return None
 
@@ -219,5 +223,5 @@ def is_spec_path(target: str) -> bool:
     return str(target).lower().endswith(SUFFIXES)
 
 
-__all__ = ["Framework", "MAX_BYTES", "MAX_LAYERS", "Origin", "SCHEMA_PATH", "Spec", "SpecError", "evaluate", "is_spec_path",
-           "load", "loads", "schema", "suggest_fix", "summary", "validate", "where"]
+__all__ = ["Framework", "MAX_BYTES", "analyse", "MAX_LAYERS", "Origin", "SCHEMA_PATH", "Spec", "SpecError", "build", "evaluate", "is_spec_path",
+           "load", "loads", "read", "schema", "suggest_fix", "summary", "validate", "where"]

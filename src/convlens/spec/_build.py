@@ -27,6 +27,7 @@ MAX_ELEMENTS = 10**12  # largest number of input elements accepted
 MAX_DEPTH = 16  # blocks used inside blocks, at most this deep (also stops a block that uses itself)
 ITEM_KEYS = ("type", "name", "repeat", "inputs")  # keys of a layer item that are not the layer's arguments
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_ARITHMETIC = re.compile(r"[\d\s+\-*/%()]*\d[\d\s+\-*/%()]*")  # integer arithmetic written as text: 128*7*7
 
 
 class Framework(StrEnum):
@@ -242,6 +243,8 @@ class _Builder:
         """``$name`` -> the block parameter; ``'$planes * 4'`` -> integer arithmetic over them."""
         if isinstance(value, list):
             return [self.substitute(v, path + (i,), params) for i, v in enumerate(value)]
+        if isinstance(value, str) and _ARITHMETIC.fullmatch(value) and not value.strip().lstrip("-").isdigit():
+            return self._arithmetic(value, value, path)  # in_features: 128*7*7
         if not isinstance(value, str) or "$" not in value:
             return value
         missing = [m for m in _PARAM.findall(value) if m not in params]
@@ -251,13 +254,16 @@ class _Builder:
         whole = _PARAM.fullmatch(value.strip())
         if whole:
             return params[whole.group(1)]
+        return self._arithmetic(value, _PARAM.sub(lambda m: repr(params[m.group(1)]), value), path)
+
+    def _arithmetic(self, value, text, path):
         from ..frontends.text import ParseError, parse_value
 
-        text = _PARAM.sub(lambda m: repr(params[m.group(1)]), value)
         try:
             return parse_value(text)
         except ParseError as exc:
-            raise self.error(path, f"{value!r} -> {text!r}: {exc}") from None
+            shown = repr(value) if value == text else f"{value!r} -> {text!r}"
+            raise self.error(path, f"{shown}: {str(exc).split(': ', 1)[-1]}") from None
 
 
 def _label(index: int, name: str | None, type_name: str) -> str:

@@ -65,10 +65,15 @@ def read(text: str, filename: str = "<spec>", *, fmt: str | None = None) -> tupl
         raise SpecError(f"not valid YAML: {what}", filename=filename, line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"not valid YAML: {exc}", filename=filename) from None
+    except RecursionError:
+        raise SpecError("not valid YAML: nested too deeply", filename=filename) from None
     positions = Positions(filename, lines=tuple(text.splitlines()))
     if node is None:
         raise SpecError("the spec is empty; it needs at least 'input' and 'layers'", filename=filename, line=1, column=1)
-    return _value(node, (), positions), positions
+    try:
+        return _value(node, (), positions), positions
+    except RecursionError:
+        raise SpecError("the spec is nested too deeply", filename=filename) from None
 
 
 _SCALARS = yaml.SafeLoader("")  # one constructor for scalar tags (int, float, bool, null, str)
