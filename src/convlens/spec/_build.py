@@ -153,6 +153,7 @@ class _Builder:
         return len(self.nodes) - 1
 
     def _build(self, type_name, args, kwargs, path, label):
+        self._check_type(type_name, path, label)
         try:
             return build_layer(type_name, *args, framework=self.framework.core, **kwargs)
         except LayerError as exc:
@@ -160,6 +161,25 @@ class _Builder:
             reason = str(exc)
             reason = reason[len(type_name) + 2:] if reason.startswith(f"{type_name}: ") else reason
             raise self.error(arg_path, reason, layer=label, index=len(self.nodes)) from None
+
+    def _check_type(self, type_name, path, label):
+        """The layer must exist and follow the spec's framework convention."""
+        import difflib
+
+        from ..core import KERAS_ALIASES, LAYERS
+
+        keras = self.framework is Framework.KERAS
+        cls = (KERAS_ALIASES.get(type_name) if keras else None) or LAYERS.get(type_name)
+        where = path + ("type",) if path + ("type",) in self.pos.marks else path
+        if cls is None or type_name.startswith("Keras"):
+            names = [n for n, c in list(LAYERS.items()) + list(KERAS_ALIASES.items()) if (c.framework == "keras") == keras and not n.startswith("Keras")]
+            close = difflib.get_close_matches(type_name, names, n=3, cutoff=0.6)
+            hint = f"did you mean {', '.join(close)}?" if close else "GET /api/layers or `convlens calc --help` lists the layers"
+            raise self.error(where, f"unknown layer {type_name!r} in a {self.framework} spec; {hint}", layer=label, index=len(self.nodes))
+        if (cls.framework == "keras") != keras:
+            other = "keras" if cls.framework == "keras" else "pytorch"
+            raise self.error(where, f"{type_name} is a {other.capitalize() if other == 'keras' else 'PyTorch'} layer and this spec follows the {self.framework} "
+                                    f"convention; use the {self.framework} layer or set framework: {other}", layer=label, index=len(self.nodes))
 
     def layer(self, item, path, *, prefix, params, previous, suffix, counter):
         type_name = item["type"]

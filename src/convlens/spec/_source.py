@@ -79,8 +79,15 @@ def read(text: str, filename: str = "<spec>", *, fmt: str | None = None) -> tupl
 _SCALARS = yaml.SafeLoader("")  # one constructor for scalar tags (int, float, bool, null, str)
 
 
+_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "int", "float", "bool", "null", "str")}  # the only types a spec holds
+
+
 def _value(node, path, positions):
     positions.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if node.tag not in _TAGS:
+        line, column = positions.marks[path]
+        raise SpecError(f"not valid YAML for a spec: the tag {node.tag!r} is not allowed (only numbers, text, true/false, null, lists and mappings)",
+                        filename=positions.filename, line=line, column=column)
     if isinstance(node, yaml.MappingNode):
         out = {}
         for key_node, value_node in node.value:
@@ -93,7 +100,4 @@ def _value(node, path, positions):
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_value(v, path + (i,), positions) for i, v in enumerate(node.value)]
-    if node.tag.startswith("tag:yaml.org,2002:") and node.tag.rsplit(":", 1)[1] in ("int", "float", "bool", "null", "str"):
-        return _SCALARS.construct_object(node)
-    line, column = positions.marks[path]
-    raise SpecError(f"the YAML tag {node.tag!r} is not allowed in a spec (only numbers, text, true/false, null, lists and mappings)", filename=positions.filename, line=line, column=column)
+    return _SCALARS.construct_object(node)
