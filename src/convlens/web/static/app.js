@@ -54,13 +54,29 @@ async function post(path, body) {
   return { status: r.status, data: await r.json() };
 }
 
-// Send the spec (as YAML text or as the document) and show the answer; older answers are dropped.
-async function update(body, source, t0 = performance.now()) {
-  const seq = ++state.seq;
-  let res;
-  try { res = await post("/api/summary", body); } catch (e) { showStatus(`the server cannot be reached: ${e}`, true); return; }
-  if (seq < state.shown) return;
-  state.shown = seq;
+// Send the spec (as YAML text or as the document) and show the answer. One request at a time: edits
+// made while it runs wait as one pending request (the newest), so fast typing never queues stale work.
+let pending = null, running = null;
+function update(body, source, t0 = performance.now()) {
+  pending = { body, source, t0 };
+  if (!running) running = pump().finally(() => { running = null; });
+  return running;
+}
+
+async function pump() {
+  while (pending) {
+    const job = pending;
+    pending = null;
+    state.seq++;
+    let res;
+    try { res = await post("/api/summary", job.body); } catch (e) { showStatus(`the server cannot be reached: ${e}`, true); continue; }
+    if (pending && pending.source === job.source) continue;  // a newer edit of the same kind supersedes this answer
+    apply(job, res);
+  }
+}
+
+function apply({ body, source, t0 }, res) {
+  state.shown = state.seq;
   if (res.status !== 200) {
     const msg = res.data.error ? res.data.error.message : `HTTP ${res.status}`;
     $("#yaml-error").textContent = msg;
@@ -238,17 +254,21 @@ function renderResult(data) {
     body.append(tr);
   });
   const t = $("#totals");
-  t.replaceChildren(
+  t.replaceChildren(...[
+    failure ? el("span", { class: "partial" }, `Totals of the ${s.layers.length - 1} layers before the error:`) : null,
     el("span", {}, "Total params ", el("b", { id: "total-params" }, fmt(s.total_params))),
     el("span", {}, "Trainable ", el("b", {}, fmt(s.trainable_params))),
     el("span", {}, "Non-trainable ", el("b", {}, fmt(s.non_trainable_params))),
     el("span", {}, "MACs ", el("b", { id: "total-macs" }, fmt(s.total_macs))),
     el("span", {}, "Output ", el("b", { id: "output-shape" }, s.failed ? "--" : shape(s.output_shapes[0]))),
-    el("span", {}, "Layers ", el("b", {}, data.layers)));
+    el("span", {}, "Layers ", el("b", {}, data.layers))].filter(Boolean));
   if (failure) {
     const d = s.diagnostics[0];
     showStatus(`${d.source ? d.source + ": " : ""}${failure.failed}`, true, data.fix);
     markRows(data.fix || { path: data.origins[s.layers.length - 1].path }, failure.failed);
+    body.lastElementChild.scrollIntoView({ block: "nearest" });
+    const broken = document.querySelector(".row.broken");
+    if (broken && !broken.contains(document.activeElement)) broken.scrollIntoView({ block: "nearest" });
   } else {
     const warnings = s.diagnostics.filter((d) => d.severity === "warning").length;
     showStatus(`${s.layers.length} layers fit: output ${shape(s.output_shapes[0])}` + (warnings ? `; ${warnings} warning${warnings > 1 ? "s" : ""} (see the rows' calculations)` : ""), false);
