@@ -53,51 +53,60 @@ def schema() -> dict:
 
 @lru_cache(maxsize=1)
 def _validator():
-    import jsonschema
+    """The schema compiled to Python once (fastjsonschema): the page validates on every keystroke."""
+    import fastjsonschema
 
-    return jsonschema.Draft202012Validator(schema())
+    return fastjsonschema.compile(schema())
 
 
 def validate(doc, positions: Positions) -> None:
     """Check ``doc`` against the schema; the first problem raises ``SpecError`` at its position."""
-    from jsonschema.exceptions import best_match
+    import fastjsonschema
 
-    errors = list(_validator().iter_errors(doc))
-    if not errors:
-        return
-    first = min(positions.at(e.absolute_path) or (0, 0) for e in errors)  # the first problem in the text
-    error = _specific(best_match(e for e in errors if (positions.at(e.absolute_path) or (0, 0)) == first))
-    path = tuple(error.absolute_path)
-    line, column = positions.at(path) or (None, None)
-    where = "/".join(str(p) for p in path) or "the document"
-    raise SpecError(f"{where}: {_schema_message(error)}", filename=positions.filename, line=line, column=column)
+    try:
+        _validator()(doc)
+    except fastjsonschema.JsonSchemaValueException as error:
+        path = _path(doc, error.path[1:])
+        line, column = positions.at(path) or (None, None)
+        where = "/".join(str(p) for p in path) or "the document"
+        raise SpecError(f"{where}: {_schema_message(error)}", filename=positions.filename, line=line, column=column) from None
 
 
-_KINDS = (("branches", 3), ("block", 2), ("type", 1))  # key that marks each kind of item -> its place in 'oneOf'
-
-
-def _specific(error):
-    """For an item that matches no kind, the error of the kind its keys announce."""
-    from jsonschema.exceptions import best_match
-
-    while error.validator == "oneOf" and isinstance(error.instance, dict) and error.context:
-        kind = next((i for key, i in _KINDS if key in error.instance), None)
-        inner = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == kind]
-        if kind is None or not inner:
+def _path(doc, parts) -> tuple:
+    """fastjsonschema's path (all text) as the document's keys and list indices."""
+    out, node = [], doc
+    for part in parts:
+        key = int(part) if isinstance(node, list) and str(part).isdigit() else part
+        out.append(key)
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
             break
-        error = best_match(inner)
-    return error
+    return tuple(out)
 
 
 def _schema_message(error) -> str:
-    if error.validator == "oneOf" and isinstance(error.instance, dict):
-        return ("a layer needs 'type' (e.g. {type: Conv2d, out_channels: 32, kernel_size: 3}); a block use needs 'block'; "
-                f"branches need 'branches' and 'merge'; got keys {', '.join(error.instance) or 'none'}")
-    if error.validator == "oneOf":
-        return f"{error.instance!r} is not a layer: write {{type: ReLU}} or a call such as \"ReLU()\""
-    if error.validator == "additionalProperties":
-        return f"{error.message}; see convlens/spec/schema.json for the keys allowed here"
-    return error.message
+    value, rule = error.value, error.rule
+    if len(error.path) == 1 and rule == "type":
+        return f"a spec is a mapping with 'input' and 'layers' (and optionally name, framework, blocks), not {type(value).__name__} {value!r}"[:300]
+    if rule == "required" and isinstance(value, dict):
+        missing = [k for k in error.rule_definition if k not in value]
+        if missing == ["type"]:
+            return ("a layer needs 'type' (e.g. {type: Conv2d, out_channels: 32, kernel_size: 3}); a block use needs 'block'; "
+                    f"branches need 'branches' and 'merge'; got keys {', '.join(value) or 'none'}")
+        return f"{', '.join(repr(m) for m in missing)} is required here"
+    if rule == "type" and error.rule_definition == "object" and not isinstance(value, (dict, str)):
+        return f"{value!r} is not a layer: write {{type: ReLU}} or a call such as \"ReLU()\""
+    if rule == "additionalProperties" and isinstance(value, dict):
+        allowed = list(error.definition.get("properties", {}))
+        extra = [k for k in value if k not in allowed]
+        return f"{extra[0]!r} is not allowed here; the keys allowed are {', '.join(allowed)} (see convlens/spec/schema.json)"
+    if rule == "pattern":
+        return f"{value!r} is not a valid name: letters, digits and _, parts joined by dots (conv1, layer1.0.conv1)"
+    if rule == "not":
+        return "a layer item cannot also have 'block' or 'branches'; write them as separate items"
+    message = error.message
+    return f"{value!r} {message[len(error.name):].strip()}" if message.startswith(error.name) else message
 
 
 def loads(text: str, filename: str = "<spec>", *, fmt: str | None = None) -> Spec:

@@ -6,23 +6,36 @@ branches and blocks as nested block lists. ``loads(dump(doc))`` gives ``doc`` ba
 
 from __future__ import annotations
 
+import json
+import re
+
 import yaml
 
 _TOP = ("name", "framework", "input", "notes")
+_SAFE = re.compile(r"[A-Za-z0-9_$.][A-Za-z0-9_$.*+/ ()-]*(?<! )")  # text that can stay unquoted in a flow collection
+_RESOLVER = yaml.resolver.Resolver()
 
 
 def _flow(value) -> str:
-    return yaml.safe_dump(_plain(value), default_flow_style=True, sort_keys=False, width=1 << 30, allow_unicode=True).strip().removesuffix("\n...").strip()
-
-
-def _plain(value):
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
+    """One value in YAML's flow style (``{type: Conv2d, kernel_size: [3, 5]}``), written directly:
+    the page rewrites the whole spec on every keystroke, and PyYAML's emitter is the slow part."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return yaml.safe_dump(value).strip().removesuffix("...").strip()  # YAML's own spelling: 1.0e-05
+    if isinstance(value, str):
+        if _SAFE.fullmatch(value) and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str":
+            return value
+        return json.dumps(value)  # a JSON string is a valid YAML double-quoted scalar
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+        return "{" + ", ".join(f"{_flow(str(k))}: {_flow(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"a spec holds numbers, text, true/false, null, lists and mappings, not {type(value).__name__}")
 
 
 def dump(doc: dict, *, header: str | None = None) -> str:
