@@ -53,6 +53,7 @@ def test_every_example_validates_against_the_published_schema():
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(spec.SCHEMA_PATH.read_text())
     jsonschema.Draft7Validator.check_schema(schema)
+    assert len(list(EXAMPLES.glob("*.yaml"))) == 7
     for path in EXAMPLES.glob("*.yaml"):
         doc, _ = spec.read(path.read_text(), path.name)
         jsonschema.validate(doc, schema)
@@ -217,3 +218,9 @@ def test_cli_zoo_spec(capsys, tmp_path):
     assert code == 2 and "view(pool_2, -1, 6272)" in err
     code, _, err = run("zoo", "spec", "nope", capsys=capsys)
     assert code == 2 and "no model named 'nope'" in err
+
+
+def test_the_tutorials_bug_as_a_spec():
+    s = spec.summary(EXAMPLES / "residual-cnn-as-written.yaml")
+    assert s.failed and s.layers[-1].name == "fc1" and s.layers[-2].output_shape == (1, 1152)
+    assert s.diagnostics[0].code == "linear-in-features" and s.diagnostics[0].fix.startswith("set in_features: 1152")

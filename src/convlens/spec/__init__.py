@@ -54,7 +54,10 @@ def schema() -> dict:
 @lru_cache(maxsize=1)
 def _validator():
     """The schema compiled to Python once (fastjsonschema): the page validates on every keystroke."""
-    import fastjsonschema
+    try:
+        import fastjsonschema
+    except ImportError:
+        raise SpecError("checking spec files needs fastjsonschema: pip install 'convlens[spec]'") from None
 
     return fastjsonschema.compile(schema())
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-
-import yaml
+from functools import lru_cache
 
 from ._errors import SpecError
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: the same nodes and marks, faster
 MAX_BYTES = 1_000_000  # a spec larger than this is refused before parsing (1 MB)
 
 
@@ -53,13 +51,14 @@ def read(text: str, filename: str = "<spec>", *, fmt: str | None = None) -> tupl
         raise SpecError(f"the spec is larger than {MAX_BYTES:,} bytes; split it or remove unused blocks", filename=filename)
     if fmt is None:
         fmt = "json" if filename.lower().endswith(".json") else "yaml"
+    yaml = _yaml(filename)
     if fmt == "json":
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
             raise SpecError(f"not valid JSON: {exc.msg}", filename=filename, line=exc.lineno, column=exc.colno) from None
     try:
-        node = yaml.compose(text, Loader=_LOADER)
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when present: same nodes, faster
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "syntax error"
@@ -77,13 +76,28 @@ def read(text: str, filename: str = "<spec>", *, fmt: str | None = None) -> tupl
         raise SpecError("the spec is nested too deeply", filename=filename) from None
 
 
-_SCALARS = yaml.SafeLoader("")  # one constructor for scalar tags (int, float, bool, null, str)
+def _yaml(filename):
+    try:
+        import yaml
+    except ImportError:
+        raise SpecError("reading spec files needs PyYAML: pip install 'convlens[spec]'", filename=filename) from None
+    return yaml
+
+
+@lru_cache(maxsize=1)
+def _scalars():
+    """One constructor for the scalar tags (int, float, bool, null, str)."""
+    import yaml
+
+    return yaml.SafeLoader("")
 
 
 _TAGS = {f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "int", "float", "bool", "null", "str")}  # the only types a spec holds
 
 
 def _value(node, path, positions):
+    import yaml
+
     positions.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if node.tag not in _TAGS:
         line, column = positions.marks[path]
@@ -92,7 +106,7 @@ def _value(node, path, positions):
     if isinstance(node, yaml.MappingNode):
         out = {}
         for key_node, value_node in node.value:
-            key = _SCALARS.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            key = _scalars().construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
                 raise SpecError(f"keys must be text, got {key_node.value!r}", filename=positions.filename, line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1)
             if key in out:
@@ -101,4 +115,4 @@ def _value(node, path, positions):
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_value(v, path + (i,), positions) for i, v in enumerate(node.value)]
-    return _SCALARS.construct_object(node)
+    return _scalars().construct_object(node)
