@@ -224,3 +224,14 @@ def test_the_tutorials_bug_as_a_spec():
     s = spec.summary(EXAMPLES / "residual-cnn-as-written.yaml")
     assert s.failed and s.layers[-1].name == "fc1" and s.layers[-2].output_shape == (1, 1152)
     assert s.diagnostics[0].code == "linear-in-features" and s.diagnostics[0].fix.startswith("set in_features: 1152")
+
+
+def test_specs_need_no_framework():
+    """summary, check and export --to pytorch|keras of a spec run with torch, keras and numpy unimportable."""
+    block = "import sys; sys.modules['torch'] = None; sys.modules['keras'] = None; sys.modules['numpy'] = None; "
+    code = (block + "from convlens.cli import main; import sys; "
+            f"codes = [main(['summary', {str(EXAMPLES / 'resnet18.yaml')!r}]), main(['export', {str(EXAMPLES / 'resnet18.yaml')!r}, '--to', 'keras']), "
+            f"main(['check', {str(EXAMPLES / 'residual-cnn-as-written.yaml')!r}])]; print(codes, file=sys.stderr)")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.stderr.strip().splitlines()[-1] == "[0, 0, 1]", p.stderr
+    assert "11,689,512" in p.stdout and "layers.Conv2D(filters=64, kernel_size=7, strides=2" in p.stdout and "linear-in-features" in p.stdout

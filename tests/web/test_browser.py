@@ -130,7 +130,8 @@ def test_build_the_residual_cnn_break_it_fix_it_share_and_export(page, live_serv
     assert "set in_features: 1152" in page.inner_text("#status .fix")
     shot(page, "03-linear-128x7x7-error")
 
-    page.click("#apply-fix")
+    page.focus("#apply-fix")  # the keyboard alone: focus the button, press Enter
+    page.keyboard.press("Enter")
     page.wait_for_selector("#status.ok")
     assert page.input_value('[aria-label="layer 18 in_features"]') == "1152"
     assert page.inner_text("#total-params") == "883,082"
@@ -185,11 +186,14 @@ def test_start_from_a_zoo_model_reorder_and_remove(page, live_server):
     open_page(page, live_server + "/")
     page.select_option("#start", "zoo:vgg-first-blocks")
     page.wait_for_function("document.querySelector('#total-params').innerText === '260,160'")
-    page.click('[aria-label="move layer 1 down"]')  # ReLU after the first conv moves below the second conv
-    page.wait_for_function("document.querySelector('#table tbody tr[data-index=\"1\"]').innerText.includes('(Conv2d)')")
-    page.click('[aria-label="remove layer 0"]')
+    page.focus('[aria-label="move layer 1 down"]')  # the second conv (64 -> 64) moves below the first pool, by keyboard
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#table tbody tr[data-index=\"1\"]').innerText.includes('(MaxPool2d)')")
+    assert page.inner_text("#total-params") == "260,160"  # the same layers in another order
+    page.click('[aria-label="remove layer 0"]')  # now the pool reads the 3-channel image and the conv expects 64
     page.wait_for_selector("#status.bad")
-    assert "in_channels=64" in page.inner_text("#status") or "in_channels" in page.inner_text("#status")
+    assert "layer 1 '1' (Conv2d): in_channels=64 but the input (1, 3, 112, 112) has 3 channels" in page.inner_text("#status")
+    assert "set in_channels: 3" in page.inner_text("#status .fix")
     shot(page, "07-zoo-reordered")
 
 

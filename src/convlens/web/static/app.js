@@ -255,7 +255,7 @@ function renderResult(data) {
   });
   const t = $("#totals");
   t.replaceChildren(...[
-    failure ? el("span", { class: "partial" }, `Totals of the ${s.layers.length - 1} layers before the error:`) : null,
+    failure ? el("span", { class: "partial" }, `Totals of the ${s.layers.length - 1} layer${s.layers.length === 2 ? "" : "s"} before the error:`) : null,
     el("span", {}, "Total params ", el("b", { id: "total-params" }, fmt(s.total_params))),
     el("span", {}, "Trainable ", el("b", {}, fmt(s.trainable_params))),
     el("span", {}, "Non-trainable ", el("b", {}, fmt(s.non_trainable_params))),
