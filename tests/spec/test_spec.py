@@ -138,9 +138,11 @@ def test_a_shape_error_is_a_failed_summary_with_position_and_fix():
     s = spec.summary(spec.loads(text, "net.yaml"))
     assert s.failed and s.layers[-1].name == "fc1"
     d = s.diagnostics[0]
-    assert d.layer == "fc1" and d.source == f"net.yaml:{text.splitlines().index(next(l for l in text.splitlines() if 'name: fc1' in l)) + 1}"
+    line = next(k for k, l in enumerate(text.splitlines(), 1) if "name: fc1" in l)
+    column = text.splitlines()[line - 1].index("128*7*7") + 1
+    assert d.layer == "fc1" and d.source == f"net.yaml:{line}:{column}" and "name: fc1" in d.code_line
     assert "in_features=6272" in d.message and "1152" in d.message
-    assert d.fix.startswith("set in_features: 1152 in net.yaml:")
+    assert d.fix == "set in_features: 1152 (the input (1, 1152) gives 1,152)"
 
 
 def test_the_solver_suggests_padding_for_a_window_larger_than_its_input():

@@ -68,7 +68,7 @@ def test_a_network_that_breaks_names_the_row_and_the_fix(client):
     assert s["failed"] and s["layers"][-1]["name"] == "fc1"
     assert "in_features=6272" in s["layers"][-1]["failed"] and "1152" in s["layers"][-1]["failed"]
     assert data["fix"]["path"] == ["layers", 8] and data["fix"]["argument"] == "in_features" and data["fix"]["value"] == 1152
-    assert s["diagnostics"][0]["source"] == "spec.yaml:27"
+    assert s["diagnostics"][0]["source"] == "spec.yaml:27:44"  # the line and column of in_features
 
 
 def test_export_every_target(client):

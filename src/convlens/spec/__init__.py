@@ -183,17 +183,22 @@ def analyse(spec: Spec) -> tuple[Summary, dict | None]:
     index_of = {n.name: n.index for n in nodes}
     if failure is not None:
         index_of[s.layers[-1].name] = failure.index
-    s.diagnostics = [_located(spec, d, index_of.get(d.layer)) for d in s.diagnostics]
+    located = []
+    for k, d in enumerate(s.diagnostics):
+        argument = failure.argument if failure is not None and k == 0 else None
+        located.append(_located(spec, d, index_of.get(d.layer), argument))
+    s.diagnostics = located
     return replace(s, framework=framework), fix
 
 
-def _located(spec: Spec, diagnostic, index):
-    """The diagnostic with the spec's file and line (``source``) and the line's text (``code_line``)."""
+def _located(spec: Spec, diagnostic, index, argument=None):
+    """The diagnostic with the spec's file, line and column (``source``; the failing argument's
+    position when it is written out) and the line's text (``code_line``)."""
     if index is None:
         return diagnostic
-    origin = spec.origins[index]
-    source = spec.filename if origin.line is None else f"{spec.filename}:{origin.line}"
-    return replace(diagnostic, source=source, code_line=spec.positions.line_text(origin.line))
+    source = where(spec, index, argument)
+    line = int(source.rsplit(":", 2)[1]) if source != spec.filename else None
+    return replace(diagnostic, source=source, code_line=spec.positions.line_text(line))
 
 
 # the argument that a layer takes from its input, and which dimension of the input gives it
@@ -214,7 +219,7 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
     if arg in _FROM_INPUT and shapes and len(shapes[0]) > 1 and hasattr(node.layer, arg):
         value = shapes[0][_FROM_INPUT[arg]]
         return {"index": error.index, "path": list(spec.origins[error.index].path), "argument": arg, "value": value,
-                "text": f"set {arg}: {value} in {where(spec, error.index, arg)} (the input {tuple(shapes[0])} gives {value:,})"}
+                "text": f"set {arg}: {value} (the input {tuple(shapes[0])} gives {value:,})"}
     window = getattr(node.layer, "kernel_size", None)
     if layer is not None and isinstance(window, int) and shapes and len(shapes[0]) >= 3 and hasattr(node.layer, "padding"):
         from ..core.solve import solve
@@ -227,7 +232,7 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
         if found.solutions:
             p = found.solutions[0].padding
             return {"index": error.index, "path": list(spec.origins[error.index].path), "argument": "padding", "value": p,
-                    "text": f"set padding: {p!r} (and stride: 1) in {where(spec, error.index)} to keep the size {size} (from convlens solve)"}
+                    "text": f"set padding: {p!r} (and stride: 1) to keep the size {size} (from convlens solve)"}
     return None
 
 
