@@ -75,3 +75,14 @@ def test_zoo_models_a_spec_cannot_express_are_refused_by_name(name, what):
     with pytest.raises(ZooSpecError) as info:
         zoo_document(name)
     assert what in str(info.value)
+
+
+def test_module_instances_fold_into_parameterised_blocks():
+    doc = zoo_document("resnet50")
+    assert sorted(doc["blocks"]) == ["Bottleneck", "Bottleneck_2"]  # identity shortcut; strided with projection
+    uses = {item["name"]: item for item in doc["layers"] if "block" in item}
+    # layer1.0 (projection, stride 1) is the only block of its kind: written out, not a block
+    assert list(uses) == [f"layer{s}.{b}" for s, n in zip((1, 2, 3, 4), (3, 4, 6, 3)) for b in range(n) if (s, b) != (1, 0)]
+    assert uses["layer2.0"] == {"block": "Bottleneck_2", "name": "layer2.0", "with": {"in_channels": 256, "out_channels": 128, "out_channels_2": 512}}
+    assert uses["layer1.1"] == {"block": "Bottleneck", "name": "layer1.1", "with": {"in_channels": 256, "out_channels": 64}}
+    assert len(dump(doc).splitlines()) < 80
