@@ -140,6 +140,8 @@ def test_bad_requests_get_clear_errors_and_the_server_keeps_serving(client, body
     r = client.post("/api/summary", content=body, headers={"content-type": "application/json"})
     assert r.status_code == status, r.text
     assert words in r.json()["error"]["message"]
+    if status == 422 and "kernel_size" in words:
+        assert r.json()["error"]["path"] == ["layers", 0, "kernel_size"]  # the page marks that row
     assert client.post("/api/summary", json={"yaml": RESIDUAL}).status_code == 200  # still serving
 
 

@@ -194,6 +194,9 @@ def test_start_from_a_zoo_model_reorder_and_remove(page, live_server):
     page.wait_for_selector("#status.bad")
     assert "layer 1 '1' (Conv2d): in_channels=64 but the input (1, 3, 112, 112) has 3 channels" in page.inner_text("#status")
     assert "set in_channels: 3" in page.inner_text("#status .fix")
+    page.fill('[aria-label="layer 0 kernel_size"]', "0")  # a layer that cannot be built: 422, marked at its row
+    page.wait_for_function("document.querySelector('.row[data-index=\"0\"]').classList.contains('broken')")
+    assert "kernel_size" in page.inner_text('.row[data-index="0"] .rowerr') and "spec.yaml:5:" in page.inner_text("#status")
     shot(page, "07-zoo-reordered")
 
 
@@ -210,3 +213,17 @@ def test_keystroke_latency_on_a_100_layer_network_is_measured(page, live_server)
     page.keyboard.type("0")  # 8 -> 80
     page.wait_for_function("document.querySelector('#table tbody tr[data-index=\"98\"]').innerText.includes('[1, 80, 32, 32]')")
     assert float(page.evaluate("document.body.dataset.latency")) > 0
+
+
+def test_a_blocks_parameters_are_edited_in_its_row(page, live_server):
+    open_page(page, live_server + "/")
+    page.select_option("#start", "resnet18")
+    page.wait_for_function("document.querySelector('#total-params').innerText === '11,689,512'")
+    row = page.locator('.row:has([aria-label="layer 5 block"])')
+    assert page.input_value('[aria-label="layer 5 block"]') == "basic_down" and page.input_value('[aria-label="layer 5 planes"]') == "128"
+    page.fill('[aria-label="layer 5 planes"]', "96")  # layer2.0 now outputs 96 channels; layer2.1 still expects 128
+    page.wait_for_selector("#status.bad")
+    assert "layer2.1" in page.inner_text("#status") and "96" in page.inner_text("#status")
+    assert "change the block 'basic'" in page.inner_text("#status .fix") and page.locator("#apply-fix").count() == 0
+    assert row.count() == 1
+    shot(page, "08-block-parameter")

@@ -72,7 +72,7 @@ def validate(doc, positions: Positions) -> None:
         path = _path(doc, error.path[1:])
         line, column = positions.at(path) or (None, None)
         where = "/".join(str(p) for p in path) or "the document"
-        raise SpecError(f"{where}: {_schema_message(error)}", filename=positions.filename, line=line, column=column) from None
+        raise SpecError(f"{where}: {_schema_message(error)}", filename=positions.filename, line=line, column=column, path=path) from None
 
 
 def _path(doc, parts) -> tuple:
@@ -218,7 +218,12 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
     arg = error.argument
     if arg in _FROM_INPUT and shapes and len(shapes[0]) > 1 and hasattr(node.layer, arg):
         value = shapes[0][_FROM_INPUT[arg]]
-        return {"index": error.index, "path": list(spec.origins[error.index].path), "argument": arg, "value": value,
+        path = spec.origins[error.index].path
+        if path[0] == "blocks":  # the layer is written in a block that other uses share: say so, apply nothing
+            return {"index": error.index, "path": None, "argument": arg, "value": value,
+                    "text": f"the input {tuple(shapes[0])} gives {arg}={value:,}: change the block {path[1]!r} or what its use "
+                            f"'{error.node_name.rsplit('.', 1)[0]}' receives"}
+        return {"index": error.index, "path": list(path), "argument": arg, "value": value,
                 "text": f"set {arg}: {value} (the input {tuple(shapes[0])} gives {value:,})"}
     window = getattr(node.layer, "kernel_size", None)
     if layer is not None and isinstance(window, int) and shapes and len(shapes[0]) >= 3 and hasattr(node.layer, "padding"):
@@ -231,7 +236,8 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
             return None
         if found.solutions:
             p = found.solutions[0].padding
-            return {"index": error.index, "path": list(spec.origins[error.index].path), "argument": "padding", "value": p,
+            path = spec.origins[error.index].path
+            return {"index": error.index, "path": None if path[0] == "blocks" else list(path), "argument": "padding", "value": p,
                     "text": f"set padding: {p!r} (and stride: 1) to keep the size {size} (from convlens solve)"}
     return None
 

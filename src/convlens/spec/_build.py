@@ -82,7 +82,7 @@ class _Builder:
     # --- errors ---------------------------------------------------------------------
     def error(self, path, reason, *, layer: str | None = None, index: int | None = None) -> SpecError:
         line, column = self.pos.at(path) or (None, None)
-        return SpecError(reason, filename=self.pos.filename, line=line, column=column, layer=layer, index=index)
+        return SpecError(reason, filename=self.pos.filename, line=line, column=column, layer=layer, index=index, path=path)
 
     # --- items ----------------------------------------------------------------------
     def items(self, items, path, *, prefix: str, params: dict, previous, depth: int, counter: list):

@@ -82,7 +82,7 @@ function apply({ body, source, t0 }, res) {
     $("#yaml-error").textContent = msg;
     showStatus(msg, true);
     if (source !== "yaml" && body.spec) state.doc = body.spec;
-    markRows(null, msg, res.data.error);
+    markRows((res.data.error || {}).path, msg);
     recordLatency(t0);
     return;
   }
@@ -138,9 +138,20 @@ function rowElement(item, i, n) {
     for (const k of Object.keys(item)) {  // arguments the catalogue does not list (a typo shows up as the server's error)
       if (!["type", "name", "inputs", "repeat"].includes(k) && !(types()[item.type] || []).some((a) => a.name === k)) li.append(field(i, k, item[k]));
     }
+  } else if (typeof item === "object" && item !== null && "block" in item) {
+    const blocks = (state.doc && state.doc.blocks) || {};
+    const select = el("select", { "aria-label": `layer ${i} block`, "data-key": `${i}:block`, onchange: (e) => { item.block = e.target.value; edited(true); } });
+    const names = Object.keys(blocks);
+    if (!names.includes(item.block)) names.unshift(item.block);
+    for (const b of names) select.append(el("option", { value: b, selected: b === item.block }, b));
+    li.append(el("label", {}, "block", select));
+    li.append(field(i, "name", item.name, "name"));
+    li.append(field(i, "repeat", item.repeat, "", "1"));
+    const params = (blocks[item.block] || {}).params || {};
+    for (const [p, dflt] of Object.entries(params)) li.append(withField(i, p, (item.with || {})[p], dflt));
   } else {
-    const text = typeof item === "string" ? item : item.block ? `block ${item.block}${item.name ? " as " + item.name : ""} ${JSON.stringify(item.with || {})}${item.repeat ? " ×" + item.repeat : ""}` : `branches (${(item.branches || []).length}) merged by ${item.merge}`;
-    li.append(el("span", { class: "struct", title: "edit this item in the YAML" }, text));
+    const text = typeof item === "string" ? item : `branches (${(item.branches || []).length}) merged by ${item.merge}`;
+    li.append(el("span", { class: "struct", title: "edit this item in the YAML" }, text, el("span", { class: "hint" }, " — edit in the YAML")));
   }
   li.append(el("span", { class: "moves" },
     el("button", { type: "button", "aria-label": `move layer ${i} up`, disabled: i === 0, onclick: () => move(i, -1) }, "↑"),
@@ -152,6 +163,20 @@ function rowElement(item, i, n) {
 function field(i, key, value, cls = "", placeholder = "") {
   const input = el("input", { class: cls, value: showValue(value), placeholder, "aria-label": `layer ${i} ${key}`, "data-key": `${i}:${key}`, spellcheck: "false",
     oninput: (e) => setArg(i, key, e.target.value) });
+  return el("label", {}, key, input);
+}
+
+// a block's parameter, given where the block is used (item.with)
+function withField(i, key, value, dflt) {
+  const input = el("input", { value: showValue(value), placeholder: dflt === null ? "required" : showValue(dflt), "aria-label": `layer ${i} ${key}`,
+    "data-key": `${i}:with:${key}`, spellcheck: "false", oninput: (e) => {
+      const item = state.doc.layers[i];
+      const v = parseValue(e.target.value);
+      item.with = item.with || {};
+      if (v === undefined) delete item.with[key]; else item.with[key] = v;
+      if (!Object.keys(item.with).length) delete item.with;
+      edited(false);
+    } });
   return el("label", {}, key, input);
 }
 
@@ -202,12 +227,17 @@ function addRow() {
   if (sel) sel.focus();
 }
 
-function markRows(failure, message, error) {
+// Mark the editor row the failure comes from: the item at layers[i], or the block use whose layers failed.
+function markRows(path, message, nodeName) {
   document.querySelectorAll(".row.broken").forEach((r) => { r.classList.remove("broken"); r.querySelector(".rowerr")?.remove(); });
-  let path = failure ? failure.path : null;
-  if (!path && error && state.last && error.index !== undefined && error.index !== null) path = (state.last.origins[error.index] || {}).path;
-  if (!path || path[0] !== "layers") return;
-  const row = document.querySelector(`.row[data-index="${path[1]}"]`);
+  let index = null;
+  if (path && path[0] === "layers") index = path[1];
+  else if (nodeName && state.doc && state.doc.layers) {
+    index = state.doc.layers.findIndex((item) => item && item.name && (nodeName === item.name || nodeName.startsWith(item.name + ".")));
+    if (index < 0) index = null;
+  }
+  if (index === null) return;
+  const row = document.querySelector(`.row[data-index="${index}"]`);
   if (!row) return;
   row.classList.add("broken");
   row.append(el("span", { class: "rowerr", role: "alert" }, message));
@@ -220,7 +250,7 @@ function showStatus(text, bad, fix) {
   s.replaceChildren(el("div", { class: "message" }, text));
   if (fix) {
     s.append(el("div", { class: "fix" }, "Suggested fix: " + fix.text + " ",
-      el("button", { type: "button", id: "apply-fix", onclick: () => applyFix(fix) }, "Apply fix")));
+      fix.path ? el("button", { type: "button", id: "apply-fix", onclick: () => applyFix(fix) }, "Apply fix") : null));
   }
 }
 
@@ -265,7 +295,7 @@ function renderResult(data) {
   if (failure) {
     const d = s.diagnostics[0];
     showStatus(`${d.source ? d.source + ": " : ""}${failure.failed}`, true, data.fix);
-    markRows(data.fix || { path: data.origins[s.layers.length - 1].path }, failure.failed);
+    markRows(data.origins[s.layers.length - 1].path, failure.failed, failure.name);
     body.lastElementChild.scrollIntoView({ block: "nearest" });
     const broken = document.querySelector(".row.broken");
     if (broken && !broken.contains(document.activeElement)) broken.scrollIntoView({ block: "nearest" });
