@@ -21,6 +21,7 @@ import operator
 from dataclasses import fields
 
 from ..core.network import INPUT
+from ._structure import fold_blocks, with_branches
 
 
 class ZooSpecError(ValueError):
@@ -166,13 +167,31 @@ def _torch_document(entry) -> dict:
                          "and it changes no shape, parameter or MAC (only one FLOP per output element)")
         else:
             raise ZooSpecError(f"{where}: {getattr(node.target, '__name__', node.target)} has no spec layer")
-    blocks, items = _fold(_structure(items), model)
+    blocks, items = fold_blocks(with_branches(items), lambda name: _scope(model, name), lambda scope: type(model.get_submodule(scope)).__name__)
     if notes:
         doc["notes"] = notes
     if blocks:
         doc["blocks"] = blocks
     doc["layers"] = items
     return doc
+
+
+def _scope(model, name: str) -> str | None:
+    """The module instance a layer belongs to (``layer1.0`` for ``layer1.0.conv1``): the first module on its
+    path that is neither a container (Sequential, ModuleList) nor a leaf; None for a top-level layer."""
+    import torch.nn as nn
+
+    parts = name.split(".")
+    for i in range(1, len(parts)):
+        prefix = ".".join(parts[:i])
+        try:
+            module = model.get_submodule(prefix)
+        except AttributeError:
+            return None
+        if isinstance(module, (nn.Sequential, nn.ModuleList, nn.ModuleDict)):
+            continue
+        return prefix if any(True for _ in module.children()) else None
+    return None
 
 
 def _describe(node) -> str:
@@ -218,209 +237,6 @@ def _tracer_class():
 
 def _Tracer():  # noqa: N802 - builds the class on first use so that importing this module needs no torch
     return _tracer_class()()
-
-
-# --- structure: explicit inputs -> branches ---------------------------------------------------
-def _structure(items: list[dict]) -> list[dict]:
-    """Rewrite fork … merge stretches as ``branches`` items and drop ``inputs`` that read the previous layer."""
-    changed = True
-    while changed:
-        changed = False
-        resolved = _resolved(items)
-        for m, item in enumerate(items):
-            if item.get("type") in ("add", "cat") and "branches" not in item:
-                rewritten = _branches_at(items, resolved, m)
-                if rewritten is not None:
-                    items = rewritten
-                    changed = True
-                    break
-    previous = INPUT
-    for item in items:
-        if item.get("inputs") == [previous]:
-            del item["inputs"]
-        previous = item["name"]
-    return items
-
-
-def _resolved(items):
-    out, previous = [], INPUT
-    for item in items:
-        out.append(list(item.get("inputs", [previous])))
-        previous = item["name"]
-    return out
-
-
-def _branches_at(items, resolved, m):
-    position = {item["name"]: i for i, item in enumerate(items)}
-    readers: dict[str, int] = {}
-    for inputs in resolved:
-        for s in inputs:
-            readers[s] = readers.get(s, 0) + 1
-    chains, forks = [], set()
-    for start in resolved[m]:
-        chain, cur = [], start
-        while cur != INPUT and readers.get(cur, 0) == 1 and len(resolved[position[cur]]) == 1 and "branches" not in items[position[cur]] \
-                and items[position[cur]].get("type") not in ("add", "cat"):
-            chain.append(cur)
-            cur = resolved[position[cur]][0]
-        forks.add(cur)
-        chains.append(list(reversed(chain)))
-    if len(forks) != 1:
-        return None
-    fork = forks.pop()
-    first = 0 if fork == INPUT else position[fork] + 1
-    inside = sorted(position[n] for chain in chains for n in chain)
-    if inside != list(range(first, m)) or readers.get(fork, 0) != len(chains):
-        return None
-    merge = items[m]
-    branch_items = [[{k: v for k, v in items[position[n]].items() if k != "inputs"} for n in chain] for chain in chains]
-    new = {"branches": branch_items, "merge": merge["type"], "name": merge["name"]}
-    if "dim" in merge:
-        new["dim"] = merge["dim"]
-    return items[:first] + [new] + items[m + 1:]
-
-
-# --- structure: module instances -> parameterised blocks ----------------------------------------
-_WORDS = ("type", "name", "merge", "inputs", "dim", "branches")  # keys that are structure, not arguments
-
-
-def _scope(model, name: str) -> str | None:
-    """The module instance a layer belongs to (``layer1.0`` for ``layer1.0.conv1``): the first module on its
-    path that is neither a container (Sequential, ModuleList) nor a leaf; None for a top-level layer."""
-    import torch.nn as nn
-
-    parts = name.split(".")
-    for i in range(1, len(parts)):
-        prefix = ".".join(parts[:i])
-        try:
-            module = model.get_submodule(prefix)
-        except AttributeError:
-            return None
-        if isinstance(module, (nn.Sequential, nn.ModuleList, nn.ModuleDict)):
-            continue
-        return prefix if any(True for _ in module.children()) else None
-    return None
-
-
-def _names(item):
-    if "branches" in item:
-        yield item["name"]
-        for branch in item["branches"]:
-            for sub in branch:
-                yield from _names(sub)
-    else:
-        yield item["name"]
-
-
-def _local(item, prefix: str):
-    """The item with its names relative to the block instance ``prefix``."""
-    out = dict(item)
-    out["name"] = item["name"][len(prefix) + 1:]
-    if "branches" in item:
-        out["branches"] = [[_local(sub, prefix) for sub in branch] for branch in item["branches"]]
-    return out
-
-
-def _values(item, path=()):
-    """(path, value) of every argument, in order."""
-    if "branches" in item:
-        for j, branch in enumerate(item["branches"]):
-            for k, sub in enumerate(branch):
-                yield from _values(sub, path + ("branches", j, k))
-        return
-    for key, value in item.items():
-        if key not in _WORDS:
-            yield path + (key,), value
-
-
-def _skeleton(item):
-    if "branches" in item:
-        return ("branches", item["name"], item["merge"], item.get("dim"), tuple(tuple(_skeleton(s) for s in b) for b in item["branches"]))
-    return (item["type"], item["name"], tuple(k for k in item if k not in ("type", "name")))
-
-
-def _fold(items: list[dict], model) -> tuple[dict, list[dict]]:
-    """Contiguous layers of one module instance become a use of a block; instances of one class with
-    the same layers share the block, the values that differ becoming its parameters. A class used
-    once, or layers that read explicit inputs, stay as they are. Returns the blocks and the new items."""
-    scoped = []
-    for item in items:
-        names = list(_names(item))
-        scope = _scope(model, item["name"])
-        if scope is None or any("inputs" in i for i in _flat(item)) or not all(n.startswith(scope + ".") for n in names):
-            scope = None
-        if scoped and scope is not None and scoped[-1][0] == scope:
-            scoped[-1][1].append(item)
-        else:
-            scoped.append((scope, [item]))
-    instances: dict[tuple, list] = {}
-    for scope, group in scoped:
-        if scope is not None:
-            local = [_local(i, scope) for i in group]
-            key = (type(model.get_submodule(scope)).__name__, tuple(_skeleton(i) for i in local))
-            instances.setdefault(key, []).append((scope, local))
-    blocks, uses, taken = {}, {}, {}
-    for (cls, _), members in instances.items():
-        if len(members) < 2:
-            continue
-        count = taken[cls] = taken.get(cls, 0) + 1
-        block = cls if count == 1 else f"{cls}_{count}"
-        columns = [list(_all_values(local)) for _, local in members]
-        params, names_of = {}, {}
-        for position in range(len(columns[0])):
-            path, _ = columns[0][position]
-            seen = tuple(c[position][1] for c in columns)
-            if len(set(map(repr, seen))) == 1:
-                continue
-            if seen not in names_of:
-                base = str(path[-1])
-                name = base if base not in params else f"{base}_{sum(1 for p in params if p.startswith(base)) + 1}"
-                names_of[seen], params[name] = name, None
-        layers = _substitute(members[0][1], columns[0], {pos: names_of[tuple(c[pos][1] for c in columns)] for pos in range(len(columns[0]))
-                                                          if tuple(c[pos][1] for c in columns) in names_of})
-        blocks[block] = {"params": params, "layers": layers} if params else {"layers": layers}
-        for member, column in zip(members, columns):
-            given = {}
-            for pos, (path, value) in enumerate(column):
-                name = names_of.get(tuple(c[pos][1] for c in columns))
-                if name is not None:
-                    given[name] = value
-            uses[member[0]] = {"block": block, "name": member[0], **({"with": given} if given else {})}
-    if not blocks:
-        return {}, items
-    out = []
-    for scope, group in scoped:
-        if scope in uses:
-            out.append(uses[scope])
-        else:
-            out.extend(group)
-    return blocks, out
-
-
-def _flat(item):
-    yield item
-    for branch in item.get("branches", []):
-        for sub in branch:
-            yield from _flat(sub)
-
-
-def _all_values(local):
-    for k, item in enumerate(local):
-        yield from _values(item, (k,))
-
-
-def _substitute(local, column, params_at):
-    """The instance's layers with the values at ``params_at`` (position -> parameter) written ``$param``."""
-    import copy
-
-    layers = copy.deepcopy(local)
-    for pos, name in params_at.items():
-        path, _ = column[pos]
-        target = layers[path[0]]
-        for step in path[1:-1]:
-            target = target[step]
-        target[path[-1]] = f"${name}"
-    return layers
 
 
 # --- Keras ----------------------------------------------------------------------------------
