@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -179,7 +178,7 @@ def test_cli_summary_check_and_errors(capsys, tmp_path):
 
 
 def test_cli_export_pytorch_writes_a_runnable_module(capsys, tmp_path):
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     out_file = tmp_path / "net.py"
     code, _, err = run("export", str(EXAMPLES / "residual-cnn.yaml"), "--to", "pytorch", "-o", str(out_file), capsys=capsys)
     assert code == 0 and "wrote" in err
@@ -188,7 +187,6 @@ def test_cli_export_pytorch_writes_a_runnable_module(capsys, tmp_path):
     assert result.stdout.strip() == "883,082 parameters; output (1, 10)"
     code, out, _ = run("summary", f"{out_file}:build_model", "--input", "1x1x28x28", capsys=capsys)
     assert code == 0 and "883,082" in out
-    del torch
 
 
 def test_cli_export_keras_totals_equal_the_specs(capsys, tmp_path):

@@ -168,3 +168,19 @@ def test_static_files_cannot_be_read_outside_the_app_folder(client, path):
 def test_unknown_pages_and_methods(client):
     assert client.get("/api/nothing").status_code == 404
     assert client.get("/api/summary").status_code == 405
+
+
+def test_serve_refuses_a_bad_or_taken_port_in_one_line(capsys):
+    import socket
+
+    from convlens.cli import main
+
+    assert main(["serve", "--port", "70000"]) == 2
+    assert capsys.readouterr().err.strip() == "convlens: --port 70000 is not a port; use 1 to 65535, e.g. --port 8765"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"convlens: cannot listen on 127.0.0.1:{port}: ") and err.strip().endswith("try another --port") and err.count("\n") == 1

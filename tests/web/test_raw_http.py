@@ -33,3 +33,32 @@ def test_no_file_outside_the_static_folder(live_server, target):
 def test_the_page_is_served(live_server):
     status, data = raw_get(live_server, "/static/app.js")
     assert status == 200 and b"convlens design page" in data
+
+
+def test_convlens_serve_binds_the_loopback_address(tmp_path):
+    """`convlens serve --port N` as a user runs it: the page answers on 127.0.0.1."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "convlens", "serve", "--port", str(port)], stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, data = raw_get(f"http://127.0.0.1:{port}", "/")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail(f"convlens serve did not answer: {server.stderr.read() if server.poll() is not None else 'timeout'}")
+                time.sleep(0.2)
+        assert status == 200 and b"design a network" in data
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert f"http://127.0.0.1:{port}/" in server.stderr.read()
