@@ -54,6 +54,14 @@ def test_summary_of_yaml_is_the_cli_summary(client):
     assert data["yaml"] == RESIDUAL  # the text the page sent, unchanged
 
 
+def test_the_apis_record_dictionary_is_the_records_own():
+    from convlens.web.app import record_dict
+
+    for name in ("residual-cnn", "residual-cnn-as-written", "keras-cnn", "inception"):
+        s = spec.summary(EXAMPLES / f"{name}.yaml")
+        assert record_dict(s) == s.to_dict()
+
+
 def test_summary_of_a_document_gives_its_yaml_back(client):
     doc = client.post("/api/summary", json={"yaml": RESIDUAL}).json()["spec"]
     r = client.post("/api/summary", json={"spec": doc})

@@ -116,6 +116,40 @@ def _dumpable(doc) -> bool:
     return isinstance(blocks, dict) and all(isinstance(b, dict) and isinstance(b.get("layers"), list) and set(b) <= {"params", "layers"} for b in blocks.values())
 
 
+def record_dict(summary) -> dict:
+    """``Summary.to_dict()``, built field by field: the same dictionary (tested), without
+    ``dataclasses.asdict``'s deep copies, which took half the server's time on a keystroke."""
+    out = _plain(summary)
+    for row, source in zip(out["layers"], summary.layers):
+        row["params"] = source.params
+    if summary.memory is not None:
+        out["memory"]["total"] = summary.memory.total
+    return out
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(obj):
+    from dataclasses import fields, is_dataclass
+    from fractions import Fraction
+
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj
+    if isinstance(obj, Fraction):
+        return float(obj) if obj.denominator != 1 else int(obj)
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if is_dataclass(obj):
+        names = _FIELDS.get(type(obj))
+        if names is None:
+            names = _FIELDS[type(obj)] = tuple(f.name for f in fields(obj))
+        return {name: _plain(getattr(obj, name)) for name in names}
+    return obj
+
+
 def _yaml_of(network: spec.Spec, body: dict) -> str:
     return body["yaml"] if "yaml" in body else dump(network.document)
 
@@ -131,7 +165,7 @@ async def api_summary(request: Request) -> Response:
     return JSONResponse({
         "spec": network.document,
         "yaml": _yaml_of(network, body),
-        "summary": summary.to_dict(),
+        "summary": record_dict(summary),
         "origins": origins,
         "fix": fix,
         "layers": len(network.nodes),

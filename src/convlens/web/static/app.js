@@ -11,6 +11,7 @@ const state = {
   last: null,           // last successful response
   selected: null,       // index of the row whose calculation is shown
   latencies: [],        // ms from an edit to the updated table, newest last
+  timings: [],          // the same, split: {total, request (answer received), render}
 };
 window.convlens = state;
 
@@ -71,11 +72,12 @@ async function pump() {
     let res;
     try { res = await post("/api/summary", job.body); } catch (e) { showStatus(`the server cannot be reached: ${e}`, true); continue; }
     if (pending && pending.source === job.source) continue;  // a newer edit of the same kind supersedes this answer
+    job.answered = performance.now();
     apply(job, res);
   }
 }
 
-function apply({ body, source, t0 }, res) {
+function apply({ body, source, t0, answered }, res) {
   state.shown = state.seq;
   if (res.status !== 200) {
     const msg = res.data.error ? res.data.error.message : `HTTP ${res.status}`;
@@ -83,7 +85,7 @@ function apply({ body, source, t0 }, res) {
     showStatus(msg, true);
     if (source !== "yaml" && body.spec) state.doc = body.spec;
     markRows((res.data.error || {}).path, msg);
-    recordLatency(t0);
+    recordLatency(t0, answered);
     return;
   }
   $("#yaml-error").textContent = "";
@@ -93,13 +95,15 @@ function apply({ body, source, t0 }, res) {
   if (source !== "rows") renderRows();
   renderMeta();
   renderResult(res.data);
-  recordLatency(t0);
+  recordLatency(t0, answered);
   encodeUrl($("#yaml").value);
 }
 
-function recordLatency(t0) {
-  const ms = performance.now() - t0;
+function recordLatency(t0, answered) {
+  const now = performance.now();
+  const ms = now - t0;
   state.latencies.push(ms);
+  state.timings.push({ total: ms, request: answered - t0, render: now - answered });  // request: to the answer's arrival
   document.body.dataset.latency = ms.toFixed(1);
 }
 
