@@ -19,7 +19,6 @@ from ..core.network import INPUT, NetworkError, NetworkResult
 from ._build import Framework, Spec
 from ._errors import SpecError
 
-_MERGES_TORCH = {"add", "cat"}
 _MERGES_KERAS = {"Add", "Concatenate"}
 # arguments a layer takes from its input when a spec leaves them out: argument -> input dimension
 _FROM_INPUT = {"in_channels": 1, "in_features": -1, "num_features": 1}
@@ -89,7 +88,8 @@ def _call(prefix: str, type_name: str, args) -> str:
     return f"{prefix}{type_name}({', '.join(f'{k}={v!r}' for k, v in args)})"
 
 
-def _shape_comment(shape, *, keras: bool) -> str:
+def _shape_comment(shape) -> str:
+    """``(B, 32, 28, 28)``: the batch written B."""
     dims = ["B" if i == 0 else str(d) for i, d in enumerate(shape)]
     return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
 
@@ -122,7 +122,7 @@ def to_pytorch(spec: Spec, result: NetworkResult | None = None) -> str:
         layer = n.layer
         args = [v for v in n.inputs]
         in_vars = [var[s] for s in args]
-        out_shape = _shape_comment(n.result.output_shape, keras=False)
+        out_shape = _shape_comment(n.result.output_shape)
         name = n.name if not n.name.isdigit() else f"{layer.type_name.lower()}{n.name}"
         ident = _identifier(name, taken)
         target = ident if n.name in saved else "x"
@@ -203,7 +203,7 @@ def to_keras(spec: Spec, result: NetworkResult | None = None) -> str:
             layer_name = ident if last else _identifier(f"{ident}_{type_name.lower()}", taken)
             comment = f"  # {note}" if note else ""
             if last:
-                comment = f"  # -> {_shape_comment(n.result.output_shape, keras=True)}" + (f"; {note}" if note else "")
+                comment = f"  # -> {_shape_comment(n.result.output_shape)}" + (f"; {note}" if note else "")
             body.append(f"    {target if last else 'x'} = {_call('layers.', type_name, list(args) + [('name', layer_name)])}({arg}){comment}")
             arg = "x"
     shape = tuple(spec.input_shape)
