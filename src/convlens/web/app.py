@@ -19,7 +19,8 @@ spec that does not parse gets 400 with the parse error, a spec that is invalid, 
 from __future__ import annotations
 
 import json
-from dataclasses import fields
+from dataclasses import fields, is_dataclass
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
@@ -127,25 +128,24 @@ def record_dict(summary) -> dict:
     return out
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_FIELDS: dict[type, tuple[str, ...]] = {}  # dataclass -> its field names
+_SCALARS = (str, int, float, bool)
 
 
 def _plain(obj):
-    from dataclasses import fields, is_dataclass
-    from fractions import Fraction
-
-    if obj is None or isinstance(obj, (str, int, float, bool)):
+    kind = type(obj)
+    if obj is None or kind in _SCALARS:
         return obj
-    if isinstance(obj, Fraction):
+    if kind is Fraction:
         return float(obj) if obj.denominator != 1 else int(obj)
-    if isinstance(obj, (list, tuple)):
+    if kind in (list, tuple):
         return [_plain(v) for v in obj]
-    if isinstance(obj, dict):
+    if kind is dict:
         return {k: _plain(v) for k, v in obj.items()}
-    if is_dataclass(obj):
-        names = _FIELDS.get(type(obj))
-        if names is None:
-            names = _FIELDS[type(obj)] = tuple(f.name for f in fields(obj))
+    names = _FIELDS.get(kind)
+    if names is None and is_dataclass(obj):
+        names = _FIELDS[kind] = tuple(f.name for f in fields(obj))
+    if names is not None:
         return {name: _plain(getattr(obj, name)) for name in names}
     return obj
 
