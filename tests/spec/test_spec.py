@@ -235,3 +235,11 @@ def test_specs_need_no_framework():
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert p.stderr.strip().splitlines()[-1] == "[0, 0, 1]", p.stderr
     assert "11,689,512" in p.stdout and "layers.Conv2D(filters=64, kernel_size=7, strides=2" in p.stdout and "linear-in-features" in p.stdout
+
+
+def test_a_json_mistake_is_reported_as_json_tools_report_it(tmp_path):
+    path = tmp_path / "net.json"
+    path.write_text('{"input": [1, 3, 8, 8],\n "layers": [{"type": "ReLU"},]}')
+    with pytest.raises(spec.SpecError) as info:
+        spec.load(path)
+    assert str(info.value) == f"{path}:2:30: not valid JSON: Expecting value"
