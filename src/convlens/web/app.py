@@ -252,6 +252,8 @@ def _example_yaml(name: str) -> str:
         return zoo_yaml(name.removeprefix("zoo:"))
     except ZooSpecError as exc:
         raise RequestError(422, str(exc)) from None
+    except ImportError as exc:  # zoo models are read with their framework
+        raise RequestError(422, f"{name} needs {exc.name or 'its framework'} on the server: pip install torch==2.13.0") from None
 
 
 async def api_examples(request: Request) -> Response:
