@@ -25,8 +25,12 @@ ALLOWED = {
     "frontends": {"core", "record"},
     "render": {"core", "record"},
     "zoo": {"core"},
-    "targets": {"core", "record", "frontends", "zoo"},
-    "cli": {"core", "record", "frontends", "render", "zoo", "targets", "__init__"},
+    "spec": {"core", "record", "frontends", "zoo"},  # a front end of its own: spec files, and zoo models written as specs
+    "data": set(),  # dataset readers: files in, uint8 tensors out
+    "targets": {"core", "record", "frontends", "zoo", "spec"},
+    "train": {"core", "record", "frontends", "zoo", "targets", "data"},
+    "web": {"core", "record", "frontends", "render", "zoo", "spec", "targets"},
+    "cli": {"core", "record", "frontends", "render", "zoo", "spec", "targets", "data", "train", "web", "__init__"},
     "__init__": {"core", "targets"},
     "__main__": {"cli"},
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from ..record import Summary
 from ._common import UsageError, parse_shape
 
 DTYPES = ("float32", "float16", "bfloat16", "float64", "int64", "int32", "bool")
@@ -57,6 +58,8 @@ def summarise(args, *, memory: bool = True, target: str | None = None):
     request = request_from(args, memory=memory, title=target.split(":", 1)[-1] if ":" in target else None)
     try:
         resolved = resolve(target, request)
+        if isinstance(resolved.model, Summary):  # a spec file: already summarised, by the core
+            return summarize(resolved)
         if resolved.request.input_sizes is None and not _is_keras(resolved.model):
             raise UsageError(f"give the input shape of {target}, e.g. --input 1x3x224x224")
         if not _is_keras(resolved.model) and any(d is None for s in resolved.request.input_sizes for d in s):

@@ -16,6 +16,7 @@ import sys
 from ..render.zoo import zoo_table
 from ..targets import Request, RequestError, TargetError, resolve, summarize
 from ._common import FORMATS, UsageError, parse_shape
+from ._zoo_spec import add_zoo_spec
 
 LIST_FORMATS = ("table", "md", "json")
 
@@ -40,6 +41,8 @@ def register(sub) -> None:
     code = actions.add_parser("code", help="print the source file that defines the model")
     code.add_argument("name", metavar="NAME")
     code.set_defaults(run=run_code)
+
+    add_zoo_spec(actions)  # `zoo spec NAME`
 
     p.set_defaults(run=run_list, format="table", published=False)  # bare `convlens zoo` lists
 

@@ -209,8 +209,11 @@ def diagnostic_counts(diagnostics) -> str:
 
 
 def source_line_number(source: str | None) -> str | None:
-    """``'model.py:42'`` -> ``'42'``."""
+    """``'model.py:42'`` -> ``'42'``; ``'net.yaml:42:7'`` (line and column) -> ``'42'``."""
     if not source or ":" not in source:
         return None
-    tail = source.rsplit(":", 1)[1]
+    parts = source.rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        return parts[1]
+    tail = parts[-1]
     return tail if tail.isdigit() else None

@@ -26,8 +26,8 @@ from .request import Device, Request
 
 # suffix -> loader(path, request) returning a model (torch or Keras) or a finished Summary
 _FILE_LOADERS: dict[str, Callable[[str, Request], Any]] = {}
-# suffixes whose loader lives in a module that registers it on import
-_LAZY_LOADERS = {".yaml": "convlens.spec", ".yml": "convlens.spec", ".json": "convlens.spec"}
+# suffixes whose loader(path, request) is a function of a module imported on first use
+_LAZY_LOADERS = {suffix: ("convlens.spec", "target_loader") for suffix in (".yaml", ".yml", ".json")}
 
 
 def register_file_loader(suffixes, loader: Callable[[str, Request], Any]) -> None:
@@ -171,15 +171,19 @@ def _keras_file(path: str):
 
 def _from_file(path: str, suffix: str, request: Request):
     if not os.path.isfile(path):
-        raise TargetError(f"file {path!r} does not exist")
-    if suffix not in _FILE_LOADERS:
-        module = _LAZY_LOADERS[suffix]
-        if not _installed(module):
-            raise TargetError(f"{path}: reading {suffix} spec files needs {module}, which this installation does not have")
-        importlib.import_module(module)  # registers its loader
-        if suffix not in _FILE_LOADERS:
-            raise TargetError(f"{path}: {module} registered no loader for {suffix} files")
-    return _FILE_LOADERS[suffix](path, request)
+        raise TargetError(f"file {path!r} does not exist; check the path (relative to the current folder {os.getcwd()})")
+    if suffix in _FILE_LOADERS:
+        return _FILE_LOADERS[suffix](path, request)
+    module, function = _LAZY_LOADERS[suffix]
+    try:
+        loader = getattr(importlib.import_module(module), function)
+    except ImportError as exc:
+        raise TargetError(f"{path}: reading {suffix} spec files needs {exc.name}, which is not installed; "
+                          "install it with: pip install 'convlens[spec]'") from None
+    try:
+        return loader(path, request)
+    except ValueError as exc:  # the file's content is wrong (SpecError names file, line, column and layer)
+        raise TargetError(str(exc)) from None
 
 
 # --- plumbing ------------------------------------------------------------------------------------

@@ -1,0 +1,71 @@
+"""Keystroke-to-table latency of the design page for a 100-layer network, measured in the browser.
+
+    python benchmarks/bench_page.py            # needs the web extra, Playwright and /usr/bin/chromium
+
+Starts ``convlens serve`` in-process (uvicorn, loopback, free port), loads a 100-layer network
+(50 × Conv2d 3×3 + ReLU on 1×8×32×32), then types into a row's ``out_channels`` field, one key
+at a time, waiting for the table to show the new shape after each key. The page itself records,
+for every edit, the time from the input event to the end of rendering the answer
+(``performance.now()`` in the page: request to the JSON API, the core's evaluation, the summary
+record, rendering the rows, table, totals and diagram). Prints every figure and the median.
+The issue's target is 100 ms. Not a test: timings vary with machine load.
+"""
+
+from __future__ import annotations
+
+import socket
+import statistics
+import threading
+import time
+
+CHROMIUM = "/usr/bin/chromium"
+KEYS = 20
+
+
+def main() -> None:
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    from convlens.web import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    layers = "\n".join("  - {type: Conv2d, in_channels: 8, out_channels: 8, kernel_size: 3, padding: 1}" if k % 2 == 0 else "  - {type: ReLU}"
+                       for k in range(100))
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                                                        "--disable-component-update", "--no-first-run"])
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector('body[data-ready="1"]')
+            page.fill("#yaml", f"name: deep\ninput: [1, 8, 32, 32]\nlayers:\n{layers}\n")
+            page.wait_for_function("document.querySelectorAll('#table tbody tr').length === 100")
+            field = page.locator('[aria-label="layer 98 out_channels"]')
+            field.click()
+            figures = []
+            for k in range(KEYS):
+                value = 8 + (k % 2)  # 8 -> 9 -> 8 ...: one key each (Backspace, then a digit)
+                page.keyboard.press("Backspace")
+                page.wait_for_function("document.querySelector('#status').className === 'bad'")  # the empty field: out_channels missing
+                before = len(page.evaluate("window.convlens.latencies"))
+                page.keyboard.type(str(value))
+                page.wait_for_function(f"document.querySelector('#table tbody tr[data-index=\"98\"]').innerText.includes('[1, {value}, 32, 32]')")
+                page.wait_for_function(f"window.convlens.latencies.length > {before}")
+                figures.append(page.evaluate("window.convlens.timings[window.convlens.timings.length - 1]"))
+            browser.close()
+    finally:
+        server.should_exit = True
+    total = [f["total"] for f in figures]
+    print(f"keystroke -> updated table, 100-layer network, {KEYS} keystrokes (ms): " + ", ".join(f"{t:.1f}" for t in total))
+    print(f"median {statistics.median(total):.1f} ms, max {max(total):.1f} ms (target: 100 ms); of which the request to the "
+          f"JSON API (median) {statistics.median(f['request'] for f in figures):.1f} ms, rendering {statistics.median(f['render'] for f in figures):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

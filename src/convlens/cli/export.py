@@ -1,0 +1,28 @@
+"""`convlens export net.yaml --to pytorch|keras`: a spec as runnable model source code."""
+
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    p = sub.add_parser("export", help="write a spec file as PyTorch or Keras source code",
+                       description="Evaluate a spec (YAML/JSON) with the convlens core and write it as a runnable PyTorch "
+                                   "nn.Module file or a Keras functional model, every shape in a comment. "
+                                   "A spec whose shapes do not fit is refused with the layer and the fix.")
+    p.add_argument("spec", metavar="SPEC", help="a spec file: net.yaml, net.yml or net.json")
+    p.add_argument("--to", required=True, choices=("pytorch", "keras"), help="the framework of the code")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from .. import spec
+    from ._zoo_spec import write
+    from ..spec.export import export
+    from ._common import UsageError
+
+    try:
+        text = export(spec.load(args.spec), args.to)
+    except spec.SpecError as exc:
+        raise UsageError(str(exc)) from None
+    write(text, args.output)
+    return 0

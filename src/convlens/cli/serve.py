@@ -1,0 +1,36 @@
+"""`convlens serve [--port 8765]`: the design page on http://127.0.0.1:8765 (uvicorn + Starlette)."""
+
+from __future__ import annotations
+
+import socket
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser("serve", help="the design page: edit a network and see every shape update as you type",
+                       description="Serve the design page and its JSON API. Binds 127.0.0.1 (this machine only) unless "
+                                   "--host says otherwise. Every asset is served locally: the page works offline.")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 exposes the page to your network)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from ._common import UsageError
+
+    try:
+        import uvicorn
+
+        from ..web import create_app
+    except ImportError as exc:
+        raise UsageError(f"the page needs the web extra: pip install 'convlens[web]' ({exc.name} is missing)") from None
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port} is not a port; use 1 to 65535, e.g. --port 8765")
+    with socket.socket() as probe:  # a clear message instead of uvicorn's traceback when the port is taken
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}; try another --port") from None
+    print(f"convlens: the design page is on http://{args.host}:{args.port}/ (Ctrl+C stops it)", file=sys.stderr)
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    return 0

@@ -1,0 +1,319 @@
+"""A validated spec document -> core network nodes, each remembering where it was written.
+
+Blocks are expanded where they are used (their ``$param`` values substituted), ``repeat`` copies
+an item, and ``branches`` become one node per layer of each branch reading the fork, plus the
+merge node reading the last node of every branch. Nothing here computes a shape: the nodes go to
+``core.network.evaluate``.
+
+Names: a named layer keeps its name, prefixed by the block instance it sits in
+(``resblock1.conv1``); an unnamed layer at the top is called by its index, like the children of
+``nn.Sequential``; an unnamed layer inside a block is ``<block instance>.<n>``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ..core import LayerError, layer as build_layer
+from ..core.network import INPUT, Node
+from ._errors import SpecError
+from ._source import Positions
+
+MAX_LAYERS = 10_000  # a spec that expands to more layers is refused
+MAX_DIM = 1_000_000  # largest size of one input dimension accepted
+MAX_ELEMENTS = 10**12  # largest number of input elements accepted
+MAX_DEPTH = 16  # blocks used inside blocks, at most this deep (also stops a block that uses itself)
+ITEM_KEYS = ("type", "name", "repeat", "inputs")  # keys of a layer item that are not the layer's arguments
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_ARITHMETIC = re.compile(r"[\d\s+\-*/%()]*\d[\d\s+\-*/%()]*")  # integer arithmetic written as text: 128*7*7
+
+
+class Framework(StrEnum):
+    """The convention the spec's layers follow."""
+
+    PYTORCH = "pytorch"
+    KERAS = "keras"
+
+    @property
+    def core(self) -> str:  # the name core.layer() takes
+        return "torch" if self is Framework.PYTORCH else "keras"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a node came from: its path in the document and the text position."""
+
+    path: tuple
+    line: int | None
+    column: int | None
+    text: str  # the layer as written, for the summary row's 'spec' column
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A spec read and expanded: the core nodes to evaluate, and where each was written."""
+
+    name: str
+    framework: Framework
+    input_shape: tuple
+    nodes: tuple[Node, ...]
+    origins: tuple[Origin, ...]
+    document: dict  # the document as read (after schema validation)
+    positions: Positions
+
+    @property
+    def filename(self) -> str:
+        return self.positions.filename
+
+
+class _Builder:
+    def __init__(self, doc: dict, positions: Positions, framework: Framework):
+        self.doc = doc
+        self.pos = positions
+        self.framework = framework
+        self.blocks = doc.get("blocks", {})
+        self.nodes: list[Node] = []
+        self.origins: list[Origin] = []
+        self.names: dict[str, int] = {}
+        self.auto: dict[str, int] = {}  # per block name: instances created without a name
+
+    # --- errors ---------------------------------------------------------------------
+    def error(self, path, reason, *, layer: str | None = None, index: int | None = None) -> SpecError:
+        line, column = self.pos.at(path) or (None, None)
+        return SpecError(reason, filename=self.pos.filename, line=line, column=column, layer=layer, index=index, path=path)
+
+    # --- items ----------------------------------------------------------------------
+    def items(self, items, path, *, prefix: str, params: dict, previous, depth: int, counter: list):
+        """Add the nodes of ``items``; return the reference of the last output (node index or 'input')."""
+        for i, item in enumerate(items):
+            previous = self.item(item, path + (i,), prefix=prefix, params=params, previous=previous, depth=depth, counter=counter)
+        return previous
+
+    def item(self, item, path, *, prefix, params, previous, depth, counter):
+        repeat = item.get("repeat", 1) if isinstance(item, dict) else 1
+        for k in range(repeat):
+            suffix = str(k) if repeat > 1 else None
+            if isinstance(item, str):
+                previous = self.call(item, path, prefix=prefix, previous=previous, counter=counter)
+            elif "block" in item:
+                previous = self.use(item, path, prefix=prefix, params=params, previous=previous, depth=depth, suffix=suffix, counter=counter)
+            elif "branches" in item:
+                previous = self.branches(item, path, prefix=prefix, params=params, previous=previous, depth=depth, suffix=suffix, counter=counter)
+            else:
+                previous = self.layer(item, path, prefix=prefix, params=params, previous=previous, suffix=suffix, counter=counter)
+        return previous
+
+    def _name(self, given, prefix, suffix, counter, path):
+        """The node's full name, or None for an unnamed layer at the top (called by its index)."""
+        if given is not None:
+            local = given if suffix is None else f"{given}.{suffix}"
+        elif prefix:
+            local = str(counter[0])
+        else:
+            return None
+        counter[0] += 1
+        name = f"{prefix}.{local}" if prefix else local
+        if name in self.names:
+            raise self.error(path + ("name",), f"the name {name!r} is already used by layer {self.names[name]}; give every layer its own name")
+        return name
+
+    def _inputs(self, item, path, prefix, previous):
+        refs = item.get("inputs") if isinstance(item, dict) else None
+        if refs is None:
+            return (previous,)
+        out = []
+        for j, ref in enumerate(refs):
+            if ref == INPUT:
+                out.append(INPUT)
+            elif isinstance(ref, int):
+                if not 0 <= ref < len(self.nodes):
+                    raise self.error(path + ("inputs", j), f"input {ref} is not an earlier layer; use an index from 0 to {len(self.nodes) - 1}, a name or 'input'")
+                out.append(ref)
+            else:
+                for candidate in (f"{prefix}.{ref}" if prefix else None, ref):
+                    if candidate in self.names:
+                        out.append(self.names[candidate])
+                        break
+                else:
+                    known = ", ".join(list(self.names)[-8:]) or "none yet"
+                    raise self.error(path + ("inputs", j), f"no earlier layer is called {ref!r}; a layer can read 'input' or an earlier layer (last names: {known})")
+        return tuple(out)
+
+    def _add(self, layer, name, inputs, path, text):
+        if len(self.nodes) >= MAX_LAYERS:
+            raise self.error(path, f"the network has more than {MAX_LAYERS:,} layers; that is the most a spec may expand to")
+        refs = () if inputs == (len(self.nodes) - 1,) or (inputs == (INPUT,) and not self.nodes) else inputs
+        self.nodes.append(Node(layer, name, refs))
+        line, column = self.pos.at(path) or (None, None)
+        self.origins.append(Origin(path, line, column, text))
+        if name is not None:
+            self.names[name] = len(self.nodes) - 1
+        return len(self.nodes) - 1
+
+    def _build(self, type_name, args, kwargs, path, label):
+        self._check_type(type_name, path, label)
+        try:
+            return build_layer(type_name, *args, framework=self.framework.core, **kwargs)
+        except LayerError as exc:
+            arg_path = path + (exc.argument,) if exc.argument in kwargs else (path + ("type",) if exc.argument == "layer" else path)
+            reason = str(exc)
+            reason = reason[len(type_name) + 2:] if reason.startswith(f"{type_name}: ") else reason
+            raise self.error(arg_path, reason, layer=label, index=len(self.nodes)) from None
+
+    def _check_type(self, type_name, path, label):
+        """The layer must exist and follow the spec's framework convention."""
+        import difflib
+
+        from ..core import KERAS_ALIASES, LAYERS
+
+        keras = self.framework is Framework.KERAS
+        cls = (KERAS_ALIASES.get(type_name) if keras else None) or LAYERS.get(type_name)
+        where = path + ("type",) if path + ("type",) in self.pos.marks else path
+        if cls is None or type_name.startswith("Keras"):
+            names = [n for n, c in list(LAYERS.items()) + list(KERAS_ALIASES.items()) if (c.framework == "keras") == keras and not n.startswith("Keras")]
+            close = difflib.get_close_matches(type_name, names, n=3, cutoff=0.6)
+            hint = f"did you mean {', '.join(close)}?" if close else "GET /api/layers or `convlens calc --help` lists the layers"
+            raise self.error(where, f"unknown layer {type_name!r} in a {self.framework} spec; {hint}", layer=label, index=len(self.nodes))
+        if (cls.framework == "keras") != keras:
+            other = "keras" if cls.framework == "keras" else "pytorch"
+            raise self.error(where, f"{type_name} is a {other.capitalize() if other == 'keras' else 'PyTorch'} layer and this spec follows the {self.framework} "
+                                    f"convention; use the {self.framework} layer or set framework: {other}", layer=label, index=len(self.nodes))
+
+    def layer(self, item, path, *, prefix, params, previous, suffix, counter):
+        type_name = item["type"]
+        kwargs = {k: self.substitute(v, path + (k,), params) for k, v in item.items() if k not in ITEM_KEYS}
+        kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()}
+        inputs = self._inputs(item, path, prefix, previous)
+        name = self._name(item.get("name"), prefix, suffix, counter, path)
+        label = _label(len(self.nodes), name, type_name)
+        layer = self._build(type_name, (), kwargs, path, label)
+        return self._add(layer, name, inputs, path, _text(type_name, kwargs))
+
+    def call(self, text, path, *, prefix, previous, counter):
+        from ..frontends.chain import ParseError, parse_call
+
+        try:
+            call = parse_call(text)
+        except ParseError as exc:
+            raise self.error(path, str(exc)) from None
+        name = self._name(call.target, prefix, None, counter, path)
+        layer = self._build(call.name, call.args, dict(call.kwargs), path, _label(len(self.nodes), name, call.name))
+        return self._add(layer, name, (previous,), path, text.strip())
+
+    def use(self, item, path, *, prefix, params, previous, depth, suffix, counter):
+        block_name = item["block"]
+        if block_name not in self.blocks:
+            known = ", ".join(self.blocks) or "none are defined; add them under 'blocks:'"
+            raise self.error(path + ("block",), f"no block is called {block_name!r}; blocks: {known}")
+        if depth >= MAX_DEPTH:
+            raise self.error(path, f"blocks are used inside blocks more than {MAX_DEPTH} deep; does {block_name!r} use itself?")
+        block = self.blocks[block_name]
+        given = {k: self.substitute(v, path + ("with", k), params) for k, v in item.get("with", {}).items()}
+        declared = block.get("params", {})
+        unknown = sorted(set(given) - set(declared))
+        if unknown:
+            raise self.error(path + ("with", unknown[0]), f"block {block_name!r} has no parameter {unknown[0]!r}; its parameters: {', '.join(declared) or 'none'}")
+        values = {}
+        for key, default in declared.items():
+            if key in given:
+                values[key] = given[key]
+            elif default is None:
+                raise self.error(path, f"block {block_name!r} needs {key!r}; give it as with: {{{key}: ...}}")
+            else:
+                values[key] = default
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+        local = item.get("name")
+        if local is None:
+            self.auto[block_name] = self.auto.get(block_name, 0) + 1
+            local = f"{block_name}{self.auto[block_name]}"
+        elif suffix is not None:
+            local = f"{local}.{suffix}"
+        instance = f"{prefix}.{local}" if prefix else local
+        if item.get("inputs"):
+            previous = self._only_input(item, path, prefix, previous)
+        return self.items(block["layers"], ("blocks", block_name, "layers"), prefix=instance, params=values, previous=previous, depth=depth + 1, counter=[0])
+
+    def _only_input(self, item, path, prefix, previous):
+        refs = self._inputs(item, path, prefix, previous)
+        if len(refs) != 1:
+            raise self.error(path + ("inputs",), f"a block or branches read one input, got {len(refs)}")
+        return refs[0]
+
+    def branches(self, item, path, *, prefix, params, previous, depth, suffix, counter):
+        fork = self._only_input(item, path, prefix, previous) if item.get("inputs") else previous
+        ends = []
+        for j, branch in enumerate(item["branches"]):
+            ends.append(self.items(branch, path + ("branches", j), prefix=prefix, params=params, previous=fork, depth=depth, counter=counter))
+        merge = item["merge"]
+        keras = self.framework is Framework.KERAS
+        type_name = {("add", False): "add", ("cat", False): "cat", ("add", True): "Add", ("cat", True): "Concatenate"}[merge, keras]
+        kwargs = {}
+        if merge == "cat" and "dim" in item:
+            kwargs["axis" if keras else "dim"] = item["dim"]
+        if merge == "add" and "dim" in item:
+            raise self.error(path + ("dim",), "dim is for merge: cat; an add needs none")
+        name = self._name(item.get("name"), prefix, suffix, counter, path)
+        layer = self._build(type_name, (), kwargs, path + ("merge",), _label(len(self.nodes), name, type_name))
+        return self._add(layer, name, tuple(ends), path + ("merge",), _text(type_name, kwargs))
+
+    # --- parameters -----------------------------------------------------------------
+    def substitute(self, value, path, params):
+        """``$name`` -> the block parameter; ``'$planes * 4'`` -> integer arithmetic over them."""
+        if isinstance(value, list):
+            return [self.substitute(v, path + (i,), params) for i, v in enumerate(value)]
+        if isinstance(value, str) and _ARITHMETIC.fullmatch(value) and not value.strip().lstrip("-").isdigit():
+            return self._arithmetic(value, value, path)  # in_features: 128*7*7
+        if not isinstance(value, str) or "$" not in value:
+            return value
+        missing = [m for m in _PARAM.findall(value) if m not in params]
+        if missing:
+            where = f"this block's parameters are {', '.join(params)}" if params else "parameters exist only inside a block (declare them under params:)"
+            raise self.error(path, f"${missing[0]} is not a parameter; {where}")
+        whole = _PARAM.fullmatch(value.strip())
+        if whole:
+            return params[whole.group(1)]
+        return self._arithmetic(value, _PARAM.sub(lambda m: repr(params[m.group(1)]), value), path)
+
+    def _arithmetic(self, value, text, path):
+        from ..frontends.chain import ParseError, parse_value
+
+        try:
+            return parse_value(text)
+        except ParseError as exc:
+            shown = repr(value) if value == text else f"{value!r} -> {text!r}"
+            raise self.error(path, f"{shown}: {str(exc).split(': ', 1)[-1]}") from None
+
+
+def _label(index: int, name: str | None, type_name: str) -> str:
+    return f"layer {index} '{name}' ({type_name})" if name is not None else f"layer {index} ({type_name})"
+
+
+def _text(type_name: str, kwargs: dict) -> str:
+    return f"{type_name}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+
+
+def build(doc: dict, positions: Positions) -> Spec:
+    """Expand a schema-valid document into core nodes."""
+    framework = Framework(doc.get("framework", "pytorch"))
+    builder = _Builder(doc, positions, framework)
+    shape = tuple(doc["input"])
+    _check_input(builder, shape, framework)
+    builder.items(doc["layers"], ("layers",), prefix="", params={}, previous=INPUT, depth=0, counter=[0])
+    if not builder.nodes:
+        raise builder.error(("layers",), "the network has no layers; add one, e.g. - {type: Conv2d, out_channels: 32, kernel_size: 3}")
+    return Spec(doc.get("name", positions.filename), framework, shape, tuple(builder.nodes), tuple(builder.origins), doc, positions)
+
+
+def _check_input(builder, shape, framework):
+    for i, d in enumerate(shape):
+        if d is None and not (i == 0 and framework is Framework.KERAS):
+            raise builder.error(("input", i), "only a Keras spec's batch may be null; give every other size, e.g. [1, 3, 224, 224]")
+        if d is not None and d > MAX_DIM:
+            raise builder.error(("input", i), f"input size {d:,} is larger than {MAX_DIM:,}, the largest accepted")
+    elements = 1
+    for d in shape:
+        elements *= 1 if d is None else d
+    if elements > MAX_ELEMENTS:
+        raise builder.error(("input",), f"the input has {elements:,} elements, more than the {MAX_ELEMENTS:,} accepted")

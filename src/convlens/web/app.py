@@ -1,0 +1,298 @@
+"""The JSON API and the page: a Starlette application over the same spec and summary code as the CLI.
+
+Endpoints (all answers JSON except the page and its static files):
+
+* ``GET /`` — the page; ``GET /static/...`` — its CSS and JS, served from ``web/static`` only.
+* ``GET /api/layers?framework=pytorch|keras`` — every layer type with its keyword names and defaults.
+* ``GET /api/examples`` — what the page can start from: the tutorial specs and every zoo model.
+* ``GET /api/examples/{name}`` — one of them as a spec (YAML text and the document).
+* ``POST /api/summary`` — body ``{"yaml": TEXT}`` or ``{"spec": DOCUMENT}``: the document, its YAML,
+  the summary record, where each row was written, and the fix when the network breaks.
+* ``POST /api/export`` — body as above plus ``"to": "pytorch" | "keras" | "yaml"``: the file's text.
+
+A request is data: the server never imports or runs anything named in it (an example name is only
+looked up in the zoo's registry and the packaged example files). Bodies over 1 MB get 413, a body or
+spec that does not parse gets 400 with the parse error, a spec that is invalid, too large (over
+10,000 layers) or has absurd sizes gets 422.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields, is_dataclass
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .. import spec
+from ..spec._dump import dump
+from ..spec._source import MAX_BYTES, read
+
+STATIC = Path(__file__).with_name("static")
+EXAMPLES = Path(spec.__file__).with_name("examples")
+
+
+class RequestError(Exception):
+    """A request the API refuses: HTTP status and a JSON error body."""
+
+    def __init__(self, status: int, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.body = {"error": {**(details or {}), "message": message}}
+
+
+def _error(exc: RequestError) -> JSONResponse:
+    return JSONResponse(exc.body, status_code=exc.status)
+
+
+async def _body(request: Request) -> dict:
+    """The JSON body, refused over ``MAX_BYTES`` before it is all read."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_BYTES:
+        raise RequestError(413, f"the request body has {int(length):,} bytes; the limit is {MAX_BYTES:,}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise RequestError(413, f"the request body is over the limit of {MAX_BYTES:,} bytes")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RequestError(400, "the request body is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise RequestError(400, f"the request body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", {"line": exc.lineno, "column": exc.colno}) from None
+    except RecursionError:
+        raise RequestError(400, "the request body is nested too deeply") from None
+    if not isinstance(body, dict):
+        raise RequestError(400, 'the request body must be a JSON object: {"yaml": "..."} or {"spec": {...}}')
+    return body
+
+
+def _spec_from(body: dict) -> spec.Spec:
+    """Read the body's spec: parse errors -> 400, everything else that is wrong with it -> 422."""
+    if "yaml" in body:
+        text = body["yaml"]
+        if not isinstance(text, str):
+            raise RequestError(400, '"yaml" must be the spec\'s text (a string)')
+        try:
+            doc, positions = read(text, "spec.yaml")
+        except spec.SpecError as exc:
+            raise RequestError(400, str(exc), exc.to_dict()) from None
+    elif "spec" in body:
+        doc = body["spec"]
+        try:  # written out as YAML (so errors point at the YAML the page shows), else read as JSON
+            if _dumpable(doc):
+                doc, positions = read(dump(doc), "spec.yaml")
+            else:
+                doc, positions = read(json.dumps(doc), "spec.json", fmt="json")
+        except spec.SpecError as exc:
+            raise RequestError(422, str(exc), exc.to_dict()) from None
+    else:
+        raise RequestError(400, 'the request body needs "yaml" (the spec\'s text) or "spec" (the spec as JSON)')
+    try:
+        spec.validate(doc, positions)
+        return spec.build(doc, positions)
+    except spec.SpecError as exc:
+        raise RequestError(422, str(exc), exc.to_dict()) from None
+    except RecursionError:
+        raise RequestError(422, "the spec is nested too deeply") from None
+
+
+_TOP_KEYS = {"name", "framework", "input", "notes", "blocks", "layers"}
+
+
+def _dumpable(doc) -> bool:
+    """A document the YAML writer can lay out: the top keys it knows, lists of items, blocks as mappings."""
+    if not isinstance(doc, dict) or not set(doc) <= _TOP_KEYS or not isinstance(doc.get("layers"), list):
+        return False
+    blocks = doc.get("blocks", {})
+    return isinstance(blocks, dict) and all(isinstance(b, dict) and isinstance(b.get("layers"), list) and set(b) <= {"params", "layers"} for b in blocks.values())
+
+
+def record_dict(summary) -> dict:
+    """``Summary.to_dict()``, built field by field: the same dictionary (tested), without
+    ``dataclasses.asdict``'s deep copies, which took half the server's time on a keystroke."""
+    out = _plain(summary)
+    for row, source in zip(out["layers"], summary.layers):
+        row["params"] = source.params
+    if summary.memory is not None:
+        out["memory"]["total"] = summary.memory.total
+    return out
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}  # dataclass -> its field names
+_SCALARS = (str, int, float, bool)
+
+
+def _plain(obj):
+    kind = type(obj)
+    if obj is None or kind in _SCALARS:
+        return obj
+    if kind is Fraction:
+        return float(obj) if obj.denominator != 1 else int(obj)
+    if kind in (list, tuple):
+        return [_plain(v) for v in obj]
+    if kind is dict:
+        return {k: _plain(v) for k, v in obj.items()}
+    names = _FIELDS.get(kind)
+    if names is None and is_dataclass(obj):
+        names = _FIELDS[kind] = tuple(f.name for f in fields(obj))
+    if names is not None:
+        return {name: _plain(getattr(obj, name)) for name in names}
+    return obj
+
+
+def _yaml_of(network: spec.Spec, body: dict) -> str:
+    return body["yaml"] if "yaml" in body else dump(network.document)
+
+
+async def api_summary(request: Request) -> Response:
+    try:
+        body = await _body(request)
+        network = _spec_from(body)
+    except RequestError as exc:
+        return _error(exc)
+    summary, fix = spec.analyse(network)
+    origins = [{"path": list(o.path), "line": o.line, "column": o.column} for o in network.origins]
+    return JSONResponse({
+        "spec": network.document,
+        "yaml": _yaml_of(network, body),
+        "summary": record_dict(summary),
+        "origins": origins,
+        "fix": fix,
+        "layers": len(network.nodes),
+    })
+
+
+async def api_export(request: Request) -> Response:
+    from ..spec.export import export
+
+    try:
+        body = await _body(request)
+        to = body.get("to")
+        if to not in ("pytorch", "keras", "yaml"):
+            raise RequestError(400, f'"to" must be "pytorch", "keras" or "yaml", got {to!r}')
+        network = _spec_from(body)
+        if to == "yaml":
+            code = _yaml_of(network, body)
+        else:
+            try:
+                code = export(network, to)
+            except spec.SpecError as exc:
+                raise RequestError(422, str(exc), exc.to_dict()) from None
+    except RequestError as exc:
+        return _error(exc)
+    stem = "".join(c if c.isalnum() else "_" for c in network.name).strip("_") or "network"
+    suffix = {"pytorch": "_torch.py", "keras": "_keras.py", "yaml": ".yaml"}[to]
+    return JSONResponse({"filename": stem + suffix, "code": code})
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> dict:
+    """Every layer type with its keyword names and defaults, per framework."""
+    from dataclasses import MISSING
+
+    from ..core import KERAS_ALIASES, LAYERS
+
+    out = {"pytorch": {}, "keras": {}}
+    for name, cls in list(LAYERS.items()) + list(KERAS_ALIASES.items()):
+        framework = "keras" if cls.framework == "keras" else "pytorch"
+        if name.startswith("Keras"):
+            continue
+        args = []
+        for f in fields(cls):
+            if not f.init or f.metadata.get("hidden"):
+                continue
+            default = None if f.default is MISSING else f.default
+            args.append({"name": f.name, "default": list(default) if isinstance(default, tuple) else default})
+        out[framework][name] = args
+    return out
+
+
+async def api_layers(request: Request) -> Response:
+    framework = request.query_params.get("framework", "pytorch")
+    if framework not in ("pytorch", "keras"):
+        return _error(RequestError(400, f"framework must be pytorch or keras, got {framework!r}"))
+    return JSONResponse({"framework": framework, "layers": _catalogue()[framework]})
+
+
+@lru_cache(maxsize=1)
+def _examples() -> list[dict]:
+    from .. import zoo
+
+    items = [{"name": p.stem, "kind": "tutorial", "description": _first_comment(p)} for p in sorted(EXAMPLES.glob("*.yaml"))]
+    items += [{"name": f"zoo:{e.name}", "kind": "zoo", "description": e.description} for e in zoo.entries()]
+    return items
+
+
+def _first_comment(path: Path) -> str:
+    line = path.read_text(encoding="utf-8").splitlines()[0]
+    return line.lstrip("# ").strip()
+
+
+@lru_cache(maxsize=64)
+def _example_yaml(name: str) -> str:
+    """The example's text; ``name`` is only looked up, never used as a path or a module."""
+    known = {e["name"]: e for e in _examples()}
+    if name not in known:
+        raise RequestError(404, f"no example called {name!r}; GET /api/examples lists them")
+    if known[name]["kind"] == "tutorial":
+        return (EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")
+    from ..spec.from_zoo import ZooSpecError, zoo_yaml
+
+    try:
+        return zoo_yaml(name.removeprefix("zoo:"))
+    except ZooSpecError as exc:
+        raise RequestError(422, str(exc)) from None
+    except ImportError as exc:  # zoo models are read with their framework
+        raise RequestError(422, f"{name} needs {exc.name or 'its framework'} on the server: pip install torch==2.13.0") from None
+
+
+async def api_examples(request: Request) -> Response:
+    return JSONResponse({"examples": _examples()})
+
+
+async def api_example(request: Request) -> Response:
+    try:
+        text = _example_yaml(request.path_params["name"])
+    except RequestError as exc:
+        return _error(exc)
+    return JSONResponse({"name": request.path_params["name"], "yaml": text})
+
+
+async def api_schema(request: Request) -> Response:
+    return JSONResponse(spec.schema())
+
+
+async def index(request: Request) -> Response:
+    return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+async def not_found(request: Request, exc) -> Response:
+    return JSONResponse({"error": {"message": f"no such page: {request.url.path}"}}, status_code=404)
+
+
+async def server_error(request: Request, exc) -> Response:
+    return JSONResponse({"error": {"message": f"internal error: {type(exc).__name__}; please report it"}}, status_code=500)
+
+
+def create_app() -> Starlette:
+    routes = [
+        Route("/", index),
+        Route("/api/layers", api_layers),
+        Route("/api/examples", api_examples),
+        Route("/api/examples/{name:str}", api_example),
+        Route("/api/schema", api_schema),
+        Route("/api/summary", api_summary, methods=["POST"]),
+        Route("/api/export", api_export, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    return Starlette(routes=routes, exception_handlers={404: not_found, 500: server_error})
