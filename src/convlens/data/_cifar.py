@@ -4,8 +4,8 @@ Each batch is a pickle (protocol 2, written by Python 2) of a dict holding a Num
 ``data`` (N, 3072: 1024 red, then green, then blue, each 32×32 row-major) and a list of labels.
 A pickle can name any importable callable; this reader's unpickler resolves only the three
 NumPy names an array pickle uses (``_reconstruct``, ``ndarray``, ``dtype``) and maps them to
-inert stand-ins here that just collect the shape and the raw bytes, so no NumPy (or other)
-code runs; every other global is refused with the file's name.
+inert stand-ins here that just collect the shape and the raw bytes (plus ``_codecs.encode``,
+str -> bytes, which Python 3 writes for bytes), so no NumPy (or other) code runs; every other global is refused with the file's name.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ._errors import DataError
 _ARRAY_GLOBALS = {
     ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
     ("numpy", "ndarray"), ("numpy", "dtype"),
+    ("_codecs", "encode"),  # how Python 3 writes bytes in protocol 2 (tests, re-saved batches)
 }
 
 
@@ -50,6 +51,13 @@ class _Array:
         self.raw = raw.encode("latin1") if isinstance(raw, str) else bytes(raw)
 
 
+def _encode(text, encoding="utf-8"):
+    """Stand-in for ``_codecs.encode``: str -> bytes, nothing else."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1", "utf-8", "utf8"):
+        raise pickle.UnpicklingError("unexpected _codecs.encode arguments")
+    return text.encode(encoding)
+
+
 def _reconstruct(_cls, _shape, _dtype):
     return _Array()
 
@@ -63,7 +71,7 @@ class _Unpickler(pickle.Unpickler):
         if (module, name) not in _ARRAY_GLOBALS:
             raise DataError(f"{self.path}: the pickle asks for {module}.{name}, which a CIFAR batch never contains; "
                             "refusing to load it (only NumPy uint8 arrays, lists, strings and numbers are read)")
-        return {"_reconstruct": _reconstruct, "ndarray": _Array, "dtype": _Dtype}[name]
+        return {"_reconstruct": _reconstruct, "ndarray": _Array, "dtype": _Dtype, "encode": _encode}[name]
 
 
 def load_pickle(data: bytes, path: Path) -> dict:

@@ -47,21 +47,22 @@ def fetch(url: str, dest: Path, *, chunk: int = 1 << 20, on_bytes: Callable[[int
 def verify(path: Path, *, content_sha256: str | None, archive_md5: str | None) -> str:
     """Check ``path``; returns what was checked. Raises ``DataError`` on a mismatch."""
     raw = path.read_bytes()
+    name = path.name.removesuffix(".part")
     if content_sha256 is not None:
         try:
             content = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
         except (OSError, EOFError) as exc:
-            raise DataError(f"{path.name}: the download is not a valid gzip file ({exc})") from None
+            raise DataError(f"{name}: the download is not a valid gzip file ({exc})") from None
         got = hashlib.sha256(content).hexdigest()
         if got != content_sha256:
-            raise DataError(f"{path.name}: checksum mismatch: decompressed SHA-256 {got[:16]}…, expected {content_sha256[:16]}…; the download is corrupt or not this dataset")
+            raise DataError(f"{name}: checksum mismatch: decompressed SHA-256 {got[:16]}…, expected {content_sha256[:16]}…; the download is corrupt or not this dataset")
         return "SHA-256 of the decompressed content"
     if archive_md5 is not None:
         got = hashlib.md5(raw).hexdigest()
         if got != archive_md5:
-            raise DataError(f"{path.name}: checksum mismatch: MD5 {got}, expected {archive_md5}; the download is corrupt or not this dataset")
+            raise DataError(f"{name}: checksum mismatch: MD5 {got}, expected {archive_md5}; the download is corrupt or not this dataset")
         return "MD5 of the published file"
-    raise DataError(f"{path.name}: no checksum is recorded, refusing to install an unverified download")
+    raise DataError(f"{name}: no checksum is recorded, refusing to install an unverified download")
 
 
 def get(name: str | DatasetSpec, dest: str | Path, *, base_url: str | None = None, log: Callable[[str], None] = print) -> list[Path]:
