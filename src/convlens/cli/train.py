@@ -20,9 +20,9 @@ def register(sub) -> None:
                        description="Train MODEL (a zoo name such as fastnet, or path/file.py:Class) on in-memory data, with a progress "
                                    "bar, one log line per epoch and a run folder. The model is checked against the data's image size, "
                                    "channels and classes before training starts.")
-    p.add_argument("model", metavar="MODEL", nargs="?", help="zoo name (see `convlens zoo list`) or path/file.py:Class; omit with --resume")
+    p.add_argument("model", metavar="MODEL", nargs="?", help="zoo name (see `convlens zoo list`) or path/file.py:Class (default: the preset's, fastnet)")
     p.add_argument("--model-args", metavar="JSON", default=None, help="constructor options as JSON, e.g. '{\"widths\": {...}}'; zoo models get num_classes and in_channels from the data")
-    p.add_argument("--preset", choices=sorted(PRESETS), default="fast", help="recipe: fast (default: fastnet 16-32-64-128, %(default)s) or long (more epochs, wider); explicit options override it")
+    p.add_argument("--preset", choices=sorted(PRESETS), default="fast", help="recipe: fast (default: fastnet with widths 16-32-64-128, 8 epochs) or long (widths 24-64-128-256, 30 epochs); options given override it")
     p.add_argument("--data", default=None, help=f"dataset: fashion-mnist (default), mnist, cifar10, cifar100, imagefolder")
     p.add_argument("--data-dir", default=None, help="folder holding the dataset (default: the Debian package's folder, then ~/.cache/convlens/data/NAME)")
     p.add_argument("--train-subset", type=int, default=None, metavar="N", help="train on the first N images only")
@@ -57,6 +57,9 @@ def config_from_args(args):
     from ..train.config import PRESETS, Augment, TrainConfig
 
     values = dict(PRESETS[args.preset])
+    model = args.model or values["model"]
+    if model.removeprefix("zoo:") != values.pop("model"):
+        values.pop("model_args", None)  # the preset's widths are for its own model
     for name in _OPTIONS:
         v = getattr(args, name)
         if v is not None:
@@ -76,7 +79,7 @@ def config_from_args(args):
         values["channels_last"] = False
     values["notes"] = (f"preset {args.preset}",)
     try:
-        return TrainConfig.from_dict({"model": args.model, **values})
+        return TrainConfig.from_dict({"model": model, **values})
     except (ValueError, TypeError) as exc:
         raise UsageError(f"train: {exc}") from None
 
@@ -92,8 +95,6 @@ def run(args) -> int:
                 raise UsageError(f"--resume continues the run with its saved config; drop {', '.join(given)}")
             train(resume=args.resume, progress=progress)
             return 0
-        if not args.model:
-            raise UsageError("give the MODEL to train (a zoo name such as fastnet, or path/file.py:Class), or --resume RUN")
         if args.model_args is not None:
             try:
                 json.loads(args.model_args)

@@ -202,6 +202,7 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
     def emit(line: str) -> None:
         if dist.main:
             log(line)
+            sys.stdout.flush()  # one line per epoch, visible as it happens even when stdout is a file
             log_file.write(line + "\n")
             log_file.flush()
 
