@@ -70,7 +70,11 @@ def _optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
 
 def _scheduler(cfg: TrainConfig, opt, total_steps: int):
     if cfg.schedule is Schedule.ONECYCLE:
-        return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total_steps, pct_start=0.25)
+        if total_steps < 4:
+            raise TrainError(f"--schedule onecycle needs at least 4 optimizer steps; this run has {total_steps} "
+                             "(epochs × batches per epoch); train longer, use a smaller --batch-size, or --schedule none")
+        # warm-up over 25 % of the steps, at least 2 (OneCycleLR divides by the warm-up length)
+        return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total_steps, pct_start=max(0.25, 2 / total_steps))
     if cfg.schedule is Schedule.COSINE:
         return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total_steps)
     return torch.optim.lr_scheduler.ConstantLR(opt, factor=1.0, total_iters=0)  # the lr stays at cfg.lr
@@ -274,7 +278,7 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
             final = _evaluate_sharded(net, ds, inp, k, device, cfg, dist, bf16)
         rf.plot_confusion(folder / "confusion.png", final.confusion, ds.classes,
                           f"{title}: test accuracy {100 * final.accuracy:.2f}%")
-        emit(f"done: test accuracy {100 * metrics[-1]['test_acc']:.2f}% after {cfg.epochs} epochs; "
+        emit(f"done: test accuracy {100 * metrics[-1]['test_acc']:.2f}% after {cfg.epochs} epoch{'s' if cfg.epochs > 1 else ''}; "
              f"wrote {folder}/ (checkpoint.pt, model_state_dict.pt, metrics.csv, curves.png, confusion.png, log.txt)")
         log_file.close()
     return RunResult(folder, metrics, final)
@@ -297,4 +301,4 @@ def _bar(show: bool, total: int, desc: str):
     from tqdm import tqdm
 
     return tqdm(total=total, desc=desc, unit="img", unit_scale=False, leave=False, dynamic_ncols=True, file=sys.stderr,
-                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}] {postfix}")
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}{postfix}]")
