@@ -60,11 +60,12 @@ def epoch_generator(seed: int, epoch: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed * 1_000_003 + epoch)
 
 
-def _optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
+def _optimizer(cfg: TrainConfig, params, device: torch.device) -> torch.optim.Optimizer:
+    fused = device.type in ("cpu", "cuda")  # one kernel per step instead of ~10 per parameter tensor
     if cfg.optimizer is Optimizer.ADAMW:
-        return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=fused)
     if cfg.optimizer is Optimizer.ADAM:
-        return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=fused)
     return torch.optim.SGD(params, lr=cfg.lr, momentum=0.9, nesterov=True, weight_decay=cfg.weight_decay)
 
 
@@ -172,7 +173,7 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
     net = models.build(cfg.model, cfg.model_args, channels=ds.channels, num_classes=k, device="cpu").to(device)
     if cfg.channels_last:
         net = net.to(memory_format=torch.channels_last)
-    opt = _optimizer(cfg, net.parameters())
+    opt = _optimizer(cfg, net.parameters(), device)
     n_train = ds.train_images.shape[0]
     per_rank_batch = max(1, cfg.batch_size // dist.world)
     shard = -(-n_train // dist.world)
