@@ -26,6 +26,7 @@ def test_run_folder_holds_everything(trained_run, capsys):
         assert (trained_run / png).read_bytes()[:8] == PNG
     config = json.loads((trained_run / "config.json").read_text())
     assert config["data"] == "mnist" and config["epochs"] == 2 and config["optimizer"] == "adamw"
+    assert config["augment"] == ["translate"]  # no flips for digits
     run = json.loads((trained_run / "run.json").read_text())
     assert run["seed"] == 0 and run["torch"] == torch.__version__ and "git_commit" in run and run["data"]["train_images"] == 512
     rows = list(csv.DictReader(open(trained_run / "metrics.csv")))

@@ -35,7 +35,7 @@ def register(sub) -> None:
     p.add_argument("--schedule", choices=[str(s) for s in Schedule], default=None, help=f"(default {d.schedule})")
     p.add_argument("--label-smoothing", type=float, default=None, help=f"(default {d.label_smoothing:g})")
     p.add_argument("--augment", default=None, metavar="LIST",
-                   help=f"comma-separated from {', '.join(Augment)}, or none (default {','.join(d.augment)})")
+                   help=f"comma-separated from {', '.join(Augment)}, or none (default {','.join(d.augment)}; translate only for mnist)")
     p.add_argument("--translate", type=int, default=None, metavar="PIXELS", help=f"largest shift for 'translate' (default {d.translate})")
     p.add_argument("--no-tta", action="store_true", help="evaluate without flip test-time augmentation")
     p.add_argument("--precision", choices=[str(x) for x in Precision], default=None, help=f"(default {d.precision}: bfloat16 autocast)")
@@ -54,7 +54,7 @@ _OPTIONS = ("model_args", "data", "data_dir", "train_subset", "test_subset", "ep
 
 def config_from_args(args):
     """argparse namespace -> TrainConfig: preset values, then every option given explicitly."""
-    from ..train.config import PRESETS, Augment, TrainConfig
+    from ..train.config import NO_FLIP, PRESETS, Augment, TrainConfig
 
     values = dict(PRESETS[args.preset])
     model = args.model or values["model"]
@@ -73,6 +73,8 @@ def config_from_args(args):
             if bad:
                 raise UsageError(f"--augment {args.augment!r}: unknown {', '.join(bad)}; choose from {', '.join(Augment)} (comma-separated) or none")
             values["augment"] = tuple(Augment(a) for a in raw)
+    elif values.get("data", "fashion-mnist") in NO_FLIP:
+        values["augment"] = (Augment.TRANSLATE,)  # a mirrored digit is another digit, or none
     if args.no_tta:
         values["tta"] = False
     if args.no_channels_last:

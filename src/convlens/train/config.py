@@ -115,6 +115,9 @@ class TrainConfig:
         return cls(**d)
 
 
+# Datasets whose images change meaning when mirrored (digits): no flip, hence no flip TTA, by default.
+NO_FLIP = frozenset({"mnist"})
+
 # Named recipes for 28×28 data: the default model and its widths, and overrides of TrainConfig's
 # defaults. A preset's model_args apply only to the preset's own model (another MODEL gets "{}").
 PRESETS: dict[str, dict] = {

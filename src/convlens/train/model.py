@@ -60,7 +60,7 @@ def check(model: str, model_args: str, *, channels: int, size: tuple[int, int], 
     data = f"{channels}×{size[0]}×{size[1]} images"
     if s.errors:
         d = s.errors[0]
-        where = f" at {d.layer}" if d.layer else ""
+        where = f" at {d.layer}" if d.layer and d.layer not in d.message else ""
         fix = f"; {d.fix}" if d.fix else ""
         raise ModelMismatchError(f"{model} cannot train on {data}: {d.message}{where}{fix} "
                                  f"(see `convlens check` with --input {'x'.join(map(str, shape))})")
