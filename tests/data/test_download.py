@@ -71,3 +71,16 @@ def test_cli_data_get_checks_the_published_md5(tmp_path, server, idx_writer, cap
     assert main(["data", "get", "mnist", "--mirror", "ftp://127.0.0.1/"]) == 2
     assert main(["data", "get", "svhn", "--data-dir", str(tmp_path / "s")]) == 2
     assert "no dataset 'svhn' to download" in capsys.readouterr().err
+
+
+def test_cli_data_list_shows_what_is_here(tmp_path, idx_writer, capsys):
+    idx_writer(tmp_path)
+    assert main(["data", "list", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["dataset", "train", "/", "test", "image", "classes", "where,", "verified"]
+    mnist = next(line for line in out.splitlines() if line.startswith("mnist "))
+    assert "40 / 20" in mnist and "1×28×28" in mnist and "structure verified" in mnist
+    fashion = next(line for line in out.splitlines() if line.startswith("fashion-mnist"))
+    assert "checksum mismatch" in fashion  # the same files are not Fashion-MNIST's bytes
+    assert main(["data"]) == 2
+    assert "give an action: list or get NAME" in capsys.readouterr().err
