@@ -124,7 +124,7 @@ def _find(folder: Path, fname: str) -> Path | None:
     return None
 
 
-def _verified(spec: FileSpec, path: Path, content: bytes, notes: list[str]) -> None:
+def _verify_content(spec: FileSpec, path: Path, content: bytes) -> None:
     if spec.content_sha256 is None:
         return
     digest = _idx.sha256(content)
@@ -146,7 +146,7 @@ def _load_idx(spec: DatasetSpec, folder: Path) -> Dataset | None:
     for f, p, ndim in zip(spec.files, paths, (3, 1, 3, 1)):
         content = _idx.read_bytes(p)
         arrays.append(_idx.parse(p, content, ndim=ndim))
-        _verified(f, p, content, notes)
+        _verify_content(f, p, content)
     if all(f.content_sha256 for f in spec.files):
         notes.append("SHA-256 of the decompressed files verified")
     else:
@@ -160,8 +160,8 @@ def _load_idx(spec: DatasetSpec, folder: Path) -> Dataset | None:
             raise DataError(f"{lp}: label {top} is outside 0..{len(spec.classes) - 1} ({spec.name} has {len(spec.classes)} classes)")
     if tri.shape[1:] != tei.shape[1:]:
         raise DataError(f"{paths[0]} holds {tri.shape[1]}×{tri.shape[2]} images but {paths[2]} {tei.shape[1]}×{tei.shape[2]}; they must match")
+    # images (N, H, W) -> (N, 1, H, W): one grey channel
     return Dataset(spec.name, spec.classes, tri.unsqueeze(1), trl.long(), tei.unsqueeze(1), tel.long(), str(folder), tuple(notes))
-    # (N, H, W) -> (N, 1, H, W) above: one grey channel
 
 
 # --- CIFAR-10/100 python batches ---

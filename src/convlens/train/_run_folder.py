@@ -16,10 +16,10 @@ METRIC_COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "
 
 def code_version() -> dict:
     """convlens's version and, when it runs from a git checkout, the commit and whether the tree is dirty."""
-    from .. import __version__ as _v  # noqa: F401  (convlens defines it)
+    from .. import __version__
 
     src = Path(__file__).resolve().parents[1]
-    out = {"convlens": _v, "git_commit": None, "git_dirty": None}
+    out = {"convlens": __version__, "git_commit": None, "git_dirty": None}
     try:
         commit = subprocess.run(["git", "-C", str(src), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
         if commit.returncode == 0:
