@@ -49,14 +49,14 @@ class ConvGroup(nn.Module):
 
 
 class FastNet(nn.Module):
-    def __init__(self, *, widths: dict[str, int] | None = None, num_classes: int = 10, scale: float = 1 / 9):
+    def __init__(self, *, widths: dict[str, int] | None = None, num_classes: int = 10, in_channels: int = 3, scale: float = 1 / 9):
         super().__init__()
         w = dict(WIDTHS if widths is None else widths)
         missing = set(WIDTHS) - set(w)
         if missing:
             raise ValueError(f"FastNet: widths needs the keys {sorted(WIDTHS)}; received {sorted(w)} (missing {sorted(missing)})")
         self.scale = scale  # fixed logit scale (airbench: 1/9), keeps the early softmax soft
-        self.stem = nn.Conv2d(3, w["stem"], kernel_size=2, padding=0)
+        self.stem = nn.Conv2d(in_channels, w["stem"], kernel_size=2, padding=0)
         self.stem_act = nn.GELU()
         self.group1 = ConvGroup(w["stem"], w["block1"])
         self.group2 = ConvGroup(w["block1"], w["block2"])
@@ -75,5 +75,5 @@ class FastNet(nn.Module):
         return x
 
 
-def fastnet(*, widths: dict[str, int] | None = None, num_classes: int = 10) -> FastNet:
-    return FastNet(widths=widths, num_classes=num_classes)
+def fastnet(*, widths: dict[str, int] | None = None, num_classes: int = 10, in_channels: int = 3) -> FastNet:
+    return FastNet(widths=widths, num_classes=num_classes, in_channels=in_channels)

@@ -1,0 +1,58 @@
+"""`convlens eval CHECKPOINT`: test accuracy, per-class accuracy and the confusion matrix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..render._table import table
+from ._common import UsageError
+from ._train_common import user_errors
+
+
+def register(sub) -> None:
+    p = sub.add_parser("eval", help="accuracy, per-class accuracy and confusion matrix of a trained checkpoint",
+                       description="Evaluate a `convlens train` checkpoint on the test split of its dataset (or --data).")
+    p.add_argument("checkpoint", metavar="CHECKPOINT", help="a run folder or its checkpoint.pt")
+    p.add_argument("--data", default=None, help="dataset (default: the one it was trained on)")
+    p.add_argument("--data-dir", default=None, help="folder holding the dataset (default: as in training)")
+    p.add_argument("--test-subset", type=int, default=None, metavar="N", help="the first N test images only")
+    p.add_argument("--plot", default=None, metavar="FILE.png", help="also draw the confusion matrix with class names")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from .. import data as datasets
+    from ..train._run_folder import plot_confusion
+    from ..train.evaluate import evaluate
+    from ..train.inference import load_trained
+
+    with user_errors():
+        t = load_trained(args.checkpoint)
+        name = args.data or t.config.data
+        data_dir = args.data_dir if args.data_dir is not None else (t.config.data_dir if name == t.config.data else None)
+        ds = datasets.load(name, data_dir=data_dir)
+        if args.test_subset:
+            ds = ds.subset(test=args.test_subset)
+        if (ds.channels, ds.image_size) != (t.input.channels, t.input.size) or len(ds.classes) != len(t.classes):
+            raise UsageError(f"{name} has {len(ds.classes)} classes of {ds.channels}×{ds.image_size[0]}×{ds.image_size[1]} images; "
+                             f"the checkpoint was trained on {len(t.classes)} classes of {t.input.channels}×{t.input.size[0]}×{t.input.size[1]}")
+        ev = evaluate(t.net, ds.test_images, ds.test_labels, t.input, num_classes=len(t.classes), device="cpu",
+                      flip_tta=t.config.flip_tta, bf16=False, channels_last=False)
+    k = len(t.classes)
+    print(f"{t.config.model} after {t.epoch} epochs, on {ds.name} test ({ev.count:,} images{', flip TTA' if t.config.flip_tta else ''}, float32)")
+    print(f"accuracy  {100 * ev.accuracy:.2f}%  ({int(ev.confusion.diag().sum()):,} of {ev.count:,})")
+    print(f"loss      {ev.loss:.4f}  (mean cross-entropy)")
+    print()
+    totals = ev.confusion.sum(1).tolist()
+    rows = [[c, f"{int(ev.confusion[i, i]):,}", f"{totals[i]:,}", f"{100 * acc:.1f}%"] for i, (c, acc) in enumerate(zip(t.classes, ev.per_class()))]
+    print(table(["class", "correct", "images", "accuracy"], rows, right=(1, 2, 3)), end="")
+    if k <= 20:
+        print()
+        print("confusion matrix (rows: true class, columns: predicted class, in class order above)")
+        short = [str(i) for i in range(k)]
+        body = [[f"{i} {c}"] + [f"{int(v):,}" for v in ev.confusion[i].tolist()] for i, c in enumerate(t.classes)]
+        print(table(["true \\ predicted"] + short, body, right=tuple(range(1, k + 1))), end="")
+    if args.plot:
+        plot_confusion(Path(args.plot), ev.confusion, t.classes, f"{t.config.model} on {ds.name}: test accuracy {100 * ev.accuracy:.2f}%")
+        print(f"\nwrote {args.plot}")
+    return 0

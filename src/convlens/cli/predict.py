@@ -1,0 +1,39 @@
+"""`convlens predict CHECKPOINT IMAGE...`: the top-k classes of each image, with probabilities."""
+
+from __future__ import annotations
+
+import sys
+
+import torch
+
+from ._common import UsageError
+from ._train_common import user_errors
+
+
+def register(sub) -> None:
+    p = sub.add_parser("predict", help="top-k classes with probabilities for image files, from a trained checkpoint",
+                       description="Classify image files with a `convlens train` checkpoint. Images of another size or colour mode are "
+                                   "converted the way the training data was (grey or RGB, resized bilinearly), with a note.")
+    p.add_argument("checkpoint", metavar="CHECKPOINT", help="a run folder or its checkpoint.pt")
+    p.add_argument("images", metavar="IMAGE", nargs="+", help="image files (PNG, JPEG, ...)")
+    p.add_argument("--top-k", type=int, default=3, metavar="K", help="classes to list per image (default %(default)s)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from ..train.inference import load_trained, predict, read_image
+
+    if args.top_k < 1:
+        raise UsageError(f"--top-k must be at least 1, got {args.top_k}")
+    with user_errors():
+        t = load_trained(args.checkpoint)
+        read = [read_image(path, t.input) for path in args.images]
+        results = predict(t, torch.stack([img for img, _ in read]), top_k=args.top_k)
+    for note in (n for _, notes in read for n in notes):
+        print(f"note: {note}", file=sys.stderr)
+    width = max(len(c) for c in t.classes)
+    for path, top in zip(args.images, results):
+        print(path)
+        for cls, prob in top:
+            print(f"  {cls:<{width}}  {100 * prob:6.2f}%")
+    return 0

@@ -1,0 +1,106 @@
+"""`convlens train MODEL`: train a zoo model or a file.py:Class target on real data.
+
+Writes a run folder (config, versions, log, metrics.csv, curves.png, confusion.png, checkpoint.pt,
+model_state_dict.pt); `--resume RUN` continues a run exactly where its last checkpoint left it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ._common import UsageError
+from ._train_common import user_errors
+
+
+def register(sub) -> None:
+    from ..train.config import PRESETS, Augment, Device, Optimizer, Precision, Schedule, TrainConfig
+
+    d = TrainConfig(model="-")
+    p = sub.add_parser("train", help="train a model on Fashion-MNIST, MNIST, CIFAR or an image folder; run folder with plots and checkpoints",
+                       description="Train MODEL (a zoo name such as fastnet, or path/file.py:Class) on in-memory data, with a progress "
+                                   "bar, one log line per epoch and a run folder. The model is checked against the data's image size, "
+                                   "channels and classes before training starts.")
+    p.add_argument("model", metavar="MODEL", nargs="?", help="zoo name (see `convlens zoo list`) or path/file.py:Class (default: the preset's, fastnet)")
+    p.add_argument("--model-args", metavar="JSON", default=None, help="constructor options as JSON, e.g. '{\"widths\": {...}}'; zoo models get num_classes and in_channels from the data")
+    p.add_argument("--preset", choices=sorted(PRESETS), default="fast", help="recipe: fast (default: fastnet with widths 16-32-64-128, 8 epochs) or long (widths 24-64-128-256, 30 epochs); options given override it")
+    p.add_argument("--data", default=None, help=f"dataset: fashion-mnist (default), mnist, cifar10, cifar100, imagefolder")
+    p.add_argument("--data-dir", default=None, help="folder holding the dataset (default: the Debian package's folder, then ~/.cache/convlens/data/NAME)")
+    p.add_argument("--train-subset", type=int, default=None, metavar="N", help="train on the first N images only")
+    p.add_argument("--test-subset", type=int, default=None, metavar="N", help="evaluate on the first N test images only")
+    p.add_argument("--epochs", type=int, default=None, help=f"(default {d.epochs})")
+    p.add_argument("--batch-size", type=int, default=None, help=f"(default {d.batch_size}; split across processes under torchrun)")
+    p.add_argument("--lr", type=float, default=None, help=f"peak learning rate (default {d.lr:g})")
+    p.add_argument("--weight-decay", type=float, default=None, help=f"(default {d.weight_decay:g})")
+    p.add_argument("--optimizer", choices=[str(o) for o in Optimizer], default=None, help=f"(default {d.optimizer})")
+    p.add_argument("--schedule", choices=[str(s) for s in Schedule], default=None, help=f"(default {d.schedule})")
+    p.add_argument("--label-smoothing", type=float, default=None, help=f"(default {d.label_smoothing:g})")
+    p.add_argument("--augment", default=None, metavar="LIST",
+                   help=f"comma-separated from {', '.join(Augment)}, or none (default {','.join(d.augment)}; translate only for mnist)")
+    p.add_argument("--translate", type=int, default=None, metavar="PIXELS", help=f"largest shift for 'translate' (default {d.translate})")
+    p.add_argument("--no-tta", action="store_true", help="evaluate without flip test-time augmentation")
+    p.add_argument("--precision", choices=[str(x) for x in Precision], default=None, help=f"(default {d.precision}: bfloat16 autocast)")
+    p.add_argument("--no-channels-last", action="store_true", help="keep the default (NCHW) memory format")
+    p.add_argument("--device", choices=[str(x) for x in Device], default=None, help="(default auto: cuda, then mps, then cpu)")
+    p.add_argument("--seed", type=int, default=None, help=f"(default {d.seed})")
+    p.add_argument("--out", default=None, metavar="DIR", help="run folder (default runs/MODEL-DATA-DATE-TIME)")
+    p.add_argument("--resume", default=None, metavar="RUN", help="continue the run in folder RUN from its last checkpoint (its saved config is used)")
+    p.add_argument("--progress", choices=("auto", "on", "off"), default="auto", help="progress bar per epoch (default auto: when stderr is a terminal)")
+    p.set_defaults(run=run)
+
+
+_OPTIONS = ("model_args", "data", "data_dir", "train_subset", "test_subset", "epochs", "batch_size", "lr", "weight_decay",
+            "optimizer", "schedule", "label_smoothing", "translate", "precision", "device", "seed", "out")
+
+
+def config_from_args(args):
+    """argparse namespace -> TrainConfig: preset values, then every option given explicitly."""
+    from ..train.config import NO_FLIP, PRESETS, Augment, TrainConfig
+
+    values = dict(PRESETS[args.preset])
+    model = args.model or values["model"]
+    if model.removeprefix("zoo:") != values.pop("model"):
+        values.pop("model_args", None)  # the preset's widths are for its own model
+    for name in _OPTIONS:
+        v = getattr(args, name)
+        if v is not None:
+            values[name] = v
+    if args.augment is not None:
+        raw = [a.strip() for a in args.augment.split(",") if a.strip()]
+        if raw == ["none"]:
+            values["augment"] = ()
+        else:
+            bad = [a for a in raw if a not in {str(x) for x in Augment}]
+            if bad:
+                raise UsageError(f"--augment {args.augment!r}: unknown {', '.join(bad)}; choose from {', '.join(Augment)} (comma-separated) or none")
+            values["augment"] = tuple(Augment(a) for a in raw)
+    elif values.get("data", "fashion-mnist") in NO_FLIP:
+        values["augment"] = (Augment.TRANSLATE,)  # a mirrored digit is another digit, or none
+    if args.no_tta:
+        values["tta"] = False
+    if args.no_channels_last:
+        values["channels_last"] = False
+    values["notes"] = (f"preset {args.preset}",)
+    try:
+        return TrainConfig.from_dict({"model": model, **values})
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"train: {exc}") from None
+
+
+def run(args) -> int:
+    from ..train import train
+
+    progress = {"auto": None, "on": True, "off": False}[args.progress]
+    with user_errors():
+        if args.resume:
+            given = [f"--{n.replace('_', '-')}" for n in _OPTIONS if getattr(args, n) is not None] + (["MODEL"] if args.model else [])
+            if given:
+                raise UsageError(f"--resume continues the run with its saved config; drop {', '.join(given)}")
+            train(resume=args.resume, progress=progress)
+            return 0
+        if args.model_args is not None:
+            try:
+                json.loads(args.model_args)
+            except json.JSONDecodeError as exc:
+                raise UsageError(f"--model-args is not JSON ({exc.msg}): {args.model_args!r}") from None
+        train(config_from_args(args), progress=progress)
+    return 0

@@ -1,0 +1,8 @@
+"""The data package's one error type: a user's dataset that cannot be read, named with the fix."""
+
+from __future__ import annotations
+
+
+class DataError(ValueError):
+    """A dataset file that is missing, malformed or fails its checksum; the message names the file
+    and what would work (a path, ``apt-get install ...``, ``convlens data get ...``)."""

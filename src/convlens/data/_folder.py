@@ -1,0 +1,70 @@
+"""An image folder per class: ``ROOT/train/CLASS/*.png`` and ``ROOT/test/CLASS/*.png`` (Pillow).
+
+Class names are the sub-folder names, sorted. Every image is converted to one colour mode (``L``
+when all images are grey, else ``RGB``) and one size (the most common one); images of another size
+are resized with bilinear filtering and counted in a note.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import torch
+
+from ._errors import DataError
+
+_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+
+
+def _files(split_dir: Path) -> tuple[tuple[str, ...], list[tuple[Path, int]]]:
+    classes = tuple(sorted(p.name for p in split_dir.iterdir() if p.is_dir()))
+    if not classes:
+        raise DataError(f"{split_dir}: no class folders; an image folder holds one sub-folder per class, e.g. {split_dir}/cat/1.png")
+    files = [(f, i) for i, c in enumerate(classes) for f in sorted((split_dir / c).iterdir()) if f.suffix.lower() in _SUFFIXES]
+    if not files:
+        raise DataError(f"{split_dir}: the class folders hold no images ({', '.join(sorted(_SUFFIXES))})")
+    return classes, files
+
+
+def read_folder(root: Path) -> tuple[tuple[str, ...], dict[str, tuple[torch.Tensor, torch.Tensor]], list[str]]:
+    """-> (classes, {"train": (images, labels), "test": (...)}, notes)."""
+    from PIL import Image, UnidentifiedImageError
+
+    missing = [s for s in ("train", "test") if not (root / s).is_dir()]
+    if missing:
+        raise DataError(f"{root}: an image folder needs the sub-folders train/ and test/, each with one folder per class; missing {', '.join(missing)}/")
+    listed = {s: _files(root / s) for s in ("train", "test")}
+    classes = listed["train"][0]
+    if listed["test"][0] != classes:
+        raise DataError(f"{root}: train/ has the classes {list(classes)} but test/ has {list(listed['test'][0])}; both need the same class folders")
+    images: dict[str, list] = {}
+    for split, (_c, files) in listed.items():
+        opened = []
+        for f, label in files:
+            try:
+                with Image.open(f) as im:
+                    im.load()
+                    opened.append((im.copy(), label))
+            except (UnidentifiedImageError, OSError) as exc:
+                raise DataError(f"{f}: not a readable image ({exc})") from None
+        images[split] = opened
+    every = [im for split in images.values() for im, _ in split]
+    grey = all(im.mode in ("L", "1", "I", "I;16", "F", "LA") for im in every)
+    mode = "L" if grey else "RGB"
+    size = Counter(im.size for im in every).most_common(1)[0][0]
+    resized = sum(im.size != size for im in every)
+    out = {}
+    for split, items in images.items():
+        tensors = []
+        for im, _ in items:
+            im = im.convert(mode)
+            if im.size != size:
+                im = im.resize(size, Image.BILINEAR)
+            t = torch.frombuffer(bytearray(im.tobytes()), dtype=torch.uint8).reshape(size[1], size[0], len(mode))  # (H, W, C)
+            tensors.append(t.permute(2, 0, 1))  # (H, W, C) -> (C, H, W)
+        out[split] = (torch.stack(tensors), torch.tensor([label for _, label in items], dtype=torch.int64))
+    notes = [f"images converted to mode {mode}, {size[0]}×{size[1]}"]
+    if resized:
+        notes.append(f"{resized} of {len(every)} images had another size and were resized to {size[0]}×{size[1]} (bilinear)")
+    return classes, out, notes

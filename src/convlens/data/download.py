@@ -1,0 +1,99 @@
+"""``convlens data get NAME``: download a dataset from its canonical source, verified by checksum.
+
+Only ever run on request (loading never downloads). Each file is fetched to ``NAME.part`` next to
+its destination, checked (SHA-256 of the decompressed content where recorded, else the MD5 of the
+published file), and only then renamed into place; a failed check deletes the partial file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+from ._catalog import SPECS, DatasetSpec
+from ._errors import DataError
+
+
+def _url(spec: DatasetSpec, fname: str, base: str | None) -> str:
+    if spec.url.endswith(fname):  # a single archive (CIFAR)
+        return (base.rstrip("/") + "/" + fname) if base else spec.url
+    return (base.rstrip("/") + "/" if base else spec.url) + fname
+
+
+def fetch(url: str, dest: Path, *, chunk: int = 1 << 20, on_bytes: Callable[[int, int | None], None] | None = None) -> None:
+    if not url.startswith(("http://", "https://")):
+        raise DataError(f"{url}: only http:// and https:// sources are fetched")
+    try:
+        with urllib.request.urlopen(url, timeout=60) as r, open(dest, "wb") as f:
+            total = int(r.headers.get("Content-Length") or 0) or None
+            done = 0
+            while block := r.read(chunk):
+                f.write(block)
+                done += len(block)
+                if on_bytes:
+                    on_bytes(done, total)
+    except urllib.error.HTTPError as exc:
+        raise DataError(f"{url}: the server answered {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DataError(f"{url}: download failed ({reason}); check the network, or copy the files by hand and use --data-dir") from None
+
+
+def verify(path: Path, *, content_sha256: str | None, archive_md5: str | None) -> str:
+    """Check ``path``; returns what was checked. Raises ``DataError`` on a mismatch."""
+    raw = path.read_bytes()
+    name = path.name.removesuffix(".part")
+    if content_sha256 is not None:
+        try:
+            content = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+        except (OSError, EOFError) as exc:
+            raise DataError(f"{name}: the download is not a valid gzip file ({exc})") from None
+        got = hashlib.sha256(content).hexdigest()
+        if got != content_sha256:
+            raise DataError(f"{name}: checksum mismatch: decompressed SHA-256 {got[:16]}…, expected {content_sha256[:16]}…; the download is corrupt or not this dataset")
+        return "SHA-256 of the decompressed content"
+    if archive_md5 is not None:
+        got = hashlib.md5(raw).hexdigest()
+        if got != archive_md5:
+            raise DataError(f"{name}: checksum mismatch: MD5 {got}, expected {archive_md5}; the download is corrupt or not this dataset")
+        return "MD5 of the published file"
+    raise DataError(f"{name}: no checksum is recorded, refusing to install an unverified download")
+
+
+def get(name: str | DatasetSpec, dest: str | Path, *, base_url: str | None = None, log: Callable[[str], None] = print) -> list[Path]:
+    """Download every file of dataset ``name`` into ``dest`` (created), verified; files already
+    present and valid are kept. ``base_url`` replaces the canonical source (a mirror)."""
+    spec = name if isinstance(name, DatasetSpec) else SPECS.get(str(name))
+    if spec is None:
+        raise DataError(f"convlens data get: no dataset {name!r} to download; known: {', '.join(SPECS)}")
+    dest = Path(dest).expanduser()
+    dest.mkdir(parents=True, exist_ok=True)
+    out = []
+    for f in spec.files:
+        target = dest / f.name
+        if target.is_file():
+            try:
+                verify(target, content_sha256=f.content_sha256, archive_md5=f.archive_md5)
+                log(f"{target}: present and verified")
+                out.append(target)
+                continue
+            except DataError:
+                log(f"{target}: present but fails its checksum; downloading it again")
+        url = _url(spec, f.name, base_url)
+        part = target.with_name(target.name + ".part")
+        log(f"downloading {url}")
+        try:
+            fetch(url, part)
+            how = verify(part, content_sha256=f.content_sha256, archive_md5=f.archive_md5)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+        os.replace(part, target)
+        log(f"{target}: {part.stat().st_size if part.exists() else target.stat().st_size:,} bytes, {how} verified")
+        out.append(target)
+    return out

@@ -1,0 +1,104 @@
+"""What a run writes besides checkpoints: config, versions, the log, metrics.csv, and the plots."""
+
+from __future__ import annotations
+
+import csv
+import json
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+METRIC_COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr", "epoch_time_s", "images_per_s")
+
+
+def code_version() -> dict:
+    """convlens's version and, when it runs from a git checkout, the commit and whether the tree is dirty."""
+    from .. import __version__
+
+    src = Path(__file__).resolve().parents[1]
+    out = {"convlens": __version__, "git_commit": None, "git_dirty": None}
+    try:
+        commit = subprocess.run(["git", "-C", str(src), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        if commit.returncode == 0:
+            out["git_commit"] = commit.stdout.strip()
+            dirty = subprocess.run(["git", "-C", str(src), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, timeout=5)
+            out["git_dirty"] = bool(dirty.stdout.strip()) if dirty.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return out
+
+
+def environment() -> dict:
+    return {"python": platform.python_version(), "torch": torch.__version__, "platform": platform.platform(),
+            "torch_threads": torch.get_num_threads(), "argv": sys.argv, **code_version()}
+
+
+def write_json(path: Path, obj) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=2, default=str) + "\n")
+    tmp.replace(path)
+
+
+def write_metrics(path: Path, rows: list[dict]) -> None:
+    """The whole table each time (rows restored from a checkpoint included), replaced atomically."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=METRIC_COLUMNS)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: r[k] for k in METRIC_COLUMNS})
+    tmp.replace(path)
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_curves(path: Path, rows: list[dict], title: str) -> None:
+    """Loss and accuracy against epoch, train and test, side by side."""
+    plt = _pyplot()
+    epochs = [r["epoch"] for r in rows]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    ax1.plot(epochs, [r["train_loss"] for r in rows], "o-", label="train (with label smoothing)")
+    ax1.plot(epochs, [r["test_loss"] for r in rows], "o-", label="test")
+    ax1.set(xlabel="epoch", ylabel="cross-entropy loss", title="loss")
+    ax2.plot(epochs, [100 * r["train_acc"] for r in rows], "o-", label="train (augmented)")
+    ax2.plot(epochs, [100 * r["test_acc"] for r in rows], "o-", label="test")
+    ax2.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    for ax in (ax1, ax2):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_confusion(path: Path, confusion: torch.Tensor, classes: tuple[str, ...], title: str) -> None:
+    """Counts, rows = true class, columns = predicted class, labelled with the class names."""
+    plt = _pyplot()
+    k = len(classes)
+    size = max(5.0, 0.45 * k + 2)
+    fig, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(confusion.numpy(), cmap="Blues")
+    if k <= 30:
+        ax.set_xticks(range(k), classes, rotation=60, ha="right")
+        ax.set_yticks(range(k), classes)
+        top = int(confusion.max()) or 1
+        for i in range(k):
+            for j in range(k):
+                v = int(confusion[i, j])
+                if v:
+                    ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color="white" if v > top / 2 else "black")
+    ax.set(xlabel="predicted class", ylabel="true class", title=title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

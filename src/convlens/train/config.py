@@ -1,0 +1,126 @@
+"""The training configuration: one frozen record, parsed once by the CLI and saved with every run
+and checkpoint (``config.json``, and inside each checkpoint) so a run can be resumed and repeated."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Optimizer(StrEnum):
+    ADAM = "adam"
+    ADAMW = "adamw"
+    SGD = "sgd"  # with Nesterov momentum 0.9
+
+
+class Schedule(StrEnum):
+    ONECYCLE = "onecycle"  # linear warm-up over the first 25 % of steps, then cosine down (torch OneCycleLR)
+    COSINE = "cosine"  # cosine from lr to 0 over all steps
+    NONE = "none"
+
+
+class Augment(StrEnum):
+    FLIP = "flip"  # horizontal flip of half the images (and flip test-time augmentation at evaluation)
+    TRANSLATE = "translate"  # shift by up to `translate` pixels each way, zero fill
+    ERASE = "erase"  # random erasing: one rectangle (2-33 % of the area) set to 0 in half the images
+
+
+class Device(StrEnum):
+    AUTO = "auto"  # cuda if available, else mps, else cpu
+    CPU = "cpu"
+    CUDA = "cuda"
+    MPS = "mps"
+
+
+class Precision(StrEnum):
+    BF16 = "bf16"  # bfloat16 autocast (weights and optimizer stay float32)
+    FP32 = "fp32"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainConfig:
+    model: str  # a zoo name ("fastnet") or a "path/file.py:Class" target
+    model_args: str = "{}"  # JSON keyword arguments for the model's constructor or factory
+    data: str = "fashion-mnist"  # a convlens.data.DatasetName
+    data_dir: str | None = None  # None: the Debian package's folder, then ~/.cache/convlens/data/NAME
+    train_subset: int | None = None  # use only the first N training images (quick runs, tests)
+    test_subset: int | None = None  # evaluate on the first N test images only
+    epochs: int = 8
+    batch_size: int = 256
+    lr: float = 4e-3  # peak learning rate (one-cycle) or initial (cosine, none)
+    weight_decay: float = 5e-2  # decoupled for adamw, L2 for adam and sgd
+    optimizer: Optimizer = Optimizer.ADAMW
+    schedule: Schedule = Schedule.ONECYCLE
+    label_smoothing: float = 0.1
+    augment: tuple[Augment, ...] = (Augment.FLIP, Augment.TRANSLATE)  # redrawn on the whole tensor once per epoch
+    translate: int = 2  # pixels, for Augment.TRANSLATE
+    tta: bool = True  # average the logits of the image and its mirror at evaluation (only with flip training)
+    precision: Precision = Precision.BF16
+    channels_last: bool = True  # memory format of weights and batches
+    device: Device = Device.AUTO
+    seed: int = 0
+    out: str = ""  # run folder; empty: runs/MODEL-DATA-YYYYmmdd-HHMMSS
+    notes: tuple[str, ...] = field(default=())  # which preset the values come from, for the record
+
+    def __post_init__(self):
+        for name in ("epochs", "batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        for name in ("train_subset", "test_subset"):
+            v = getattr(self, name)
+            if v is not None and v < 1:
+                raise ValueError(f"{name} must be at least 1, got {v}")
+        if not self.lr > 0:
+            raise ValueError(f"lr must be positive, got {self.lr}")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
+        if self.weight_decay < 0 or self.translate < 0:
+            raise ValueError("weight_decay and translate must not be negative")
+        try:
+            args = json.loads(self.model_args)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"model_args is not JSON ({exc.msg}): {self.model_args!r}; write e.g. '{{\"num_classes\": 10}}'") from None
+        if not isinstance(args, dict):
+            raise ValueError(f"model_args must be a JSON object, got {self.model_args!r}")
+
+    @property
+    def flip_tta(self) -> bool:
+        return self.tta and Augment.FLIP in self.augment
+
+    def to_dict(self) -> dict:
+        """Plain JSON types only (strings for the enums): what config.json and checkpoints hold."""
+        def plain(v):
+            if isinstance(v, tuple):
+                return [plain(x) for x in v]
+            return str(v) if isinstance(v, StrEnum) else v
+
+        return {f.name: plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown config keys {sorted(unknown)}")
+        d = dict(d)
+        if "augment" in d:
+            d["augment"] = tuple(Augment(a) for a in d["augment"])
+        if "notes" in d:
+            d["notes"] = tuple(d["notes"])
+        for key, enum in (("optimizer", Optimizer), ("schedule", Schedule), ("precision", Precision), ("device", Device)):
+            if key in d:
+                d[key] = enum(d[key])
+        return cls(**d)
+
+
+# Datasets whose images change meaning when mirrored (digits): no flip, hence no flip TTA, by default.
+NO_FLIP = frozenset({"mnist"})
+
+# Named recipes for 28×28 data: the default model and its widths, and overrides of TrainConfig's
+# defaults. A preset's model_args apply only to the preset's own model (another MODEL gets "{}").
+PRESETS: dict[str, dict] = {
+    "fast": {"model": "fastnet", "model_args": '{"widths": {"stem": 16, "block1": 32, "block2": 64, "block3": 128}}'},
+    "long": {"model": "fastnet", "model_args": '{"widths": {"stem": 24, "block1": 64, "block2": 128, "block3": 256}}', "epochs": 30},
+}

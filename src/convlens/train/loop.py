@@ -1,0 +1,305 @@
+"""The training loop: data in memory, whole-tensor augmentation, one checkpoint per epoch, exact resume.
+
+Exactness of ``--resume``: every epoch's random draws (augmentation and batch order) come from a
+generator seeded with ``(seed, epoch)``, and the global torch RNG state (dropout, ...) is saved with
+each checkpoint, so a run killed at any moment and resumed from its last checkpoint redoes the
+interrupted epoch with the same numbers and ends with the same metrics (on the CPU, with the same
+number of threads; GPU kernels may not be deterministic).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .. import data as datasets
+from . import _run_folder as rf
+from . import checkpoint as ckpt
+from . import model as models
+from .augment import augment_epoch, channel_stats
+from .config import Augment, Device, Optimizer, Precision, Schedule, TrainConfig
+from .evaluate import Evaluation, Input, autocast, evaluate, prepare
+
+
+class TrainError(ValueError):
+    """A training request that cannot run (unknown device, finished run, mismatched resume...)."""
+
+
+@dataclass
+class RunResult:
+    folder: Path
+    metrics: list[dict]
+    final: Evaluation | None  # the last epoch's test evaluation (rank 0)
+
+
+def select_device(device: Device) -> torch.device:
+    if device is Device.AUTO:
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if device is Device.CUDA and not torch.cuda.is_available():
+        raise TrainError("--device cuda: PyTorch sees no CUDA device here; use --device cpu or auto")
+    if device is Device.MPS and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise TrainError("--device mps: PyTorch sees no Apple MPS device here; use --device cpu or auto")
+    return torch.device(str(device))
+
+
+def epoch_generator(seed: int, epoch: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed * 1_000_003 + epoch)
+
+
+def _optimizer(cfg: TrainConfig, params, device: torch.device) -> torch.optim.Optimizer:
+    fused = device.type in ("cpu", "cuda")  # one kernel per step instead of ~10 per parameter tensor
+    if cfg.optimizer is Optimizer.ADAMW:
+        return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=fused)
+    if cfg.optimizer is Optimizer.ADAM:
+        return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=fused)
+    return torch.optim.SGD(params, lr=cfg.lr, momentum=0.9, nesterov=True, weight_decay=cfg.weight_decay)
+
+
+def _scheduler(cfg: TrainConfig, opt, total_steps: int):
+    if cfg.schedule is Schedule.ONECYCLE:
+        if total_steps < 4:
+            raise TrainError(f"--schedule onecycle needs at least 4 optimizer steps; this run has {total_steps} "
+                             "(epochs × batches per epoch); train longer, use a smaller --batch-size, or --schedule none")
+        # warm-up over 25 % of the steps, at least 2 (OneCycleLR divides by the warm-up length)
+        return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total_steps, pct_start=max(0.25, 2 / total_steps))
+    if cfg.schedule is Schedule.COSINE:
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total_steps)
+    return torch.optim.lr_scheduler.ConstantLR(opt, factor=1.0, total_iters=0)  # the lr stays at cfg.lr
+
+
+class _Dist:
+    """This process's place in a ``torchrun`` job (rank 0 of 1 without one)."""
+
+    def __init__(self, device: torch.device):
+        self.world = int(os.environ.get("WORLD_SIZE", "1"))
+        self.rank = int(os.environ.get("RANK", "0"))
+        self.active = self.world > 1
+        if self.active and not torch.distributed.is_initialized():
+            backend = "nccl" if device.type == "cuda" else "gloo"
+            torch.distributed.init_process_group(backend)
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    def sum(self, values: list[float]) -> list[float]:
+        if not self.active:
+            return values
+        t = torch.tensor(values, dtype=torch.float64)
+        torch.distributed.all_reduce(t)
+        return t.tolist()
+
+    def sum_tensor(self, t: torch.Tensor) -> torch.Tensor:
+        if self.active:
+            torch.distributed.all_reduce(t)
+        return t
+
+    def barrier(self):
+        if self.active:
+            torch.distributed.barrier()
+
+
+def _order(n: int, cfg: TrainConfig, epoch: int, dist: _Dist, gen: torch.Generator) -> torch.Tensor:
+    """This rank's sample order for the epoch: a seeded permutation, or its DistributedSampler shard."""
+    if not dist.active:
+        return torch.randperm(n, generator=gen)
+    sampler = torch.utils.data.DistributedSampler(range(n), num_replicas=dist.world, rank=dist.rank, shuffle=True, seed=cfg.seed)
+    sampler.set_epoch(epoch)
+    return torch.tensor(list(sampler))
+
+
+def default_out(cfg: TrainConfig) -> str:
+    name = cfg.model.split(":")[-1].replace("/", "_")
+    return str(Path("runs") / f"{name}-{cfg.data}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}")
+
+
+def _format_line(row: dict, epochs: int) -> str:
+    return (f"epoch {row['epoch']}/{epochs}  train loss {row['train_loss']:.4f} acc {100 * row['train_acc']:.2f}%  "
+            f"test loss {row['test_loss']:.4f} acc {100 * row['test_acc']:.2f}%  lr {row['lr']:.2e}  "
+            f"{row['epoch_time_s']:.1f} s ({row['images_per_s']:,.0f} img/s training)")
+
+
+def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, progress: bool | None = None,
+          log: Callable[[str], None] = print) -> RunResult:
+    """Train ``cfg`` (or resume the run folder ``resume``, whose saved config is used); see the module doc."""
+    state = None
+    if resume is not None:
+        state = ckpt.load(resume)
+        cfg = TrainConfig.from_dict(state["config"])
+        folder = Path(resume) if Path(resume).is_dir() else Path(resume).parent
+        if state["epoch"] >= cfg.epochs:
+            raise TrainError(f"{folder}: the run already finished all {cfg.epochs} epochs; nothing to resume")
+    assert cfg is not None, "train() needs a config or a run folder to resume"
+    device = select_device(cfg.device)
+    dist = _Dist(device)
+    bf16 = cfg.precision is Precision.BF16
+
+    ds = datasets.load(cfg.data, data_dir=cfg.data_dir)
+    if cfg.train_subset or cfg.test_subset:
+        ds = ds.subset(train=cfg.train_subset, test=cfg.test_subset)
+    k = len(ds.classes)
+    n_params = models.check(cfg.model, cfg.model_args, channels=ds.channels, size=ds.image_size, num_classes=k)
+
+    if state is None:
+        folder = Path(cfg.out or default_out(cfg))
+        cfg = replace(cfg, out=str(folder))
+        if dist.main:
+            if (folder / "checkpoint.pt").exists():
+                raise TrainError(f"{folder} already holds a run; continue it with --resume {folder}, or choose another --out")
+            folder.mkdir(parents=True, exist_ok=True)
+        mean, std = channel_stats(ds.train_images)
+        inp = Input(ds.channels, ds.image_size, mean, std)
+    else:
+        inp = Input.from_dict(state["input"])
+        if (inp.channels, inp.size) != (ds.channels, ds.image_size) or tuple(state["classes"]) != ds.classes:
+            raise TrainError(f"{folder}: the checkpoint was trained on {inp.channels}×{inp.size[0]}×{inp.size[1]} images of "
+                             f"{len(state['classes'])} classes; the data now reads {ds.channels}×{ds.image_size[0]}×{ds.image_size[1]} of {k}")
+
+    torch.manual_seed(cfg.seed)
+    net = models.build(cfg.model, cfg.model_args, channels=ds.channels, num_classes=k, device="cpu").to(device)
+    if cfg.channels_last:
+        net = net.to(memory_format=torch.channels_last)
+    opt = _optimizer(cfg, net.parameters(), device)
+    n_train = ds.train_images.shape[0]
+    per_rank_batch = max(1, cfg.batch_size // dist.world)
+    shard = -(-n_train // dist.world)
+    steps_per_epoch = sum(1 for i in range(0, shard, per_rank_batch) if min(per_rank_batch, shard - i) > 1)
+    sched = _scheduler(cfg, opt, cfg.epochs * steps_per_epoch)
+    metrics: list[dict] = []
+    start = 0
+    if state is not None:
+        net.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["rng"]["torch"])
+        metrics = [dict(r) for r in state["metrics"]]
+        start = int(state["epoch"])
+    model = net
+    if dist.active:
+        model = nn.parallel.DistributedDataParallel(net)
+
+    if dist.main:
+        log_file = open(folder / "log.txt", "a")
+        if state is None:
+            rf.write_json(folder / "config.json", cfg.to_dict())
+            rf.write_json(folder / "run.json", {"seed": cfg.seed, "device": str(device), "world_size": dist.world, "params": n_params,
+                                                "data": {"name": ds.name, "source": ds.source, "notes": list(ds.notes), "classes": list(ds.classes),
+                                                         "train_images": n_train, "test_images": int(ds.test_images.shape[0])},
+                                                "input": inp.to_dict(), "started": dt.datetime.now().isoformat(timespec="seconds"),
+                                                **rf.environment()})
+    else:
+        log_file = None
+
+    def emit(line: str) -> None:
+        if dist.main:
+            log(line)
+            sys.stdout.flush()  # one line per epoch, visible as it happens even when stdout is a file
+            log_file.write(line + "\n")
+            log_file.flush()
+
+    if state is None:
+        emit(f"training {cfg.model} ({n_params:,} parameters) on {ds.name}: {n_train:,} train / {ds.test_images.shape[0]:,} test "
+             f"images of {ds.channels}×{ds.image_size[0]}×{ds.image_size[1]}, {cfg.epochs} epochs, batch {cfg.batch_size}, "
+             f"{cfg.optimizer} lr {cfg.lr:g} {cfg.schedule}, {'bf16 autocast' if bf16 else 'fp32'}, "
+             f"{'channels-last, ' if cfg.channels_last else ''}device {device}"
+             f"{f' × {dist.world} processes' if dist.active else ''}, {torch.get_num_threads()} threads; run folder {folder}")
+    else:
+        emit(f"resuming {folder} after epoch {start}/{cfg.epochs}")
+
+    mean_t, std_t = inp.tensors(device)
+    show = progress if progress is not None else sys.stderr.isatty()
+    final: Evaluation | None = None
+    for epoch in range(start, cfg.epochs):
+        t0 = time.perf_counter()
+        gen = epoch_generator(cfg.seed, epoch)
+        images = augment_epoch(ds.train_images, gen, do_flip=Augment.FLIP in cfg.augment,
+                               pixels=cfg.translate if Augment.TRANSLATE in cfg.augment else 0, do_erase=Augment.ERASE in cfg.augment)
+        order = _order(n_train, cfg, epoch, dist, gen)
+        model.train()
+        loss_sum, correct, seen = 0.0, 0, 0
+        bar = _bar(show and dist.main, len(order), f"epoch {epoch + 1}/{cfg.epochs}")
+        t_train = time.perf_counter()
+        for i in range(0, len(order), per_rank_batch):
+            idx = order[i:i + per_rank_batch]
+            if idx.numel() < 2:  # BatchNorm cannot train on one image
+                continue
+            x = prepare(images[idx], mean_t, std_t, device=device, channels_last=cfg.channels_last)
+            y = ds.train_labels[idx].to(device)
+            with autocast(device, bf16):
+                out = model(x)
+            loss = F.cross_entropy(out.float(), y, label_smoothing=cfg.label_smoothing)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            b = idx.numel()
+            loss_sum += float(loss.detach()) * b
+            correct += int((out.argmax(1) == y).sum())
+            seen += b
+            if bar is not None:
+                bar.update(b)
+                bar.set_postfix_str(f"loss {loss_sum / seen:.4f} acc {100 * correct / seen:.2f}%", refresh=False)
+        train_time = time.perf_counter() - t_train
+        if bar is not None:
+            bar.close()
+        loss_sum, correct, seen = dist.sum([loss_sum, correct, seen])
+        final = _evaluate_sharded(net, ds, inp, k, device, cfg, dist, bf16)
+        row = {"epoch": epoch + 1, "train_loss": loss_sum / seen, "train_acc": correct / seen,
+               "test_loss": final.loss, "test_acc": final.accuracy, "lr": sched.get_last_lr()[0],
+               "epoch_time_s": time.perf_counter() - t0, "images_per_s": seen / train_time}
+        metrics.append(row)
+        if dist.main:
+            ckpt.save_atomic({"format": ckpt.FORMAT, "version": ckpt.VERSION, "model": net.state_dict(), "optimizer": opt.state_dict(),
+                              "scheduler": sched.state_dict(), "rng": {"torch": torch.get_rng_state()}, "epoch": epoch + 1,
+                              "config": cfg.to_dict(), "classes": list(ds.classes), "input": inp.to_dict(), "metrics": metrics},
+                             folder / "checkpoint.pt")
+            rf.write_metrics(folder / "metrics.csv", metrics)
+        emit(_format_line(row, cfg.epochs))
+        dist.barrier()
+
+    if dist.main:
+        ckpt.save_atomic(net.state_dict(), folder / "model_state_dict.pt")
+        title = f"{cfg.model} on {ds.name}"
+        rf.plot_curves(folder / "curves.png", metrics, title)
+        if final is None:  # resumed a run whose last epoch was already done: evaluate once for the plot
+            final = _evaluate_sharded(net, ds, inp, k, device, cfg, dist, bf16)
+        rf.plot_confusion(folder / "confusion.png", final.confusion, ds.classes,
+                          f"{title}: test accuracy {100 * final.accuracy:.2f}%")
+        emit(f"done: test accuracy {100 * metrics[-1]['test_acc']:.2f}% after {cfg.epochs} epoch{'s' if cfg.epochs > 1 else ''}; "
+             f"wrote {folder}/ (checkpoint.pt, model_state_dict.pt, metrics.csv, curves.png, confusion.png, log.txt)")
+        log_file.close()
+    return RunResult(folder, metrics, final)
+
+
+def _evaluate_sharded(net, ds, inp, k, device, cfg, dist: _Dist, bf16: bool) -> Evaluation:
+    n = ds.test_images.shape[0]
+    part = slice(dist.rank * n // dist.world, (dist.rank + 1) * n // dist.world)
+    ev = evaluate(net, ds.test_images[part], ds.test_labels[part], inp, num_classes=k, device=device, flip_tta=cfg.flip_tta,
+                  bf16=bf16, channels_last=cfg.channels_last)
+    if not dist.active:
+        return ev
+    loss_sum, count = dist.sum([ev.loss_sum, ev.count])
+    return Evaluation(loss_sum, int(count), dist.sum_tensor(ev.confusion))
+
+
+def _bar(show: bool, total: int, desc: str):
+    if not show:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="img", unit_scale=False, leave=False, dynamic_ncols=True, file=sys.stderr,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}{postfix}]")

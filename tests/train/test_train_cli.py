@@ -1,0 +1,156 @@
+"""`convlens train`, `eval`, `predict`, `features` end to end on a tiny model and a small MNIST-format set."""
+
+from __future__ import annotations
+
+import csv
+import re
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from convlens.cli import main
+from convlens.train import CheckpointError
+from convlens.train import checkpoint as ckpt
+
+FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_run_folder_holds_everything(trained_run, capsys):
+    files = {p.name for p in trained_run.iterdir()}
+    assert {"config.json", "run.json", "log.txt", "metrics.csv", "curves.png", "confusion.png", "checkpoint.pt", "model_state_dict.pt"} <= files
+    assert not [f for f in files if f.endswith(".tmp")]
+    for png in ("curves.png", "confusion.png"):
+        assert (trained_run / png).read_bytes()[:8] == PNG
+    config = json.loads((trained_run / "config.json").read_text())
+    assert config["data"] == "mnist" and config["epochs"] == 2 and config["optimizer"] == "adamw"
+    assert config["augment"] == ["translate"]  # no flips for digits
+    run = json.loads((trained_run / "run.json").read_text())
+    assert run["seed"] == 0 and run["torch"] == torch.__version__ and "git_commit" in run and run["data"]["train_images"] == 512
+    rows = list(csv.DictReader(open(trained_run / "metrics.csv")))
+    assert [r["epoch"] for r in rows] == ["1", "2"]
+    assert set(rows[0]) == {"epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr", "epoch_time_s", "images_per_s"}
+    log = (trained_run / "log.txt").read_text().splitlines()
+    assert log[0].startswith("training fastnet (") and log[1].startswith("epoch 1/2  train loss") and log[-1].startswith("done: test accuracy")
+    state = ckpt.load(trained_run)
+    assert state["epoch"] == 2 and set(state) >= {"model", "optimizer", "scheduler", "rng", "config", "classes", "input", "metrics"}
+    plain = torch.load(trained_run / "model_state_dict.pt", weights_only=True)
+    assert set(plain) == set(state["model"])
+
+
+def test_train_refuses_a_model_that_does_not_fit_the_data(mnist_dir, tmp_path, capsys):
+    base = ["--data", "mnist", "--data-dir", str(mnist_dir), "--out", str(tmp_path / "r"), "--progress", "off"]
+    assert main(["train", "alexnet-cifar", *base]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("convlens: alexnet-cifar cannot train on 1×28×28 images:") and "Traceback" not in err
+    assert main(["train", "residual-cnn-as-written", *base]) == 2
+    assert "cannot train on 1×28×28 images" in capsys.readouterr().err
+    assert main(["train", "resnet18", *base]) == 2  # 3 input channels, 1 given
+    assert "cannot train on 1×28×28" in capsys.readouterr().err
+    assert main(["train", "no-such-net", *base]) == 2
+    assert "zoo: no model named 'no-such-net'" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_train_option_errors_are_one_line(mnist_dir, tmp_path, capsys):
+    base = ["fastnet", "--data", "mnist", "--data-dir", str(mnist_dir), "--progress", "off"]
+    for extra, message in ((["--epochs", "0"], "epochs must be at least 1"), (["--augment", "flip,spin"], "unknown spin"),
+                           (["--model-args", "{oops"], "--model-args is not JSON"),
+                           (["--data-dir", str(tmp_path / "none")], "mnist: dataset not found")):
+        assert main(["train", *base, *extra]) == 2
+        assert message in capsys.readouterr().err
+    assert main(["train", "--resume", str(tmp_path / "none")]) == 2
+    assert "no such checkpoint" in capsys.readouterr().err
+
+
+def test_resume_refuses_extra_options_and_finished_runs(trained_run, capsys):
+    assert main(["train", "--resume", str(trained_run), "--epochs", "5"]) == 2
+    assert "drop --epochs" in capsys.readouterr().err
+    assert main(["train", "--resume", str(trained_run)]) == 2
+    assert "already finished all 2 epochs" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["truncated", "garbage", "foreign", "state_dict", "object", "old-version"])
+def test_bad_checkpoints_give_a_clear_error(trained_run, tmp_path, kind, capsys):
+    path = tmp_path / "checkpoint.pt"
+    good = (trained_run / "checkpoint.pt").read_bytes()
+    expected = {
+        "truncated": "not a readable checkpoint, truncated or corrupt", "garbage": "not a readable checkpoint",
+        "foreign": "not a convlens checkpoint (it holds a dict with keys", "state_dict": "a plain state_dict",
+        "object": "refused: it holds objects other than tensors", "old-version": "checkpoint format version 0",
+    }[kind]
+    if kind == "truncated":
+        path.write_bytes(good[: len(good) // 2])
+    elif kind == "garbage":
+        path.write_bytes(b"hello" * 100)
+    elif kind == "foreign":
+        torch.save({"epoch": 3, "net": {"w": torch.zeros(1)}}, path)
+    elif kind == "state_dict":
+        path.write_bytes((trained_run / "model_state_dict.pt").read_bytes())
+    elif kind == "object":
+        torch.save({"format": "convlens-checkpoint", "payload": torch.nn.Linear(1, 1)}, path)
+    else:
+        state = ckpt.load(trained_run)
+        state["version"] = 0
+        torch.save(state, path)
+    with pytest.raises(CheckpointError, match=re.escape(expected)):
+        ckpt.load(path)
+    assert main(["eval", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert expected.split(" (")[0] in err and "Traceback" not in err
+
+
+def test_eval_prints_accuracy_per_class_and_confusion(trained_run, tmp_path, capsys):
+    assert main(["eval", str(trained_run), "--plot", str(tmp_path / "c.png")]) == 0
+    out = capsys.readouterr().out
+    state = ckpt.load(trained_run)
+    acc = 100 * state["metrics"][-1]["test_acc"]
+    assert f"accuracy  {acc:.2f}%" in out  # float32 here, bf16 in training: equal on this easy set
+    assert "class  correct  images  accuracy" in out and "confusion matrix (rows: true class" in out
+    assert (tmp_path / "c.png").read_bytes()[:8] == PNG
+
+
+def test_predict_converts_other_sizes_and_modes_with_a_note(trained_run, mnist_dir, tmp_path, capsys):
+    from PIL import Image
+
+    from convlens import data
+
+    ds = data.load("mnist", data_dir=mnist_dir)
+    Image.fromarray(ds.test_images[0, 0].numpy(), mode="L").save(tmp_path / "a.png")
+    Image.fromarray(ds.test_images[1, 0].numpy(), mode="L").convert("RGB").resize((56, 56)).save(tmp_path / "b.png")
+    assert main(["predict", str(trained_run), str(tmp_path / "a.png"), str(tmp_path / "b.png"), "--top-k", "2"]) == 0
+    cap = capsys.readouterr()
+    assert "note: b.png: converted from mode RGB to L" in cap.err and "note: b.png: resized from 56×56 to 28×28" in cap.err
+    assert "a.png" not in cap.err
+    lines = cap.out.splitlines()
+    assert lines[0].endswith("a.png") and len(lines) == 6 and lines[1].strip().endswith("%")
+    probs = [float(l.split()[-1].rstrip("%")) for l in lines[1:3]]
+    assert probs[0] >= probs[1]
+    assert main(["predict", str(trained_run), str(tmp_path / "nope.png")]) == 2
+    assert "nope.png: no such image file" in capsys.readouterr().err
+
+
+def test_features_draws_maps_and_filters(trained_run, mnist_dir, tmp_path, capsys):
+    from PIL import Image
+
+    Image.new("L", (28, 28), 128).save(tmp_path / "x.png")
+    assert main(["features", str(trained_run), str(tmp_path / "x.png"), "--layer", "group1.conv1", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "wrote" in out and "8 of 8 channels of group1.conv1, each 27×27" in out and "4 of 4 filters of stem, each 2×2" in out
+    assert (tmp_path / "features-x-group1_conv1.png").read_bytes()[:8] == PNG
+    assert (tmp_path / "filters-stem.png").read_bytes()[:8] == PNG
+    assert main(["features", str(trained_run), str(tmp_path / "x.png"), "--layer", "group1.conv"]) == 2
+    assert "fastnet has no layer 'group1.conv'; did you mean group1.conv2, group1.conv1" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not FASHION_DIR.is_dir(), reason="Debian's dataset-fashion-mnist is not installed (apt-get install dataset-fashion-mnist)")
+def test_real_fashion_mnist_smoke_run(tmp_path, capsys):
+    args = ["train", "fastnet", "--model-args", '{"widths": {"stem": 4, "block1": 8, "block2": 8, "block3": 16}}', "--epochs", "1",
+            "--train-subset", "2000", "--test-subset", "500", "--out", str(tmp_path / "f"), "--progress", "off"]
+    assert main(args) == 0
+    rows = list(csv.DictReader(open(tmp_path / "f" / "metrics.csv")))
+    assert len(rows) == 1
+    assert json.loads((tmp_path / "f" / "run.json").read_text())["data"]["notes"] == ["SHA-256 of the decompressed files verified"]
+    assert "Ankle boot" in ckpt.load(tmp_path / "f")["classes"]
