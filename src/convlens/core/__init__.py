@@ -21,7 +21,9 @@ def register(module) -> None:
 
 
 register(conv)
-for _name in ("pool", "linear", "norm", "shape", "elementwise", "merge"):
+for _name in ("pool", "linear", "norm", "shape", "elementwise", "merge",
+              "keras_activation", "keras_conv_transpose", "keras_embedding", "keras_merge", "keras_norm",
+              "keras_reshape", "resample", "scaling", "reported"):
     try:  # families land one file at a time; each registers itself here
         register(__import__(f"{__name__}.{_name}", fromlist=["_"]))
     except ModuleNotFoundError as exc:  # pragma: no cover - only while a family is missing
@@ -36,6 +38,9 @@ if "KerasFlatten" in LAYERS:
     KERAS_ALIASES["Flatten"] = LAYERS["KerasFlatten"]
 if "KerasDropout" in LAYERS:
     KERAS_ALIASES["Dropout"] = LAYERS["KerasDropout"]
+for _keras_name in ("ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "Embedding"):
+    if f"Keras{_keras_name}" in LAYERS:
+        KERAS_ALIASES[_keras_name] = LAYERS[f"Keras{_keras_name}"]
 
 
 def layer(name: str, /, *args, framework: str = "torch", **kwargs) -> Layer:
