@@ -8,7 +8,7 @@ DTYPES = ("float32", "float16", "bfloat16", "float64", "int64", "int32", "bool")
 
 
 def add_model_arguments(p) -> None:
-    p.add_argument("target", metavar="TARGET", help="path/to/file.py:ClassOrFactory, package.module:attr, or zoo:NAME")
+    p.add_argument("target", metavar="TARGET", help="path/to/file.py:ClassOrFactory, package.module:attr, zoo:NAME, or a saved Keras model.keras / model.h5")
     p.add_argument("--input", action="append", metavar="SHAPE", help="input shape, e.g. 1x3x224x224; repeat for several inputs (default: the zoo entry's documented size)")
     p.add_argument("--args", metavar="JSON", help="constructor arguments as JSON, e.g. '{\"num_classes\": 10}'")
     p.add_argument("--dtype", action="append", choices=DTYPES, help="dtype of each input (default float32; int64 for token ids)")
@@ -27,13 +27,18 @@ def summarise(args, *, memory: bool = True):
     from ..frontends.torch._target import parse_args_json
 
     try:
-        model, default_input = build_target(args.target, parse_args_json(args.args), device=args.device)
-    except TargetError as exc:
+        if args.target.endswith((".keras", ".h5")):  # a saved Keras model (keras.saving.load_model)
+            from ..frontends.keras import load
+
+            model, default_input = load(args.target), None
+        else:
+            model, default_input = build_target(args.target, parse_args_json(args.args), device=args.device)
+    except (TargetError, KerasModelError) as exc:
         raise UsageError(str(exc)) from None
     if is_keras_model(model):
         shape = parse_shape(args.input[0]) if args.input else None
         try:
-            return keras_summary(model, shape, title=args.target.split(":", 1)[-1])
+            return keras_summary(model, shape, title=args.target.split(":", 1)[-1].rsplit("/", 1)[-1])
         except KerasModelError as exc:
             raise UsageError(str(exc)) from None
     shapes = [parse_shape(s) for s in args.input] if args.input else ([default_input] if default_input else None)

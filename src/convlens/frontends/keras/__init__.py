@@ -110,7 +110,11 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
     except NetworkError as exc:
         s = summary_of_failure(exc, shape, title=name)
         s.framework = "keras"
-        s.layers = _assemble.rows_of(calls, s, expand_nested=True)[:] + [s.layers[-1]]
+        s.layers = _assemble.rows_of(calls, s, expand_nested=True)
+        fix = _checks.merge_fix(exc, calls) if s.diagnostics and s.diagnostics[0].fix is None else None
+        if fix:
+            s.diagnostics[0] = replace(s.diagnostics[0], fix=fix, layer=next(c.row_name for c in calls if c.name == exc.node_name))
+        s.notes = list(s.notes) + notes
         return s
     s = summary_of_network(result, title=name)
     rows_by_name = {r.name: r for r in s.layers}

@@ -26,7 +26,7 @@ def compare_with_keras(calls: list[Call], rows_by_name: dict[str, LayerRow], *, 
         keras_out = call.output_shapes[0]
         if same_input and row.output_shape is not None and tuple(row.output_shape) != keras_out:
             out.append(Diagnostic("error", "core-disagrees", f"Keras gives {call.row_name} the output shape {keras_out}, the core {tuple(row.output_shape)}; please report this", None, call.row_name))
-        if not call.repeated and hasattr(call.op, "count_params") and getattr(call.op, "built", False):
+        if same_input and not call.repeated and hasattr(call.op, "count_params") and getattr(call.op, "built", False):
             n = call.op.count_params()
             if n != row.params:
                 out.append(Diagnostic("error", "core-disagrees", f"Keras counts {n:,} parameters in {call.row_name}, the core {row.params:,}; please report this", None, call.row_name))
@@ -51,3 +51,13 @@ def dense_inputs(calls: list[Call], rows_by_name: dict[str, LayerRow], flatten_o
         fix = f"feed the input size the model was built for, or put GlobalAveragePooling2D() instead of Flatten() so {call.row_name} always gets the channel count" if src else f"give {call.row_name} an input with {built} features"
         out.append(Diagnostic("error", "dense-input", f"{call.row_name} (Dense) was built for {built:,} input features but now receives {got:,}{where}", fix, call.row_name))
     return out
+
+
+def merge_fix(error, calls: list[Call]) -> str | None:
+    """A fix for a merge whose branches disagree: which branch gives which shape, and what aligns them."""
+    call = next((c for c in calls if c.name == error.node_name), None)
+    if call is None or len(error.input_shapes) < 2:
+        return None
+    parts = [f"{src} gives {tuple(shape)}" for src, shape in zip(call.inputs, error.input_shapes)]
+    return (f"{call.row_name} reads {', '.join(parts)}; make the branches agree — use padding='same' on the strided "
+            f"convolution/pool of one branch (or the same strides on both), or choose an input size that both branches reduce alike")
