@@ -124,6 +124,8 @@ class _UpSamplingNd(_Resample):
     def __post_init__(self):
         name = self.type_name
         object.__setattr__(self, "_last", keras_data_format(name, self.data_format) == "channels_last" if self.n > 1 else True)
+        if self.n == 1 and (isinstance(self.size, bool) or not isinstance(self.size, int)):
+            raise LayerError(name, "size", f"size must be an int for {name}, got size={self.size!r}")
         object.__setattr__(self, "_size", keras_tuple(name, "size", self.size, self.n))
 
     def output_shape(self, shape):

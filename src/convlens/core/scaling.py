@@ -94,6 +94,8 @@ class Normalization(_Scale):
         if bad:
             raise LayerError(self.type_name, "axis", f"axis={self.axis!r} is out of range for the {n}-D input {fmt_shape(shape)}; use axes in [-{n}, {n - 1}]")
         kept = tuple(sorted(a % n for a in axes))
+        if len(set(kept)) != len(kept):
+            raise LayerError(self.type_name, "axis", f"axis={self.axis!r} names the same axis of the {n}-D input {fmt_shape(shape)} twice; name each axis once")
         unknown = [a for a in kept if shape[a] is None]
         if unknown:
             raise LayerError(self.type_name, "axis", f"the kept axis {unknown[0]} of {fmt_shape(shape)} must have a known size")
@@ -138,12 +140,14 @@ class LayerScale(_Scale):
             raise LayerError(self.type_name, "projection_dim", f"projection_dim must be a positive int, got {self.projection_dim!r}")
 
     def output_shape(self, shape):
-        if shape[-1] != self.projection_dim:
-            raise LayerError(self.type_name, "projection_dim", f"projection_dim={self.projection_dim} does not broadcast against the last axis of {fmt_shape(shape)}; use projection_dim={shape[-1]}")
-        return tuple(shape)
+        # x·gamma broadcasts like numpy: a size of 1 on either side stretches to the other
+        last, p = shape[-1], self.projection_dim
+        if last is not None and last != p and 1 not in (last, p):
+            raise LayerError(self.type_name, "projection_dim", f"projection_dim={p} does not broadcast against the last axis of {fmt_shape(shape)}; use projection_dim={last}")
+        return tuple(shape[:-1]) + (p if last == 1 else last,)
 
     def weights(self, shape):
-        return (Weight("gamma", (self.projection_dim,)),)
+        return (Weight("variable", (self.projection_dim,)),)  # Keras adds gamma without a name
 
     def explain(self, shape, out):
         return [f"output shape {fmt_shape(out)} (same as input): x·gamma", f"params = gamma ({self.projection_dim},) = {self.projection_dim:,}"]
