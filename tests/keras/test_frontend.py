@@ -249,3 +249,14 @@ def test_keras_not_installed_is_one_line():
     code = "import sys; sys.modules['keras'] = None; from convlens.cli import main; sys.exit(main(['summary', 'model.keras']))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "Keras is not installed; install it with: pip install keras" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_receptive_field_training_memory_and_calculation_of_the_tutorial_cnn():
+    s = convlens.summary(zoo.build("keras-tutorial-cnn-keras"))
+    assert [r.receptive_field["size"] for r in s.layers[:3]] == [[3, 3], [3, 3], [4, 4]]
+    assert s.receptive_field["size"] == [22, 22] and s.receptive_field["jump"] == [8, 8]
+    # 4 bytes × (264,562 params + 264,262 gradients + 2 × 264,262 Adam moments + 784 input + 168,449 outputs)
+    m = s.memory
+    assert (m.parameters, m.gradients, m.optimizer, m.inputs, m.activations) == (1_058_248, 1_057_048, 2_114_096, 3_136, 673_796)
+    assert "an estimate" in m.formula
+    assert "MACs = 784 output positions × 75 filters × 1·3·3 = 529,200" in s.layers[0].calculation

@@ -18,8 +18,10 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
+from ...core import costs
+from ...core.memory import ACTIVATIONS_ESTIMATE, training_memory
 from ...core.network import NetworkError, Node, evaluate
-from ...record import Summary
+from ...record import MemoryEstimate, Summary
 from ..text import summary_of_failure, summary_of_network
 from . import _assemble, _checks
 from ._graph import functional_of, read_graph
@@ -122,6 +124,7 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
     s = replace(s, framework="keras", layers=rows, **_assemble.totals(rows))
     s.input_shapes = tuple(model_inputs) if same_input else (shape,) + tuple(model_inputs[1:])
     s.output_shapes = tuple(model_outputs) if same_input else tuple(rows_by_name[c].output_shape for c in output_calls)
+    s.memory = _memory(s)
     diagnostics = list(s.diagnostics)
     diagnostics += _checks.compare_with_keras(calls, rows_by_name, same_input=same_input)
     diagnostics += _checks.dense_inputs(calls, rows_by_name, flatten_of)
@@ -130,6 +133,18 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
     s.diagnostics = diagnostics
     s.notes = list(s.notes) + ["read from the Keras model's graph and layer configurations; shapes, weights and costs computed by the convlens core and checked against Keras"] + notes
     return s
+
+
+def _memory(s: Summary) -> MemoryEstimate:
+    """Training memory from the core's estimate (``core.memory``): Keras gives no measured figure."""
+    outputs = sum(costs.numel(r.output_shape) for r in s.layers if r.is_leaf and r.type != "InputLayer" and r.output_shape is not None)
+    m = training_memory(params=s.total_params, trainable=s.trainable_params, activation_elements=outputs,
+                        input_elements=sum(costs.numel(shape) for shape in s.input_shapes))
+    return MemoryEstimate(
+        parameters=m.parameters, gradients=m.gradients, optimizer=m.optimizer, activations=m.activations, inputs=m.inputs,
+        formula="parameters (all, BatchNormalization statistics included) + gradients (trainable) + Adam moments (2 × trainable) + input + "
+                + ACTIVATIONS_ESTIMATE + " — an estimate, not a measurement; excludes framework workspace and fragmentation",
+    )
 
 
 __all__ = ["KERAS_MISSING", "KerasModelError", "is_keras_model", "load", "summary"]
