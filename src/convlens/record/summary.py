@@ -65,6 +65,7 @@ class LayerRow:
     spec: str | None = None  # the layer as code, "Conv2d(1, 32, kernel_size=3, padding=1)"
     repeated: bool = False  # a second call of the same module: shown, parameters not counted again
     failed: str | None = None  # error message when the forward pass failed here
+    connected_to: tuple[str, ...] = ()  # rows whose outputs this one reads (Keras's "Connected to"); () = not known
 
     @property
     def input_shape(self) -> Shape | None:

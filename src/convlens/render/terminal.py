@@ -160,6 +160,12 @@ def _fit(columns: list[_Column], plan: list[tuple], width: int) -> list[_Column]
             return cols
 
 
+def _is_graph(layers) -> bool:
+    """Some row reads other than the row before it (a branch, a merge, several inputs)."""
+    leaves = [r for r in layers if r.connected_to]
+    return any(r.connected_to != (prev.name,) for prev, r in zip(leaves, leaves[1:]))
+
+
 class _Report:
     def __init__(self, summary, opts: Options, width: int):
         self.s = summary
@@ -224,6 +230,10 @@ class _Report:
                 _Column("MACs", [macs_cell(layers, i) for i, _ in shown], right=True),
             ]
             plan = [(label, 18), (ins, None), (outs, 12)]
+            if _is_graph(layers):  # Keras's "Connected to" column for a model that is not a chain
+                connected = _Column("Connected to", [", ".join(r.connected_to) for _, r in shown])
+                columns.append(connected)
+                plan = [(connected, 16), (label, 18), (outs, 12), (connected, None), (ins, None)]
         cols = _fit(columns, plan, self.width)
         table_width = sum(c.width for c in cols) + len(GAP) * (len(cols) - 1)
         rule, thick = "-" * table_width, "=" * table_width

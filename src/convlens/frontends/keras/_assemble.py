@@ -19,6 +19,8 @@ from ._graph import Call
 def rows_of(calls: list[Call], summary: Summary, *, expand_nested: bool) -> list[LayerRow]:
     """The final rows, in call order: core rows renamed and re-depthed, containers added."""
     by_name = {r.name: r for r in summary.layers}
+    shown = {c.name: c.row_name for c in calls}
+    shown["input"] = "input"
     rows: list[LayerRow] = []
     for call in calls:
         if call.container:
@@ -31,7 +33,8 @@ def rows_of(calls: list[Call], summary: Summary, *, expand_nested: bool) -> list
         row = by_name.get(call.name)
         if row is None:  # the network stopped before this call
             continue
-        row = replace(row, name=call.row_name, depth=call.depth, repeated=call.repeated)
+        row = replace(row, name=call.row_name, depth=call.depth, repeated=call.repeated,
+                      connected_to=() if row.type == "InputLayer" else tuple(shown.get(i, i) for i in call.inputs))
         if call.repeated:
             row = replace(row, weights=(), calculation=row.calculation + (f"a repeated call of '{call.row_name}': its {sum(w.numel for w in by_name[call.name].weights):,} parameters are counted at its first call",))
         rows.append(row)
