@@ -143,6 +143,8 @@ class Summary:
         d = clean(asdict(self))
         for row, src in zip(d["layers"], self.layers):
             row["params"] = src.params
+            if not src.connected_to:  # known only for Keras graphs; absent rather than empty elsewhere
+                del row["connected_to"]
         if self.memory is not None:
             d["memory"]["total"] = self.memory.total
         return d
