@@ -23,13 +23,17 @@ def register(module) -> None:
 register(conv)
 for _name in ("pool", "linear", "norm", "shape", "elementwise", "merge",
               "keras_activation", "keras_conv_transpose", "keras_embedding", "keras_merge", "keras_norm",
-              "keras_reshape", "resample", "scaling", "reported"):
+              "keras_reshape", "resample", "scaling"):
     try:  # families land one file at a time; each registers itself here
         register(__import__(f"{__name__}.{_name}", fromlist=["_"]))
     except ModuleNotFoundError as exc:  # pragma: no cover - only while a family is missing
         if exc.name != f"{__name__}.{_name}":
             raise
 
+
+from .reported import InputLayer as _InputLayer  # noqa: E402 - ``Reported`` is no framework's layer: not registered
+
+LAYERS["InputLayer"] = _InputLayer
 
 # Keras names that PyTorch also uses for a different layer. ``LAYERS`` holds the PyTorch meaning
 # under the bare name; a chain read as Keras (``framework="keras"``) looks here first.

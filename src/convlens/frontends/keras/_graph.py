@@ -11,7 +11,7 @@ A subclassed model has no graph; its sub-layer calls are recorded while Keras bu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
@@ -27,7 +27,6 @@ class Call:
     depth: int  # 0 = a layer of the model itself
     repeated: bool = False  # a later call of a layer already called: its weights are counted once
     container: bool = False  # the row of a nested model (its calls follow, one level deeper)
-    outputs_of: tuple[str, ...] = field(default_factory=tuple)  # container: the calls giving its outputs
 
 
 def _shape(tensor) -> tuple:
@@ -57,7 +56,6 @@ class GraphReader:
         self.producer: dict[int, str] = {}  # id(KerasTensor) -> name of the call that produced it
         self.seen: dict[int, int] = {}  # id(layer) -> how many times it was called so far
         self.used: set[str] = set()
-        self.first_input: int | None = None
 
     def _unique(self, name: str) -> str:
         out, k = name, 1
@@ -103,7 +101,6 @@ class GraphReader:
                     for c in self.calls[self.calls.index(container) + 1:]:
                         c.repeated = True
                 finals = tuple(self.source(t) for t in inner.outputs)
-                container.outputs_of = finals
                 for t_outer, src in zip(outs, finals):
                     self.producer[id(t_outer)] = src
                 continue
