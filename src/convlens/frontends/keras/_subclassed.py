@@ -75,13 +75,11 @@ def record_calls(model, input_shape) -> tuple[list[Call], list[tuple], list[tupl
     seen: dict[int, int] = {}
     used: set[str] = set()
     previous = "input"
-    root_ids = set()  # the placeholder input is the first call's first argument
-    if first_run and first_run[0][1]:
-        root_ids.add(id(first_run[0][1][0]))
-        producer[id(first_run[0][1][0])] = "input"
     for layer, ins, out in first_run:
         sources = []
         for t in ins:
+            if not calls and id(t) not in producer and shape_of(t) == shape:  # the model's input itself
+                producer[id(t)] = "input"
             if id(t) not in producer:  # made by an operation in call(): a row with Keras's shape
                 op_name = _unique(used, "operation")
                 calls.append(Call(_Operation(), op_name, op_name, (previous,), (), (shape_of(t),), 0))
