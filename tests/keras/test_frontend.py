@@ -260,3 +260,16 @@ def test_receptive_field_training_memory_and_calculation_of_the_tutorial_cnn():
     assert (m.parameters, m.gradients, m.optimizer, m.inputs, m.activations) == (1_058_248, 1_057_048, 2_114_096, 3_136, 673_796)
     assert "an estimate" in m.formula
     assert "MACs = 784 output positions × 75 filters × 1·3·3 = 529,200" in s.layers[0].calculation
+
+
+def test_a_model_read_at_a_batch_and_size_of_its_own_choosing():
+    block = keras.Sequential([layers.Conv2D(8, 3, padding="same", name="c"), layers.MaxPooling2D(name="p")], name="block")
+    inp = keras.Input((None, None, 4))
+    m = keras.Model(inp, layers.GlobalAveragePooling2D(name="gap")(block(inp)))
+    s = summary(m, (2, 16, 16, 4))
+    rows = {r.name: r for r in s.layers}
+    assert rows["block"].input_shapes == ((2, 16, 16, 4),) and rows["block"].output_shape == (2, 8, 8, 8)
+    assert s.output_shapes == ((2, 8),) and s.total_macs == 2 * 16 * 16 * 8 * 36 and not s.errors
+    # at the sizes the tutorial CNN was built for, any batch is still checked against Keras
+    t = convlens.summary(zoo.build("keras-tutorial-cnn-keras"), (4, 28, 28, 1))
+    assert t.layers[-1].output_shape == (4, 25) and t.total_params == 264_562 and not t.errors

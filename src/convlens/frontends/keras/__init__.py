@@ -93,12 +93,13 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
     if any(d is None for d in shape[1:]):
         example = "x".join(["1"] + [str(d or 224) for d in shape[1:]])
         raise KerasModelError(f"{model.name} takes inputs of any size {first}; give one, e.g. --input {example} (or input_shape=(None, ...) in Python)")
-    same_input = shape == first
+    same_input = shape[1:] == first[1:]  # the sizes Keras built the model for (any batch)
     nodes, notes, flatten_of = [], [], {}
     for call in calls:
         if call.container:
             continue
-        layer, note = core_layer(call.op, call.output_shapes)
+        outs = call.output_shapes if shape[0] is None else tuple((shape[0],) + tuple(o[1:]) for o in call.output_shapes)
+        layer, note = core_layer(call.op, outs)
         if note:
             notes.append(f"{call.row_name} ({note})")
         if layer.type_name == "InputLayer" and len(model_inputs) == 1:
@@ -112,7 +113,7 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
     except NetworkError as exc:
         s = summary_of_failure(exc, shape, title=name)
         s.framework = "keras"
-        s.layers = _assemble.rows_of(calls, s, expand_nested=True)
+        s.layers = _assemble.rows_of(calls, s, expand_nested=True, batch=shape[0], same_sizes=same_input)
         fix = _checks.merge_fix(exc, calls) if s.diagnostics and s.diagnostics[0].fix is None else None
         if fix:
             s.diagnostics[0] = replace(s.diagnostics[0], fix=fix, layer=next(c.row_name for c in calls if c.name == exc.node_name))
@@ -120,10 +121,10 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
         return s
     s = summary_of_network(result, title=name)
     rows_by_name = {r.name: r for r in s.layers}
-    rows = _assemble.rows_of(calls, s, expand_nested=expand_nested)
+    rows = _assemble.rows_of(calls, s, expand_nested=expand_nested, batch=shape[0], same_sizes=same_input)
     s = replace(s, framework="keras", layers=rows, **_assemble.totals(rows))
-    s.input_shapes = tuple(model_inputs) if same_input else (shape,) + tuple(model_inputs[1:])
-    s.output_shapes = tuple(model_outputs) if same_input else tuple(rows_by_name[c].output_shape for c in output_calls)
+    s.input_shapes = tuple(model_inputs) if shape == first else (shape,) + tuple(model_inputs[1:])
+    s.output_shapes = tuple(model_outputs) if shape == first else tuple(rows_by_name[c].output_shape for c in output_calls)
     s.memory = _memory(s)
     diagnostics = list(s.diagnostics)
     diagnostics += _checks.compare_with_keras(calls, rows_by_name, same_input=same_input)

@@ -16,8 +16,12 @@ from ...record import LayerRow, Summary
 from ._graph import Call
 
 
-def rows_of(calls: list[Call], summary: Summary, *, expand_nested: bool) -> list[LayerRow]:
-    """The final rows, in call order: core rows renamed and re-depthed, containers added."""
+def rows_of(calls: list[Call], summary: Summary, *, expand_nested: bool, batch=None, same_sizes: bool = True) -> list[LayerRow]:
+    """The final rows, in call order: core rows renamed and re-depthed, containers added
+    (with ``batch`` in place of Keras's ``None`` when the model is read at a given batch)."""
+    def batched(shape):
+        return shape if batch is None or not shape else (batch,) + tuple(shape[1:])
+
     by_name = {r.name: r for r in summary.layers}
     shown = {c.name: c.row_name for c in calls}
     shown["input"] = "input"
@@ -25,8 +29,8 @@ def rows_of(calls: list[Call], summary: Summary, *, expand_nested: bool) -> list
     for call in calls:
         if call.container:
             rows.append(LayerRow(
-                name=call.row_name, type=type(call.op).__name__, depth=call.depth, input_shapes=call.input_shapes,
-                output_shape=call.output_shapes[0],  # a nested model with several outputs shows its first
+                name=call.row_name, type=type(call.op).__name__, depth=call.depth, input_shapes=tuple(batched(x) for x in call.input_shapes),
+                output_shape=batched(call.output_shapes[0]),  # a nested model with several outputs shows its first
                 kind="container", is_leaf=False, repeated=call.repeated, spec=f"{type(call.op).__name__} '{call.op.name}'",
                 connected_to=tuple(shown.get(i, i) for i in call.inputs),
             ))
@@ -39,7 +43,7 @@ def rows_of(calls: list[Call], summary: Summary, *, expand_nested: bool) -> list
         if call.repeated:
             row = replace(row, weights=(), calculation=row.calculation + (f"a repeated call of '{call.row_name}': its {sum(w.numel for w in by_name[call.name].weights):,} parameters are counted at its first call",))
         rows.append(row)
-    _fill_containers(rows)
+    _fill_containers(rows, shapes_from_inner=not same_sizes)
     return rows if expand_nested else collapse(rows)
 
 
@@ -50,13 +54,16 @@ def _subtree(rows, i) -> int:
     return j
 
 
-def _fill_containers(rows: list[LayerRow]) -> None:
-    """A container's receptive field is its last layer's."""
+def _fill_containers(rows: list[LayerRow], *, shapes_from_inner: bool) -> None:
+    """A container's receptive field is its last layer's; so are its shapes when the model is read
+    at another input size than Keras built it for (Keras's own shapes no longer apply)."""
     for i, row in enumerate(rows):
         if not row.is_leaf:
-            inner = rows[i + 1:_subtree(rows, i)]
+            inner = [r for r in rows[i + 1:_subtree(rows, i)] if r.is_leaf]
             if inner:
                 rows[i] = replace(row, receptive_field=inner[-1].receptive_field)
+            if inner and shapes_from_inner:
+                rows[i] = replace(rows[i], input_shapes=inner[0].input_shapes, output_shape=inner[-1].output_shape)
 
 
 def collapse(rows: list[LayerRow]) -> list[LayerRow]:

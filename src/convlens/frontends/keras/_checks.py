@@ -17,14 +17,15 @@ from ._graph import Call
 
 
 def compare_with_keras(calls: list[Call], rows_by_name: dict[str, LayerRow], *, same_input: bool) -> list[Diagnostic]:
-    """Keras's own output shape (when the input is the model's) and parameter count of every call."""
+    """Keras's own output shape (batch aside, when the input has the sizes Keras built the model for)
+    and parameter count of every call."""
     out = []
     for call in calls:
         row = rows_by_name.get(call.name)
         if row is None or call.container or row.type == "InputLayer":
             continue
         keras_out = call.output_shapes[0]
-        if same_input and row.output_shape is not None and tuple(row.output_shape) != keras_out:
+        if same_input and row.output_shape is not None and tuple(row.output_shape)[1:] != keras_out[1:]:
             out.append(Diagnostic("error", "core-disagrees", f"Keras gives {call.row_name} the output shape {keras_out}, the core {tuple(row.output_shape)}; please report this", None, call.row_name))
         if same_input and not call.repeated and hasattr(call.op, "count_params") and getattr(call.op, "built", False):
             n = call.op.count_params()
