@@ -10,7 +10,8 @@ value counts as one elementwise step, like a normalisation). Weights, as Keras c
   ``mean`` and ``variance`` of the kept axes' sizes and a scalar ``count``
   (``keras/src/layers/preprocessing/normalization.py`` ``build``); EfficientNet's has 3+3+1 = 7.
 * ``LayerScale(init_values, projection_dim)`` (``keras/src/applications/convnext.py``, Touvron et al.
-  2021, arXiv:2103.17239): ``x·gamma`` with a trainable ``gamma`` of ``(projection_dim,)``.
+  2021, arXiv:2103.17239): ``x·gamma`` with a trainable ``gamma`` of ``(projection_dim,)`` (Keras
+  adds it without a name, so it reports the weight as ``variable``).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from dataclasses import replace
 from ...core import costs
 from ...core.memory import ACTIVATIONS_ESTIMATE, training_memory
 from ...core.network import NetworkError, Node, evaluate
+from ...core.reported import InputLayer
 from ...record import MemoryEstimate, Summary
 from ..text import summary_of_failure, summary_of_network
 from . import _assemble, _checks
@@ -102,10 +103,10 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
         layer, note = core_layer(call.op, outs)
         if note:
             notes.append(f"{call.row_name} ({note})")
-        if layer.type_name == "InputLayer" and len(model_inputs) == 1:
+        if isinstance(layer, InputLayer) and len(model_inputs) == 1:
             layer = replace(layer, batch_shape=shape)
         nodes.append(Node(layer, call.name, call.inputs))
-        if layer.type_name == "Flatten":
+        if isinstance(call.op, keras.layers.Flatten):
             flatten_of.update({c.name: call.name for c in calls if c.inputs == (call.name,)})
     name = title or model.name
     try:

@@ -39,12 +39,18 @@ def rows_of(calls: list[Call], summary: Summary, *, expand_nested: bool, batch=N
         if row is None:  # the network stopped before this call
             continue
         row = replace(row, name=call.row_name, depth=call.depth, repeated=call.repeated,
-                      connected_to=() if row.type == "InputLayer" else tuple(shown.get(i, i) for i in call.inputs))
+                      connected_to=() if _is_input(call.op) else tuple(shown.get(i, i) for i in call.inputs))
         if call.repeated:
             row = replace(row, weights=(), calculation=row.calculation + (f"a repeated call of '{call.row_name}': its {sum(w.numel for w in by_name[call.name].weights):,} parameters are counted at its first call",))
         rows.append(row)
     _fill_containers(rows, shapes_from_inner=not same_sizes)
     return rows if expand_nested else collapse(rows)
+
+
+def _is_input(op) -> bool:
+    import keras
+
+    return isinstance(op, keras.layers.InputLayer)
 
 
 def _subtree(rows, i) -> int:

@@ -19,10 +19,12 @@ from ._graph import Call
 def compare_with_keras(calls: list[Call], rows_by_name: dict[str, LayerRow], *, same_input: bool) -> list[Diagnostic]:
     """Keras's own output shape (batch aside, when the input has the sizes Keras built the model for)
     and parameter count of every call."""
+    import keras
+
     out = []
     for call in calls:
         row = rows_by_name.get(call.name)
-        if row is None or call.container or row.type == "InputLayer":
+        if row is None or call.container or isinstance(call.op, keras.layers.InputLayer):
             continue
         keras_out = call.output_shapes[0]
         if same_input and row.output_shape is not None and tuple(row.output_shape)[1:] != keras_out[1:]:

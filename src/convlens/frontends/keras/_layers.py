@@ -19,6 +19,7 @@ from functools import lru_cache
 from ...core import KERAS_ALIASES, LAYERS, LayerError
 from ...core.conv import KERAS_IGNORED
 from ...core.reported import InputLayer, Reported
+from ._subclassed import _Operation
 
 # Custom layers of keras.applications models: (module, class name) -> core layer name.
 _APPLICATION_LAYERS = {
@@ -77,8 +78,8 @@ def core_layer(op, call_shapes_out) -> tuple[object, str | None]:
             why = f"the core cannot take its configuration ({exc})"
     else:
         why = "convlens has no formula for it"
+    kind = type(op).__name__
     weights = tuple((w.path.split("/")[-1], tuple(int(d) for d in w.shape), bool(w.trainable)) for w in getattr(op, "weights", ()))
-    kind = type(op).__name__.lstrip("_")
-    if kind == "Operation":  # arithmetic written in a subclassed model's call()
+    if isinstance(op, _Operation):  # arithmetic written in a subclassed model's call()
         return Reported("ops", call_shapes_out[0], ()), "ops: a tensor computed outside Keras layers in call(), e.g. x + y; its shape is Keras's and it is linked after the previous layer"
     return Reported(kind, call_shapes_out[0], weights), f"{kind}: shapes and parameters as Keras reports them; {why}; its MACs are not counted"
