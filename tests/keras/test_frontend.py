@@ -273,3 +273,13 @@ def test_a_model_read_at_a_batch_and_size_of_its_own_choosing():
     # at the sizes the tutorial CNN was built for, any batch is still checked against Keras
     t = convlens.summary(zoo.build("keras-tutorial-cnn-keras"), (4, 28, 28, 1))
     assert t.layers[-1].output_shape == (4, 25) and t.total_params == 264_562 and not t.errors
+
+
+def test_masks_keras_passes_along_are_not_data_inputs():
+    inp = keras.Input((20, 8))
+    x = layers.Masking(name="mask")(inp)
+    x = layers.GlobalAveragePooling1D(name="gap")(x)  # called with mask=...: still one data input
+    m = keras.Model(inp, layers.Dense(2, name="fc")(x))
+    s = summary(m)
+    assert [r.name for r in s.layers] == [m.layers[0].name, "mask", "gap", "fc"]
+    assert s.layers[2].connected_to == ("mask",) and s.total_params == m.count_params() == 18 and not s.errors

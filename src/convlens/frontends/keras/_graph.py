@@ -74,9 +74,12 @@ class GraphReader:
         graph = functional_of(model)
         order = {id(op): i for i, op in enumerate(graph._operations)}
         nodes = [n for d in sorted(graph._nodes_by_depth, reverse=True) for n in sorted(graph._nodes_by_depth[d], key=lambda n: order.get(id(n.operation), 0))]
+        needed = _data_path(nodes, graph.outputs)
         for node in nodes:
             op = node.operation
-            ins, outs = list(node.input_tensors), list(node.outputs)
+            if not isinstance(op, keras.layers.Layer) and id(node) not in needed:
+                continue  # an operation computing only masks (Masking, Attention): Keras's summary leaves it out too
+            ins, outs = data_inputs(node), list(node.outputs)
             if isinstance(op, keras.layers.InputLayer):
                 if not top:  # a nested model's input: bound to the outer tensor already
                     continue
@@ -107,6 +110,26 @@ class GraphReader:
             self.calls.append(Call(op, name, row, sources, tuple(_shape(t) for t in ins), tuple(_shape(t) for t in outs), depth, repeated=k > 0))
             for t in outs:
                 self.producer[id(t)] = name
+
+
+def data_inputs(node) -> list:
+    """The tensors a node computes from: its arguments without the ``mask=`` Keras passes along."""
+    import keras
+
+    args = node.arguments
+    values = list(args.args) + [v for k, v in args.kwargs.items() if k != "mask"]
+    return [t for t in keras.tree.flatten(values) if isinstance(t, keras.KerasTensor)]
+
+
+def _data_path(nodes, outputs) -> set[int]:
+    """ids of the nodes whose outputs reach the model's outputs through data (not mask) inputs."""
+    wanted = {id(t) for t in outputs}
+    needed: set[int] = set()
+    for node in reversed(nodes):
+        if any(id(t) in wanted for t in node.outputs):
+            needed.add(id(node))
+            wanted.update(id(t) for t in data_inputs(node))
+    return needed
 
 
 def read_graph(model) -> tuple[list[Call], list[str]]:
