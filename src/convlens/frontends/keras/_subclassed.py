@@ -44,7 +44,7 @@ def record_calls(model, input_shape) -> tuple[list[Call], list[tuple], list[tupl
         finally:
             level[0] -= 1
         if level[0] == 0:
-            tensors = [a for a in args if hasattr(a, "shape")] + [v for v in kwargs.values() if hasattr(v, "shape")]
+            tensors = [a for a in args if hasattr(a, "shape")] + [v for k, v in kwargs.items() if k != "mask" and hasattr(v, "shape")]
             log.append((self, tensors, out))
         return out
 
