@@ -95,19 +95,7 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
         example = "x".join(["1"] + [str(d or 224) for d in shape[1:]])
         raise KerasModelError(f"{model.name} takes inputs of any size {first}; give one, e.g. --input {example} (or input_shape=(None, ...) in Python)")
     same_input = shape[1:] == first[1:]  # the sizes Keras built the model for (any batch)
-    nodes, notes, flatten_of = [], [], {}
-    for call in calls:
-        if call.container:
-            continue
-        outs = call.output_shapes if shape[0] is None else tuple((shape[0],) + tuple(o[1:]) for o in call.output_shapes)
-        layer, note = core_layer(call.op, outs)
-        if note:
-            notes.append(f"{call.row_name} ({note})")
-        if isinstance(layer, InputLayer) and len(model_inputs) == 1:
-            layer = replace(layer, batch_shape=shape)
-        nodes.append(Node(layer, call.name, call.inputs))
-        if isinstance(call.op, keras.layers.Flatten):
-            flatten_of.update({c.name: call.name for c in calls if c.inputs == (call.name,)})
+    nodes, notes, flatten_of = _nodes(calls, shape, several_inputs=len(model_inputs) > 1)
     name = title or model.name
     try:
         result = evaluate(nodes, shape)
@@ -135,6 +123,26 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
     s.diagnostics = diagnostics
     s.notes = list(s.notes) + ["read from the Keras model's graph and layer configurations; shapes, weights and costs computed by the convlens core and checked against Keras"] + notes
     return s
+
+
+def _nodes(calls, shape, *, several_inputs: bool):
+    """The core network of the calls: (nodes, notes on reported layers, {call reading a Flatten: that Flatten})."""
+    import keras
+
+    nodes, notes, flatten_of = [], [], {}
+    for call in calls:
+        if call.container:
+            continue
+        outs = call.output_shapes if shape[0] is None else tuple((shape[0],) + tuple(o[1:]) for o in call.output_shapes)
+        layer, note = core_layer(call.op, outs)
+        if note:
+            notes.append(f"{call.row_name} ({note})")
+        if isinstance(layer, InputLayer) and not several_inputs:
+            layer = replace(layer, batch_shape=shape)  # the input the model is read at
+        nodes.append(Node(layer, call.name, call.inputs))
+        if isinstance(call.op, keras.layers.Flatten):
+            flatten_of.update({c.name: call.name for c in calls if c.inputs == (call.name,)})
+    return nodes, notes, flatten_of
 
 
 def _memory(s: Summary) -> MemoryEstimate:
