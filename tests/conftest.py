@@ -15,6 +15,17 @@ GOLDEN_DIR = Path(__file__).parent / "golden"
 def pytest_addoption(parser):
     parser.addoption("--overwrite-golden", action="store_true", default=False,
                      help="rewrite tests/golden/* from the current renderers instead of comparing")
+    parser.addoption("--keras-all", action="store_true", default=False,
+                     help="also run the tests marked keras_all (every keras.applications model, ~5 min)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--keras-all"):
+        return
+    skip = pytest.mark.skip(reason="keras_all: the larger keras.applications models; run with --keras-all")
+    for item in items:
+        if "keras_all" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture

@@ -129,7 +129,7 @@ def test_spec_files_need_the_spec_front_end(tmp_path):
     ("no-colon", "must be path/to/file.py:ClassOrFactory"),
     ("missing.py:Net", "does not exist"),
     ("zoo:resnet-19", "did you mean"),
-    ("missing.keras", "does not exist"),
+    ("missing.keras", "no such file"),
 ])
 def test_bad_targets_name_what_works(target, message):
     with pytest.raises(TargetError, match=message):

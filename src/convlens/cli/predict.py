@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import torch
-
 from ._common import UsageError
 from ._train_common import user_errors
 
@@ -21,6 +19,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    import torch
+
     from ..train.inference import load_trained, predict, read_image
 
     if args.top_k < 1:

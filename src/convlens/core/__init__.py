@@ -22,15 +22,25 @@ def register(module) -> None:
             LAYERS[name] = obj
 
 
-from . import conv, conv_keras, conv_transpose, elementwise, linear, merge, norm, pool, pool_keras, shape  # noqa: E402  one family per file
+from . import (  # noqa: E402  one family per file
+    conv, conv_keras, conv_transpose, elementwise, keras_activation, keras_conv_transpose, keras_embedding, keras_merge,
+    keras_norm, keras_reshape, linear, merge, norm, pool, pool_keras, resample, scaling, shape,
+)
 
-for _family in (conv, conv_transpose, conv_keras, pool, pool_keras, linear, norm, shape, elementwise, merge):
+for _family in (conv, conv_transpose, conv_keras, keras_conv_transpose, pool, pool_keras, linear, keras_embedding, norm,
+                keras_norm, shape, keras_reshape, resample, scaling, elementwise, keras_activation, merge, keras_merge):
     register(_family)
 
 
+from .reported import InputLayer as _InputLayer  # noqa: E402 - ``Reported`` is no framework's layer: not registered
+
+LAYERS["InputLayer"] = _InputLayer
+
 # Keras names that PyTorch also uses for a different layer. ``LAYERS`` holds the PyTorch meaning
 # under the bare name; a chain read as Keras (``framework="keras"``) looks here first.
-KERAS_ALIASES: dict[str, type[Layer]] = {"Flatten": LAYERS["KerasFlatten"], "Dropout": LAYERS["KerasDropout"]}
+KERAS_ALIASES: dict[str, type[Layer]] = {
+    name: LAYERS[f"Keras{name}"] for name in ("Flatten", "Dropout", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "Embedding")
+}
 
 
 def weight_spec(type_name: str, weight_name: str | None = None) -> WeightSpec | None:

@@ -386,7 +386,7 @@ class Conv2DTranspose(_KerasWindow):
         spatial, o_spatial = split_spatial(shape, self.n, self._last)[1], split_spatial(out, self.n, self._last)[1]
         ops = self._op or (None,) * self.n
         lines = []
-        for ax, size, o, e, s, op in zip("HW", spatial, o_spatial, self._eff(), self._s, ops):
+        for ax, size, o, e, s, op in zip("DHW"[3 - self.n:] if self.n > 1 else "L", spatial, o_spatial, self._eff(), self._s, ops):
             if self._pad == "valid":
                 extra = f"max({e}, {s}) − {e}" if op is None else str(op)
                 lines.append(f"{ax}_out = ({size} − 1)·{s} + {e} + {extra} = {o}  (padding='valid')")

@@ -16,6 +16,9 @@ FORMULA = ("parameters + gradients (trainable) + Adam moments (2 × trainable) +
 
 ADAM_STATES = 2  # exp_avg and exp_avg_sq, each the size of the trainable parameters (Kingma & Ba 2015)
 
+# Where a front end cannot measure what autograd saves (Keras), the activations are estimated:
+ACTIVATIONS_ESTIMATE = "activations estimated as the sum of every layer's output (batch as given, None = 1), 4 bytes each"
+
 
 @dataclass(frozen=True)
 class TrainingMemory:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, fields
 
-from ..core import LAYERS, Layer, LayerError, layer as build_layer
+from ..core import KERAS_ALIASES, LAYERS, Layer, LayerError, layer as build_layer
 from ..core.keras_conventions import KERAS_IGNORED
 from ..core.network import Node, evaluate
 from ..record import Summary
@@ -194,7 +194,7 @@ def _int_operands(node, text, op) -> str:
         return "?"
 
 
-def parse_layer(text: str) -> ParsedLayer:
+def parse_layer(text: str, *, framework: str = "torch") -> ParsedLayer:
     """Parse one call into a core layer.
 
     >>> p = parse_layer("layers.Conv2D(75, (3,3), padding='same', activation='relu', input_shape=(28,28,1))")
@@ -210,7 +210,7 @@ def parse_layer(text: str) -> ParsedLayer:
         if not isinstance(shape, tuple):
             raise ParseError(text, "Input needs shape=(height, width, channels), e.g. keras.Input(shape=(28, 28, 1))")
         return ParsedLayer(call, None, kwargs.get("name") if isinstance(kwargs.get("name"), str) else None, (batch,) + shape)
-    cls = LAYERS.get(call.name)
+    cls = (KERAS_ALIASES.get(call.name) if framework == "keras" else None) or LAYERS.get(call.name)
     input_shape = None
     if cls is not None and cls.framework == "keras":
         if "input_shape" in kwargs:
@@ -223,12 +223,15 @@ def parse_layer(text: str) -> ParsedLayer:
             name = kwargs["name"]
         known = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in kwargs.items() if k in known or k not in KERAS_IGNORED}
-    return ParsedLayer(call, build_layer(call.name, *call.args, **kwargs), name, input_shape)
+    return ParsedLayer(call, build_layer(call.name, *call.args, framework=framework, **kwargs), name, input_shape)
 
 
 def parse_chain(texts) -> tuple[list[ParsedLayer], tuple | None]:
     """Parse every call; return the layers and the input shape the calls declare (or None)."""
     parsed = [parse_layer(t) for t in texts]
+    if any(p.layer is not None and p.layer.framework == "keras" for p in parsed):
+        # a Keras chain: names both frameworks use (Flatten, ReLU, Softmax, ...) mean the Keras layer
+        parsed = [parse_layer(t, framework="keras") if p.call.name in KERAS_ALIASES else p for t, p in zip(texts, parsed)]
     declared = next((p.input_shape for p in parsed if p.input_shape is not None), None)
     return [p for p in parsed if p.layer is not None], declared
 

@@ -107,6 +107,7 @@ class LayerRow:
     spec: str | None = None  # the layer as code, "Conv2d(1, 32, kernel_size=3, padding=1)"
     repeated: bool = False  # a second call of the same module: shown, parameters not counted again
     failed: str | None = None  # error message when the forward pass failed here
+    connected_to: tuple[str, ...] = ()  # rows whose outputs this one reads (Keras's "Connected to"); () = not known
 
     def __post_init__(self):
         self.kind = _enum(RowKind, self.kind, "kind")
@@ -209,6 +210,8 @@ class Summary:
         d = clean(asdict(self))
         for row, src in zip(d["layers"], self.layers):
             row["params"] = src.params
+            if not src.connected_to:  # known only for Keras graphs; absent rather than empty elsewhere
+                del row["connected_to"]
         if self.memory is not None:
             d["memory"]["total"] = self.memory.total
         return d

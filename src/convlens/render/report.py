@@ -35,6 +35,7 @@ class Row:
     failed: str | None  # the error, printed under the row
     warnings: tuple[str, ...]  # the row's warnings the diagnostics section does not already print
     calculation: tuple[str, ...]  # worked lines, when asked for
+    connected_to: str = ""  # Keras's "Connected to": the rows this one reads, "conv1, shortcut"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Report:
     style: Style
     rows: tuple[Row, ...]
     repeats: bool  # some shown row is a repeated call: the writers explain the ↻ mark
+    graph: bool  # some row reads other than the row before it: the writers show "Connected to"
     hidden: int  # rows deeper than the depth asked for
     depth: int | None
     totals: tuple[tuple[str, str], ...]
@@ -80,15 +82,23 @@ def build(summary, opts: Options) -> Report:
             what=describe(r, fw) if tutorial else None,
             failed=r.failed, warnings=tuple(row_warnings(summary, r)),
             calculation=tuple(r.calculation) if opts.show_calculation else (),
+            connected_to=", ".join(r.connected_to),
         )
         for i, r in shown
     )
     return Report(
         title=summary.title, facts=tuple(header_facts(summary)), failed=summary.failed, style=opts.style, rows=rows,
-        repeats=any(r.repeated for _, r in shown), hidden=len(layers) - len(shown), depth=opts.depth,
+        repeats=any(r.repeated for _, r in shown), graph=_is_graph(layers), hidden=len(layers) - len(shown), depth=opts.depth,
         totals=tuple(totals(summary)), notes=tuple(summary.notes), diagnostics=tuple(summary.diagnostics),
         diagnostic_counts=diagnostic_counts(summary.diagnostics), full_names=tuple(r.name for _, r in shown), _summary=summary,
     )
 
 
 __all__ = ["Report", "Row", "build"]
+
+
+def _is_graph(layers) -> bool:
+    """Some row reads other than the row before it (a branch, a merge, several inputs); known only
+    where the front end records connections (Keras)."""
+    leaves = [r for r in layers if r.connected_to]
+    return any(r.connected_to != (prev.name,) for prev, r in zip(leaves, leaves[1:]))

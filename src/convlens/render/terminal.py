@@ -257,6 +257,10 @@ class _Report:
             label, ins, outs = _Column("Layer (type)", labels), _Column("Input shape", inputs), _Column("Output shape", outputs)
             columns = [label, ins, outs, _Column("Params", [r.params for r in rows], right=True), _Column("MACs", [r.macs for r in rows], right=True)]
             plan = [(label, 18), (ins, None), (outs, 12)]
+            if self.r.graph:  # Keras's "Connected to" column for a model that is not a chain
+                connected = _Column("Connected to", [r.connected_to for r in rows])
+                columns.append(connected)
+                plan = [(connected, 16), (label, 18), (outs, 12), (connected, None), (ins, None)]
         cols = _fit(columns, plan, self.width)
         table_width = sum(c.width for c in cols) + len(GAP) * (len(cols) - 1)
         rule, thick = "-" * table_width, "=" * table_width

@@ -157,16 +157,13 @@ def _build(obj, target: str, request: Request):
 
 
 def _keras_file(path: str):
-    if not os.path.isfile(path):
-        raise TargetError(f"file {path!r} does not exist; give a model saved with model.save('model.keras')")
-    _require("keras", path)
-    from ..frontends.keras import _keras
+    """A saved ``.keras``/``.h5`` model, read by the Keras front end (which says what to install)."""
+    from ..frontends.keras import KerasModelError, load
 
-    keras = _keras()
     try:
-        return keras.saving.load_model(path, compile=False)
-    except Exception as exc:  # a corrupt or foreign file: Keras raises many kinds
-        raise TargetError(f"cannot read {path} as a Keras model: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+        return load(path)
+    except KerasModelError as exc:
+        raise TargetError(str(exc)) from None
 
 
 def _from_file(path: str, suffix: str, request: Request):

@@ -12,10 +12,20 @@ whole uint8 tensors), ``model`` (build a zoo model or target and check it agains
 ``evaluate`` (accuracy, confusion, TTA), ``inference`` (rebuild from a checkpoint, predict, feature maps).
 """
 
-from .checkpoint import CheckpointError
 from .config import Augment, Device, Optimizer, Precision, Schedule, TrainConfig
-from .loop import RunResult, TrainError, train
-from .model import ModelMismatchError
+
+# The rest imports torch: loaded on first use (PEP 562), so `convlens --help` and the
+# framework-free commands never import it.
+_LAZY = {"CheckpointError": "checkpoint", "RunResult": "loop", "TrainError": "loop", "train": "loop", "ModelMismatchError": "model"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["Augment", "CheckpointError", "Device", "ModelMismatchError", "Optimizer", "Precision", "RunResult", "Schedule",
            "TrainConfig", "TrainError", "train"]

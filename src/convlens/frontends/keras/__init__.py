@@ -1,0 +1,160 @@
+"""Keras front end: a Keras 3 model -> the summary record.
+
+``summary(model)`` reads every layer call of a Sequential, Functional (several inputs and
+outputs), nested or subclassed model (``_graph``, ``_subclassed``), maps each Keras layer to the
+core layer of the same name (``_layers``), evaluates the network with the core
+(``core.network``) — so shapes, weights, MACs, FLOPs and the receptive field come from the one
+home of every formula — and assembles the record (``_assemble``). What Keras itself reports
+(each layer's output shape and ``count_params()``) is compared with the core's figures and any
+disagreement is reported as an error diagnostic (``_checks``). A layer the core has no formula for
+is read as Keras reports it, with a note.
+
+Keras conventions are kept: channels-last shapes with ``None`` for the batch, BatchNormalization's
+moving statistics as non-trainable parameters, Keras layer names, shared layers counted once.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+from ...core import costs
+from ...core.memory import ACTIVATIONS_ESTIMATE, training_memory
+from ...core.network import NetworkError, Node, evaluate
+from ...core.reported import InputLayer
+from ...record import MemoryEstimate, Summary
+from ..text import summary_of_failure, summary_of_network
+from . import _assemble, _checks
+from ._graph import functional_of, read_graph
+from ._layers import core_layer
+
+KERAS_MISSING = "Keras is not installed; install it with: pip install keras torch==2.13.0 (convlens runs Keras on the torch backend, KERAS_BACKEND=torch)"
+
+
+class KerasModelError(ValueError):
+    """The object is not a Keras model convlens can read (not built, not a model, file not readable)."""
+
+
+def is_keras_model(obj) -> bool:
+    return any(c.__module__.startswith("keras") and c.__name__ in ("Model", "Sequential", "Functional") for c in type(obj).__mro__)
+
+
+def _keras():
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    try:
+        import keras
+    except ImportError:
+        raise KerasModelError(KERAS_MISSING) from None
+    return keras
+
+
+def load(path: str):
+    """A ``.keras`` or legacy ``.h5`` file -> the Keras model (not compiled)."""
+    keras = _keras()
+    if not os.path.exists(path):
+        raise KerasModelError(f"{path}: no such file; give a .keras or .h5 file saved with model.save()")
+    try:
+        return keras.saving.load_model(path, compile=False)
+    except ImportError as exc:
+        raise KerasModelError(f"{path}: reading it needs {exc.name or 'a missing package'}; for .h5 files: pip install h5py") from None
+    except Exception as exc:  # Keras raises ValueError, OSError, zipfile/h5py errors for a broken file
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise KerasModelError(f"{path}: not a readable Keras model file ({type(exc).__name__}: {first[:200]}); save it with model.save('model.keras')") from None
+
+
+def summary(model, input_shape=None, *, title: str | None = None, expand_nested: bool = True) -> Summary:
+    """Summarise a built Keras model.
+
+    ``input_shape`` (batch first, ``None`` allowed): builds a model that is not built, or, for a
+    built model, evaluates it at another input size (the core computes; Keras's figures are then
+    compared only where they do not depend on the input). ``expand_nested=False`` shows each
+    nested model as one row, as Keras's ``model.summary()`` does by default.
+    """
+    keras = _keras()
+    if not isinstance(model, keras.Model):
+        raise KerasModelError(f"expected a keras.Model, got {type(model).__name__}")
+    if input_shape is not None and not model.built:
+        try:
+            model.build(tuple(input_shape))
+        except Exception as exc:
+            raise KerasModelError(f"building {model.name} on the input {tuple(input_shape)} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    if not model.built:
+        raise KerasModelError("the Keras model is not built; give its input shape, e.g. (None, 28, 28, 1), or start it with keras.Input(shape=...)")
+    if functional_of(model) is not None:
+        calls, output_calls = read_graph(model)
+        model_inputs = [tuple(t.shape) for t in model.inputs]
+        model_outputs = [tuple(t.shape) for t in model.outputs]
+    else:
+        from ._subclassed import record_calls
+
+        calls, model_inputs, model_outputs = record_calls(model, input_shape)
+        output_calls = [calls[-1].name]
+    first = tuple(model_inputs[0])
+    shape = tuple(input_shape) if input_shape is not None else first
+    if any(d is None for d in shape[1:]):
+        example = "x".join(["1"] + [str(d or 224) for d in shape[1:]])
+        raise KerasModelError(f"{model.name} takes inputs of any size {first}; give one, e.g. --input {example} (or input_shape=(None, ...) in Python)")
+    same_input = shape[1:] == first[1:]  # the sizes Keras built the model for (any batch)
+    nodes, notes, flatten_of = _nodes(calls, shape, several_inputs=len(model_inputs) > 1)
+    name = title or model.name
+    try:
+        result = evaluate(nodes, shape)
+    except NetworkError as exc:
+        s = summary_of_failure(exc, shape, title=name)
+        rows = _assemble.rows_of(calls, s, expand_nested=True, batch=shape[0], same_sizes=same_input)
+        diagnostics = list(s.diagnostics)
+        fix = _checks.merge_fix(exc, calls) if diagnostics and diagnostics[0].fix is None else None
+        if fix:
+            diagnostics[0] = replace(diagnostics[0], fix=fix, layer=next(c.row_name for c in calls if c.name == exc.node_name))
+        s = replace(s, framework="keras", layers=tuple(rows), diagnostics=tuple(diagnostics), notes=tuple(s.notes) + tuple(notes))
+        return s
+    s = summary_of_network(result, title=name)
+    rows_by_name = {r.name: r for r in s.layers}
+    rows = _assemble.rows_of(calls, s, expand_nested=expand_nested, batch=shape[0], same_sizes=same_input)
+    s = replace(s, framework="keras", layers=tuple(rows), **_assemble.totals(rows),
+                input_shapes=tuple(model_inputs) if shape == first else (shape,) + tuple(model_inputs[1:]),
+                output_shapes=tuple(model_outputs) if shape == first else tuple(rows_by_name[c].output_shape for c in output_calls))
+    diagnostics = list(s.diagnostics)
+    diagnostics += _checks.compare_with_keras(calls, rows_by_name, same_input=same_input)
+    diagnostics += _checks.dense_inputs(calls, rows_by_name, flatten_of)
+    if same_input and model.count_params() != s.total_params:
+        diagnostics.append(_checks.Diagnostic("error", "core-disagrees", f"Keras counts {model.count_params():,} parameters in all, the core {s.total_params:,}; please report this", None, None))
+    notes = list(s.notes) + ["read from the Keras model's graph and layer configurations; shapes, weights and costs computed by the convlens core and checked against Keras"] + notes
+    s = replace(s, diagnostics=tuple(diagnostics), notes=tuple(notes))
+    return replace(s, memory=_memory(s))
+    return s
+
+
+def _nodes(calls, shape, *, several_inputs: bool):
+    """The core network of the calls: (nodes, notes on reported layers, {call reading a Flatten: that Flatten})."""
+    import keras
+
+    nodes, notes, flatten_of = [], [], {}
+    for call in calls:
+        if call.container:
+            continue
+        outs = call.output_shapes if shape[0] is None else tuple((shape[0],) + tuple(o[1:]) for o in call.output_shapes)
+        layer, note = core_layer(call.op, outs)
+        if note:
+            notes.append(f"{call.row_name} ({note})")
+        if isinstance(layer, InputLayer) and not several_inputs:
+            layer = replace(layer, batch_shape=shape)  # the input the model is read at
+        nodes.append(Node(layer, call.name, call.inputs))
+        if isinstance(call.op, keras.layers.Flatten):
+            flatten_of.update({c.name: call.name for c in calls if c.inputs == (call.name,)})
+    return nodes, notes, flatten_of
+
+
+def _memory(s: Summary) -> MemoryEstimate:
+    """Training memory from the core's estimate (``core.memory``): Keras gives no measured figure."""
+    outputs = sum(costs.numel(r.output_shape) for r in s.layers if r.is_leaf and r.type != "InputLayer" and r.output_shape is not None)
+    m = training_memory(parameter_bytes=s.param_bytes, trainable_bytes=4 * s.trainable_params, buffer_bytes=s.buffer_bytes,
+                        input_bytes=4 * sum(costs.numel(shape) for shape in s.input_shapes), activation_bytes=4 * outputs)
+    return MemoryEstimate(
+        parameters=m.parameters, gradients=m.gradients, optimizer=m.optimizer, activations=m.activations, buffers=m.buffers, inputs=m.inputs,
+        formula="parameters (all, BatchNormalization statistics included) + gradients (trainable) + Adam moments (2 × trainable) + input + "
+                + ACTIVATIONS_ESTIMATE + " — an estimate, not a measurement; excludes framework workspace and fragmentation",
+    )
+
+
+__all__ = ["KERAS_MISSING", "KerasModelError", "is_keras_model", "load", "summary"]

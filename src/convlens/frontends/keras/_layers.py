@@ -1,0 +1,85 @@
+"""Mapping a Keras layer to its core layer: one table keyed by the Keras class.
+
+The table holds every ``keras.layers`` class whose name is a Keras core layer (``core.LAYERS`` or
+``core.KERAS_ALIASES``) and the custom layers ``keras.applications`` defines (ConvNeXt's
+``LayerScale``, InceptionResNetV2's ``CustomScaleLayer``). A layer maps through its class or its
+nearest ancestor in the table. The core layer is built from ``layer.get_config()``; arguments
+that change nothing convlens computes (initialisers, regularisers, names) are dropped.
+
+A layer with no entry, or whose configuration the core cannot take (an activation given as a
+Python function, say), becomes ``core.reported.Reported``: its row carries the output shape and
+weights Keras reports, with a note — the model is never refused for it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+
+from ...core import KERAS_ALIASES, LAYERS, LayerError
+from ...core.conv import KERAS_IGNORED
+from ...core.reported import InputLayer, Reported
+from ._subclassed import _Operation
+
+# Custom layers of keras.applications models: (module, class name) -> core layer name.
+_APPLICATION_LAYERS = {
+    ("keras.src.applications.convnext", "LayerScale"): "LayerScale",
+    ("keras.src.applications.inception_resnet_v2", "CustomScaleLayer"): "CustomScaleLayer",
+    # operations applied to tensors in a functional model (``x + y`` is ``keras.ops.add``): the
+    # Keras merge of the same name follows the same broadcasting for these shapes
+    ("keras.src.ops.numpy", "Add"): "Add",
+    ("keras.src.ops.numpy", "Subtract"): "Subtract",
+    ("keras.src.ops.numpy", "Multiply"): "Multiply",
+    ("keras.src.ops.numpy", "Maximum"): "Maximum",
+    ("keras.src.ops.numpy", "Minimum"): "Minimum",
+}
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[type, type]:
+    """Keras layer class -> core layer class."""
+    import keras
+
+    out: dict[type, type] = {}
+    for name in list(LAYERS) + list(KERAS_ALIASES):
+        cls = getattr(keras.layers, name, None)
+        core = KERAS_ALIASES.get(name) or LAYERS.get(name)
+        if isinstance(cls, type) and issubclass(cls, keras.layers.Layer) and core is not None and core.framework == "keras":
+            out[cls] = core
+    for (module, name), core_name in _APPLICATION_LAYERS.items():
+        try:
+            out[getattr(importlib.import_module(module), name)] = LAYERS[core_name]
+        except (ImportError, AttributeError):  # another Keras version: the layer is read as Reported
+            pass
+    return out
+
+
+def _tuples(value):
+    """JSON-ish config values -> hashable ones: lists become tuples, recursively."""
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+def core_layer(op, call_shapes_out) -> tuple[object, str | None]:
+    """(core layer, note) for one Keras layer; the note says why a layer is ``Reported``."""
+    import keras
+
+    if isinstance(op, keras.layers.InputLayer):
+        return InputLayer(call_shapes_out[0]), None
+    core_cls = next((table()[c] for c in type(op).__mro__ if c in table()), None)
+    if core_cls is not None:
+        config = op.get_config() if isinstance(op, keras.layers.Layer) else {}
+        fields = core_cls.__dataclass_fields__
+        kwargs = {k: _tuples(v) for k, v in config.items() if k in fields and k not in KERAS_IGNORED}
+        try:
+            return core_cls(**kwargs), None
+        except (LayerError, TypeError) as exc:
+            why = f"the core cannot take its configuration ({exc})"
+    else:
+        why = "convlens has no formula for it"
+    kind = type(op).__name__
+    weights = tuple((w.path.split("/")[-1], tuple(int(d) for d in w.shape), bool(w.trainable)) for w in getattr(op, "weights", ()))
+    if isinstance(op, _Operation):  # arithmetic written in a subclassed model's call()
+        return Reported("ops", call_shapes_out[0], ()), "ops: a tensor computed outside Keras layers in call(), e.g. x + y; its shape is Keras's and it is linked after the previous layer"
+    return Reported(kind, call_shapes_out[0], weights), f"{kind}: shapes and parameters as Keras reports them; {why}; its MACs are not counted"
