@@ -6,7 +6,7 @@ Three instruments run together, all removed in ``finally``:
 
 * global module hooks (``register_module_forward_pre_hook``/``register_module_forward_hook``)
   keep the stack of modules being called, so every operation is attributed to a module path;
-  the user's own hooks are never touched;
+  the user's own observing hooks are silenced for the trace (``_guard``);
 * a ``TorchFunctionMode`` sees every functional and tensor-method call (``torch.relu``,
   ``x + shortcut``, ``view``, ``F.conv2d``...) made by the user's code, records it as a row,
   checks that reshapes keep the batch dimension, and repairs known shape bugs so the trace can
