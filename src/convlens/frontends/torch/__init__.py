@@ -171,9 +171,11 @@ def _script_stand_in(model):
     as a copy, by one real forward on the CPU. -> (copy, device, note)."""
     size = sum(t.numel() * t.element_size() for t in list(model.parameters()) + list(model.buffers()))
     free = _free_memory()
-    if any(t.device.type != "cpu" for t in list(model.parameters()) + list(model.buffers())):
-        raise SummaryError("a TorchScript module is traced by a real forward on the CPU: load it with "
-                           "torch.jit.load(path, map_location='cpu')")
+    devices = sorted({t.device.type for t in list(model.parameters()) + list(model.buffers())} - {"cpu"})
+    if devices:
+        raise SummaryError(f"a TorchScript module is traced by a real forward on the CPU, but its weights are on "
+                           f"{', '.join(devices)}: load it with torch.jit.load(path, map_location='cpu'), or build it on the "
+                           "CPU (--device cpu for a file.py:factory target)")
     if free is not None and 2 * size > free:
         raise SummaryError(f"a TorchScript module is traced by a real forward on a copy of it on the CPU, which needs "
                            f"{2 * size / 1e9:.1f} GB ({free / 1e9:.1f} GB free); summarise the Python nn.Module instead "

@@ -220,7 +220,7 @@ class Tracer(Diagnosis):
         if self._in_framework_module():  # e.g. MultiheadAttention's out_proj: part of its parent's row
             self.stack.append(None)
             return None
-        name = self.names.get(id(module)) or _ops.type_name(module)
+        name = self.names.get(id(module)) or ("model" if isinstance(module, torch.jit.ScriptModule) else _ops.type_name(module))
         source, code_line = user_frame(1)
         repeated = id(module) in self.seen_calls
         self.seen_calls.add(id(module))
