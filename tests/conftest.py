@@ -54,11 +54,17 @@ def _model_is_never_changed(monkeypatch):
     ``summary``/``check``/``compare`` commands call) so every model any test summarises is
     snapshotted before and compared after (``tests/torch_frontend/snapshot.py``)."""
     try:
-        import convlens.frontends.torch as torch_frontend
-        from torch_frontend.snapshot import assert_unchanged, snapshot
+        import torch  # noqa: F401
     except ImportError:  # PyTorch not installed: nothing to guard
         yield
         return
+    import sys
+
+    if str(GOLDEN_DIR.parent) not in sys.path:  # tests/, so that tests/torch_frontend is importable by name
+        sys.path.insert(0, str(GOLDEN_DIR.parent))
+    import convlens.frontends.torch as torch_frontend
+    from torch_frontend.snapshot import assert_unchanged, snapshot
+
     real = torch_frontend.summary
 
     def guarded(model, input_size=None, **options):

@@ -177,3 +177,24 @@ def test_torchinfo_arguments():
     assert s.input_shapes == ((),) and s.output_shapes == ((3,),)
     with pytest.raises(ValueError, match="device must be 'meta'"):
         convlens.summary(Scalar(), input_size=(), device=torch.device("meta", 0) if False else "cuda")
+
+
+def test_torchscript_and_lazy_file_targets_on_the_command_line(tmp_path, capsys):
+    from convlens.cli import main
+
+    path = tmp_path / "models.py"
+    path.write_text(
+        "import torch\nimport torch.nn as nn\n\n\n"
+        "def scripted():\n"
+        "    return torch.jit.script(nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(288, 10)))\n\n\n"
+        "def lazy():\n"
+        "    return nn.Sequential(nn.LazyConv2d(8, 3), nn.Flatten(), nn.LazyLinear(10))\n")
+    assert main(["summary", f"{path}:scripted", "--input", "1x3x8x8", "--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "model (TorchScript(Sequential))" in out and "3,114" in out and "10,656" in out
+    assert main(["summary", f"{path}:scripted", "--input", "1x3x8x8"]) == 2  # built on meta: nothing to run
+    err = capsys.readouterr().err
+    assert "weights are on meta" in err and "--device cpu" in err and "Traceback" not in err
+    assert main(["summary", f"{path}:lazy", "--input", "1x3x8x8"]) == 0  # exited 3 before issue 8
+    out = capsys.readouterr().out
+    assert "3,114" in out and "is lazy and uninitialised" in out

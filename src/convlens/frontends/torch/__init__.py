@@ -1,10 +1,12 @@
 """PyTorch front end: a real ``nn.Module`` -> the summary record.
 
-``summary(model, input_size=(1, 3, 224, 224))`` runs one forward pass on the ``meta`` device
-(no weight memory; the user's parameters, buffers, device, training flag and hooks are left as
-they were, even when the forward raises), records every module call and every functional op,
-counts MACs with the core's formulas, measures what autograd saves for backward, and diagnoses
-shape bugs.
+``summary(model, input_size=(1, 3, 224, 224))`` runs one forward pass on the ``meta`` device (no
+weight memory), records every module call and every functional op (``_trace``), counts MACs with
+the core's formulas (``_costs``), measures what autograd saves for backward, diagnoses shape bugs
+(``_diagnose``) and builds the ``Summary`` (``_assemble``). The user's model is never changed
+(``_guard``): parameters, buffers, classes, training flags and hooks are as before, even when the
+forward raises, and the user's observing hooks are not called. Where meta cannot follow the model
+(it reads values), one real forward on the CPU is traced instead, and a note says so.
 """
 
 from __future__ import annotations
@@ -95,7 +97,10 @@ def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, 
     calculation, totals, training memory, receptive field and diagnostics.
 
     ``device="meta"`` (default) allocates no weights and computes no numbers; ``device="cpu"``
-    runs the forward for real (buffers are copied so BatchNorm statistics are not touched).
+    (or ``torch.device("cpu")``) runs the forward for real (buffers are copied so BatchNorm
+    statistics are not touched). ``input_size`` is one shape, a list of shapes or ``()`` for a
+    0-d input, with ``dtypes``; or ``input_data`` is a tensor, a list/tuple of positional inputs
+    or a dict of keyword inputs (torchinfo's arguments).
     """
     if not isinstance(model, nn.Module):
         raise SummaryError(f"summary() needs a torch.nn.Module, got {type(model).__name__}")
@@ -166,9 +171,11 @@ def _script_stand_in(model):
     as a copy, by one real forward on the CPU. -> (copy, device, note)."""
     size = sum(t.numel() * t.element_size() for t in list(model.parameters()) + list(model.buffers()))
     free = _free_memory()
-    if any(t.device.type != "cpu" for t in list(model.parameters()) + list(model.buffers())):
-        raise SummaryError("a TorchScript module is traced by a real forward on the CPU: load it with "
-                           "torch.jit.load(path, map_location='cpu')")
+    devices = sorted({t.device.type for t in list(model.parameters()) + list(model.buffers())} - {"cpu"})
+    if devices:
+        raise SummaryError(f"a TorchScript module is traced by a real forward on the CPU, but its weights are on "
+                           f"{', '.join(devices)}: load it with torch.jit.load(path, map_location='cpu'), or build it on the "
+                           "CPU (--device cpu for a file.py:factory target)")
     if free is not None and 2 * size > free:
         raise SummaryError(f"a TorchScript module is traced by a real forward on a copy of it on the CPU, which needs "
                            f"{2 * size / 1e9:.1f} GB ({free / 1e9:.1f} GB free); summarise the Python nn.Module instead "
@@ -291,6 +298,6 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def check(model: nn.Module, input_size=None, **options) -> list[Diagnostic]:
-    """Only the diagnostics of ``summary``."""
-    return summary(model, input_size, **options).diagnostics
+def check(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, device: str = "meta") -> list[Diagnostic]:
+    """Only the diagnostics of ``summary`` (training memory is not measured)."""
+    return summary(model, input_size, input_data=input_data, dtypes=dtypes, device=device, memory=False).diagnostics

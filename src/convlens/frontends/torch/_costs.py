@@ -12,7 +12,8 @@ import math
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from ...core import costs
+from ...core import LAYERS, costs
+from ...core.conv import conv_out_size
 
 aten = torch.ops.aten
 
@@ -105,6 +106,94 @@ class CostMode(TorchDispatchMode):
         self.tracer = tracer
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
+        out = meta_shortcut(func, args, kwargs)
+        if out is None:
+            out = func(*args, **(kwargs or {}))
         self.tracer.on_aten(func, args, kwargs, out)
         return out
+
+
+# --- meta without PyTorch's Python meta kernels ----------------------------------------------
+# PyTorch computes the meta results of convolution and of elementwise arithmetic in Python
+# (``torch/_meta_registrations.py``, ``torch/_refs``); their first call imports sympy (through
+# ``torch._check``) and torch._dynamo (through ``torch._disable_dynamo``): about 1 s of a cold
+# start, which a script that never compiles would not otherwise pay. For these few operations the
+# result's shape is computed here — the convolution's with the core's window formula — and the
+# same errors are raised. Everything else runs PyTorch's own meta kernels.
+_BINARY = {aten.add.Tensor, aten.sub.Tensor, aten.mul.Tensor, aten.div.Tensor}
+_BINARY_INPLACE = {aten.add_.Tensor, aten.sub_.Tensor, aten.mul_.Tensor, aten.div_.Tensor}
+
+
+def _broadcast(a: tuple, b: tuple) -> tuple:
+    """NumPy/PyTorch broadcasting of two shapes, with PyTorch's message when they do not broadcast."""
+    out = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        x = a[-i] if i <= len(a) else 1
+        y = b[-i] if i <= len(b) else 1
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
+                               f"dimension {max(len(a), len(b)) - i}")
+        out.append(y if x == 1 else x)
+    return tuple(reversed(out))
+
+
+def _is_meta(t) -> bool:
+    return isinstance(t, torch.Tensor) and t.device.type == "meta" and type(t) is torch.Tensor or isinstance(t, torch.nn.Parameter) and t.device.type == "meta"
+
+
+def meta_shortcut(func, args, kwargs):
+    """The meta result of ``func`` computed here, or None to let PyTorch compute it."""
+    if kwargs or not args or not _is_meta(args[0]):
+        return None
+    if func in _BINARY or func in _BINARY_INPLACE:
+        a, b = args[0], args[1]
+        if isinstance(b, torch.Tensor) and not _is_meta(b):
+            return None
+        if func is aten.div.Tensor and not (a.dtype.is_floating_point or a.dtype.is_complex):
+            return None  # integer division promotes to float: PyTorch's rules
+        shape = _broadcast(tuple(a.shape), tuple(b.shape) if isinstance(b, torch.Tensor) else ())
+        if func in _BINARY_INPLACE:
+            if shape != tuple(a.shape):
+                raise RuntimeError(f"output with shape {list(a.shape)} doesn't match the broadcast shape {list(shape)}")
+            return a
+        return torch.empty(shape, dtype=torch.result_type(a, b), device="meta")
+    if func in (aten.mm.default, aten.addmm.default):
+        a, b = (args[0], args[1]) if func is aten.mm.default else (args[1], args[2])
+        if not (_is_meta(a) and _is_meta(b)) or a.dim() != 2 or b.dim() != 2 or a.dtype != b.dtype:
+            return None
+        if a.shape[1] != b.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and {b.shape[0]}x{b.shape[1]})")
+        if func is aten.addmm.default:
+            _broadcast(tuple(args[0].shape), (a.shape[0], b.shape[1]))
+        return torch.empty((a.shape[0], b.shape[1]), dtype=a.dtype, device="meta")
+    if func is aten.mean.dim:
+        x, dims = args[0], args[1]
+        keep = bool(args[2]) if len(args) > 2 else False
+        if len(args) > 3 or dims is None or not (x.dtype.is_floating_point or x.dtype.is_complex):
+            return None
+        axes = {d % x.dim() for d in dims} if x.dim() else set()
+        shape = tuple(1 if i in axes else s for i, s in enumerate(x.shape) if keep or i not in axes)
+        return torch.empty(shape, dtype=x.dtype, device="meta")
+    if func is aten.max_pool2d_with_indices.default:
+        # the core's MaxPool2d (floor/ceil mode, padding and dilation rules, its errors)
+        names = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
+        options = dict(zip(names, args[1:]))
+        options["stride"] = options.get("stride") or None
+        shape = LAYERS["MaxPool2d"](**options).evaluate(tuple(args[0].shape)).output_shape
+        return (torch.empty(shape, dtype=args[0].dtype, device="meta"), torch.empty(shape, dtype=torch.int64, device="meta"))
+    if func is aten.convolution.default and len(args) == 9:
+        x, w, bias, stride, padding, dilation, transposed, output_padding, groups = args
+        if transposed or not _is_meta(w) or not all(isinstance(p, int) for p in padding) or x.dim() != w.dim():
+            return None
+        if x.shape[1] != w.shape[1] * groups:
+            raise RuntimeError(f"Given groups={groups}, weight of size {list(w.shape)}, expected input{list(x.shape)} to have "
+                               f"{w.shape[1] * groups} channels, but got {x.shape[1]} channels instead")
+        n = w.dim() - 2
+        spatial = tuple(conv_out_size(x.shape[2 + i], w.shape[2 + i], stride[i % len(stride)], 2 * padding[i % len(padding)],
+                                      dilation[i % len(dilation)]) for i in range(n))
+        if any(o < 1 for o in spatial):
+            raise RuntimeError(f"Calculated output size: {spatial} is too small for input {list(x.shape[2:])} and kernel "
+                               f"{list(w.shape[2:])}")
+        return torch.empty((x.shape[0], w.shape[0]) + spatial, dtype=x.dtype, device="meta")
+    return None
+

@@ -74,7 +74,7 @@ def substitute(tensor: torch.Tensor, *, on_meta: bool, is_buffer: bool) -> torch
         return tensor.clone() if is_buffer else tensor
     if tensor.device.type == "meta" and not is_buffer:
         return tensor  # a model built on meta: nothing to protect, nothing to copy
-    copy = torch.empty_like(tensor, device="meta")
+    copy = torch.empty(tensor.shape, dtype=tensor.dtype, device="meta")  # (empty_like on meta runs a Python reference)
     if isinstance(tensor, nn.Parameter):
         return nn.Parameter(copy, requires_grad=tensor.requires_grad)
     return copy

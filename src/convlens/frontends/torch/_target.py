@@ -11,10 +11,12 @@ import importlib.util
 import inspect
 import json
 import os
+from contextlib import nullcontext as _nothing
 import sys
 
 import torch
 import torch.nn as nn
+from torch.overrides import TorchFunctionMode
 
 
 class TargetError(ValueError):
@@ -79,6 +81,20 @@ def load_target(target: str):
     return obj
 
 
+class _MetaInit(TorchFunctionMode):
+    """Weight initialisation on meta tensors does nothing (there are no values), so it is skipped:
+    PyTorch would run its Python reference of ``normal_``/``uniform_``, whose first call imports
+    torch._dynamo (about a second of a cold start)."""
+
+    RANDOM_FILLS = {torch.Tensor.normal_, torch.Tensor.uniform_, torch.Tensor.bernoulli_, torch.Tensor.exponential_,
+                    torch.Tensor.random_, torch.Tensor.log_normal_, torch.Tensor.cauchy_, torch.Tensor.geometric_}
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if func in self.RANDOM_FILLS and args and isinstance(args[0], torch.Tensor) and args[0].device.type == "meta":
+            return args[0]
+        return func(*args, **(kwargs or {}))
+
+
 def build_target(target: str, args: dict | None = None, *, device: str = "meta") -> tuple[nn.Module, tuple | None]:
     """-> (model, documented input size or None). Classes and factories are called under ``device``."""
     args = args or {}
@@ -100,7 +116,7 @@ def build_target(target: str, args: dict | None = None, *, device: str = "meta")
         raise TargetError(f"{target} is a {type(obj).__name__}, not an nn.Module class, factory or instance")
     keras_entry = target.startswith("zoo:") and obj.framework == "keras"
     try:
-        with torch.device("cpu" if keras_entry else device):  # Keras builds its own variables
+        with torch.device("cpu" if keras_entry else device), (_MetaInit() if device == "meta" and not keras_entry else _nothing()):
             model = factory(**args)
     except TypeError as exc:
         raise TargetError(f"constructing {target} with --args {json.dumps(args)} failed: {exc}") from None

@@ -6,7 +6,7 @@ Three instruments run together, all removed in ``finally``:
 
 * global module hooks (``register_module_forward_pre_hook``/``register_module_forward_hook``)
   keep the stack of modules being called, so every operation is attributed to a module path;
-  the user's own hooks are never touched;
+  the user's own observing hooks are silenced for the trace (``_guard``);
 * a ``TorchFunctionMode`` sees every functional and tensor-method call (``torch.relu``,
   ``x + shortcut``, ``view``, ``F.conv2d``...) made by the user's code, records it as a row,
   checks that reshapes keep the batch dimension, and repairs known shape bugs so the trace can
@@ -220,7 +220,7 @@ class Tracer(Diagnosis):
         if self._in_framework_module():  # e.g. MultiheadAttention's out_proj: part of its parent's row
             self.stack.append(None)
             return None
-        name = self.names.get(id(module)) or _ops.type_name(module)
+        name = self.names.get(id(module)) or ("model" if isinstance(module, torch.jit.ScriptModule) else _ops.type_name(module))
         source, code_line = user_frame(1)
         repeated = id(module) in self.seen_calls
         self.seen_calls.add(id(module))

@@ -1,0 +1,71 @@
+"""Cold start: whole processes, as a user runs them, convlens against torchinfo.
+
+Three commands, each run ``--runs`` times (default 7), alternating, and the median wall time of
+each printed with the ratios:
+
+* ``torchinfo``: a script that imports torch, builds the hand-written ResNet-50
+  (``benchmarks/resnet50_handwritten.py``) and prints ``torchinfo.summary(model, input_size=(1, 3, 224, 224))``;
+* ``convlens``: the same script with ``convlens.summary``;
+* ``convlens CLI``: ``python -m convlens summary benchmarks/resnet50_handwritten.py:ResNet50 --input 1x3x224x224``.
+
+Run: ``python benchmarks/bench_coldstart.py [--runs 7]``. It also reports whether each convlens
+process imported torch._dynamo or sympy (the ~1 s that used to make the difference).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODEL = os.path.join(HERE, "resnet50_handwritten.py")
+
+SCRIPT = """
+import sys
+sys.path.insert(0, {here!r})
+import torch
+from resnet50_handwritten import ResNet50
+import {lib}
+print({lib}.summary(ResNet50(), input_size=(1, 3, 224, 224)))
+print(sorted(n for n in ("torch._dynamo", "sympy") if n in sys.modules), file=sys.stderr)
+"""
+
+
+def commands() -> dict[str, list[str]]:
+    return {
+        "torchinfo": [sys.executable, "-c", SCRIPT.format(here=HERE, lib="torchinfo")],
+        "convlens": [sys.executable, "-c", SCRIPT.format(here=HERE, lib="convlens")],
+        "convlens CLI": [sys.executable, "-m", "convlens", "summary", f"{MODEL}:ResNet50", "--input", "1x3x224x224"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    opts = parser.parse_args()
+    times: dict[str, list[float]] = {name: [] for name in commands()}
+    imported: dict[str, str] = {}
+    for _ in range(opts.runs):
+        for name, cmd in commands().items():  # alternating: each round runs every command once
+            start = time.perf_counter()
+            out = subprocess.run(cmd, capture_output=True, text=True)
+            times[name].append(time.perf_counter() - start)
+            if out.returncode not in (0, 1):
+                raise SystemExit(f"{name} failed: {out.stderr[-500:]}")
+            if out.stderr.strip().startswith("["):
+                imported[name] = out.stderr.strip().splitlines()[-1]
+    base = statistics.median(times["torchinfo"])
+    print(f"{'process':<14}{'median s':>10}{'ratio':>8}   runs (s)")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(f"{name:<14}{med:>10.2f}{med / base:>7.2f}×   {' '.join(f'{t:.2f}' for t in ts)}")
+    for name, mods in imported.items():
+        print(f"{name}: imported {mods}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The few meta results convlens computes itself (``_costs.meta_shortcut``) agree with PyTorch's meta
+kernels — shapes, dtypes and refusals — and a summary never imports torch._dynamo or sympy."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from convlens.frontends.torch._costs import meta_shortcut
+
+aten = torch.ops.aten
+
+
+def _meta(*shape, dtype=torch.float32):
+    return torch.empty(shape, dtype=dtype, device="meta")
+
+
+def _cases():
+    for a, b in [((2, 3, 4), (4,)), ((2, 1, 4), (1, 5, 4)), ((3,), (2, 3)), ((2, 3), (3, 2)), ((1, 64, 7, 7), (1, 64, 14, 14))]:
+        for op in (aten.add.Tensor, aten.mul.Tensor, aten.sub.Tensor, aten.div.Tensor):
+            yield op, (_meta(*a), _meta(*b))
+        yield aten.add.Tensor, (_meta(*a, dtype=torch.float16), _meta(*b))
+        yield aten.add_.Tensor, (_meta(*a), _meta(*b))
+    yield aten.mul.Tensor, (_meta(2, 3), 2.5)
+    for (c, k, s, p, d, g) in itertools.product((4, 6), (1, 3), (1, 2), (0, 1), (1, 2), (1, 2)):
+        yield aten.convolution.default, (_meta(2, 4, 9, 8), _meta(c, 4 // g, k, k + 1), None, [s, s], [p, p], [d, d], False, [0, 0], g)
+    yield aten.convolution.default, (_meta(2, 3, 9, 8), _meta(4, 4, 3, 3), None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1)
+    yield aten.convolution.default, (_meta(2, 4, 2, 2), _meta(4, 4, 3, 3), None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1)
+    for k, s, p, ceil in itertools.product((2, 3), ([], [2], [1]), (0, 1), (False, True)):
+        if 2 * p <= k:
+            yield aten.max_pool2d_with_indices.default, (_meta(1, 3, 7, 9), [k, k], s, [p, p], [1, 1], ceil)
+    for dims, keep in (([2, 3], True), ([-1], False), ([0], False)):
+        yield aten.mean.dim, (_meta(2, 3, 4, 5), dims, keep)
+    yield aten.addmm.default, (_meta(5), _meta(3, 4), _meta(4, 5))
+    yield aten.addmm.default, (_meta(5), _meta(3, 4), _meta(6, 5))
+    yield aten.mm.default, (_meta(3, 4), _meta(4, 2))
+
+
+def _result(fn):
+    try:
+        out = fn()
+        if out is None:
+            return None
+    except Exception as exc:  # both must refuse
+        return ("raises", type(exc) if not isinstance(exc, (RuntimeError, ValueError)) else "error")
+    outs = out if isinstance(out, tuple) else (out,)
+    return tuple((tuple(o.shape), o.dtype) for o in outs)
+
+
+@pytest.mark.parametrize(("op", "args"), list(_cases()), ids=lambda v: str(v) if not isinstance(v, tuple) else "")
+def test_shortcut_agrees_with_pytorch(op, args):
+    mine = _result(lambda: meta_shortcut(op, args, {}))
+    theirs = _result(lambda: op(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args]))
+    assert mine is not None, "the shortcut left this case to PyTorch"
+    assert mine == theirs
+
+
+def test_a_summary_imports_neither_dynamo_nor_sympy():
+    # a model with real weights (a user's), and one convlens builds on meta (the command line's)
+    code = ("import sys, convlens, convlens.zoo as z, torch\n"
+            "from convlens.frontends.torch import build_target\n"
+            "convlens.summary(z.build('resnet18'), input_size=(1, 3, 224, 224))\n"
+            "model, size = build_target('zoo:resnet50')\n"
+            "convlens.summary(model, input_size=size)\n"
+            "print(sorted(n for n in ('torch._dynamo', 'sympy') if n in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr[-2000:]
