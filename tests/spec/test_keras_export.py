@@ -44,7 +44,9 @@ def test_a_pytorch_spec_exported_to_keras_has_the_specs_shapes_and_parameters(ca
     model = module.build_model()
     k = convlens.summary(model)
     assert not [d for d in k.diagnostics if d.code == "core-disagrees"]
-    keras_shapes = sorted(tuple(r.output_shape) for r in k.layers if r.type != "ZeroPadding2D")  # Keras orders a graph's layers its own way
+    inputs = [r for r in k.layers if r.type == "InputLayer"]  # the Keras record shows keras.Input as a row, as model.summary() does
+    assert [tuple(r.output_shape) for r in inputs] == [tuple(s.input_shapes[0])]
+    keras_shapes = sorted(tuple(r.output_shape) for r in k.layers if r.type not in ("ZeroPadding2D", "InputLayer"))  # Keras orders a graph's layers its own way
     assert keras_shapes == sorted(tuple(r.output_shape) for r in s.layers)
     statistics = sum(2 * r.weights[0].shape[0] for r in s.layers if r.type.startswith("BatchNorm"))
     assert model.count_params() == s.total_params + statistics

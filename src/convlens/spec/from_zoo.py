@@ -241,19 +241,22 @@ def _Tracer():  # noqa: N802 - builds the class on first use so that importing t
 
 # --- Keras ----------------------------------------------------------------------------------
 def _keras_document(entry) -> dict:
+    """Each layer of a Sequential zoo model mapped to its core layer by the Keras front end's one
+    table (``frontends.keras._layers.core_layer``); a layer the core has no formula for is refused."""
     from .. import zoo
-    from ..frontends.keras import _core_layer, _keras, _table
+    from ..core.reported import InputLayer, Reported
+    from ..frontends.keras._layers import core_layer
 
-    keras = _keras()
-    model = zoo.build(entry.name)
-    if not isinstance(model, keras.Sequential):
-        raise ZooSpecError(f"zoo:{entry.name}: only Sequential Keras models are converted")
-    table = _table()
+    model = zoo.build(entry.name)  # the zoo's Keras module sets KERAS_BACKEND=torch unless already chosen
+    if type(model).__name__ != "Sequential":
+        raise ZooSpecError(f"zoo:{entry.name}: only Sequential Keras models are converted; this one is {type(model).__name__}")
     items = []
     for layer in model.layers:
-        core = _core_layer(layer, table)
-        if core is None:
-            raise ZooSpecError(f"zoo:{entry.name}: Keras layer {layer.name} ({type(layer).__name__}) has no core layer")
+        core, note = core_layer(layer, (tuple(layer.output.shape),))
+        if isinstance(core, InputLayer):  # the spec's input: written once, as "input"
+            continue
+        if isinstance(core, Reported):
+            raise ZooSpecError(f"zoo:{entry.name}: Keras layer {layer.name} ({type(layer).__name__}) has no core layer: {note}")
         items.append({"type": core.type_name, "name": layer.name, **_arguments(core)})
     shape = tuple(model.inputs[0].shape)
     return {"name": entry.name, "framework": "keras", "input": list(shape), "layers": items}

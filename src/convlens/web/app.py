@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields, is_dataclass
+from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -123,6 +124,8 @@ def record_dict(summary) -> dict:
     out = _plain(summary)
     for row, source in zip(out["layers"], summary.layers):
         row["params"] = source.params
+        if not source.connected_to:  # as in to_dict: known only for Keras graphs, absent rather than empty elsewhere
+            del row["connected_to"]
     if summary.memory is not None:
         out["memory"]["total"] = summary.memory.total
     return out
@@ -138,6 +141,8 @@ def _plain(obj):
         return obj
     if kind is Fraction:
         return float(obj) if obj.denominator != 1 else int(obj)
+    if isinstance(obj, StrEnum):  # Severity, RowKind, Framework: their text, as to_dict gives it
+        return obj.value
     if kind in (list, tuple):
         return [_plain(v) for v in obj]
     if kind is dict:
