@@ -20,7 +20,7 @@ def test_summary_cannot_change_after_it_is_built():
     with pytest.raises(dataclasses.FrozenInstanceError):
         s.total_params = 0
     with pytest.raises(dataclasses.FrozenInstanceError):
-        s.layers[0].failed = "no"  # rows are sealed by the Summary that holds them
+        s.layers[0].failed = "no"  # rows are frozen too
     with pytest.raises(AttributeError):
         s.diagnostics.append(Diagnostic("error", "x", "y"))  # tuples, not lists
     copy = dataclasses.replace(s, title="changed")

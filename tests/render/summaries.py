@@ -145,7 +145,7 @@ def residual_tutorial() -> Summary:
     rows.append(pool("pool", rows[-1].output_shape, repeated=True))
     rows += block("resblock2", rows[-1].output_shape, 128)
     rows.append(pool("pool", rows[-1].output_shape, repeated=True))
-    rows[-1].warnings = ("MaxPool2d: the floor drops the last input row and column (7 → 3)",)
+    rows[-1] = dataclasses.replace(rows[-1], warnings=("MaxPool2d: the floor drops the last input row and column (7 → 3)",))
     flat = rows[-1].output_shape
     rows.append(LayerRow("flatten", "flatten", 0, (flat,), (1, numel(flat[1:])), kind="function", source="tutorial.py:45"))
     fc1_failure = "mat1 and mat2 shapes cannot be multiplied (1x1152 and 6272x512)"

@@ -4,6 +4,8 @@
   summed from the rows' weights (bytes from each weight's own dtype), MACs and FLOPs from the
   rows, the layer warnings become diagnostics, and the cost convention is stated once.
 * ``row_of(name, result, ...)`` — one core ``LayerResult`` as a ``LayerRow``.
+* ``RowDraft`` — a row a tracer fills in as the forward runs (shapes, MACs, a failure), made a
+  frozen ``LayerRow`` once, by ``freeze()``, when the trace is over.
 * ``summary_of_network``, ``summary_of_failure``, ``summary_of_layer`` — the record of a core
   network (chains, the Keras reader, spec files), of one that stopped at a layer, and of one
   layer (``convlens calc``).
@@ -13,6 +15,8 @@ fields from ``core.network`` and ``core.receptive``.
 """
 
 from __future__ import annotations
+
+from dataclasses import MISSING, fields
 
 from ..core import LayerResult
 from ..core.costs import COST_NOTE
@@ -25,7 +29,7 @@ FLOAT32_BYTES = 4  # core layers have no dtype: a chain or spec is counted in fl
 
 def assemble(*, title: str, framework: str, input_shapes, output_shapes, rows, diagnostics=(), notes=(),
              memory: MemoryEstimate | None = None, receptive_field: dict | None = None, unused_params=(),
-             failed: bool = False, totals: dict | None = None) -> Summary:
+             failed: bool = False, totals: dict | None = None, output_names=()) -> Summary:
     """Build the record once.
 
     ``totals`` overrides what cannot be read from the rows (a traced model owns parameters no row
@@ -52,8 +56,28 @@ def assemble(*, title: str, framework: str, input_shapes, output_shapes, rows, d
     return Summary(
         title=title, framework=framework, input_shapes=tuple(input_shapes), output_shapes=tuple(output_shapes),
         layers=rows, diagnostics=tuple(diagnostics), memory=memory, receptive_field=receptive_field,
-        unused_params=tuple(unused_params), failed=failed, notes=tuple(notes), **summed,
+        unused_params=tuple(unused_params), failed=failed, notes=tuple(notes), output_names=tuple(output_names), **summed,
     )
+
+
+_ROW_FIELDS = fields(LayerRow)
+
+
+class RowDraft:
+    """A ``LayerRow`` under construction: the same fields, assignable while a tracer fills them in
+    (the output shape when the module returns, MACs as ATen operations run, ``failed`` when the
+    forward stops there); ``freeze()`` makes the frozen row the record holds."""
+
+    def __init__(self, **values):
+        for f in _ROW_FIELDS:
+            if f.name not in values and f.default is MISSING:
+                raise TypeError(f"RowDraft needs {f.name!r}")
+            setattr(self, f.name, values.pop(f.name) if f.name in values else f.default)
+        if values:
+            raise TypeError(f"RowDraft got unknown fields {sorted(values)}; LayerRow has {[f.name for f in _ROW_FIELDS]}")
+
+    def freeze(self) -> LayerRow:
+        return LayerRow(**{f.name: getattr(self, f.name) for f in _ROW_FIELDS})
 
 
 def row_of(name: str, result: LayerResult, rf: ReceptiveField | None, input_shapes, spec: str | None = None,
@@ -145,4 +169,4 @@ def summary_of_layer(result: LayerResult, *, name: str | None = None, spec: str 
     )
 
 
-__all__ = ["FLOAT32_BYTES", "assemble", "layer_warnings", "row_of", "summary_of_failure", "summary_of_layer", "summary_of_network"]
+__all__ = ["FLOAT32_BYTES", "RowDraft", "assemble", "layer_warnings", "row_of", "summary_of_failure", "summary_of_layer", "summary_of_network"]

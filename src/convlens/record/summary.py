@@ -7,12 +7,12 @@ formatting, and no renderer import except inside the convenience methods at the 
 ``Summary`` (``str()``, ``to_json()``…), which call a writer lazily.
 
 Once built, a ``Summary`` cannot change: it is a frozen dataclass whose sequences are tuples, and
-its rows are sealed when it is built. A changed copy is ``dataclasses.replace(summary, ...)``.
+so are its rows. A changed copy is ``dataclasses.replace(summary, ...)``.
 """
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError, asdict, dataclass
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from fractions import Fraction
 
@@ -81,12 +81,12 @@ class Diagnostic:
         object.__setattr__(self, "severity", _enum(Severity, self.severity, "severity"))
 
 
-@dataclass
+@dataclass(frozen=True)
 class LayerRow:
     """One row of the summary table: a module call, a functional op, or a core layer.
 
-    A row is a draft while its front end traces (the PyTorch tracer records a failure on the row
-    that raised); the ``Summary`` that receives it seals it, and from then on it cannot change.
+    Frozen like the rest of the record; a front end that fills a row in as it traces uses
+    ``frontends.build.RowDraft`` and freezes it when the trace is over.
     """
 
     name: str  # module path ("layer1.0.conv1") or node name
@@ -110,16 +110,7 @@ class LayerRow:
     connected_to: tuple[str, ...] = ()  # rows whose outputs this one reads (Keras's "Connected to"); () = not known
 
     def __post_init__(self):
-        self.kind = _enum(RowKind, self.kind, "kind")
-
-    def __setattr__(self, name, value):
-        if self.__dict__.get("_sealed"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}: the row belongs to a built Summary; "
-                                      "use dataclasses.replace(row, ...) for a changed copy")
-        object.__setattr__(self, name, value)
-
-    def _seal(self) -> None:
-        object.__setattr__(self, "_sealed", True)
+        object.__setattr__(self, "kind", _enum(RowKind, self.kind, "kind"))
 
     @property
     def input_shape(self) -> Shape | None:
@@ -187,8 +178,6 @@ class Summary:
         set_(self, "framework", _enum(Framework, self.framework, "framework"))
         for name in ("input_shapes", "output_shapes", "layers", "diagnostics", "unused_params", "notes"):
             set_(self, name, tuple(getattr(self, name)))
-        for row in self.layers:
-            row._seal()
 
     @property
     def errors(self) -> list[Diagnostic]:

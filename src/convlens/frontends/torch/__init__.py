@@ -262,7 +262,6 @@ def _trace_once(model, args, kwargs, device, measure_memory):
         out, failed, message = _trace.run(tracer, model, args, kwargs)
     tracer.finish()
     tracer.substitutes = subst
-    rows = [e.row for e in tracer.rows]
     diagnostics = list(tracer.diagnostics)
     if failed:
         failing = next((e for e in reversed(tracer.rows) if e.row.failed), None)
@@ -286,7 +285,7 @@ def _trace_once(model, args, kwargs, device, measure_memory):
     structured = not isinstance(out, (torch.Tensor, list, tuple)) or (isinstance(out, tuple) and hasattr(out, "_fields"))
     names_out = tuple(n for n, _ in named) if structured else ()
     result = _trace.TraceResult(
-        rows=rows, parents=[e.parent for e in tracer.rows], outputs=[t for _, t in named], output_names=names_out,
+        rows=[e.row.freeze() for e in tracer.rows], parents=[e.parent for e in tracer.rows], outputs=[t for _, t in named], output_names=names_out,
         diagnostics=diagnostics, used_params=tracer.used_params, called_modules=tracer.called,
         saved_bytes=sum(tracer.saved.values()), failed=failed, receptive_field=tracer.last_rf,
         last_spatial_input=tracer.last_spatial_input,

@@ -14,8 +14,9 @@ import torch.nn as nn
 from torch.nn.utils.prune import BasePruningMethod
 
 from ...core import memory as core_memory
-from ...core.network import rf_dict
-from ...record import Diagnostic, MemoryEstimate, Summary
+from ...core.receptive import as_dict
+from ...record import Diagnostic, MemoryEstimate, Summary  # Summary: the return type
+from .. import build
 
 META_NOTE = "shapes and costs from one forward pass on the meta device: no weights allocated, no numbers computed"
 CPU_NOTE = "shapes and costs from one real forward pass on the CPU"
@@ -129,7 +130,8 @@ def _unused(model, result, substitutes) -> tuple[list[str], list[Diagnostic]]:
 
 
 def assemble(model, *, inputs, result, diagnostics, title, substitutes, extra_notes=()) -> Summary:
-    """The Summary of one finished trace of ``model`` on ``inputs`` (the input tensors)."""
+    """The Summary of one finished trace of ``model`` on ``inputs`` (the input tensors), made by the one builder
+    (``frontends.build.assemble``)."""
     params = _unique(substitutes.get(id(p), p) for p in model.parameters())
     buffers = _unique(substitutes.get(id(b), b) for b in model.buffers())
     total = sum(_numel(p) for p in params)
@@ -146,7 +148,7 @@ def assemble(model, *, inputs, result, diagnostics, title, substitutes, extra_no
     rf = result.receptive_field
     rf_record = None
     if rf is not None:
-        rf_record = rf_dict(rf)
+        rf_record = as_dict(rf)
         diagnostics += _rf_diagnostics(rf, inputs)
     m = core_memory.training_memory(parameter_bytes=param_bytes, trainable_bytes=trainable_bytes, buffer_bytes=buffer_bytes,
                                     input_bytes=input_bytes, activation_bytes=result.saved_bytes)
@@ -154,25 +156,13 @@ def assemble(model, *, inputs, result, diagnostics, title, substitutes, extra_no
                             buffers=m.buffers, inputs=m.inputs, formula=core_memory.FORMULA)
     on_meta = all(a.device.type == "meta" for a in inputs)
     notes = model_notes(model, substitutes) + list(extra_notes) + [META_NOTE if on_meta else CPU_NOTE]
-    return Summary(
-        title=title or type(model).__name__,
-        framework="torch",
-        input_shapes=tuple(tuple(a.shape) for a in inputs),
-        output_shapes=tuple(tuple(t.shape) for t in result.outputs),
-        output_names=tuple(result.output_names),
-        layers=result.rows,
-        total_params=total,
-        trainable_params=trainable,
-        non_trainable_params=total - trainable,
-        buffers=sum(_numel(b) for b in buffers),
-        param_bytes=param_bytes,
-        buffer_bytes=buffer_bytes,
-        total_macs=sum(r.macs for r in result.rows),
-        total_flops=sum(r.flops for r in result.rows),
-        diagnostics=diagnostics,
-        memory=memory,
-        receptive_field=rf_record,
-        unused_params=unused,
-        failed=result.failed,
-        notes=notes,
+    # The totals count each tensor the model owns once (shared, unused and lazy ones included),
+    # which the rows alone cannot give; MACs and FLOPs are the builder's sums of the rows.
+    totals = dict(total_params=total, trainable_params=trainable, non_trainable_params=total - trainable,
+                  buffers=sum(_numel(b) for b in buffers), param_bytes=param_bytes, buffer_bytes=buffer_bytes)
+    return build.assemble(
+        title=title or type(model).__name__, framework="torch",
+        input_shapes=[tuple(a.shape) for a in inputs], output_shapes=[tuple(t.shape) for t in result.outputs],
+        output_names=result.output_names, rows=result.rows, diagnostics=diagnostics, memory=memory,
+        receptive_field=rf_record, unused_params=unused, failed=result.failed, notes=notes, totals=totals,
     )

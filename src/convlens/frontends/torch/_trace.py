@@ -27,12 +27,16 @@ import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
 from ...core import LayerError, ReceptiveField, costs
-from ...core.network import merge_fields, rf_dict
+from ...core.receptive import RFStep, as_dict, compose, merge
 from ...record import Diagnostic, LayerRow, WeightInfo
+from ..build import RowDraft
 from . import _ops
 from ._costs import CostMode, aten_macs, elementwise_flops, meta_batch_norm
 from ._diagnose import Diagnosis, TraceStop
 from ._source import raising_frame, user_frame
+
+_GLOBAL = RFStep((), (), (), is_global=True)
+
 
 @dataclass(frozen=True)
 class Owned:
@@ -55,7 +59,7 @@ class Owned:
 class _Row:
     """A row under construction, plus what only the tracer needs."""
 
-    row: LayerRow
+    row: RowDraft  # frozen into a LayerRow when the trace is over
     module: nn.Module | None = None
     parent: int | None = None  # index of the enclosing row
     core: object = None  # the core layer, for mapped modules
@@ -182,26 +186,21 @@ class Tracer(Diagnosis):
 
     def _note_output(self, index: int, out, in_tensors: list[torch.Tensor], step=None):
         """Remember who produced ``out`` and its receptive field."""
-        in_rf = merge_fields([self.rf.get(id(t)) for t in in_tensors])  # the core's union per axis
+        in_rf = merge([self.rf.get(id(t)) for t in in_tensors])  # the core's union per axis
         for t in _tensors(out):
             if id(t) in self.producer:  # produced inside (a container passing on its last child's output)
                 continue
             self.producer[id(t)] = index
             self.keep.append(t)
             if in_rf is not None:
-                if t.dim() < 3:
-                    rf = ReceptiveField(in_rf.size, in_rf.jump, in_rf.start, True)
-                elif step is not None:
-                    rf = in_rf.then(step)
-                else:
-                    rf = in_rf
+                rf = compose(in_rf, _GLOBAL if t.dim() < 3 else step)  # no spatial axes left: every output sees it all
                 self.rf[id(t)] = rf
                 if not rf.is_global:
                     self.last_rf = rf
         t0 = _first_tensor(out)
         if t0 is not None and id(t0) in self.rf:
             r = self.rf[id(t0)]
-            self.rows[index].row.receptive_field = rf_dict(r)
+            self.rows[index].row.receptive_field = as_dict(r)
 
     def _diag(self, severity, code, message, fix=None, index=None, source=None, code_line=None):
         layer = self.rows[index].row.name if index is not None else None
@@ -233,7 +232,7 @@ class Tracer(Diagnosis):
             self.used_params.update(self.module_params.get(id(module), ()))
         has_children = any(True for _ in module.children())
         framework = _ops.is_framework_module(module)
-        row = LayerRow(
+        row = RowDraft(
             name=name, type=_ops.type_name(module), depth=self._depth(), input_shapes=_shapes(args), output_shape=None,
             kind="module" if (framework or not has_children) else "container",
             is_leaf=framework or not has_children, source=source, repeated=repeated,
@@ -315,7 +314,7 @@ class Tracer(Diagnosis):
         self._fn_counter[key] = self._fn_counter.get(key, 0) + 1
         name = key if self._fn_counter[key] == 1 else f"{key}#{self._fn_counter[key]}"
         in_tensors = _tensors(args) + _tensors(kwargs)
-        row = LayerRow(name=name, type=op, depth=self._depth(), input_shapes=tuple(tuple(t.shape) for t in in_tensors),
+        row = RowDraft(name=name, type=op, depth=self._depth(), input_shapes=tuple(tuple(t.shape) for t in in_tensors),
                        output_shape=None, kind="function", source=source)
         entry = _Row(row, None, self._parent(), code_line=code_line)
         self.rows.append(entry)
