@@ -78,10 +78,7 @@ def _imports(path: Path, text: str | None = None):
                     yield "convlens", alias.name if (SRC / alias.name).is_dir() else "__init__", lazy
 
 
-# The PyTorch front end's old target loader, replaced by convlens.targets and no longer called;
-# kept for branches merging in — remove at integration.
-LEGACY = {SRC / "frontends" / "torch" / "_target.py"}
-MODULES = sorted(p for p in SRC.rglob("*.py") if p not in LEGACY)
+MODULES = sorted(SRC.rglob("*.py"))
 
 
 @pytest.mark.parametrize("path", MODULES, ids=[str(p.relative_to(SRC)) for p in MODULES])

@@ -5,7 +5,8 @@ from fractions import Fraction
 import pytest
 
 from convlens.core import LAYERS, LayerError, layer
-from convlens.core.network import NetworkError, Node, evaluate, merge_fields, sequence
+from convlens.core.network import NetworkError, Node, evaluate, sequence
+from convlens.core.receptive import merge
 from convlens.core._base import ReceptiveField
 from convlens.zoo.vgg_config import core_layers
 
@@ -97,10 +98,10 @@ def test_named_inputs_and_indices():
 def test_merge_fields_takes_the_union():
     a = ReceptiveField((1, 1), (2, 2), (Fraction(1, 2),) * 2)
     b = ReceptiveField((9, 9), (2, 2), (Fraction(1, 2),) * 2)
-    m = merge_fields([a, b])
+    m = merge([a, b])
     assert (m.size, m.jump, m.start) == ((9, 9), (2, 2), (Fraction(1, 2),) * 2)
     shifted = ReceptiveField((3,), (1,), (5,))
-    assert merge_fields([ReceptiveField((3,), (1,), (0,)), shifted]).size == (8,)
+    assert merge([ReceptiveField((3,), (1,), (0,)), shifted]).size == (8,)
 
 
 @needs("ReLU", "Flatten", "Linear", "add|Add")

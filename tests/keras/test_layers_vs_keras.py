@@ -175,7 +175,7 @@ def test_embedding_transposed_convs_and_layer_scale_vs_keras():
 
 
 def test_a_keras_chain_reads_shared_names_as_the_keras_layers():
-    from convlens.frontends.text import chain_summary
+    from convlens.frontends.chain import chain_summary
 
     s = chain_summary(["Conv2D(32, 3, strides=2, input_shape=(32, 32, 3))", "ReLU(6.0)", "Softmax()", "GlobalAveragePooling2D(keepdims=True)", "Reshape((32,))", "Flatten()"])
     assert [r.type for r in s.layers] == ["Conv2D", "ReLU", "Softmax", "GlobalAveragePooling2D", "Reshape", "Flatten"]

@@ -9,7 +9,8 @@ from ._common import UsageError
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     from ..data import DataError
-    from ..frontends.torch import SummaryError, TargetError
+    from ..frontends.torch import SummaryError
+    from ..targets import TargetError
     from ..train import CheckpointError, ModelMismatchError, TrainError
     from ..train.inference import ImageError
     from ..zoo import ZooError

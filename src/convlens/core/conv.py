@@ -222,15 +222,3 @@ class Conv2d(_TorchConvNd):
 @dataclass(frozen=True)
 class Conv3d(_TorchConvNd):
     n: ClassVar[int] = 3
-
-
-# Moved out of this file; kept for branches merging in — remove at integration.
-from .conv_keras import (  # noqa: E402,F401  moved to core.conv_keras
-    Conv1D, Conv2D, Conv2DTranspose, Conv3D, DepthwiseConv2D, SeparableConv2D, _KerasConvNd, _KerasWindow,
-)
-from .conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, _TorchConvTransposeNd  # noqa: E402,F401  moved to core.conv_transpose
-from .keras_conventions import (  # noqa: E402,F401  moved to core.keras_conventions
-    KERAS_ACTIVATIONS, KERAS_IGNORED, keras_activation, keras_data_format, keras_pads, keras_padding, keras_same_padding,
-    keras_tuple, keras_window_out,
-)
-from .window import leading_numel as _batch, split_spatial as _spatial, join_spatial as _with_spatial, window_warnings as _window_warnings  # noqa: E402,F401  moved to core.window

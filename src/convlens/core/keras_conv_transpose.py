@@ -1,4 +1,4 @@
-"""Keras ``Conv1DTranspose`` and ``Conv3DTranspose``: ``conv.Conv2DTranspose``'s formula (written
+"""Keras ``Conv1DTranspose`` and ``Conv3DTranspose``: ``conv_keras.Conv2DTranspose``'s formula (written
 once over the spatial rank) at rank 1 and 3; kernel ``(*kernel_size, filters, C)``.
 
 Per axis, with k' = dilation·(k−1)+1 (``keras/src/backend/common/backend_utils.py``)::
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .conv import Conv2DTranspose
+from .conv_keras import Conv2DTranspose
 
 
 @dataclass(frozen=True)

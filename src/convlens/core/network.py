@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ._base import Layer, LayerResult, Shape
-from .receptive import ReceptiveField, RFStep, as_dict, merge
+from .receptive import ReceptiveField, RFStep, merge
 from ._errors import LayerError
 
 INPUT = "input"  # the name by which a node refers to the network's input
@@ -229,7 +229,4 @@ def _with_rf(results) -> tuple[NodeResult, ...]:
     return tuple(out)
 
 
-__all__ = ["INPUT", "NetworkError", "NetworkResult", "Node", "NodeResult", "evaluate", "merge_fields", "rf_dict", "sequence"]
-
-merge_fields = merge  # moved to core.receptive.merge; kept for branches merging in — remove at integration
-rf_dict = as_dict  # moved to core.receptive.as_dict; kept for branches merging in — remove at integration
+__all__ = ["INPUT", "NetworkError", "NetworkResult", "Node", "NodeResult", "evaluate", "sequence"]

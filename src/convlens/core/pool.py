@@ -301,9 +301,3 @@ class AdaptiveMaxPool2d(_AdaptiveMax):
 @dataclass(frozen=True)
 class AdaptiveMaxPool3d(_AdaptiveMax):
     n: ClassVar[int] = 3
-
-
-from .pool_keras import (  # noqa: E402,F401  moved to core.pool_keras; kept for branches merging in — remove at integration
-    AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D,
-    GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D,
-)

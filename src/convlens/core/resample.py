@@ -23,7 +23,8 @@ from . import costs
 from ._args import fmt_shape
 from ._base import Layer, RFStep
 from ._errors import LayerError
-from .conv import _spatial, _with_spatial, keras_data_format, keras_tuple
+from .keras_conventions import keras_data_format, keras_tuple
+from .window import join_spatial, split_spatial
 
 _INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area")
 
@@ -36,7 +37,7 @@ class _Resample(Layer):
     def _layout(self, shape):
         if len(shape) != self.n + 2:
             raise LayerError(self.type_name, "input", f"expected a {self.n + 2}-D input (batch, {'spatial, ' * self.n}channels), got {len(shape)}-D {fmt_shape(shape)}")
-        return _spatial(shape, self.n, self._last)
+        return split_spatial(shape, self.n, self._last)
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,13 @@ class _CroppingNd(_Resample):
             if size is not None and a + b >= size:
                 raise LayerError(self.type_name, "cropping", f"cropping {a} + {b} leaves nothing of the input {fmt_shape(shape)} (size {size}); the crop must be smaller than the input")
             out.append(None if size is None else size - a - b)
-        return _with_spatial(shape, self.n, self._last, c, tuple(out))
+        return join_spatial(shape, self.n, self._last, c, tuple(out))
 
     def rf_step(self, shape):
         return RFStep((1,) * self.n, (1,) * self.n, tuple(-a for a, _ in self._pairs))
 
     def explain(self, shape, out):
-        spatial, o = self._layout(shape)[1], _spatial(out, self.n, self._last)[1]
+        spatial, o = self._layout(shape)[1], split_spatial(out, self.n, self._last)[1]
         axes = "DHW"[3 - self.n:] if self.n > 1 else "L"
         return [f"{ax}_out = {i} − {a} − {b} = {v}" for ax, i, (a, b), v in zip(axes, spatial, self._pairs, o)] + ["no parameters; elements are copied"]
 
@@ -130,7 +131,7 @@ class _UpSamplingNd(_Resample):
 
     def output_shape(self, shape):
         c, spatial = self._layout(shape)
-        return _with_spatial(shape, self.n, self._last, c, tuple(None if i is None else i * s for i, s in zip(spatial, self._size)))
+        return join_spatial(shape, self.n, self._last, c, tuple(None if i is None else i * s for i, s in zip(spatial, self._size)))
 
     def flops(self, shape, out, macs):
         return 0 if getattr(self, "interpolation", "nearest") == "nearest" else costs.numel(out)
@@ -139,7 +140,7 @@ class _UpSamplingNd(_Resample):
         return RFStep((1,) * self.n, tuple(Fraction(1, s) if s > 1 else 1 for s in self._size), (0,) * self.n)
 
     def explain(self, shape, out):
-        spatial, o = self._layout(shape)[1], _spatial(out, self.n, self._last)[1]
+        spatial, o = self._layout(shape)[1], split_spatial(out, self.n, self._last)[1]
         axes = "DHW"[3 - self.n:] if self.n > 1 else "L"
         how = getattr(self, "interpolation", "nearest")
         return [f"{ax}_out = {i} · {s} = {v}" for ax, i, s, v in zip(axes, spatial, self._size, o)] + [f"no parameters; '{how}' interpolation"]

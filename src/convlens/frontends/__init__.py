@@ -7,6 +7,4 @@
 * ``frontends.keras`` — a built Keras model (imports keras).
 
 Each module is imported on use, so reading a chain never imports a framework.
-(``frontends.text`` re-exports the chain front end and the builder under their old names, for
-branches merging in.)
 """

@@ -23,7 +23,7 @@ from ...core.memory import ACTIVATIONS_ESTIMATE, training_memory
 from ...core.network import NetworkError, Node, evaluate
 from ...core.reported import InputLayer
 from ...record import MemoryEstimate, Summary
-from ..text import summary_of_failure, summary_of_network
+from ..build import summary_of_failure, summary_of_network
 from . import _assemble, _checks
 from ._graph import functional_of, read_graph
 from ._layers import core_layer

@@ -17,7 +17,7 @@ import importlib
 from functools import lru_cache
 
 from ...core import KERAS_ALIASES, LAYERS, LayerError
-from ...core.conv import KERAS_IGNORED
+from ...core.keras_conventions import KERAS_IGNORED
 from ...core.reported import InputLayer, Reported
 from ._subclassed import _Operation
 

@@ -22,9 +22,8 @@ import torch.nn as nn
 from ...core import ReceptiveField
 from ...record import Diagnostic, Summary
 from . import _assemble, _diagnose, _guard, _trace
-from ._target import TargetError, build_target, load_target
 
-__all__ = ["SummaryError", "TargetError", "build_target", "check", "load_target", "summary"]
+__all__ = ["SummaryError", "check", "summary"]
 
 
 class SummaryError(ValueError):
