@@ -65,4 +65,4 @@ def test_tutorial_view_of_the_residual_network():
 def test_tutorial_view_at_depth_0_groups_the_residual_blocks():
     text = render(residual_tutorial(), "table", style="tutorial", depth=0, width=120)
     assert "resblock1 (ResidualBlock)" in text and "resblock1.conv1" not in text
-    assert "12 rows deeper than depth 0 are hidden" in text
+    assert "12 rows below depth 1 are hidden; containers and totals include them." in text  # the user's numbering (--depth 1)

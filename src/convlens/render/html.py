@@ -62,7 +62,7 @@ def render(summary, *, depth=None, style="default", show_calculation=False, colo
     if report.repeats:
         out.append('<p class="sub">↻ a repeated call of a module listed above; its parameters are counted once.</p>')
     if report.hidden:
-        out.append(f'<p class="sub">{report.hidden} rows deeper than depth {report.depth} are hidden; totals include them.</p>')
+        out.append(f'<p class="sub">{report.hidden_legend}; totals include {"them" if report.hidden != 1 else "it"}.</p>')
 
     out.append("<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in report.totals) + "</table>")
     out.append(f"<p><b>Parameters, layer by layer</b> (in × out × kernel + bias):</p><pre>{_e(chr(10).join(report.breakdown(BREAKDOWN_WIDTH)))}</pre>")

@@ -61,7 +61,7 @@ def render(summary, *, depth=None, style="default", show_calculation=False, colo
     if report.repeats:
         extra.append("- ↻ marks a repeated call of a module listed above; its parameters are counted once.")
     if report.hidden:
-        extra.append(f"- {report.hidden} rows deeper than depth {report.depth} are hidden; totals include them.")
+        extra.append(f"- {report.hidden_legend}; totals include {'them' if report.hidden != 1 else 'it'}.")
     if extra:
         out += extra + [""]
 

@@ -50,7 +50,7 @@ class Report:
     repeats: bool  # some shown row is a repeated call: the writers explain the ↻ mark
     graph: bool  # some row reads other than the row before it: the writers show "Connected to"
     hidden: int  # rows deeper than the depth asked for
-    depth: int | None
+    depth: int | None  # the renderer's depth: 0 = top-level rows only (the rows' own depth numbering)
     totals: tuple[tuple[str, str], ...]
     notes: tuple[str, ...]
     diagnostics: tuple  # record.Diagnostic, in order
@@ -61,6 +61,12 @@ class Report:
     def breakdown(self, width: int) -> list[str]:
         """The parameter total as a sum of per-layer terms, wrapped between terms at ``width``."""
         return breakdown_lines(self._summary, width)
+
+    @property
+    def hidden_legend(self) -> str:
+        """``"12 rows below depth 1 are hidden"``, in the user's numbering: torchinfo's and ``--depth``'s,
+        where 1 = the top-level layers (the renderer's ``depth`` + 1)."""
+        return f"{self.hidden} row{'s' if self.hidden != 1 else ''} below depth {self.depth + 1} {'are' if self.hidden != 1 else 'is'} hidden"
 
     @property
     def has_weights(self) -> bool:

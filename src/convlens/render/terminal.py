@@ -285,7 +285,7 @@ class _Report:
         if self.r.repeats:
             legend.append(f"{REPEAT_MARK.strip()} a repeated call of a module listed above; its parameters are counted once.")
         if self.r.hidden:
-            legend.append(f"{self.r.hidden} rows deeper than depth {self.r.depth} are hidden; containers and totals include them.")
+            legend.append(f"{self.r.hidden_legend}; containers and totals include {'them' if self.r.hidden != 1 else 'it'}.")
         for text in legend:
             out += self.wrap(text, "")
         return out
