@@ -21,7 +21,7 @@ import torch.nn as nn
 
 from ...core import ReceptiveField
 from ...record import Diagnostic, Summary
-from . import _assemble, _diagnose, _guard, _trace
+from . import _assemble, _diagnose, _guard, _structures, _trace
 
 __all__ = ["SummaryError", "check", "summary"]
 
@@ -280,7 +280,7 @@ def _trace_once(model, args, kwargs, device, measure_memory):
             source, code_line = failing.row.source, failing.code_line
         diagnostics.append(Diagnostic("error", "forward-failed", f"the forward pass stopped: {message}",
                                       fix, failing.row.name if failing else None, source, code_line))
-    named = _trace.named_outputs(out) if out is not None else []
+    named = _structures.named_outputs(out) if out is not None else []
     structured = not isinstance(out, (torch.Tensor, list, tuple)) or (isinstance(out, tuple) and hasattr(out, "_fields"))
     names_out = tuple(n for n, _ in named) if structured else ()
     result = _trace.TraceResult(

@@ -1,6 +1,7 @@
 """Tracing: one forward pass of an ``nn.Module`` -> rows (events), by role one of three files:
 ``_trace`` (this: the events), ``_diagnose`` (the checks made on them, mixed into the tracer),
-``_assemble`` (rows and the model's facts -> the ``Summary``); MACs come from ``_costs``.
+``_assemble`` (rows and the model's facts -> the ``Summary``); MACs come from ``_costs``, the
+tensors inside nested arguments and results from ``_structures``.
 
 Three instruments run together, all removed in ``finally``:
 
@@ -18,7 +19,7 @@ Three instruments run together, all removed in ``finally``:
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 from dataclasses import dataclass
 
 import torch
@@ -34,6 +35,7 @@ from . import _ops
 from ._costs import CostMode, aten_macs, elementwise_flops, meta_batch_norm
 from ._diagnose import Diagnosis, TraceStop
 from ._source import raising_frame, user_frame
+from ._structures import first_tensor as _first_tensor, shapes as _shapes, tensors as _tensors
 
 _GLOBAL = RFStep((), (), (), is_global=True)
 
@@ -80,56 +82,6 @@ class TraceResult:
     receptive_field: ReceptiveField | None
     last_spatial_input: tuple | None
     output_names: tuple = ()  # where each output sits in a dict/dataclass/named-tuple result; () for plain tensors
-
-
-def _shapes(obj) -> tuple:
-    """Shapes of every tensor in a nested structure of args."""
-    return tuple(tuple(t.shape) for t in _tensors(obj))
-
-
-def _tensors(obj) -> list[torch.Tensor]:
-    out = []
-
-    def visit(o):
-        if isinstance(o, torch.Tensor):
-            out.append(o)
-        elif isinstance(o, (list, tuple)):
-            for x in o:
-                visit(x)
-        elif isinstance(o, dict):
-            for x in o.values():
-                visit(x)
-
-    visit(obj)
-    return out
-
-
-def named_outputs(obj, path: str = "") -> list[tuple[str, torch.Tensor]]:
-    """Every tensor of a model's output with where it sits: ``[("logits", t), ("aux[0]", t)]``.
-
-    Dicts give their keys, dataclasses and named tuples their field names, sequences their
-    indices, ``torch.distributions`` objects their parameters (``loc``, ``scale``...).
-    """
-    if isinstance(obj, torch.Tensor):
-        return [(path, obj)]
-    join = (lambda k: f"{path}.{k}" if path else str(k))
-    if isinstance(obj, dict):
-        return [o for k, v in obj.items() for o in named_outputs(v, join(k))]
-    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
-        return [o for k in obj._fields for o in named_outputs(getattr(obj, k), join(k))]
-    if isinstance(obj, (list, tuple)):
-        return [o for i, v in enumerate(obj) for o in named_outputs(v, f"{path}[{i}]")]
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return [o for f in dataclasses.fields(obj) for o in named_outputs(getattr(obj, f.name), join(f.name))]
-    if isinstance(obj, torch.distributions.Distribution):
-        names = [k for k in getattr(obj, "arg_constraints", {}) if k in vars(obj)]
-        return [o for k in names for o in named_outputs(vars(obj)[k], join(k))]
-    return []
-
-
-def _first_tensor(obj):
-    ts = _tensors(obj)
-    return ts[0] if ts else None
 
 
 class Tracer(Diagnosis):
@@ -411,7 +363,7 @@ def run(tracer: Tracer, forward, args, kwargs) -> tuple[object, bool, str | None
     ]
     failed, message, out = False, None, None
     try:
-        ctx = torch.autograd.graph.saved_tensors_hooks(tracer.pack, lambda t: t) if tracer.measure_memory else _null()
+        ctx = torch.autograd.graph.saved_tensors_hooks(tracer.pack, lambda t: t) if tracer.measure_memory else contextlib.nullcontext()
         with ctx, FunctionMode(tracer), CostMode(tracer):
             out = forward(*args, **kwargs)
     except TraceStop as exc:
@@ -426,11 +378,3 @@ def run(tracer: Tracer, forward, args, kwargs) -> tuple[object, bool, str | None
         for h in handles:
             h.remove()
     return out, failed, message
-
-
-class _null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
