@@ -18,12 +18,6 @@ from ...core.conv import conv_out_size
 aten = torch.ops.aten
 
 
-def elementwise_flops(result) -> int:
-    """The elementwise FLOPs of a core result (bias, normalisation, activation, pooling): its FLOPs
-    less those of its MACs, by the core's cost convention."""
-    return max(result.flops - costs.flops(result.macs), 0)
-
-
 class _MetaBatchNormFn(torch.autograd.Function):
     """Batch norm on the meta device without PyTorch's Python decomposition (~2 ms a call).
 

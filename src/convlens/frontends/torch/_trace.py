@@ -32,7 +32,7 @@ from ...core.receptive import RFStep, as_dict, compose, merge
 from ...record import Diagnostic, LayerRow, WeightInfo
 from ..build import RowDraft
 from . import _ops
-from ._costs import CostMode, aten_macs, elementwise_flops, meta_batch_norm
+from ._costs import CostMode, aten_macs, meta_batch_norm
 from ._diagnose import Diagnosis, TraceStop
 from ._source import raising_frame, user_frame
 from ._structures import first_tensor as _first_tensor, shapes as _shapes, tensors as _tensors
@@ -228,7 +228,7 @@ class Tracer(Diagnosis):
             if result is not None:
                 entry.row.calculation = tuple(result.calculation())
                 step = result.receptive_field
-                entry.row.flops = costs.flops(entry.row.macs, elementwise_flops(result))
+                entry.row.flops = result.layer.flops(in_shape, result.output_shape, entry.row.macs)  # the core's FLOPs of the MACs that ran
                 entry.row.warnings = tuple(result.warnings)
                 for w in result.warnings:
                     self._diag("warning", "layer-warning", w, None, index)
@@ -293,7 +293,7 @@ class Tracer(Diagnosis):
             row.spec = core.spec()
             row.calculation = tuple(result.calculation())
             row.warnings = tuple(result.warnings)
-            row.flops = costs.flops(row.macs, elementwise_flops(result))
+            row.flops = result.layer.flops(row.input_shapes[0], result.output_shape, row.macs)  # the core's FLOPs of the MACs that ran
             step = result.receptive_field
             if len(row.input_shapes[0]) >= 3:
                 self.last_spatial_input = row.input_shapes[0]
