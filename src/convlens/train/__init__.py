@@ -12,10 +12,18 @@ whole uint8 tensors), ``model`` (build a zoo model or target and check it agains
 ``evaluate`` (accuracy, confusion, TTA), ``inference`` (rebuild from a checkpoint, predict, feature maps).
 """
 
-from .checkpoint import CheckpointError
-from .config import Augment, Device, Optimizer, Precision, Schedule, TrainConfig
-from .loop import RunResult, TrainError, train
-from .model import ModelMismatchError
+from .config import Augment, Device, Optimizer, Precision, Schedule, TrainConfig  # no torch: the CLI parser reads them
 
 __all__ = ["Augment", "CheckpointError", "Device", "ModelMismatchError", "Optimizer", "Precision", "RunResult", "Schedule",
            "TrainConfig", "TrainError", "train"]
+
+_LAZY = {"CheckpointError": "checkpoint", "RunResult": "loop", "TrainError": "loop", "train": "loop", "ModelMismatchError": "model"}
+
+
+def __getattr__(name: str):
+    """The torch-dependent names are imported on first use, so `convlens --help` works without PyTorch."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
