@@ -66,3 +66,13 @@ def test_config_is_frozen_round_trips_and_validates():
             TrainConfig(model="m", **bad)
     with pytest.raises(ValueError, match="unknown config keys"):
         TrainConfig.from_dict({"model": "m", "colour": 1})
+
+
+def test_training_commands_without_torch_say_how_to_install_it():
+    import subprocess
+    import sys
+
+    block = "import sys; sys.modules['torch'] = None; sys.modules['numpy'] = None; from convlens.cli import main; "
+    for argv in (["train"], ["eval", "run"], ["data", "list"]):
+        p = subprocess.run([sys.executable, "-c", block + f"sys.exit(main({argv!r}))"], capture_output=True, text=True)
+        assert p.returncode == 2 and "pip install torch==2.13.0" in p.stderr and "Traceback" not in p.stderr, (argv, p.stderr)

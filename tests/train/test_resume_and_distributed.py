@@ -6,11 +6,11 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -38,23 +38,28 @@ def _cmd(args: list[str], out: Path) -> list[str]:
 
 
 def test_sigkill_mid_epoch_then_resume_matches_an_uninterrupted_run(tmp_path, tiny_args):
-    args = [a for a in tiny_args if a != "2"][:-1] + ["off"]  # tiny_args without its "--epochs 2"
-    args.remove("--epochs")
+    args = tiny_args[:tiny_args.index("--epochs")] + ["--batch-size", "64", "--progress", "off"]  # _cmd adds --epochs 3
     full, killed = tmp_path / "full", tmp_path / "killed"
     subprocess.run(_cmd(args, full), env=_env(), check=True, capture_output=True, timeout=600)
 
-    proc = subprocess.Popen(_cmd(args, killed), env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # kill on the progress bar's first update inside epoch 2 (images done strictly between 0 and all)
+    cmd = [c if c != "off" else "on" for c in _cmd(args, killed)]  # --progress on: tqdm writes to the stderr pipe
+    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen, mid = b"", re.compile(rb"epoch 2/3:[^|]*\|[^|]*\| (\d+)/(\d+)")
     try:
-        deadline = time.monotonic() + 600
-        while not _rows(killed) and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.02)
-        epoch_time = float(_rows(killed)[0]["epoch_time_s"])
-        time.sleep(0.3 * epoch_time)  # into epoch 2
-        os.kill(proc.pid, signal.SIGKILL)
+        while proc.poll() is None:
+            chunk = os.read(proc.stderr.fileno(), 65536)
+            if not chunk:
+                break
+            seen += chunk
+            if any(0 < int(n) < int(total) for n, total in mid.findall(seen)):
+                os.kill(proc.pid, signal.SIGKILL)
+                break
         proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
+        proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
     assert len(_rows(killed)) == 1, "the kill must land before epoch 2 finished"
     assert ckpt.load(killed)["epoch"] == 1

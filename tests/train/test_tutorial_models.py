@@ -31,7 +31,7 @@ def cifar_dir(tmp_path_factory):
 @pytest.mark.parametrize("model", ["alexnet-cifar", "resnet18-cifar"])
 def test_cifar_tutorial_models_train_one_epoch(model, cifar_dir, tmp_path):
     out = tmp_path / model
-    args = ["train", model, "--data", "cifar10", "--data-dir", str(cifar_dir), "--epochs", "1", "--batch-size", "10",
+    args = ["train", model, "--data", "cifar10", "--data-dir", str(cifar_dir), "--epochs", "1", "--batch-size", "6",
             "--out", str(out), "--progress", "off"]
     assert main(args) == 0
     state = ckpt.load(out)
@@ -41,7 +41,7 @@ def test_cifar_tutorial_models_train_one_epoch(model, cifar_dir, tmp_path):
 def test_corrected_residual_cnn_trains_on_28x28(mnist_dir, tmp_path):
     out = tmp_path / "res"
     assert main(["train", "residual-cnn", "--data", "mnist", "--data-dir", str(mnist_dir), "--train-subset", "64",
-                 "--test-subset", "32", "--epochs", "1", "--batch-size", "32", "--out", str(out), "--progress", "off"]) == 0
+                 "--test-subset", "32", "--epochs", "1", "--batch-size", "16", "--out", str(out), "--progress", "off"]) == 0
     assert len(ckpt.load(out)["metrics"]) == 1
 
 

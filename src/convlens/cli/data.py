@@ -22,10 +22,11 @@ def register(sub) -> None:
 
 
 def run_list(args) -> int:
-    from ..data import DataError, DatasetName, load
-    from ..data._catalog import SPECS
     from ..render._table import table
 
+    with user_errors():  # PyTorch missing: one line saying how to install it
+        from ..data import DataError, DatasetName, load
+        from ..data._catalog import SPECS
     rows = []
     for name in DatasetName:
         if name is DatasetName.IMAGEFOLDER and args.data_dir is None:
@@ -48,12 +49,12 @@ def run_list(args) -> int:
 def run_get(args) -> int:
     from pathlib import Path
 
-    from ..data import default_root
-    from ..data.download import get
-
     if args.mirror and not args.mirror.startswith(("http://", "https://")):
         raise UsageError(f"--mirror {args.mirror!r}: give an http:// or https:// base URL")
     with user_errors():
+        from ..data import default_root
+        from ..data.download import get
+
         dest = Path(args.data_dir) if args.data_dir else default_root() / args.name
         get(args.name, dest, base_url=args.mirror)
     print(f"{args.name} is in {dest}; train on it with: convlens train fastnet --data {args.name}"

@@ -21,12 +21,12 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from .. import data as datasets
-    from ..train._run_folder import plot_confusion
-    from ..train.evaluate import evaluate
-    from ..train.inference import load_trained
-
     with user_errors():
+        from .. import data as datasets
+        from ..train._run_folder import plot_confusion
+        from ..train.evaluate import evaluate
+        from ..train.inference import load_trained
+
         t = load_trained(args.checkpoint)
         name = args.data or t.config.data
         data_dir = args.data_dir if args.data_dir is not None else (t.config.data_dir if name == t.config.data else None)

@@ -21,9 +21,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..train.inference import feature_maps, first_conv, layer_names, load_trained, read_image, save_grid
-
     with user_errors():
+        from ..train.inference import feature_maps, first_conv, layer_names, load_trained, read_image, save_grid
+
         t = load_trained(args.checkpoint)
         if args.layer == "list":
             for name in layer_names(t.net):

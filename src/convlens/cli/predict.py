@@ -19,13 +19,13 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    import torch
-
-    from ..train.inference import load_trained, predict, read_image
-
     if args.top_k < 1:
         raise UsageError(f"--top-k must be at least 1, got {args.top_k}")
     with user_errors():
+        import torch
+
+        from ..train.inference import load_trained, predict, read_image
+
         t = load_trained(args.checkpoint)
         read = [read_image(path, t.input) for path in args.images]
         results = predict(t, torch.stack([img for img, _ in read]), top_k=args.top_k)

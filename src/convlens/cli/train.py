@@ -87,10 +87,10 @@ def config_from_args(args):
 
 
 def run(args) -> int:
-    from ..train import train
-
     progress = {"auto": None, "on": True, "off": False}[args.progress]
     with user_errors():
+        from ..train import train
+
         if args.resume:
             given = [f"--{n.replace('_', '-')}" for n in _OPTIONS if getattr(args, n) is not None] + (["MODEL"] if args.model else [])
             if given:
