@@ -38,13 +38,16 @@ def _cmd(args: list[str], out: Path) -> list[str]:
 
 
 def test_sigkill_mid_epoch_then_resume_matches_an_uninterrupted_run(tmp_path, tiny_args):
-    args = tiny_args[:tiny_args.index("--epochs")] + ["--batch-size", "64", "--progress", "off"]  # _cmd adds --epochs 3
+    # batches of 8: 64 steps an epoch, so epoch 2 lasts long enough for the kill to land inside it on a fast machine
+    args = tiny_args[:tiny_args.index("--epochs")] + ["--batch-size", "8", "--progress", "off"]  # _cmd adds --epochs 3
     full, killed = tmp_path / "full", tmp_path / "killed"
     subprocess.run(_cmd(args, full), env=_env(), check=True, capture_output=True, timeout=600)
 
     # kill on the progress bar's first update inside epoch 2 (images done strictly between 0 and all)
     cmd = [c if c != "off" else "on" for c in _cmd(args, killed)]  # --progress on: tqdm writes to the stderr pipe
-    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # tqdm reads its defaults from TQDM_* variables: redraw after every batch, however fast (not every 0.1 s)
+    env = {**_env(), "TQDM_MININTERVAL": "0", "TQDM_MINITERS": "1"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seen, mid = b"", re.compile(rb"epoch 2/3:[^|]*\|[^|]*\| (\d+)/(\d+)")
     try:
         while proc.poll() is None:
