@@ -14,21 +14,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 import warnings
 
+from _timing import timed  # noqa: E402  (benchmarks/ is on sys.path when a script runs)
+
 os.environ.setdefault("KERAS_BACKEND", "torch")
-
-
-def timed(fn, repeat):
-    first, best = None, float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        dt = time.perf_counter() - t
-        first = dt if first is None else first
-        best = min(best, dt)
-    return first, best
 
 
 def main() -> int:

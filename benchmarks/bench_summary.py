@@ -19,19 +19,9 @@ import subprocess
 import sys
 import time
 
+from _timing import timed  # noqa: E402  (benchmarks/ is on sys.path when a script runs)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def timed(fn, repeat):
-    first = None
-    best = float("inf")
-    for i in range(repeat):
-        t = time.perf_counter()
-        fn()
-        dt = time.perf_counter() - t
-        first = dt if first is None else first
-        best = min(best, dt)
-    return first, best
 
 
 def resnet152_side_by_side(repeat: int) -> bool:
