@@ -52,7 +52,7 @@ def golden(request):
 def _model_is_never_changed(monkeypatch):
     """Wrap ``convlens.frontends.torch.summary`` (which ``convlens.summary``, ``check`` and the
     ``summary``/``check``/``compare`` commands call) so every model any test summarises is
-    snapshotted before and compared after (``tests/torch_frontend/snapshot.py``)."""
+    snapshotted before and compared after (``tests/frontends/torch/snapshot.py``)."""
     try:
         import torch  # noqa: F401
     except ImportError:  # PyTorch not installed: nothing to guard
@@ -60,10 +60,10 @@ def _model_is_never_changed(monkeypatch):
         return
     import sys
 
-    if str(GOLDEN_DIR.parent) not in sys.path:  # tests/, so that tests/torch_frontend is importable by name
+    if str(GOLDEN_DIR.parent) not in sys.path:  # tests/, so that tests/frontends/torch is importable as frontends.torch
         sys.path.insert(0, str(GOLDEN_DIR.parent))
     import convlens.frontends.torch as torch_frontend
-    from torch_frontend.snapshot import assert_unchanged, snapshot
+    from frontends.torch.snapshot import assert_unchanged, snapshot
 
     real = torch_frontend.summary
 

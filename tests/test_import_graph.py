@@ -25,12 +25,12 @@ ALLOWED = {
     "frontends": {"core", "record"},
     "render": {"core", "record"},
     "zoo": {"core"},
-    "spec": {"core", "record", "frontends", "zoo"},  # a front end of its own: spec files, and zoo models written as specs
+    "design": {"core", "record", "frontends", "zoo"},  # a front end of its own: spec files, and zoo models written as specs
     "data": set(),  # dataset readers: files in, uint8 tensors out
-    "targets": {"core", "record", "frontends", "zoo", "spec"},
+    "targets": {"core", "record", "frontends", "zoo", "design"},
     "train": {"core", "record", "frontends", "zoo", "targets", "data", "__init__"},  # __init__: the version a run records
-    "web": {"core", "record", "frontends", "render", "zoo", "spec", "targets"},
-    "cli": {"core", "record", "frontends", "render", "zoo", "spec", "targets", "data", "train", "web", "__init__"},
+    "web": {"core", "record", "frontends", "render", "zoo", "design", "targets"},
+    "cli": {"core", "record", "frontends", "render", "zoo", "design", "targets", "data", "train", "web", "__init__"},
     "__init__": {"core", "targets"},
     "__main__": {"cli"},
 }

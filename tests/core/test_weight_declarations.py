@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from convlens.core import LAYERS, calc, weight_spec
+from convlens.core import LAYERS, calc, declared_weight
 
 CASES = [  # (layer, input, options, main weight in the tutorials' order in × out × kernel)
     ("Conv1d", (1, 3, 20), dict(out_channels=8, kernel_size=5), (3, 8, 5)),
@@ -32,15 +32,15 @@ def test_every_weight_is_declared_once(name, shape, options, main):
     r = calc(name, shape, **options)
     cls = LAYERS[name]
     for w in r.weights + r.buffers:
-        spec = cls.weight_spec(w.name)
+        spec = cls.declared_weight(w.name)
         assert spec is not None, f"{name} does not declare {w.name!r}"
         assert spec.sentence and spec.role
         if spec.axes and "k…" not in spec.axes:
             assert len(spec.axes) == len(w.shape), (name, w.name, spec.axes, w.shape)
     assert r.layer.param_count(r.input_shape) == r.params == sum(w.numel for w in r.weights)
-    assert weight_spec(name).tutorial_order(r.weights[0].shape) == main
+    assert declared_weight(name).tutorial_order(r.weights[0].shape) == main
 
 
 def test_lazy_modules_read_as_the_class_they_become():
-    assert weight_spec("LazyConv2d") is weight_spec("Conv2d")
-    assert weight_spec("NoSuchLayer") is None and weight_spec("Conv2d", "nope") is None
+    assert declared_weight("LazyConv2d") is declared_weight("Conv2d")
+    assert declared_weight("NoSuchLayer") is None and declared_weight("Conv2d", "nope") is None

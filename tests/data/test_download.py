@@ -12,7 +12,7 @@ import pytest
 
 from convlens.cli import main
 from convlens.data import DataError, load
-from convlens.data._catalog import DatasetSpec, FileSpec
+from convlens.data._catalog import KnownDataset, KnownFile
 from convlens.data.download import get
 
 
@@ -34,8 +34,8 @@ def server(tmp_path):
 
 def _spec(root, idx_writer):
     idx_writer(root, n_train=12, n_test=6)
-    files = tuple(FileSpec(p.name, hashlib.sha256(gzip.decompress(p.read_bytes())).hexdigest(), None) for p in sorted(root.iterdir()))
-    return DatasetSpec("mnist", tuple(str(i) for i in range(10)), "http://example.invalid/", files)
+    files = tuple(KnownFile(p.name, hashlib.sha256(gzip.decompress(p.read_bytes())).hexdigest(), None) for p in sorted(root.iterdir()))
+    return KnownDataset("mnist", tuple(str(i) for i in range(10)), "http://example.invalid/", files)
 
 
 def test_get_downloads_verifies_and_the_loader_reads_it(tmp_path, server, idx_writer):

@@ -97,7 +97,7 @@ def test_summary_rows_carry_everything():
     c1, pool = s.layers
     assert c1.name == "c1" and pool.name == "1"
     assert [w.shape for w in c1.weights] == [(20, 1, 5, 5), (20,)]
-    assert c1.macs == 6_272_000 and c1.spec == "self.c1 = Conv2d(1, 20, 5, padding=2)"
+    assert c1.macs == 6_272_000 and c1.code == "self.c1 = Conv2d(1, 20, 5, padding=2)"
     assert c1.calculation[0].startswith("H_out = ")
     assert pool.receptive_field == {"size": [6, 6], "jump": [2, 2], "start": [Fraction(1, 2)] * 2, "global": False}
     assert s.total_params == 520 and s.total_macs == 6_272_000

@@ -21,7 +21,7 @@ def _lenet_conv1() -> Summary:
     from convlens.frontends.build import summary_of_layer
 
     options = dict(out_channels=20, kernel_size=5, padding=2)
-    return summary_of_layer(calc("Conv2d", (16, 1, 28, 28), **options), spec=layer("Conv2d", **options).spec())
+    return summary_of_layer(calc("Conv2d", (16, 1, 28, 28), **options), code=layer("Conv2d", **options).code())
 
 
 def test_layer_detail_of_a_conv(golden):

@@ -117,11 +117,11 @@ def test_file_loaders_register_by_suffix(tmp_path):
 def test_spec_files_need_the_spec_front_end(tmp_path):
     import importlib.util
 
-    if importlib.util.find_spec("convlens.spec") is not None:
-        pytest.skip("convlens.spec is installed: its own tests cover spec files")
+    if importlib.util.find_spec("convlens.design") is not None:
+        pytest.skip("convlens.design is installed: its own tests cover spec files")
     path = tmp_path / "m.yaml"
     path.write_text("layers: []\n")
-    with pytest.raises(TargetError, match="needs convlens.spec"):
+    with pytest.raises(TargetError, match="needs convlens.design"):
         resolve(str(path))
 
 

@@ -14,10 +14,10 @@ with warnings.catch_warnings():  # starlette's note about httpx versions
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient  # noqa: E402
 
-from convlens import spec  # noqa: E402
+from convlens import design  # noqa: E402
 from convlens.web import create_app  # noqa: E402
 
-EXAMPLES = spec.SCHEMA_PATH.with_name("examples")
+EXAMPLES = design.SCHEMA_PATH.with_name("examples")
 RESIDUAL = (EXAMPLES / "residual-cnn.yaml").read_text(encoding="utf-8")
 BROKEN = RESIDUAL.replace("in_features: 1152", "in_features: 128*7*7")
 
@@ -45,7 +45,7 @@ def test_summary_of_yaml_is_the_cli_summary(client):
     assert r.status_code == 200
     data = r.json()
     s = data["summary"]
-    cli = spec.summary(spec.loads(RESIDUAL, "spec.yaml")).to_dict()
+    cli = design.summary(design.loads(RESIDUAL, "spec.yaml")).to_dict()
     assert s == json.loads(json.dumps(cli))
     assert s["total_params"] == 883_082 and s["output_shapes"] == [[1, 10]]
     assert data["fix"] is None and data["layers"] == len(s["layers"]) == len(data["origins"])
@@ -58,7 +58,7 @@ def test_the_apis_record_dictionary_is_the_records_own():
     from convlens.web.app import record_dict
 
     for name in ("residual-cnn", "residual-cnn-as-written", "keras-cnn", "inception"):
-        s = spec.summary(EXAMPLES / f"{name}.yaml")
+        s = design.summary(EXAMPLES / f"{name}.yaml")
         assert record_dict(s) == s.to_dict()
 
 
@@ -92,7 +92,7 @@ def test_summary_of_a_document_gives_its_yaml_back(client):
     doc = client.post("/api/summary", json={"yaml": RESIDUAL}).json()["spec"]
     r = client.post("/api/summary", json={"spec": doc})
     assert r.status_code == 200
-    assert spec.loads(r.json()["yaml"]).document == doc
+    assert design.loads(r.json()["yaml"]).document == doc
     assert r.json()["summary"]["total_params"] == 883_082
 
 
@@ -140,14 +140,14 @@ def test_examples_list_tutorials_and_every_zoo_model(client):
     assert "residual-cnn" in names and all(f"zoo:{n}" in names for n in zoo.names())
     assert client.get("/api/examples/residual-cnn").json()["yaml"] == RESIDUAL
     r = client.get("/api/examples/zoo:resnet18")
-    assert r.status_code == 200 and spec.summary(spec.loads(r.json()["yaml"])).total_params == 11_689_512
+    assert r.status_code == 200 and design.summary(design.loads(r.json()["yaml"])).total_params == 11_689_512
     assert client.get("/api/examples/zoo:residual-cnn-as-written").status_code == 422  # named in the answer
     assert client.get("/api/examples/nope").status_code == 404
     assert client.get("/api/examples/..%2F..%2Fcore%2F__init__").status_code == 404  # a name, never a path
 
 
 def test_schema_is_published(client):
-    assert client.get("/api/schema").json() == spec.schema()
+    assert client.get("/api/schema").json() == design.schema()
 
 
 @pytest.mark.parametrize("body, status, words", [

@@ -19,7 +19,7 @@ def add_zoo_spec(actions) -> None:
 
 def run_zoo_spec(args) -> int:
     from .. import zoo
-    from ..spec.from_zoo import ZooSpecError, zoo_yaml
+    from ..design.from_zoo import ZooSpecError, zoo_yaml
 
     try:
         text = zoo_yaml(args.name)

@@ -119,7 +119,7 @@ def _single(args, rest) -> int:
     layer = build(name, **kwargs)
     shape, note = with_batch([layer], given)
     result = calc(name, shape, **kwargs)
-    summary = summary_of_layer(result, spec=layer.spec(), notes=[note] if note else ())
+    summary = summary_of_layer(result, code=layer.code(), notes=[note] if note else ())
     fmt = "json" if (opts.json or args.json) else (opts.format or args.format or "table")
     print(layer_detail(summary) if fmt == "table" else show(summary, fmt))
     return 0

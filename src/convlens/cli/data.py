@@ -26,7 +26,7 @@ def run_list(args) -> int:
 
     with user_errors():  # PyTorch missing: one line saying how to install it
         from ..data import DataError, DatasetName, load
-        from ..data._catalog import SPECS
+        from ..data._catalog import CATALOG
     rows = []
     for name in DatasetName:
         if name is DatasetName.IMAGEFOLDER and args.data_dir is None:
@@ -35,8 +35,8 @@ def run_list(args) -> int:
             ds = load(name, data_dir=args.data_dir)
         except DataError as exc:
             missing = str(exc).startswith(f"{name}: dataset not found")
-            how = "; ".join(filter(None, [f"apt-get install {SPECS[name].apt}" if name in SPECS and SPECS[name].apt else "",
-                                         f"convlens data get {name}" if name in SPECS else ""]))
+            how = "; ".join(filter(None, [f"apt-get install {CATALOG[name].apt}" if name in CATALOG and CATALOG[name].apt else "",
+                                         f"convlens data get {name}" if name in CATALOG else ""]))
             rows.append([str(name), "--", "--", "--", f"not found ({how})" if missing else str(exc)])
             continue
         c, (h, w) = ds.channels, ds.image_size

@@ -23,7 +23,7 @@ def register(sub) -> None:
 def run(args) -> int:
     with user_errors():
         from .. import data as datasets
-        from ..train._run_folder import plot_confusion
+        from ..train.run_folder import plot_confusion
         from ..train.evaluate import evaluate
         from ..train.inference import load_trained
 

@@ -15,14 +15,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from .. import spec
+    from .. import design
     from ._zoo_spec import write
-    from ..spec.export import export
+    from ..design.export import export
     from ._common import UsageError
 
     try:
-        text = export(spec.load(args.spec), args.to)
-    except spec.SpecError as exc:
+        text = export(design.load(args.spec), args.to)
+    except design.SpecError as exc:
         raise UsageError(str(exc)) from None
     write(text, args.output)
     return 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 
-from ._base import KERNEL_AXES, Layer, LayerResult, ReceptiveField, RFStep, Role, Weight, WeightSpec
+from ._base import KERNEL_AXES, Layer, LayerResult, ReceptiveField, RFStep, Role, Weight, DeclaredWeight
 from ._errors import LayerError
 from .keras_conventions import KERAS_IGNORED
 
@@ -43,16 +43,16 @@ KERAS_ALIASES: dict[str, type[Layer]] = {
 }
 
 
-def weight_spec(type_name: str, weight_name: str | None = None) -> WeightSpec | None:
+def declared_weight(type_name: str, weight_name: str | None = None) -> DeclaredWeight | None:
     """The declaration of weight ``weight_name`` (default: the main one) of the layer class
     named ``type_name`` — a framework's class name as summary rows carry it; ``Lazy`` modules
     read as the class they become. None when the type or the weight is not declared.
 
-    >>> weight_spec("Conv2D").tutorial_order((3, 3, 1, 32))
+    >>> declared_weight("Conv2D").tutorial_order((3, 3, 1, 32))
     (1, 32, 3, 3)
     """
     cls = LAYERS.get(type_name[4:] if type_name.startswith("Lazy") else type_name)
-    return None if cls is None else cls.weight_spec(weight_name)
+    return None if cls is None else cls.declared_weight(weight_name)
 
 
 def layer(name: str, /, *args, framework: str = "torch", **kwargs) -> Layer:
@@ -64,7 +64,7 @@ def layer(name: str, /, *args, framework: str = "torch", **kwargs) -> Layer:
 
     >>> layer("Flatten", framework="keras").evaluate((None, 4, 4, 25)).output_shape
     (None, 400)
-    >>> layer("Dense", 10, kernel_initializer="he_normal").spec()
+    >>> layer("Dense", 10, kernel_initializer="he_normal").code()
     'Dense(units=10)'
     """
     if framework not in ("torch", "keras"):
@@ -110,5 +110,5 @@ def calc(name: str, input_shape, /, *args, **kwargs) -> LayerResult:
 
 __all__ = [
     "KERAS_ALIASES", "KERNEL_AXES", "LAYERS", "Layer", "LayerError", "LayerResult", "RFStep", "ReceptiveField", "Role", "Weight",
-    "WeightSpec", "calc", "layer", "register", "weight_spec",
+    "DeclaredWeight", "calc", "layer", "register", "declared_weight",
 ]

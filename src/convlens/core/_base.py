@@ -43,19 +43,19 @@ class Role(StrEnum):
     TABLE = "table"  # an embedding's lookup table
 
 
-KERNEL_AXES = "k…"  # in ``WeightSpec.axes``: the kernel's spatial axes, as many as the layer has
+KERNEL_AXES = "k…"  # in ``DeclaredWeight.axes``: the kernel's spatial axes, as many as the layer has
 
 
 @dataclass(frozen=True, slots=True)
-class WeightSpec:
+class DeclaredWeight:
     """One weight a layer class declares, once: its name, what each dimension counts, its role
     and the sentence that explains it. ``explain()``, the renderers and the web page read it.
 
     ``axes`` name the dimensions in storage order: ``"out"``, ``"in"``, ``"mult"`` (a depthwise
     multiplier), ``"features"``, ``"rows"``, or ``KERNEL_AXES`` for all the kernel's spatial axes.
 
-    >>> spec = WeightSpec("weight", ("out", "in", KERNEL_AXES), Role.KERNEL, "one kernel per output and input channel")
-    >>> spec.tutorial_order((64, 3, 7, 7)), spec.kernel((64, 3, 7, 7))
+    >>> declared = DeclaredWeight("weight", ("out", "in", KERNEL_AXES), Role.KERNEL, "one kernel per output and input channel")
+    >>> declared.tutorial_order((64, 3, 7, 7)), declared.kernel((64, 3, 7, 7))
     ((3, 64, 7, 7), (7, 7))
     """
 
@@ -128,7 +128,7 @@ class LayerResult:
 
     def to_dict(self) -> dict:
         return {
-            "layer": self.layer.spec(),
+            "layer": self.layer.code(),
             "input_shape": self.input_shape,
             "output_shape": self.output_shape,
             "weights": [{"name": w.name, "shape": w.shape, "trainable": w.trainable} for w in self.weights],
@@ -163,10 +163,10 @@ class Layer:
     n_inputs: ClassVar[int] = 1  # 0 = any number of inputs (merges)
     elementwise_flops: ClassVar[bool] = False  # one FLOP per output element (activation, norm, ...)
     # The weights this layer can have, declared once (``weights()`` gives their shapes for an input).
-    declared_weights: ClassVar[tuple[WeightSpec, ...]] = ()
+    declared_weights: ClassVar[tuple[DeclaredWeight, ...]] = ()
 
     @classmethod
-    def weight_spec(cls, name: str | None = None) -> WeightSpec | None:
+    def declared_weight(cls, name: str | None = None) -> DeclaredWeight | None:
         """The declaration of weight ``name`` (default: the main weight, declared first)."""
         if name is None:
             return cls.declared_weights[0] if cls.declared_weights else None
@@ -232,7 +232,7 @@ class Layer:
     def type_name(self) -> str:
         return type(self).__name__
 
-    def spec(self) -> str:
+    def code(self) -> str:
         """The layer as code, with only non-default arguments: ``Conv2d(1, 20, kernel_size=5, padding=2)``."""
         parts = []
         for f in fields(self):

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from . import costs
 from ._args import fmt_shape, fmt_tuple, ntuple
-from ._base import KERNEL_AXES, Layer, RFStep, Role, Shape, Weight, WeightSpec
+from ._base import KERNEL_AXES, Layer, RFStep, Role, Shape, Weight, DeclaredWeight
 from ._errors import LayerError
 from .window import conv_out_size, join_spatial, split_spatial, window_warnings
 
@@ -46,8 +46,8 @@ class _TorchConvNd(Layer):
     groups=1, bias=True, padding_mode='zeros')``; weight ``(out, in/groups, *kernel)``."""
 
     declared_weights: ClassVar = (
-        WeightSpec("weight", ("out", "in", KERNEL_AXES), Role.KERNEL, "one kernel per output channel and input channel of its group; each output channel sums its kernels' responses"),
-        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
+        DeclaredWeight("weight", ("out", "in", KERNEL_AXES), Role.KERNEL, "one kernel per output channel and input channel of its group; each output channel sums its kernels' responses"),
+        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
     )
 
     in_channels: int | None = None  # None: taken from the input

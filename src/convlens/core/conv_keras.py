@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from . import costs
 from ._args import fmt_shape, fmt_tuple
-from ._base import KERNEL_AXES, Layer, RFStep, Role, Shape, Weight, WeightSpec
+from ._base import KERNEL_AXES, Layer, RFStep, Role, Shape, Weight, DeclaredWeight
 from ._errors import LayerError
 from .conv import _param_lines
 from .keras_conventions import (
@@ -84,8 +84,8 @@ class _KerasConvNd(_KerasWindow):
     ``(*kernel_size, in/groups, filters)``, bias ``(filters,)``."""
 
     declared_weights: ClassVar = (
-        WeightSpec("kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, "one kernel per input channel of its group and filter; each filter sums its kernels' responses"),
-        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+        DeclaredWeight("kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, "one kernel per input channel of its group and filter; each filter sums its kernels' responses"),
+        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
     )
 
     filters: int | None = None
@@ -180,8 +180,8 @@ class DepthwiseConv2D(_KerasWindow):
     """
 
     declared_weights: ClassVar = (
-        WeightSpec("kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, "depth_multiplier kernels per input channel, each seeing only that channel"),
-        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
+        DeclaredWeight("kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, "depth_multiplier kernels per input channel, each seeing only that channel"),
+        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
     )
 
     kernel_size: int | tuple = None
@@ -237,9 +237,9 @@ class SeparableConv2D(_KerasWindow):
     """
 
     declared_weights: ClassVar = (
-        WeightSpec("depthwise_kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, "depth_multiplier spatial kernels per input channel, each seeing only that channel"),
-        WeightSpec("pointwise_kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, "a 1×1 convolution mixing the depthwise outputs into the filters"),
-        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+        DeclaredWeight("depthwise_kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, "depth_multiplier spatial kernels per input channel, each seeing only that channel"),
+        DeclaredWeight("pointwise_kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, "a 1×1 convolution mixing the depthwise outputs into the filters"),
+        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
     )
 
     filters: int | None = None
@@ -302,8 +302,8 @@ class Conv2DTranspose(_KerasWindow):
     """
 
     declared_weights: ClassVar = (
-        WeightSpec("kernel", (KERNEL_AXES, "out", "in"), Role.KERNEL, "one kernel per filter and input channel, scattered into the output at every input position"),
-        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+        DeclaredWeight("kernel", (KERNEL_AXES, "out", "in"), Role.KERNEL, "one kernel per filter and input channel, scattered into the output at every input position"),
+        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
     )
 
     filters: int | None = None

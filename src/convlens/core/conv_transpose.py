@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from . import costs
 from ._args import fmt_shape, fmt_tuple, ntuple
-from ._base import KERNEL_AXES, Layer, RFStep, Role, Weight, WeightSpec
+from ._base import KERNEL_AXES, Layer, RFStep, Role, Weight, DeclaredWeight
 from ._errors import LayerError
 from .conv import _check_torch_channels
 from .window import join_spatial, split_spatial
@@ -24,8 +24,8 @@ class _TorchConvTransposeNd(Layer):
     weight ``(in, out/groups, *kernel)``."""
 
     declared_weights: ClassVar = (
-        WeightSpec("weight", ("in", "out", KERNEL_AXES), Role.KERNEL, "one kernel per input channel and output channel of its group, scattered into the output at every input position"),
-        WeightSpec("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
+        DeclaredWeight("weight", ("in", "out", KERNEL_AXES), Role.KERNEL, "one kernel per input channel and output channel of its group, scattered into the output at every input position"),
+        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
     )
 
     in_channels: int | None = None

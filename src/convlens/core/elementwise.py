@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ._args import fmt_shape
-from ._base import Layer, Role, Weight, WeightSpec
+from ._base import Layer, Role, Weight, DeclaredWeight
 from ._errors import LayerError
 from .keras_conventions import keras_activation
 
@@ -58,7 +58,7 @@ class PReLU(_Elementwise):
     """
 
     declared_weights: ClassVar = (
-        WeightSpec("weight", ("features",), Role.SCALE, "the learned slope for negative inputs: one, or one per channel"),
+        DeclaredWeight("weight", ("features",), Role.SCALE, "the learned slope for negative inputs: one, or one per channel"),
     )
 
     num_parameters: int = 1

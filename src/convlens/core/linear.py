@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from . import costs
 from ._args import fmt_shape, positive_int
-from ._base import Layer, RFStep, Role, Weight, WeightSpec
+from ._base import Layer, RFStep, Role, Weight, DeclaredWeight
 from ._errors import LayerError
 from .keras_conventions import keras_activation
 
@@ -39,8 +39,8 @@ class Linear(Layer):
     """
 
     declared_weights: ClassVar = (
-        WeightSpec("weight", ("out", "in"), Role.KERNEL, "one row of in_features weights per output feature"),
-        WeightSpec("bias", ("out",), Role.BIAS, "one value added to each output feature"),
+        DeclaredWeight("weight", ("out", "in"), Role.KERNEL, "one row of in_features weights per output feature"),
+        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to each output feature"),
     )
 
     in_features: int | None = None  # None: taken from the input's last dimension
@@ -94,8 +94,8 @@ class Dense(Layer):
     """
 
     declared_weights: ClassVar = (
-        WeightSpec("kernel", ("in", "out"), Role.KERNEL, "one column of input weights per unit"),
-        WeightSpec("bias", ("out",), Role.BIAS, "one value added to each unit"),
+        DeclaredWeight("kernel", ("in", "out"), Role.KERNEL, "one column of input weights per unit"),
+        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to each unit"),
     )
 
     framework: ClassVar[str] = "keras"
@@ -149,7 +149,7 @@ class Embedding(Layer):
     """
 
     declared_weights: ClassVar = (
-        WeightSpec("weight", ("rows", "features"), Role.TABLE, "one row of embedding_dim values per index; a lookup, not a product"),
+        DeclaredWeight("weight", ("rows", "features"), Role.TABLE, "one row of embedding_dim values per index; a lookup, not a product"),
     )
 
     num_embeddings: int | None = None

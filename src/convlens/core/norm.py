@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from . import costs
 from ._args import fmt_shape, fmt_tuple, positive_int
-from ._base import Layer, Role, Weight, WeightSpec
+from ._base import Layer, Role, Weight, DeclaredWeight
 from ._errors import LayerError
 
 
@@ -36,11 +36,11 @@ class _BatchNormNd(_Norm):
     """
 
     declared_weights: ClassVar = (
-        WeightSpec("weight", ("features",), Role.SCALE, "a learned factor per channel (γ), applied after normalising"),
-        WeightSpec("bias", ("features",), Role.SHIFT, "a learned offset per channel (β), added after scaling"),
-        WeightSpec("running_mean", ("features",), Role.STATISTIC, "the channel mean used in eval mode, updated in training"),
-        WeightSpec("running_var", ("features",), Role.STATISTIC, "the channel variance used in eval mode, updated in training"),
-        WeightSpec("num_batches_tracked", (), Role.STATISTIC, "how many batches updated the statistics"),
+        DeclaredWeight("weight", ("features",), Role.SCALE, "a learned factor per channel (γ), applied after normalising"),
+        DeclaredWeight("bias", ("features",), Role.SHIFT, "a learned offset per channel (β), added after scaling"),
+        DeclaredWeight("running_mean", ("features",), Role.STATISTIC, "the channel mean used in eval mode, updated in training"),
+        DeclaredWeight("running_var", ("features",), Role.STATISTIC, "the channel variance used in eval mode, updated in training"),
+        DeclaredWeight("num_batches_tracked", (), Role.STATISTIC, "how many batches updated the statistics"),
     )
 
     num_features: int | None = None  # None: taken from the input's dimension 1
@@ -181,8 +181,8 @@ class LayerNorm(_Norm):
     """
 
     declared_weights: ClassVar = (
-        WeightSpec("weight", ("features",), Role.SCALE, "a learned factor per normalised element (γ)"),
-        WeightSpec("bias", ("features",), Role.SHIFT, "a learned offset per normalised element (β)"),
+        DeclaredWeight("weight", ("features",), Role.SCALE, "a learned factor per normalised element (γ)"),
+        DeclaredWeight("bias", ("features",), Role.SHIFT, "a learned offset per normalised element (β)"),
     )
 
     normalized_shape: int | tuple = None
@@ -229,8 +229,8 @@ class GroupNorm(_Norm):
     """
 
     declared_weights: ClassVar = (
-        WeightSpec("weight", ("features",), Role.SCALE, "a learned factor per channel (γ), applied after normalising each group"),
-        WeightSpec("bias", ("features",), Role.SHIFT, "a learned offset per channel (β)"),
+        DeclaredWeight("weight", ("features",), Role.SCALE, "a learned factor per channel (γ), applied after normalising each group"),
+        DeclaredWeight("bias", ("features",), Role.SHIFT, "a learned offset per channel (β)"),
     )
 
     num_groups: int | None = None
@@ -282,10 +282,10 @@ class BatchNormalization(_Norm):
     """
 
     declared_weights: ClassVar = (
-        WeightSpec("gamma", ("features",), Role.SCALE, "a learned factor per channel, applied after normalising"),
-        WeightSpec("beta", ("features",), Role.SHIFT, "a learned offset per channel, added after scaling"),
-        WeightSpec("moving_mean", ("features",), Role.STATISTIC, "the channel mean used in inference; Keras counts it as a non-trainable parameter"),
-        WeightSpec("moving_variance", ("features",), Role.STATISTIC, "the channel variance used in inference; a non-trainable parameter in Keras"),
+        DeclaredWeight("gamma", ("features",), Role.SCALE, "a learned factor per channel, applied after normalising"),
+        DeclaredWeight("beta", ("features",), Role.SHIFT, "a learned offset per channel, added after scaling"),
+        DeclaredWeight("moving_mean", ("features",), Role.STATISTIC, "the channel mean used in inference; Keras counts it as a non-trainable parameter"),
+        DeclaredWeight("moving_variance", ("features",), Role.STATISTIC, "the channel variance used in inference; a non-trainable parameter in Keras"),
     )
 
     framework: ClassVar[str] = "keras"

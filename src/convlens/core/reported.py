@@ -42,7 +42,7 @@ class Reported(Layer):
     def weights(self, shape):
         return tuple(Weight(name, tuple(s), bool(t)) for name, s, t in self.weights_reported)
 
-    def spec(self) -> str:
+    def code(self) -> str:
         return f"{self.kind}(...)"
 
     def explain(self, shape, out):

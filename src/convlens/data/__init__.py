@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 
 from . import _cifar, _idx
-from ._catalog import SPECS, DatasetSpec, FileSpec
+from ._catalog import CATALOG, KnownDataset, KnownFile
 from ._errors import DataError
 from ._folder import read_folder
 
@@ -72,7 +72,7 @@ def default_root() -> Path:
 
 
 def missing_message(name: str, searched: list[Path]) -> str:
-    spec = SPECS.get(name)
+    spec = CATALOG.get(name)
     where = ", ".join(str(p) for p in searched)
     ways = []
     if spec and spec.apt:
@@ -83,7 +83,7 @@ def missing_message(name: str, searched: list[Path]) -> str:
     return f"{name}: dataset not found (looked in {where}); {', or '.join(ways)}"
 
 
-def _candidates(spec: DatasetSpec, data_dir: Path | None) -> list[Path]:
+def _candidates(spec: KnownDataset, data_dir: Path | None) -> list[Path]:
     if data_dir is not None:
         return [data_dir]
     out = [Path(spec.system_dir)] if spec.system_dir else []
@@ -105,7 +105,7 @@ def load(name: str | DatasetName, *, data_dir: str | Path | None = None) -> Data
             raise DataError(f"{data_dir}: no such folder (imagefolder reads ROOT/train/CLASS/*.png and ROOT/test/CLASS/*.png)")
         classes, splits, notes = read_folder(data_dir)
         return Dataset(str(name), classes, *splits["train"], *splits["test"], str(data_dir), tuple(notes))
-    spec = SPECS[str(name)]
+    spec = CATALOG[str(name)]
     searched = _candidates(spec, data_dir)
     reader = _load_idx if name in (DatasetName.FASHION_MNIST, DatasetName.MNIST) else _load_cifar
     for folder in searched:
@@ -124,7 +124,7 @@ def _find(folder: Path, fname: str) -> Path | None:
     return None
 
 
-def _verify_content(spec: FileSpec, path: Path, content: bytes) -> None:
+def _verify_content(spec: KnownFile, path: Path, content: bytes) -> None:
     if spec.content_sha256 is None:
         return
     digest = _idx.sha256(content)
@@ -133,7 +133,7 @@ def _verify_content(spec: FileSpec, path: Path, content: bytes) -> None:
                         f"{spec.content_sha256[:16]}… (the file is corrupt or another dataset's); fetch it again")
 
 
-def _load_idx(spec: DatasetSpec, folder: Path) -> Dataset | None:
+def _load_idx(spec: KnownDataset, folder: Path) -> Dataset | None:
     paths = [_find(folder, f.name) for f in spec.files]
     if not any(paths):
         return None
@@ -166,7 +166,7 @@ def _load_idx(spec: DatasetSpec, folder: Path) -> Dataset | None:
 
 # --- CIFAR-10/100 python batches ---
 
-def _cifar_members(spec: DatasetSpec, folder: Path) -> dict[str, tuple[Path, bytes]] | None:
+def _cifar_members(spec: KnownDataset, folder: Path) -> dict[str, tuple[Path, bytes]] | None:
     """{member name: (path for messages, bytes)} from an extracted folder or the .tar.gz archive."""
     sub = "cifar-10-batches-py" if spec.name == "cifar10" else "cifar-100-python"
     wanted = ({f"data_batch_{i}" for i in range(1, 6)} | {"test_batch", "batches.meta"}) if spec.name == "cifar10" else {"train", "test", "meta"}
@@ -194,7 +194,7 @@ def _cifar_members(spec: DatasetSpec, folder: Path) -> dict[str, tuple[Path, byt
     return out
 
 
-def _load_cifar(spec: DatasetSpec, folder: Path) -> Dataset | None:
+def _load_cifar(spec: KnownDataset, folder: Path) -> Dataset | None:
     members = _cifar_members(spec, folder)
     if members is None:
         return None

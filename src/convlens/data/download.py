@@ -15,11 +15,11 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
-from ._catalog import SPECS, DatasetSpec
+from ._catalog import CATALOG, KnownDataset
 from ._errors import DataError
 
 
-def _url(spec: DatasetSpec, fname: str, base: str | None) -> str:
+def _url(spec: KnownDataset, fname: str, base: str | None) -> str:
     if spec.url.endswith(fname):  # a single archive (CIFAR)
         return (base.rstrip("/") + "/" + fname) if base else spec.url
     return (base.rstrip("/") + "/" if base else spec.url) + fname
@@ -65,12 +65,12 @@ def verify(path: Path, *, content_sha256: str | None, archive_md5: str | None) -
     raise DataError(f"{name}: no checksum is recorded, refusing to install an unverified download")
 
 
-def get(name: str | DatasetSpec, dest: str | Path, *, base_url: str | None = None, log: Callable[[str], None] = print) -> list[Path]:
+def get(name: str | KnownDataset, dest: str | Path, *, base_url: str | None = None, log: Callable[[str], None] = print) -> list[Path]:
     """Download every file of dataset ``name`` into ``dest`` (created), verified; files already
     present and valid are kept. ``base_url`` replaces the canonical source (a mirror)."""
-    spec = name if isinstance(name, DatasetSpec) else SPECS.get(str(name))
+    spec = name if isinstance(name, KnownDataset) else CATALOG.get(str(name))
     if spec is None:
-        raise DataError(f"convlens data get: no dataset {name!r} to download; known: {', '.join(SPECS)}")
+        raise DataError(f"convlens data get: no dataset {name!r} to download; known: {', '.join(CATALOG)}")
     dest = Path(dest).expanduser()
     dest.mkdir(parents=True, exist_ok=True)
     out = []

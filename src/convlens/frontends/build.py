@@ -80,7 +80,7 @@ class RowDraft:
         return LayerRow(**{f.name: getattr(self, f.name) for f in _ROW_FIELDS})
 
 
-def row_of(name: str, result: LayerResult, rf: ReceptiveField | None, input_shapes, spec: str | None = None,
+def row_of(name: str, result: LayerResult, rf: ReceptiveField | None, input_shapes, code: str | None = None,
            *, dtype_bytes: int = FLOAT32_BYTES) -> LayerRow:
     """One evaluated core layer as a record row."""
     return LayerRow(
@@ -97,7 +97,7 @@ def row_of(name: str, result: LayerResult, rf: ReceptiveField | None, input_shap
         warnings=tuple(result.warnings),
         receptive_field=as_dict(rf),
         kind="layer",
-        spec=spec or result.layer.spec(),
+        code=code or result.layer.code(),
     )
 
 
@@ -106,11 +106,11 @@ def layer_warnings(rows) -> list[Diagnostic]:
     return [Diagnostic("warning", "layer-warning", w, None, row.name) for row in rows for w in row.warnings]
 
 
-def _network_rows(result: NetworkResult, specs) -> list[LayerRow]:
+def _network_rows(result: NetworkResult, codes) -> list[LayerRow]:
     return [
         row_of(n.name, n.result, n.receptive_field,
                [result.input_shape if s == "input" else result[s].result.output_shape for s in n.inputs],
-               None if specs is None else specs[n.index])
+               None if codes is None else codes[n.index])
         for n in result.nodes
     ]
 
@@ -120,11 +120,11 @@ def _last_local_field(result: NetworkResult) -> dict | None:
     return as_dict(spatial[-1]) if spatial else None
 
 
-def summary_of_network(result: NetworkResult, *, title: str = "network", notes=(), specs=None,
+def summary_of_network(result: NetworkResult, *, title: str = "network", notes=(), codes=None,
                        framework: str = "core", diagnostics=()) -> Summary:
     """The record of an evaluated network: one row per node, the totals, the receptive field.
     ``diagnostics`` are a front end's own findings, listed after the layers' warnings."""
-    rows = _network_rows(result, specs)
+    rows = _network_rows(result, codes)
     return assemble(
         title=title, framework=framework, input_shapes=(result.input_shape,), output_shapes=(result.output_shape,),
         rows=rows, diagnostics=layer_warnings(rows) + list(diagnostics),
@@ -132,15 +132,15 @@ def summary_of_network(result: NetworkResult, *, title: str = "network", notes=(
     )
 
 
-def summary_of_failure(error: NetworkError, input_shape, *, title: str = "network", notes=(), specs=None,
+def summary_of_failure(error: NetworkError, input_shape, *, title: str = "network", notes=(), codes=None,
                        framework: str = "core") -> Summary:
     """The record of a network that stopped at ``error``: the rows that ran, then the failing one."""
     ok = NetworkResult(tuple(input_shape), error.partial)
-    rows = _network_rows(ok, specs)
+    rows = _network_rows(ok, codes)
     name = str(error.index) if error.node_name is None else error.node_name
     rows.append(LayerRow(
         name=name, type=error.layer_type, depth=name.count("."), input_shapes=error.input_shapes, output_shape=None,
-        failed=str(error), spec=None if specs is None or error.index >= len(specs) else specs[error.index],
+        failed=str(error), code=None if codes is None or error.index >= len(codes) else codes[error.index],
     ))
     reason = error.reason
     fix = reason.split("; ", 1)[1] if "; " in reason else None
@@ -153,7 +153,7 @@ def summary_of_failure(error: NetworkError, input_shape, *, title: str = "networ
     )
 
 
-def summary_of_layer(result: LayerResult, *, name: str | None = None, spec: str | None = None, notes=()) -> Summary:
+def summary_of_layer(result: LayerResult, *, name: str | None = None, code: str | None = None, notes=()) -> Summary:
     """The record of one evaluated layer (``core.calc``): a one-row Summary; ``notes`` go before the cost convention."""
     step = result.receptive_field
     rf = None
@@ -161,9 +161,9 @@ def summary_of_layer(result: LayerResult, *, name: str | None = None, spec: str 
         rf = ReceptiveField((), (), (), True) if step.is_global else ReceptiveField.identity(len(step.kernel)).then(step)
     one_input = result.layer.n_inputs == 1
     inputs = [result.input_shape] if one_input else list(result.input_shape)
-    row = row_of(name or result.layer.type_name.lower(), result, rf, inputs, spec)
+    row = row_of(name or result.layer.type_name.lower(), result, rf, inputs, code)
     return assemble(
-        title=spec or result.layer.spec(), framework="core", input_shapes=inputs, output_shapes=(result.output_shape,),
+        title=code or result.layer.code(), framework="core", input_shapes=inputs, output_shapes=(result.output_shape,),
         rows=[row], diagnostics=layer_warnings([row]),
         receptive_field=row.receptive_field if rf is not None and not rf.is_global else None, notes=list(notes) + [COST_NOTE],
     )

@@ -281,13 +281,13 @@ def chain_summary(texts, input_shape=None, *, title: str | None = None) -> Summa
         if declared is not None and tuple(declared[1:]) != tuple(shape[1:]):
             notes.append(f"the layers declare input_shape {_fmt(declared)}; the given input {_fmt(shape)} was used")
     nodes = [Node(p.layer, p.name) for p in parsed]
-    specs = [p.call.text.strip() for p in parsed]
-    return network_summary(nodes, shape, title=title or "layer chain", notes=notes, specs=specs)
+    codes = [p.call.text.strip() for p in parsed]
+    return network_summary(nodes, shape, title=title or "layer chain", notes=notes, codes=codes)
 
 
-def network_summary(nodes, input_shape, *, title: str = "network", notes=(), specs=None) -> Summary:
+def network_summary(nodes, input_shape, *, title: str = "network", notes=(), codes=None) -> Summary:
     """Core nodes (``core.network.Node`` or bare layers) evaluated on ``input_shape``."""
-    return summary_of_network(evaluate(nodes, input_shape), title=title, notes=notes, specs=specs)
+    return summary_of_network(evaluate(nodes, input_shape), title=title, notes=notes, codes=codes)
 
 
 __all__ = [

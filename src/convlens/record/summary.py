@@ -104,7 +104,7 @@ class LayerRow:
     kind: RowKind = RowKind.LAYER
     is_leaf: bool = True  # False for containers whose children have their own rows
     source: str | None = None  # "file.py:42" where the call happened
-    spec: str | None = None  # the layer as code, "Conv2d(1, 32, kernel_size=3, padding=1)"
+    code: str | None = None  # the layer as code, "Conv2d(1, 32, kernel_size=3, padding=1)"
     repeated: bool = False  # a second call of the same module: shown, parameters not counted again
     failed: str | None = None  # error message when the forward pass failed here
     connected_to: tuple[str, ...] = ()  # rows whose outputs this one reads (Keras's "Connected to"); () = not known

@@ -3,7 +3,7 @@
 The summary rows carry the framework's own class or op name (``"Conv2d"``, ``"Conv2D"``,
 ``"add"``). Two things in the reports depend on it: how a layer's weight dimensions are read
 (PyTorch stores a conv weight ``(out, in, kH, kW)``, Keras a kernel ``(kH, kW, in, out)``) — which
-each core layer class declares once (``core.weight_spec``) — and the family behind the
+each core layer class declares once (``core.declared_weight``) — and the family behind the
 plain-words description of the tutorial view (``KINDS`` below). Unknown types fall back to
 shape-only rules.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from ..core import weight_spec
+from ..core import declared_weight
 
 
 class Kind(Enum):
@@ -95,15 +95,15 @@ def kind(type_name: str) -> Kind:
 
 def tutorial_order(dims: tuple[int, ...], type_name: str, weight_name: str | None = None) -> tuple[int, ...]:
     """A weight's dimensions in the tutorials' order ``in, out, *kernel``, read from the layer
-    class's own declaration (``core.weight_spec``); unchanged for an undeclared type.
+    class's own declaration (``core.declared_weight``); unchanged for an undeclared type.
 
     >>> tutorial_order((64, 3, 3, 3), "Conv2d"), tutorial_order((3, 3, 3, 64), "Conv2D")
     ((3, 64, 3, 3), (3, 64, 3, 3))
     >>> tutorial_order((512, 1152), "Linear"), tutorial_order((1152, 512), "Dense"), tutorial_order((64,), "Conv2d", "bias")
     ((1152, 512), (1152, 512), (64,))
     """
-    spec = _spec(type_name, weight_name)
-    return tuple(dims) if spec is None else spec.tutorial_order(dims)
+    declared = _declared(type_name, weight_name)
+    return tuple(dims) if declared is None else declared.tutorial_order(dims)
 
 
 def kernel_size(dims: tuple[int, ...], type_name: str, weight_name: str | None = None) -> tuple[int, ...] | None:
@@ -112,10 +112,10 @@ def kernel_size(dims: tuple[int, ...], type_name: str, weight_name: str | None =
     >>> kernel_size((64, 3, 7, 7), "Conv2d"), kernel_size((3, 3, 1, 32), "Conv2D"), kernel_size((10, 512), "Linear")
     ((7, 7), (3, 3), None)
     """
-    spec = _spec(type_name, weight_name)
-    return None if spec is None else spec.kernel(dims)
+    declared = _declared(type_name, weight_name)
+    return None if declared is None else declared.kernel(dims)
 
 
-def _spec(type_name: str, weight_name: str | None):
+def _declared(type_name: str, weight_name: str | None):
     """The declared weight; a name the class does not declare reads as its main weight."""
-    return (weight_name and weight_spec(type_name, weight_name)) or weight_spec(type_name)
+    return (weight_name and declared_weight(type_name, weight_name)) or declared_weight(type_name)

@@ -13,7 +13,7 @@ TUPLE = "tuple"  # the shape spelling of this view: (16, 20, 28, 28)
 def render(summary) -> str:
     """The first row of ``summary`` in detail (a one-layer summary has only that row)."""
     r = summary.layers[0]
-    lines = [r.spec or r.type, ""]
+    lines = [r.code or r.type, ""]
     facts = [
         ("input", " + ".join(f.shape(s, TUPLE) for s in r.input_shapes)),
         ("output", f.shape(r.output_shape, TUPLE) or "FAILED"),

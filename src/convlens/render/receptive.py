@@ -33,7 +33,7 @@ def table(summary) -> str:
     header = ("#", "layer", "output", "size", "jump", "start")
     body = []
     for i, r in enumerate(summary.layers):
-        label = r.spec if r.name.isdigit() else f"{r.name}: {r.spec}"
+        label = r.code if r.name.isdigit() else f"{r.name}: {r.code}"
         body.append((str(i), label, f.shape(r.output_shape, "tuple") or "--", *cells(r.receptive_field)))
     lines = [_table(header, body, right=(3, 4, 5), rule=False).rstrip("\n"), "", FORMULA, LEGEND]
     lines += [f"note: {n}" for n in summary.notes[:-1]]  # the last note is the cost convention

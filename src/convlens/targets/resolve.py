@@ -7,7 +7,7 @@ end of its framework. The Python API, ``convlens summary``/``check``/``compare``
 web server all call these two functions.
 
 File formats register a loader by suffix (``register_file_loader``); the spec format
-(``.yaml``/``.yml``/``.json``) registers itself when ``convlens.spec`` is imported.
+(``.yaml``/``.yml``/``.json``) registers itself when ``convlens.design`` is imported.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from .request import Device, Request
 # suffix -> loader(path, request) returning a model (torch or Keras) or a finished Summary
 _FILE_LOADERS: dict[str, Callable[[str, Request], Any]] = {}
 # suffixes whose loader(path, request) is a function of a module imported on first use
-_LAZY_LOADERS = {suffix: ("convlens.spec", "target_loader") for suffix in (".yaml", ".yml", ".json")}
+_LAZY_LOADERS = {suffix: ("convlens.design", "target_loader") for suffix in (".yaml", ".yml", ".json")}
 
 
 def register_file_loader(suffixes, loader: Callable[[str, Request], Any]) -> None:

@@ -23,7 +23,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .. import data as datasets
-from . import _run_folder as rf
+from . import run_folder
 from . import checkpoint as ckpt
 from . import model as models
 from .augment import augment_epoch, channel_stats
@@ -195,12 +195,12 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
     if dist.main:
         log_file = open(folder / "log.txt", "a")
         if state is None:
-            rf.write_json(folder / "config.json", cfg.to_dict())
-            rf.write_json(folder / "run.json", {"seed": cfg.seed, "device": str(device), "world_size": dist.world, "params": n_params,
+            run_folder.write_json(folder / "config.json", cfg.to_dict())
+            run_folder.write_json(folder / "run.json", {"seed": cfg.seed, "device": str(device), "world_size": dist.world, "params": n_params,
                                                 "data": {"name": ds.name, "source": ds.source, "notes": list(ds.notes), "classes": list(ds.classes),
                                                          "train_images": n_train, "test_images": int(ds.test_images.shape[0])},
                                                 "input": inp.to_dict(), "started": dt.datetime.now().isoformat(timespec="seconds"),
-                                                **rf.environment()})
+                                                **run_folder.environment()})
     else:
         log_file = None
 
@@ -267,17 +267,17 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
                               "scheduler": sched.state_dict(), "rng": {"torch": torch.get_rng_state()}, "epoch": epoch + 1,
                               "config": cfg.to_dict(), "classes": list(ds.classes), "input": inp.to_dict(), "metrics": metrics},
                              folder / "checkpoint.pt")
-            rf.write_metrics(folder / "metrics.csv", metrics)
+            run_folder.write_metrics(folder / "metrics.csv", metrics)
         emit(_format_line(row, cfg.epochs))
         dist.barrier()
 
     if dist.main:
         ckpt.save_atomic(net.state_dict(), folder / "model_state_dict.pt")
         title = f"{cfg.model} on {ds.name}"
-        rf.plot_curves(folder / "curves.png", metrics, title)
+        run_folder.plot_curves(folder / "curves.png", metrics, title)
         if final is None:  # resumed a run whose last epoch was already done: evaluate once for the plot
             final = _evaluate_sharded(net, ds, inp, k, device, cfg, dist, bf16)
-        rf.plot_confusion(folder / "confusion.png", final.confusion, ds.classes,
+        run_folder.plot_confusion(folder / "confusion.png", final.confusion, ds.classes,
                           f"{title}: test accuracy {100 * final.accuracy:.2f}%")
         emit(f"done: test accuracy {100 * metrics[-1]['test_acc']:.2f}% after {cfg.epochs} epoch{'s' if cfg.epochs > 1 else ''}; "
              f"wrote {folder}/ (checkpoint.pt, model_state_dict.pt, metrics.csv, curves.png, confusion.png, log.txt)")

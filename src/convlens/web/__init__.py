@@ -1,5 +1,5 @@
 """The design page (``convlens serve``): a Starlette app (``app.create_app``) serving a JSON API over
-``convlens.spec`` and the page's own static files (plain HTML, CSS and JS; nothing from a CDN)."""
+``convlens.design`` and the page's own static files (plain HTML, CSS and JS; nothing from a CDN)."""
 
 from __future__ import annotations
 

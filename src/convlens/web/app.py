@@ -33,12 +33,12 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import spec
-from ..spec._dump import dump
-from ..spec._source import MAX_BYTES, read
+from .. import design
+from ..design._dump import dump
+from ..design._source import MAX_BYTES, read
 
 STATIC = Path(__file__).with_name("static")
-EXAMPLES = Path(spec.__file__).with_name("examples")
+EXAMPLES = Path(design.__file__).with_name("examples")
 
 
 class RequestError(Exception):
@@ -79,7 +79,7 @@ async def _body(request: Request) -> dict:
     return body
 
 
-def _spec_from(body: dict) -> spec.Spec:
+def _spec_from(body: dict) -> design.Spec:
     """Read the body's spec: parse errors -> 400, everything else that is wrong with it -> 422."""
     if "yaml" in body:
         text = body["yaml"]
@@ -87,7 +87,7 @@ def _spec_from(body: dict) -> spec.Spec:
             raise RequestError(400, '"yaml" must be the spec\'s text (a string)')
         try:
             doc, positions = read(text, "spec.yaml")
-        except spec.SpecError as exc:
+        except design.SpecError as exc:
             raise RequestError(400, str(exc), exc.to_dict()) from None
     elif "spec" in body:
         doc = body["spec"]
@@ -96,14 +96,14 @@ def _spec_from(body: dict) -> spec.Spec:
                 doc, positions = read(dump(doc), "spec.yaml")
             else:
                 doc, positions = read(json.dumps(doc), "spec.json", fmt="json")
-        except spec.SpecError as exc:
+        except design.SpecError as exc:
             raise RequestError(422, str(exc), exc.to_dict()) from None
     else:
         raise RequestError(400, 'the request body needs "yaml" (the spec\'s text) or "spec" (the spec as JSON)')
     try:
-        spec.validate(doc, positions)
-        return spec.build(doc, positions)
-    except spec.SpecError as exc:
+        design.validate(doc, positions)
+        return design.build(doc, positions)
+    except design.SpecError as exc:
         raise RequestError(422, str(exc), exc.to_dict()) from None
     except RecursionError:
         raise RequestError(422, "the spec is nested too deeply") from None
@@ -157,7 +157,7 @@ def _plain(obj):
     return obj
 
 
-def _yaml_of(network: spec.Spec, body: dict) -> str:
+def _yaml_of(network: design.Spec, body: dict) -> str:
     return body["yaml"] if "yaml" in body else dump(network.document)
 
 
@@ -167,7 +167,7 @@ async def api_summary(request: Request) -> Response:
         network = _spec_from(body)
     except RequestError as exc:
         return _error(exc)
-    summary, fix = spec.analyse(network)
+    summary, fix = design.analyse(network)
     origins = [{"path": list(o.path), "line": o.line, "column": o.column} for o in network.origins]
     return JSONResponse({
         "spec": network.document,
@@ -180,7 +180,7 @@ async def api_summary(request: Request) -> Response:
 
 
 async def api_export(request: Request) -> Response:
-    from ..spec.export import export
+    from ..design.export import export
 
     try:
         body = await _body(request)
@@ -193,7 +193,7 @@ async def api_export(request: Request) -> Response:
         else:
             try:
                 code = export(network, to)
-            except spec.SpecError as exc:
+            except design.SpecError as exc:
                 raise RequestError(422, str(exc), exc.to_dict()) from None
     except RequestError as exc:
         return _error(exc)
@@ -253,7 +253,7 @@ def _example_yaml(name: str) -> str:
         raise RequestError(404, f"no example called {name!r}; GET /api/examples lists them")
     if known[name]["kind"] == "tutorial":
         return (EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")
-    from ..spec.from_zoo import ZooSpecError, zoo_yaml
+    from ..design.from_zoo import ZooSpecError, zoo_yaml
 
     try:
         return zoo_yaml(name.removeprefix("zoo:"))
@@ -276,7 +276,7 @@ async def api_example(request: Request) -> Response:
 
 
 async def api_schema(request: Request) -> Response:
-    return JSONResponse(spec.schema())
+    return JSONResponse(design.schema())
 
 
 async def index(request: Request) -> Response:
@@ -300,7 +300,7 @@ def _settle() -> None:
     the requests' own, are collected as before."""
     _catalogue()
     _examples()
-    spec.analyse(spec.load(EXAMPLES / "residual-cnn.yaml"))
+    design.analyse(design.load(EXAMPLES / "residual-cnn.yaml"))
     gc.collect()
     gc.freeze()
 

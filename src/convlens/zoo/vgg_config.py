@@ -35,7 +35,7 @@ def core_layers(name: str = "vgg16") -> list:
     """The feature extractor as core layers (``convlens.core``), built from the table directly,
     e.g. for receptive-field checks: VGG-16's pool5 sees 212×212 input pixels with a jump of 32.
 
-    >>> [layer.spec() for layer in core_layers("vgg11")[:2]]
+    >>> [layer.code() for layer in core_layers("vgg11")[:2]]
     ['Conv2d(in_channels=3, out_channels=64, kernel_size=3, padding=1)', 'MaxPool2d(kernel_size=2, stride=2)']
     """
     from ..core.conv import Conv2d

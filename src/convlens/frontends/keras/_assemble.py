@@ -31,7 +31,7 @@ def rows_of(calls: list[Call], summary: Summary, *, expand_nested: bool, batch=N
             rows.append(LayerRow(
                 name=call.row_name, type=type(call.op).__name__, depth=call.depth, input_shapes=tuple(batched(x) for x in call.input_shapes),
                 output_shape=batched(call.output_shapes[0]),  # a nested model with several outputs shows its first
-                kind="container", is_leaf=False, repeated=call.repeated, spec=f"{type(call.op).__name__} '{call.op.name}'",
+                kind="container", is_leaf=False, repeated=call.repeated, code=f"{type(call.op).__name__} '{call.op.name}'",
                 connected_to=tuple(shown.get(i, i) for i in call.inputs),
             ))
             continue

@@ -193,7 +193,7 @@ class Tracer(Diagnosis):
         core = _ops.core_layer(module)
         if core is not None:
             entry.core = core
-            row.spec = core.spec()
+            row.code = core.code()
         self.rows.append(entry)
         index = len(self.rows) - 1
         self.stack.append(index)
@@ -209,7 +209,7 @@ class Tracer(Diagnosis):
         entry = self.rows[index]
         if entry.core is None and _ops.type_name(module) != entry.row.type:  # a lazy module became its real class
             entry.core = _ops.core_layer(module)
-            entry.row.spec = entry.core.spec() if entry.core is not None else None
+            entry.row.code = entry.core.code() if entry.core is not None else None
         t = _first_tensor(output)
         entry.row.output_shape = tuple(t.shape) if t is not None else None
         step = None
@@ -290,7 +290,7 @@ class Tracer(Diagnosis):
             except LayerError:
                 result = None
         if result is not None:  # a layer called as a function: its row reads like the module's
-            row.spec = core.spec()
+            row.code = core.code()
             row.calculation = tuple(result.calculation())
             row.warnings = tuple(result.warnings)
             row.flops = result.layer.flops(row.input_shapes[0], result.output_shape, row.macs)  # the core's FLOPs of the MACs that ran

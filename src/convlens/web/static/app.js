@@ -327,7 +327,7 @@ function showCalculation(i) {
   const lines = row.failed ? [row.failed] : row.calculation;
   box.replaceChildren(
     el("h3", {}, `${row.name} (${row.type})`, origin && origin.line ? el("span", { class: "hint" }, ` — YAML line ${origin.line}`) : null),
-    el("pre", { id: "calculation-text" }, [row.spec || "", ...lines, ...(row.warnings || []).map((w) => "warning: " + w)].join("\n")));
+    el("pre", { id: "calculation-text" }, [row.code || "", ...lines, ...(row.warnings || []).map((w) => "warning: " + w)].join("\n")));
 }
 
 function renderDiagram(s) {

@@ -22,7 +22,7 @@ concatenation::
       - {block: residual, name: resblock1, with: {cin: 32, cout: 64}}
 
 Every document is validated against ``schema.json`` (published with the package:
-``convlens.spec.SCHEMA_PATH``) before it is built; every error names the file, line, column and,
+``convlens.design.SCHEMA_PATH``) before it is built; every error names the file, line, column and,
 where it is in a layer, the layer. Shapes, parameters, MACs and receptive fields come from the
 core (``core.network.evaluate``); ``frontends.build.summary_of_network`` makes the record.
 Nothing in a spec is ever imported or executed: a spec is data.
@@ -103,7 +103,7 @@ def _schema_message(error) -> str:
     if rule == "additionalProperties" and isinstance(value, dict):
         allowed = list(error.definition.get("properties", {}))
         extra = [k for k in value if k not in allowed]
-        return f"{extra[0]!r} is not allowed here; the keys allowed are {', '.join(allowed)} (see convlens/spec/schema.json)"
+        return f"{extra[0]!r} is not allowed here; the keys allowed are {', '.join(allowed)} (see convlens/design/schema.json)"
     if rule == "pattern":
         return f"{value!r} is not a valid name: letters, digits and _, parts joined by dots (conv1, layer1.0.conv1)"
     if rule == "not":
@@ -173,11 +173,11 @@ def analyse(spec: Spec) -> tuple[Summary, dict | None]:
         result = evaluate(spec)
     except NetworkError as exc:
         failure = exc
-        s = summary_of_failure(exc, spec.input_shape, title=spec.name, notes=notes, specs=texts)
+        s = summary_of_failure(exc, spec.input_shape, title=spec.name, notes=notes, codes=texts)
         fix = suggest_fix(spec, exc)
         nodes = exc.partial
     else:
-        s = summary_of_network(result, title=spec.name, notes=notes, specs=texts)
+        s = summary_of_network(result, title=spec.name, notes=notes, codes=texts)
         nodes = result.nodes
     index_of = {n.name: n.index for n in nodes}
     if failure is not None:

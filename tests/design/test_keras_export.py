@@ -14,12 +14,12 @@ keras = pytest.importorskip("keras")
 pytest.importorskip("torch")
 
 import convlens  # noqa: E402
-from convlens import spec  # noqa: E402
-from convlens.spec._dump import dump  # noqa: E402
-from convlens.spec.export import to_keras  # noqa: E402
-from convlens.spec.from_zoo import zoo_document  # noqa: E402
+from convlens import design  # noqa: E402
+from convlens.design._dump import dump  # noqa: E402
+from convlens.design.export import to_keras  # noqa: E402
+from convlens.design.from_zoo import zoo_document  # noqa: E402
 
-EXAMPLES = spec.SCHEMA_PATH.with_name("examples")
+EXAMPLES = design.SCHEMA_PATH.with_name("examples")
 CASES = [f"example:{n}" for n in ("residual-cnn", "resnet18", "bottleneck", "mobilenet-inverted-residual", "inception")] + [
     f"zoo:{n}" for n in ("residual-cnn", "keras-tutorial-cnn", "alexnet-cifar", "resnet18-cifar", "mobilenet-v2", "fastnet", "bottleneck-block-projection", "vgg-first-blocks")
 ]
@@ -28,14 +28,14 @@ CASES = [f"example:{n}" for n in ("residual-cnn", "resnet18", "bottleneck", "mob
 def load(case):
     kind, name = case.split(":")
     if kind == "example":
-        return spec.load(EXAMPLES / f"{name}.yaml")
-    return spec.loads(dump(zoo_document(name)), f"{name}.yaml")
+        return design.load(EXAMPLES / f"{name}.yaml")
+    return design.loads(dump(zoo_document(name)), f"{name}.yaml")
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_a_pytorch_spec_exported_to_keras_has_the_specs_shapes_and_parameters(case, tmp_path):
     network = load(case)
-    s = spec.summary(network)
+    s = design.summary(network)
     path = tmp_path / "exported_keras.py"
     path.write_text(to_keras(network), encoding="utf-8")
     module_spec = importlib.util.spec_from_file_location("exported_keras", path)
@@ -55,8 +55,8 @@ def test_a_pytorch_spec_exported_to_keras_has_the_specs_shapes_and_parameters(ca
 
 
 def test_layers_without_a_keras_equivalent_are_refused_by_name():
-    network = spec.loads("input: [1, 3, 8, 8]\nlayers:\n  - {type: MaxPool2d, name: pool, kernel_size: 3, stride: 2, ceil_mode: true}\n", "net.yaml")
-    with pytest.raises(spec.SpecError) as info:
+    network = design.loads("input: [1, 3, 8, 8]\nlayers:\n  - {type: MaxPool2d, name: pool, kernel_size: 3, stride: 2, ceil_mode: true}\n", "net.yaml")
+    with pytest.raises(design.SpecError) as info:
         to_keras(network)
     assert str(info.value) == ("net.yaml:3:5: layer 0 'pool' (MaxPool2d): ceil_mode=True has a Keras equivalent ('same') only with "
                                "stride = kernel_size and no padding; export this spec --to pytorch")

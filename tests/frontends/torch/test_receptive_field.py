@@ -116,10 +116,10 @@ def test_printed_receptive_field_is_the_measured_one(cls, shape, expected, devic
 def test_functional_pools_and_convs_have_rows_with_calculation():
     s = convlens.summary(_positive(NonSquare()), input_size=(1, 1, 60, 60))
     rows = {r.type: r for r in s.layers if r.kind == "function"}
-    assert rows["max_pool2d"].spec == "MaxPool2d(kernel_size=3, stride=1, padding=1)"
+    assert rows["max_pool2d"].code == "MaxPool2d(kernel_size=3, stride=1, padding=1)"
     assert any("H_out" in line for line in rows["max_pool2d"].calculation)
     conv = rows["conv2d"]
-    assert conv.spec.startswith("Conv2d(in_channels=4, out_channels=3, kernel_size=(3, 5)")
+    assert conv.code.startswith("Conv2d(in_channels=4, out_channels=3, kernel_size=(3, 5)")
     assert conv.output_shape == (1, 3, 30, 30)
     assert conv.macs == 30 * 30 * 3 * 4 * 3 * 5
     assert conv.receptive_field is not None

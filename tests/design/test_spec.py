@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
-from convlens import spec
+from convlens import design
 from convlens.cli import main
-from convlens.spec._dump import dump
+from convlens.design._dump import dump
 
-EXAMPLES = spec.SCHEMA_PATH.with_name("examples")
+EXAMPLES = design.SCHEMA_PATH.with_name("examples")
 
 
 # --- the examples: published figures --------------------------------------------------------------
@@ -26,7 +26,7 @@ EXAMPLES = spec.SCHEMA_PATH.with_name("examples")
     ("keras-cnn", 264_562, 264_262, 7_913_050, (None, 25)),              # the Keras tutorial's model.summary()
 ])
 def test_example_specs(name, params, trainable, macs, output):
-    s = spec.summary(EXAMPLES / f"{name}.yaml")
+    s = design.summary(EXAMPLES / f"{name}.yaml")
     assert not s.failed and not s.errors
     assert (s.total_params, s.trainable_params, s.total_macs, s.output_shapes[0]) == (params, trainable, macs, output)
 
@@ -39,22 +39,22 @@ def test_examples_match_the_zoo_and_pytorch():
     for example, model, shape in (("residual-cnn", "residual-cnn", (1, 1, 28, 28)), ("resnet18", "resnet18", (1, 3, 224, 224))):
         with torch.device("meta"):
             traced = convlens.summary(zoo.build(model), shape, memory=False)
-        s = spec.summary(EXAMPLES / f"{example}.yaml")
+        s = design.summary(EXAMPLES / f"{example}.yaml")
         assert (s.total_params, s.total_macs) == (traced.total_params, traced.total_macs)
     import torch.nn as nn
 
     inception = nn.ModuleList([nn.Conv2d(192, 64, 1), nn.Conv2d(192, 96, 1), nn.Conv2d(96, 128, 3, padding=1), nn.Conv2d(192, 16, 1),
                                nn.Conv2d(16, 32, 5, padding=2), nn.Conv2d(192, 32, 1)])
-    assert spec.summary(EXAMPLES / "inception.yaml").total_params == sum(p.numel() for p in inception.parameters())
+    assert design.summary(EXAMPLES / "inception.yaml").total_params == sum(p.numel() for p in inception.parameters())
 
 
 def test_every_example_validates_against_the_published_schema():
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads(spec.SCHEMA_PATH.read_text())
+    schema = json.loads(design.SCHEMA_PATH.read_text())
     jsonschema.Draft7Validator.check_schema(schema)
     assert len(list(EXAMPLES.glob("*.yaml"))) == 7
     for path in EXAMPLES.glob("*.yaml"):
-        doc, _ = spec.read(path.read_text(), path.name)
+        doc, _ = design.read(path.read_text(), path.name)
         jsonschema.validate(doc, schema)
 
 
@@ -74,7 +74,7 @@ layers:
   - "Conv2d(8, 4, 3, padding=1)"
   - {type: ReLU, name: act, repeat: 2}
 """
-    s = spec.summary(spec.loads(text))
+    s = design.summary(design.loads(text))
     names = [r.name for r in s.layers]
     assert names == ["stage.0.conv", "stage.0.1", "stage.1.conv", "stage.1.1", "stage.2.conv", "stage.2.1", "unit1.conv", "unit1.1", "4", "act.0", "act.1"][:8] + ["8", "act.0", "act.1"]
     assert s.layers[6].weights[0].shape == (16, 8, 5, 5)
@@ -83,7 +83,7 @@ layers:
 
 
 def test_in_channels_can_be_left_to_the_input_and_arithmetic_is_integer():
-    s = spec.summary(spec.loads("input: [1, 3, 8, 8]\nlayers:\n  - {type: Conv2d, out_channels: 4, kernel_size: 3}\n  - {type: Flatten}\n  - {type: Linear, in_features: 4*6*6, out_features: 2}\n"))
+    s = design.summary(design.loads("input: [1, 3, 8, 8]\nlayers:\n  - {type: Conv2d, out_channels: 4, kernel_size: 3}\n  - {type: Flatten}\n  - {type: Linear, in_features: 4*6*6, out_features: 2}\n"))
     assert s.total_params == (3 * 4 * 9 + 4) + (144 * 2 + 2)
 
 
@@ -91,21 +91,21 @@ def test_explicit_inputs_make_a_graph():
     text = "input: [1, 4, 8, 8]\nlayers:\n  - {type: Conv2d, name: a, in_channels: 4, out_channels: 4, kernel_size: 1}\n" \
            "  - {type: Conv2d, name: b, in_channels: 4, out_channels: 4, kernel_size: 1, inputs: [input]}\n" \
            "  - {type: cat, name: c, inputs: [a, b]}\n"
-    s = spec.summary(spec.loads(text))
+    s = design.summary(design.loads(text))
     assert s.output_shapes[0] == (1, 8, 8, 8) and s.layers[2].input_shapes == ((1, 4, 8, 8), (1, 4, 8, 8))
 
 
 def test_json_specs_read_like_yaml(tmp_path):
-    doc, _ = spec.read((EXAMPLES / "resnet18.yaml").read_text())
+    doc, _ = design.read((EXAMPLES / "resnet18.yaml").read_text())
     path = tmp_path / "resnet18.json"
     path.write_text(json.dumps(doc, indent=1))
-    assert spec.summary(path).total_params == 11_689_512
+    assert design.summary(path).total_params == 11_689_512
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
 def test_the_yaml_writer_round_trips(name):
-    doc, _ = spec.read((EXAMPLES / f"{name}.yaml").read_text())
-    again, _ = spec.read(dump(doc))
+    doc, _ = design.read((EXAMPLES / f"{name}.yaml").read_text())
+    again, _ = design.read(dump(doc))
     assert again == doc
 
 
@@ -126,15 +126,15 @@ def test_the_yaml_writer_round_trips(name):
     ("input: [1, 3, 8, 8]\nlayers:\n  - {type: ReLU}\nlayers: []\n", "net.yaml:4:1", "given twice"),
 ])
 def test_errors_name_file_line_column_layer_and_reason(text, where, words):
-    with pytest.raises(spec.SpecError) as info:
-        spec.loads(text, "net.yaml")
+    with pytest.raises(design.SpecError) as info:
+        design.loads(text, "net.yaml")
     assert str(info.value).startswith(where + ": "), str(info.value)
     assert words in str(info.value)
 
 
 def test_a_shape_error_is_a_failed_summary_with_position_and_fix():
     text = (EXAMPLES / "residual-cnn.yaml").read_text().replace("in_features: 1152", "in_features: 128*7*7")
-    s = spec.summary(spec.loads(text, "net.yaml"))
+    s = design.summary(design.loads(text, "net.yaml"))
     assert s.failed and s.layers[-1].name == "fc1"
     d = s.diagnostics[0]
     line = next(k for k, l in enumerate(text.splitlines(), 1) if "name: fc1" in l)
@@ -145,8 +145,8 @@ def test_a_shape_error_is_a_failed_summary_with_position_and_fix():
 
 
 def test_the_solver_suggests_padding_for_a_window_larger_than_its_input():
-    network = spec.loads("input: [1, 3, 2, 2]\nlayers:\n  - {type: Conv2d, out_channels: 4, kernel_size: 3}\n", "net.yaml")
-    _, fix = spec.analyse(network)
+    network = design.loads("input: [1, 3, 2, 2]\nlayers:\n  - {type: Conv2d, out_channels: 4, kernel_size: 3}\n", "net.yaml")
+    _, fix = design.analyse(network)
     assert fix["argument"] == "padding" and fix["value"] == 1 and "convlens solve" in fix["text"]
 
 
@@ -213,7 +213,7 @@ def test_cli_zoo_spec(capsys, tmp_path):
     pytest.importorskip("torch")
     code, out, _ = run("zoo", "spec", "resnet-stem", capsys=capsys)
     assert code == 0 and "kernel_size: 7, stride: 2, padding: 3" in out
-    assert spec.summary(spec.loads(out)).total_params == 9_472
+    assert design.summary(design.loads(out)).total_params == 9_472
     code, _, err = run("zoo", "spec", "residual-cnn-as-written", capsys=capsys)
     assert code == 2 and "view(pool_2, -1, 6272)" in err
     code, _, err = run("zoo", "spec", "nope", capsys=capsys)
@@ -221,7 +221,7 @@ def test_cli_zoo_spec(capsys, tmp_path):
 
 
 def test_the_tutorials_bug_as_a_spec():
-    s = spec.summary(EXAMPLES / "residual-cnn-as-written.yaml")
+    s = design.summary(EXAMPLES / "residual-cnn-as-written.yaml")
     assert s.failed and s.layers[-1].name == "fc1" and s.layers[-2].output_shape == (1, 1152)
     assert s.diagnostics[0].code == "linear-in-features" and s.diagnostics[0].fix.startswith("set in_features: 1152")
 
@@ -240,6 +240,6 @@ def test_specs_need_no_framework():
 def test_a_json_mistake_is_reported_as_json_tools_report_it(tmp_path):
     path = tmp_path / "net.json"
     path.write_text('{"input": [1, 3, 8, 8],\n "layers": [{"type": "ReLU"},]}')
-    with pytest.raises(spec.SpecError) as info:
-        spec.load(path)
+    with pytest.raises(design.SpecError) as info:
+        design.load(path)
     assert str(info.value) == f"{path}:2:30: not valid JSON: Expecting value"

@@ -10,10 +10,10 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import convlens  # noqa: E402
-from convlens import spec, zoo  # noqa: E402
-from convlens.spec._dump import dump  # noqa: E402
-from convlens.spec.export import to_keras, to_pytorch  # noqa: E402
-from convlens.spec.from_zoo import ZooSpecError, zoo_document  # noqa: E402
+from convlens import design, zoo  # noqa: E402
+from convlens.design._dump import dump  # noqa: E402
+from convlens.design.export import to_keras, to_pytorch  # noqa: E402
+from convlens.design.from_zoo import ZooSpecError, zoo_document  # noqa: E402
 
 NOT_EXPRESSIBLE = {"residual-cnn-as-written": "view(pool_2, -1, 6272) in its forward: a view to (-1, 6272) has no spec layer"}  # a view that folds the batch has no spec layer
 TORCH = [e.name for e in zoo.entries() if e.framework == "torch" and e.name not in NOT_EXPRESSIBLE]
@@ -40,8 +40,8 @@ def test_zoo_spec_pytorch_round_trip(name, tmp_path):
     with torch.device("meta"):
         original = convlens.summary(zoo.build(name), entry.input_size, memory=False)
     text = dump(zoo_document(name))
-    network = spec.loads(text, f"{name}.yaml")
-    from_spec = spec.summary(network)
+    network = design.loads(text, f"{name}.yaml")
+    from_spec = design.summary(network)
     assert not from_spec.failed
     assert fingerprint(from_spec) == fingerprint(original)
     path = tmp_path / "exported.py"
@@ -57,8 +57,8 @@ def test_zoo_spec_pytorch_round_trip(name, tmp_path):
 @pytest.mark.parametrize("name", KERAS)
 def test_zoo_spec_keras_round_trip(name, tmp_path):
     original = convlens.summary(zoo.build(name))
-    network = spec.loads(dump(zoo_document(name)), f"{name}.yaml")
-    assert fingerprint(spec.summary(network)) == fingerprint(original)
+    network = design.loads(dump(zoo_document(name)), f"{name}.yaml")
+    assert fingerprint(design.summary(network)) == fingerprint(original)
     path = tmp_path / "exported_keras.py"
     path.write_text(to_keras(network), encoding="utf-8")
     model = import_file(path, "exported_keras").build_model()

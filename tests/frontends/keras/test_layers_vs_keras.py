@@ -180,4 +180,4 @@ def test_a_keras_chain_reads_shared_names_as_the_keras_layers():
     s = chain_summary(["Conv2D(32, 3, strides=2, input_shape=(32, 32, 3))", "ReLU(6.0)", "Softmax()", "GlobalAveragePooling2D(keepdims=True)", "Reshape((32,))", "Flatten()"])
     assert [r.type for r in s.layers] == ["Conv2D", "ReLU", "Softmax", "GlobalAveragePooling2D", "Reshape", "Flatten"]
     assert [r.output_shape for r in s.layers][-3:] == [(None, 1, 1, 32), (None, 32), (None, 32)]
-    assert s.layers[1].spec == "ReLU(6.0)" and s.layers[1].flops == 15 * 15 * 32
+    assert s.layers[1].code == "ReLU(6.0)" and s.layers[1].flops == 15 * 15 * 32
