@@ -176,6 +176,7 @@ class _Tracer:
         self.last_rf: ReceptiveField | None = None
         self.last_spatial_input: tuple | None = None
         self._fn_counter: dict[str, int] = {}
+        self._framework: dict[int, bool] = {}  # id(module) -> ops.is_framework_module, asked once per module
         self.raised_at: tuple[str | None, str | None] = (None, None)  # the user's line that raised, if not a row's
 
     # --- bookkeeping ------------------------------------------------------------------------
@@ -192,9 +193,16 @@ class _Tracer:
         p = self._parent()
         return self.rows[p].row.name if p is not None else ""
 
+    def _is_framework(self, module: nn.Module) -> bool:
+        """``ops.is_framework_module``, once per module (it is asked at every call inside the module)."""
+        known = self._framework.get(id(module))
+        if known is None:
+            known = self._framework[id(module)] = ops.is_framework_module(module)
+        return known
+
     def _in_framework_module(self) -> bool:
         p = self._parent()
-        return p is not None and self.rows[p].module is not None and ops.is_framework_module(self.rows[p].module)
+        return p is not None and self.rows[p].module is not None and self._is_framework(self.rows[p].module)
 
     def _note_output(self, index: int, out, in_tensors: list[torch.Tensor], step=None):
         """Remember who produced ``out`` and its receptive field."""
@@ -246,7 +254,7 @@ class _Tracer:
 
     # --- module hooks ---------------------------------------------------------------------
     def pre_hook(self, module, args):
-        if module is self.model and not self.stack and any(True for _ in module.children()) and not ops.is_framework_module(module):
+        if module is self.model and not self.stack and any(True for _ in module.children()) and not self._is_framework(module):
             self.stack.append(None)  # the root container is the summary itself, not a row
             return None
         if self._in_framework_module():  # e.g. MultiheadAttention's out_proj: part of its parent's row
@@ -257,7 +265,7 @@ class _Tracer:
         repeated = id(module) in self.seen_calls
         self.seen_calls.add(id(module))
         self.called.add(id(module))
-        framework = ops.is_framework_module(module)
+        framework = self._is_framework(module)
         owned = ()
         if not repeated:  # a framework module's row holds its children's tensors too (MultiheadAttention's out_proj)
             owned = tuple(o for sub in (module.modules() if framework else (module,))
