@@ -291,6 +291,13 @@ def _marks(summary, rep) -> dict[int | None, list]:
 
 
 # --- labels ---------------------------------------------------------------------------------------
+def _plain(text: str):
+    """A text attribute dot must not read as an HTML-like label even when it starts with '<'."""
+    import graphviz
+
+    return graphviz.nohtml(text)
+
+
 def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
@@ -402,7 +409,7 @@ def _dot_graph(summary, diagram: Diagram):
 
     def add_node(sub, n: DiagramNode):
         colour = _colour(n.marks)
-        attrs = {"id": n.id, "tooltip": n.name + "".join(f" — {m[1]}" for m in n.marks)}
+        attrs = {"id": n.id, "tooltip": _plain(n.name + "".join(f" — {m[1]}" for m in n.marks))}
         if not n.rows:
             attrs.update(shape="box", style="filled", fillcolor="#ffffff")
         if colour:
@@ -413,7 +420,7 @@ def _dot_graph(summary, diagram: Diagram):
 
     _place(g, diagram, add_node)
     for e in diagram.edges:
-        g.edge(e.source, e.target, label=" " + (f.shape(e.shape, fw) or ""))
+        g.edge(e.source, e.target, label=_plain(" " + (f.shape(e.shape, fw) or "")))
     return g
 
 
@@ -520,7 +527,7 @@ def _dot_maps(summary, diagram: Diagram):
                  f'<TR><TD>{_slab(n.output_shape, cl, colour)}</TD></TR>'
                  f'<TR><TD><B>{_e(_map_caption(n.output_shape, cl))}</B></TD></TR>'
                  f'<TR><TD><FONT POINT-SIZE="10">{_e(title)}</FONT></TD></TR>{sub_line}{_mark_rows(n.marks)}</TABLE>>')
-        sub.node(n.id, label, id=n.id, tooltip=n.name + "".join(f" — {m[1]}" for m in n.marks))
+        sub.node(n.id, label, id=n.id, tooltip=_plain(n.name + "".join(f" — {m[1]}" for m in n.marks)))
 
     _place(g, diagram, add_node)
     for src, dst, shape, passed in edges:
