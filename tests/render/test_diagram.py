@@ -320,3 +320,43 @@ def test_unknown_style_or_format_in_python(seed):
         diagram.render(seed, style="boxes")
     with pytest.raises(diagram.DrawError, match="svg, png, pdf"):
         diagram.render(seed, fmt="gif")
+
+
+# --- the docs ------------------------------------------------------------------------------------
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def _readme_checker():
+    """tests/test_readme.py's block reader and matcher, for docs/draw.md's `$ convlens` blocks."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_readme_checker", Path(__file__).resolve().parents[1] / "test_readme.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_docs_draw_page_commands(capsys, monkeypatch):
+    import shlex
+
+    from convlens.cli import main
+
+    checker = _readme_checker()
+    cases = [(line, c, e) for line, body in checker.blocks((DOCS / "draw.md").read_text(encoding="utf-8"))
+             for c, e in checker.commands(body)]
+    assert cases
+    monkeypatch.chdir(DOCS.parent)
+    monkeypatch.setenv("COLUMNS", "100")
+    for line, command, expected in cases:
+        code = main(shlex.split(command)[1:])
+        out = capsys.readouterr().out
+        assert code == 0 and checker.matches(expected, out.rstrip("\n").split("\n")), f"docs/draw.md:{line}: `{command}` printed:\n{out}"
+
+
+@pytest.mark.parametrize("name, style", [("residual-cnn.svg", "graph"), ("residual-cnn-maps.svg", "maps")])
+def test_docs_svg_is_current(seed, name, style):
+    """The SVG kept in docs/ is what `convlens draw` draws today: the same nodes with the same text,
+    the same edges with the same labels (compared structurally: another dot version places them elsewhere)."""
+    kept = parse((DOCS / "img" / name).read_text(encoding="utf-8"))
+    now = parse(diagram.render(seed, style=style))
+    assert kept == now, f"docs/img/{name} is out of date: python -m convlens draw zoo:residual-cnn-as-written --style {style} -o docs/img/{name}"

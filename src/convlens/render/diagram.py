@@ -60,6 +60,7 @@ class ImageFormat(StrEnum):
     SVG = "svg"
     PNG = "png"
     PDF = "pdf"
+    DOT = "dot"  # the Graphviz source itself, before layout
 
 
 class DrawError(ValueError):
@@ -569,12 +570,14 @@ def _build(summary, style, depth):
 
 
 def render(summary, *, style: str = "graph", depth: int | None = None, fmt: str = "svg") -> str | bytes:
-    """The diagram laid out by ``dot``: SVG as text, PNG and PDF as bytes."""
+    """The diagram laid out by ``dot``: SVG as text, PNG and PDF as bytes; ``dot``: the source, unlaid."""
     try:
         fmt = ImageFormat(fmt)
     except ValueError:
         raise DrawError(f"unknown image format {fmt!r}; use one of {', '.join(x.value for x in ImageFormat)}") from None
     g = _build(summary, style, depth)
+    if fmt is ImageFormat.DOT:
+        return g.source
     try:
         data = g.pipe(format=fmt.value, renderer=None if fmt is ImageFormat.SVG else "cairo")
     except Exception as exc:  # graphviz.ExecutableNotFound, or dot refusing the input
@@ -585,8 +588,9 @@ def render(summary, *, style: str = "graph", depth: int | None = None, fmt: str 
 
 
 def format_of(path) -> ImageFormat:
-    """The image format a file name asks for, by its suffix."""
+    """The image format a file name asks for, by its suffix (``.dot`` and ``.gv``: the source)."""
     suffix = Path(path).suffix.lower().lstrip(".")
+    suffix = "dot" if suffix == "gv" else suffix
     try:
         return ImageFormat(suffix)
     except ValueError:
@@ -594,10 +598,11 @@ def format_of(path) -> ImageFormat:
                         f"{', '.join('.' + x.value for x in ImageFormat)}") from None
 
 
-def write(summary, path, *, style: str = "graph", depth: int | None = None) -> Path:
-    """Write the diagram to ``path`` (``.svg``, ``.png`` or ``.pdf``); returns the path."""
+def write(summary, path, *, style: str = "graph", depth: int | None = None, fmt: str | None = None) -> Path:
+    """Write the diagram to ``path`` (``.svg``, ``.png``, ``.pdf`` or ``.dot``; ``fmt`` when the
+    suffix says nothing or something else); returns the path."""
     path = Path(path)
-    fmt = format_of(path)
+    fmt = format_of(path) if fmt is None else ImageFormat(fmt)
     data = render(summary, style=style, depth=depth, fmt=fmt.value)
     try:
         if isinstance(data, str):
