@@ -360,3 +360,34 @@ def test_docs_svg_is_current(seed, name, style):
     kept = parse((DOCS / "img" / name).read_text(encoding="utf-8"))
     now = parse(diagram.render(seed, style=style))
     assert kept == now, f"docs/img/{name} is out of date: python -m convlens draw zoo:residual-cnn-as-written --style {style} -o docs/img/{name}"
+
+
+# --- every kind of target, both styles ---------------------------------------------------------------
+TARGETS = ["zoo:resnet18", "zoo:keras-tutorial-cnn-keras", str(EXAMPLES / "bottleneck.yaml"), "zoo:mobilenet-v2"]
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=["torch", "keras", "spec", "torch-inverted-residual"])
+@pytest.mark.parametrize("style", ["graph", "maps"])
+def test_every_target_kind_draws_in_both_styles(target, style):
+    if "keras" in target:
+        pytest.importorskip("keras")
+    s = convlens.summary(target)
+    nodes, edges, _ = parse(diagram.render(s, style=style))
+    d = diagram.graph(s)
+    drawn_rows = {f"row{i}" for n in d.nodes for i in n.rows[:1]}
+    if style == "graph":
+        assert set(nodes) == {n.id for n in d.nodes} and {e for e in edges} == {(e.source, e.target) for e in d.edges}
+    else:  # maps: a subset of the graph's nodes (shape-keeping rows ride on the arrows), still connected
+        assert set(nodes) <= drawn_rows | {"input"} and len(edges) >= len(nodes) - 1
+    # every node but the inputs is reached by an edge: nothing is left floating
+    assert {b for _, b in edges} >= set(nodes) - {n.id for n in d.nodes if not n.rows}
+
+
+def test_the_structure_as_plain_data(seed):
+    import json
+
+    data = diagram.graph(seed, depth=0).to_dict()
+    json.dumps(data)
+    fc1 = next(n for n in data["nodes"] if n["name"] == "fc1")
+    assert seed.layers[fc1["rows"][0]].name == "fc1" and fc1["failed"] and fc1["marks"][0][0] == "error"
+    assert {"source": "row19", "target": "row20", "shape": [1, 1152]} in data["edges"]

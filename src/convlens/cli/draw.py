@@ -44,7 +44,7 @@ def run(args) -> int:
         folder = Path(args.output).absolute().parent
         if not folder.is_dir():
             raise UsageError(f"cannot write {args.output!r}: the folder {str(folder)!r} does not exist; create it or choose another path")
-    s = summarise(args)
+    s = summarise(args, memory=False)  # the picture shows no training memory: not measured
     depth = None if args.depth is None else args.depth - 1  # the writers count the top level as 0
     try:
         if args.output is None:

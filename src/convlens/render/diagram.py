@@ -37,7 +37,7 @@ from __future__ import annotations
 import bisect
 import html
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
@@ -112,6 +112,16 @@ class Diagram:
 
     def node(self, node_id: str) -> DiagramNode:
         return next(n for n in self.nodes if n.id == node_id)
+
+    def to_dict(self) -> dict:
+        """Plain lists and dicts, for a page that lays the graph out itself: each node with the
+        indices of the rows it stands for (``summary.layers[i]``), each edge with its shape."""
+        def plain(x):
+            if isinstance(x, dict):
+                return {k: plain(v) for k, v in x.items()}
+            return [plain(v) for v in x] if isinstance(x, (list, tuple)) else x
+
+        return plain(asdict(self))
 
 
 # --- the structure ------------------------------------------------------------------------------
