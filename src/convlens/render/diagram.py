@@ -500,13 +500,16 @@ def _maps(summary, diagram: Diagram):
     alias = {}  # a contracted node -> (the kept node it comes from, rows passed on the way)
 
     def origin(node_id):
-        if keep[node_id]:
-            return node_id, ()
-        if node_id in alias:
-            return alias[node_id]
-        src, passed = origin(into[node_id][0].source)
-        alias[node_id] = (src, passed + (node_id,))
-        return alias[node_id]
+        """Back along contracted nodes (a loop, not recursion: a run may be hundreds of rows long)."""
+        chain = []
+        while not keep[node_id] and node_id not in alias:
+            chain.append(node_id)
+            node_id = into[node_id][0].source
+        found = (node_id, ()) if keep[node_id] else alias[node_id]
+        for c in reversed(chain):
+            found = (found[0], found[1] + (c,))
+            alias[c] = found
+        return found
 
     edges = []
     for e in diagram.edges:
