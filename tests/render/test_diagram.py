@@ -391,3 +391,23 @@ def test_the_structure_as_plain_data(seed):
     fc1 = next(n for n in data["nodes"] if n["name"] == "fc1")
     assert seed.layers[fc1["rows"][0]].name == "fc1" and fc1["failed"] and fc1["marks"][0][0] == "error"
     assert {"source": "row19", "target": "row20", "shape": [1, 1152]} in data["edges"]
+
+
+def test_a_model_without_submodules_is_a_box_around_its_ops():
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class Functional(nn.Module):  # the model itself is the only module: its row holds the ops
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.zeros(4, 3, 3, 3))
+
+        def forward(self, x):
+            return F.relu(F.conv2d(x, self.w, padding=1))
+
+    s = convlens.summary(Functional(), (1, 3, 8, 8))
+    d = diagram.graph(s)
+    assert [c.name for c in d.clusters] == ["Functional"]
+    assert [(e.source, e.target) for e in d.edges] == [("input", row_id(s, "Functional/conv2d")),
+                                                      (row_id(s, "Functional/conv2d"), row_id(s, "Functional/relu"))]

@@ -126,14 +126,19 @@ class Diagram:
 
 # --- the structure ------------------------------------------------------------------------------
 def _parents(layers) -> list[int | None]:
-    """Each row's enclosing container (rows are in call order, a container before its children)."""
-    out, open_ = [], []  # open_: containers whose subtree may still continue
+    """Each row's enclosing row (rows are in call order, a container before its children): the
+    open container one level up, or a leaf row one level up whose name the row's extends (a model
+    without submodules is one row, its functional ops under it as ``Model/conv2d``). A spec file's
+    ``layer1.0.conv1`` is deeper by its dots alone: with no container row above it, it has none."""
+    out, open_ = [], []  # open_: rows whose subtree may still continue
     for i, r in enumerate(layers):
         while open_ and layers[open_[-1]].depth >= r.depth:
             open_.pop()
-        out.append(open_[-1] if open_ and layers[open_[-1]].depth == r.depth - 1 else None)
-        if not r.is_leaf:
-            open_.append(i)
+        top = layers[open_[-1]] if open_ else None
+        encloses = top is not None and top.depth == r.depth - 1 and (
+            not top.is_leaf or r.name.startswith(top.name + "/") or r.name.startswith(top.name + "."))
+        out.append(open_[-1] if encloses else None)
+        open_.append(i)
     return out
 
 
