@@ -37,6 +37,7 @@ from torch.overrides import TorchFunctionMode
 
 from ...core import LayerError, ReceptiveField, costs
 from ...core.receptive import RFStep, as_dict, compose, merge
+from ...core.network import INPUT
 from ...record import Diagnostic, LayerRow, WeightInfo
 from ..build import RowDraft
 from . import _guard, ops
@@ -167,6 +168,7 @@ class _Tracer:
         self.called: set[int] = set()
         self.seen_calls: set[int] = set()
         self.producer: dict[int, int] = {}  # id(tensor) -> row index that produced it
+        self.read_from: dict[int, str] = {}  # id(tensor) -> the row a reader of it is connected to (see connect)
         self.rf: dict[int, ReceptiveField] = {}
         for a in inputs:
             if a.dim() >= 3:
@@ -252,6 +254,27 @@ class _Tracer:
             self.last_spatial_input = in_shape
         return result
 
+    # --- connections (LayerRow.connected_to: the rows whose outputs a row reads) ---------------
+    def note_inputs(self, args, kwargs) -> None:
+        """The model's input tensors, read as ``input`` (``input:0``, ``input:1``… when there are several)."""
+        inputs = _tensors(args) + _tensors(kwargs)
+        for i, t in enumerate(inputs):
+            self.read_from[id(t)] = INPUT if len(inputs) == 1 else f"{INPUT}:{i}"
+
+    def connect(self, out, name: str) -> None:
+        """Readers of the tensors in ``out`` read row ``name``: the last leaf row or function that
+        returned them (an in-place ``ReLU(inplace=True)`` returns the tensor it was given, and its
+        reader reads the ReLU, not the layer before it)."""
+        for t in _tensors(out):
+            if id(t) not in self.read_from and id(t) not in self.producer:
+                self.keep.append(t)  # its id stays a key
+            self.read_from[id(t)] = name
+
+    def connections(self, tensors) -> tuple[str, ...]:
+        """One entry per tensor read that a row or the model's input made, in argument order
+        (weights and constants are not connections)."""
+        return tuple(self.read_from[id(t)] for t in tensors if id(t) in self.read_from)
+
     # --- module hooks ---------------------------------------------------------------------
     def pre_hook(self, module, args):
         if module is self.model and not self.stack and any(True for _ in module.children()) and not self._is_framework(module):
@@ -276,7 +299,7 @@ class _Tracer:
         row = RowDraft(
             name=name, type=ops.type_name(module), depth=self._depth(), input_shapes=_shapes(args), output_shape=None,
             kind="module" if (framework or not has_children) else "container",
-            is_leaf=framework or not has_children, source=source, repeated=repeated,
+            is_leaf=framework or not has_children, source=source, repeated=repeated, connected_to=self.connections(_tensors(args)),
         )
         entry = _Row(row, module, self._parent(), code_line=code_line, owned=owned)
         core = ops.core_layer(module)
@@ -312,6 +335,8 @@ class _Tracer:
         else:
             entry.row.flops = costs.flops(entry.row.macs)
         self._note_output(index, output, _tensors(args), step)
+        if entry.row.is_leaf:  # a container passes on what its children made
+            self.connect(output, entry.row.name)
         return None
 
     # --- functions --------------------------------------------------------------------------
@@ -326,7 +351,12 @@ class _Tracer:
             if name is not None:
                 self.used_params.add(name)
         if self._in_framework_module() or func in ops.SILENT or getattr(func, "__name__", "") == "__get__":
-            return self._call_inside(func, args, kwargs)
+            out = self._call_inside(func, args, kwargs)
+            if func in ops.SILENT:  # x.contiguous(), x.float(): not a row; its result comes from where x came from
+                came_from = self.connections(_tensors(args)[:1])
+                if came_from:
+                    self.connect(out, came_from[0])
+            return out
         source, code_line = user_frame(1)
         op = ops.function_name(func)
         parent = self._parent_name()
@@ -335,7 +365,7 @@ class _Tracer:
         name = key if self._fn_counter[key] == 1 else f"{key}#{self._fn_counter[key]}"
         in_tensors = _tensors(args) + _tensors(kwargs)
         row = RowDraft(name=name, type=op, depth=self._depth(), input_shapes=tuple(tuple(t.shape) for t in in_tensors),
-                       output_shape=None, kind="function", source=source)
+                       output_shape=None, kind="function", source=source, connected_to=self.connections(in_tensors))
         entry = _Row(row, None, self._parent(), code_line=code_line)
         self.rows.append(entry)
         index = len(self.rows) - 1
@@ -354,6 +384,7 @@ class _Tracer:
         if result is None:
             row.flops = costs.flops(row.macs, costs.numel(row.output_shape) if func in ops.ELEMENTWISE else 0)
         self._note_output(index, out, in_tensors, result.receptive_field if result is not None else None)
+        self.connect(out, name)
         return out
 
     def _call_inside(self, func, args, kwargs):
@@ -407,6 +438,7 @@ class _Tracer:
             module_mod.register_module_forward_hook(self.post_hook),
         ]
         failed, message, out = False, None, None
+        self.note_inputs(args, kwargs)
         try:
             ctx = torch.autograd.graph.saved_tensors_hooks(self.pack, lambda t: t) if self.measure_memory else contextlib.nullcontext()
             with ctx, _FunctionMode(self), CostMode(self):
