@@ -16,7 +16,7 @@ from . import costs
 from ._args import fmt_shape, fmt_tuple, ntuple
 from ._base import KERNEL_AXES, Layer, RFStep, Role, Shape, Weight, DeclaredWeight
 from ._errors import LayerError
-from .window import conv_out_size, join_spatial, split_spatial, window_warnings
+from .window import axis_letters, conv_out_size, effective_kernels, join_spatial, split_spatial, window_warnings
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -49,6 +49,7 @@ class _TorchConvNd(Layer):
         DeclaredWeight("weight", ("out", "in", KERNEL_AXES), Role.KERNEL, "one kernel per output channel and input channel of its group; each output channel sums its kernels' responses"),
         DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
     )
+    taken_from_input: ClassVar = {"in_channels": 1}
 
     in_channels: int | None = None  # None: taken from the input
     out_channels: int | None = None
@@ -90,8 +91,8 @@ class _TorchConvNd(Layer):
     def _compute_pads(self) -> tuple[tuple[int, int], ...]:
         if self.padding == "same":
             out = []
-            for k, d in zip(self._k, self._d):
-                total = d * (k - 1)
+            for e in effective_kernels(self._k, self._d):  # stride 1 only: a fixed total of k' − 1
+                total = e - 1
                 out.append((total // 2, total - total // 2))
             return tuple(out)
         return tuple((p, p) for p in self._p)
@@ -99,7 +100,7 @@ class _TorchConvNd(Layer):
     def _check(self, shape: Shape) -> tuple[int, tuple[int, ...]]:
         name, n = self.type_name, self.n
         if len(shape) not in (n + 1, n + 2):
-            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input (N, C, {', '.join('DHW'[3 - n:])}), got {len(shape)}-D {fmt_shape(shape)}")
+            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input (N, C, {', '.join(axis_letters(n))}), got {len(shape)}-D {fmt_shape(shape)}")
         c, spatial = split_spatial(shape, n, False)
         if 0 in spatial:
             raise LayerError(name, "input", f"input {fmt_shape(shape)} has an empty spatial dimension; only the batch (or channel) dimension may be 0")
@@ -128,7 +129,7 @@ class _TorchConvNd(Layer):
                 if self.padding_mode == "replicate" and size == 0 and (a or b):
                     raise LayerError(name, "input", f"padding_mode='replicate' needs a non-empty input, got {fmt_shape(shape)}")
         padded = tuple(size + a + b for size, (a, b) in zip(spatial, pads))
-        eff = tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d))
+        eff = effective_kernels(self._k, self._d)
         if any(pv < e for pv, e in zip(padded, eff)):
             raise LayerError(
                 name, "kernel_size",
@@ -159,7 +160,7 @@ class _TorchConvNd(Layer):
 
     def rf_step(self, shape):
         return RFStep(
-            tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d)),
+            effective_kernels(self._k, self._d),
             self._s,
             tuple(a for a, _ in self._pads()),
         )
@@ -170,7 +171,7 @@ class _TorchConvNd(Layer):
     def explain(self, shape, out):
         c = shape[-1 - self.n]
         lines = []
-        axes = "DHW"[3 - self.n:] if self.n > 1 else "L"
+        axes = axis_letters(self.n)
         pads = self._pads()
         for ax, size, o, k, s, (a, b), d in zip(axes, shape[-self.n:], out[-self.n:], self._k, self._s, pads, self._d):
             pad = f"2·{a}" if a == b else f"{a} + {b}"

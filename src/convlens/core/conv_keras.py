@@ -21,7 +21,7 @@ from .conv import _param_lines
 from .keras_conventions import (
     keras_activation, keras_data_format, keras_explain_axes, keras_pads, keras_padding, keras_tuple, keras_window_shape,
 )
-from .window import join_spatial, split_spatial, window_warnings
+from .window import axis_letters, effective_kernels, join_spatial, keras_transposed_out_size, split_spatial, window_warnings
 
 
 class _KerasWindow(Layer):
@@ -68,7 +68,7 @@ class _KerasWindow(Layer):
         return tuple(keras_pads(size, k, s, d, self._pad) for size, k, s, d in zip(spatial, self._k, self._s, self._d))
 
     def rf_step(self, shape):
-        return RFStep(tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d)), self._s, tuple(a for a, _ in self._pads(shape)))
+        return RFStep(effective_kernels(self._k, self._d), self._s, tuple(a for a, _ in self._pads(shape)))
 
     def warnings(self, shape, out):
         spatial = split_spatial(shape, self.n, self._last)[1]
@@ -333,12 +333,7 @@ class Conv2DTranspose(_KerasWindow):
         object.__setattr__(self, "_op", op)
 
     def _eff(self):
-        return tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d))
-
-    def _out_size(self, size, e, s, op):
-        if self._pad == "valid":
-            return (size - 1) * s + e + (max(e, s) - e if op is None else op)
-        return size * s if op is None else (size - 1) * s + e % 2 + op
+        return effective_kernels(self._k, self._d)
 
     def output_shape(self, shape):
         name, n = self.type_name, self.n
@@ -348,7 +343,7 @@ class Conv2DTranspose(_KerasWindow):
         if c is None:
             raise LayerError(name, "input", f"the channel dimension of {fmt_shape(shape)} must be known")
         ops = self._op or (None,) * n
-        out = tuple(self._out_size(size, e, s, op) for size, e, s, op in zip(spatial, self._eff(), self._s, ops))
+        out = tuple(keras_transposed_out_size(size, k, s, d, self._pad, op) for size, k, s, d, op in zip(spatial, self._k, self._s, self._d, ops))
         return join_spatial(shape, n, self._last, self.filters, out)
 
     def weights(self, shape):
@@ -386,7 +381,7 @@ class Conv2DTranspose(_KerasWindow):
         spatial, o_spatial = split_spatial(shape, self.n, self._last)[1], split_spatial(out, self.n, self._last)[1]
         ops = self._op or (None,) * self.n
         lines = []
-        for ax, size, o, e, s, op in zip("DHW"[3 - self.n:] if self.n > 1 else "L", spatial, o_spatial, self._eff(), self._s, ops):
+        for ax, size, o, e, s, op in zip(axis_letters(self.n), spatial, o_spatial, self._eff(), self._s, ops):
             if self._pad == "valid":
                 extra = f"max({e}, {s}) − {e}" if op is None else str(op)
                 lines.append(f"{ax}_out = ({size} − 1)·{s} + {e} + {extra} = {o}  (padding='valid')")

@@ -14,7 +14,7 @@ from ._args import fmt_shape, fmt_tuple, ntuple
 from ._base import KERNEL_AXES, Layer, RFStep, Role, Weight, DeclaredWeight
 from ._errors import LayerError
 from .conv import _check_torch_channels
-from .window import join_spatial, split_spatial
+from .window import axis_letters, effective_kernels, join_spatial, split_spatial, transposed_out_size
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class _TorchConvTransposeNd(Layer):
         DeclaredWeight("weight", ("in", "out", KERNEL_AXES), Role.KERNEL, "one kernel per input channel and output channel of its group, scattered into the output at every input position"),
         DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
     )
+    taken_from_input: ClassVar = {"in_channels": 1}
 
     in_channels: int | None = None
     out_channels: int | None = None
@@ -74,7 +75,7 @@ class _TorchConvTransposeNd(Layer):
             if op >= max(s, d):
                 raise LayerError(name, "output_padding", f"output_padding={fmt_tuple(self._op)} must be smaller than stride {fmt_tuple(self._s)} or dilation {fmt_tuple(self._d)}")
         out = tuple(
-            (size - 1) * s - 2 * p + d * (k - 1) + op + 1
+            transposed_out_size(size, k, s, p, d, op)
             for size, k, s, p, op, d in zip(spatial, self._k, self._s, self._p, self._op, self._d)
         )
         # An output of exactly 0 is backend-dependent in PyTorch: the reference kernels raise "Output size
@@ -99,7 +100,7 @@ class _TorchConvTransposeNd(Layer):
     def rf_step(self, shape):
         # Output pixel o sees inputs i with 0 <= o + p − i·s <= d(k−1): in input units the window
         # spans (k'−1)/s + 1 pixels, moves 1/s per output, and starts (k'−1−p)/s before the first input.
-        eff = tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d))
+        eff = effective_kernels(self._k, self._d)
         return RFStep(
             tuple(Fraction(e - 1, s) + 1 for e, s in zip(eff, self._s)),
             tuple(Fraction(1, s) for s in self._s),
@@ -128,7 +129,7 @@ class _TorchConvTransposeNd(Layer):
 
     def explain(self, shape, out):
         c = shape[-1 - self.n]
-        axes = "DHW"[3 - self.n:] if self.n > 1 else "L"
+        axes = axis_letters(self.n)
         lines = [
             f"{ax}_out = ({size} − 1)·{s} − 2·{p} + {d}·({k}−1) + {op} + 1 = {o}"
             for ax, size, o, k, s, p, op, d in zip(axes, shape[-self.n:], out[-self.n:], self._k, self._s, self._p, self._op, self._d)

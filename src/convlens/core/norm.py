@@ -42,6 +42,7 @@ class _BatchNormNd(_Norm):
         DeclaredWeight("running_var", ("features",), Role.STATISTIC, "the channel variance used in eval mode, updated in training"),
         DeclaredWeight("num_batches_tracked", (), Role.STATISTIC, "how many batches updated the statistics"),
     )
+    taken_from_input: ClassVar = {"num_features": 1}
 
     num_features: int | None = None  # None: taken from the input's dimension 1
     eps: float = 1e-5

@@ -23,11 +23,7 @@ from . import costs
 from ._args import fmt_shape, fmt_tuple, ntuple
 from ._base import Layer, RFStep
 from ._errors import LayerError
-from .window import conv_out_size, pool_out_size, window_warnings
-
-
-def _axes(n: int) -> str:
-    return "DHW"[3 - n:] if n > 1 else "L"
+from .window import axis_letters, effective_kernels, pool_out_size, window_warnings
 
 
 @dataclass(frozen=True)
@@ -62,7 +58,7 @@ class _TorchPoolNd(Layer):
     def output_shape(self, shape):
         name, n = self.type_name, self.n
         if len(shape) not in (n + 1, n + 2):
-            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input (N, C, {', '.join(_axes(n))}), got {len(shape)}-D {fmt_shape(shape)}")
+            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input (N, C, {', '.join(axis_letters(n))}), got {len(shape)}-D {fmt_shape(shape)}")
         non_batch = shape if len(shape) == n + 1 else shape[1:]
         if any(v == 0 for v in non_batch):
             raise LayerError(name, "input", f"every dimension but the batch must be non-zero, got {fmt_shape(shape)}")
@@ -71,7 +67,7 @@ class _TorchPoolNd(Layer):
             raise LayerError(name, "kernel_size", f"input {fmt_tuple(spatial)} is smaller than kernel_size={fmt_tuple(self._k)}; {name} needs the unpadded input to be at least {fmt_tuple(self._k)}")
         out = tuple(pool_out_size(size, k, s, p, d, self.ceil_mode) for size, k, s, p, d in zip(spatial, self._k, self._s, self._p, self._d))
         if any(o < 1 for o in out):
-            eff = tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d))
+            eff = effective_kernels(self._k, self._d)
             raise LayerError(
                 name, "kernel_size",
                 f"kernel {fmt_tuple(self._k)} (dilated {fmt_tuple(eff)}) is larger than the padded input {fmt_tuple(tuple(v + 2 * p for v, p in zip(spatial, self._p)))} "
@@ -80,7 +76,7 @@ class _TorchPoolNd(Layer):
         return tuple(shape[:-n]) + out
 
     def rf_step(self, shape):
-        return RFStep(tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d)), self._s, self._p)
+        return RFStep(effective_kernels(self._k, self._d), self._s, self._p)
 
     def warnings(self, shape, out):
         if self.ceil_mode:
@@ -89,7 +85,7 @@ class _TorchPoolNd(Layer):
 
     def explain(self, shape, out):
         lines = []
-        for ax, size, o, k, s, p, d in zip(_axes(self.n), shape[-self.n:], out[-self.n:], self._k, self._s, self._p, self._d):
+        for ax, size, o, k, s, p, d in zip(axis_letters(self.n), shape[-self.n:], out[-self.n:], self._k, self._s, self._p, self._d):
             if self.ceil_mode:
                 lines.append(f"{ax}_out = ⌈({size} + 2·{p} − {d}·({k}−1) − 1) / {s}⌉ + 1 = {o}  (ceil_mode; the last window must start inside the input or left padding)")
             else:

@@ -15,8 +15,7 @@ from ._args import fmt_shape, fmt_tuple
 from ._base import Layer, RFStep
 from ._errors import LayerError
 from .keras_conventions import keras_data_format, keras_pads, keras_padding, keras_tuple, keras_window_out
-from .pool import _axes
-from .window import join_spatial, split_spatial, window_warnings
+from .window import axis_letters, join_spatial, split_spatial, window_warnings
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class _KerasPoolNd(Layer):
     def explain(self, shape, out):
         spatial, o_spatial = split_spatial(shape, self.n, self._last)[1], split_spatial(out, self.n, self._last)[1]
         lines = []
-        for ax, size, o, k, s, (a, b) in zip(_axes(self.n), spatial, o_spatial, self._k, self._s, self._pads(shape)):
+        for ax, size, o, k, s, (a, b) in zip(axis_letters(self.n), spatial, o_spatial, self._k, self._s, self._pads(shape)):
             if self._pad == "valid":
                 lines.append(f"{ax}_out = ⌊({size} − {k}) / {s}⌋ + 1 = {o}  (padding='valid')")
             else:

@@ -215,9 +215,7 @@ def _catalogue() -> dict:
         if name.startswith("Keras"):
             continue
         args = []
-        for f in fields(cls):
-            if not f.init or f.metadata.get("hidden"):
-                continue
+        for f in cls.argument_fields():
             default = None if f.default is MISSING else f.default
             args.append({"name": f.name, "default": list(default) if isinstance(default, tuple) else default})
         out[framework][name] = args
