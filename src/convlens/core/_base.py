@@ -93,7 +93,7 @@ class DeclaredWeight:
 
 
 @dataclass(frozen=True, slots=True)
-class LayerResult:
+class LayerResult(costs.CountsParams):
     """Everything the core knows about one layer applied to one input shape."""
 
     layer: "Layer"
@@ -105,18 +105,6 @@ class LayerResult:
     flops: int
     receptive_field: RFStep | None
     warnings: tuple[str, ...]
-
-    @property
-    def params(self) -> int:
-        return sum(w.numel for w in self.weights)
-
-    @property
-    def trainable_params(self) -> int:
-        return sum(w.numel for w in self.weights if w.trainable)
-
-    @property
-    def non_trainable_params(self) -> int:
-        return sum(w.numel for w in self.weights if not w.trainable)
 
     @property
     def buffer_count(self) -> int:
