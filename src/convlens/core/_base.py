@@ -164,6 +164,14 @@ class Layer:
             return cls.declared_weights[0] if cls.declared_weights else None
         return next((w for w in cls.declared_weights if w.name == name), None)
 
+    def __init_subclass__(cls, *, n: int | None = None, **kwargs):
+        """``class Conv1d(_TorchConvNd, n=1)``: a rank variant names its number of spatial dimensions
+        in its header. It adds no fields, so it needs no ``@dataclass`` of its own: the fields, the
+        frozen ``__setattr__``, ``__eq__`` and ``__repr__`` are its base's."""
+        super().__init_subclass__(**kwargs)
+        if n is not None:
+            cls.n = n
+
     # --- hooks -------------------------------------------------------------------------
     def output_shape(self, shape: Shape) -> Shape:
         raise NotImplementedError

@@ -37,6 +37,23 @@ def _check_torch_channels(layer, *, example_kernel: int) -> None:
         raise LayerError(name, "out_channels", f"out_channels={layer.out_channels} is not divisible by groups={g}; use a multiple of {g}")
 
 
+def _check_torch_input(layer, shape: Shape) -> tuple[int, tuple[int, ...]]:
+    """(channels, spatial sizes) of a PyTorch conv's input, after the checks ``_ConvNd.forward``
+    makes on it: unbatched or batched rank, no empty spatial size, the channels ``in_channels`` and
+    ``groups`` expect."""
+    name, n = layer.type_name, layer.n
+    if len(shape) not in (n + 1, n + 2):
+        raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input (N, C, {', '.join(axis_letters(n))}), got {len(shape)}-D {fmt_shape(shape)}")
+    c, spatial = split_spatial(shape, n, False)
+    if 0 in spatial:
+        raise LayerError(name, "input", f"input {fmt_shape(shape)} has an empty spatial dimension; only the batch (or channel) dimension may be 0")
+    if layer.in_channels is not None and c != layer.in_channels:
+        raise LayerError(name, "in_channels", f"in_channels={layer.in_channels} but the input {fmt_shape(shape)} has {c} channels; use in_channels={c}")
+    if c % layer.groups:
+        raise LayerError(name, "groups", f"input channels {c} are not divisible by groups={layer.groups}")
+    return c, spatial
+
+
 # ---------------------------------------------------------------------------------------
 # PyTorch
 # ---------------------------------------------------------------------------------------
@@ -98,17 +115,8 @@ class _TorchConvNd(Layer):
         return tuple((p, p) for p in self._p)
 
     def _check(self, shape: Shape) -> tuple[int, tuple[int, ...]]:
-        name, n = self.type_name, self.n
-        if len(shape) not in (n + 1, n + 2):
-            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input (N, C, {', '.join(axis_letters(n))}), got {len(shape)}-D {fmt_shape(shape)}")
-        c, spatial = split_spatial(shape, n, False)
-        if 0 in spatial:
-            raise LayerError(name, "input", f"input {fmt_shape(shape)} has an empty spatial dimension; only the batch (or channel) dimension may be 0")
-        expected = self.in_channels
-        if expected is not None and c != expected:
-            raise LayerError(name, "in_channels", f"in_channels={expected} but the input {fmt_shape(shape)} has {c} channels; use in_channels={c}")
-        if c % self.groups:
-            raise LayerError(name, "groups", f"input channels {c} are not divisible by groups={self.groups}")
+        name = self.type_name
+        c, spatial = _check_torch_input(self, shape)
         bad = [v for v in self._s if v <= 0]
         if bad:
             raise LayerError(name, "stride", f"stride must be positive, got stride={fmt_tuple(self._s)}")
@@ -203,13 +211,11 @@ def _param_lines(out_channels: int, in_channels: int, groups: int, kernel: tuple
     return lines
 
 
-@dataclass(frozen=True)
-class Conv1d(_TorchConvNd):
-    n: ClassVar[int] = 1
+class Conv1d(_TorchConvNd, n=1):
+    """``nn.Conv1d``."""
 
 
-@dataclass(frozen=True)
-class Conv2d(_TorchConvNd):
+class Conv2d(_TorchConvNd, n=2):
     """``nn.Conv2d``.
 
     >>> r = Conv2d(1, 20, 5, padding=2).evaluate((16, 1, 28, 28))
@@ -217,9 +223,6 @@ class Conv2d(_TorchConvNd):
     ((16, 20, 28, 28), [(20, 1, 5, 5), (20,)], 520)
     """
 
-    n: ClassVar[int] = 2
 
-
-@dataclass(frozen=True)
-class Conv3d(_TorchConvNd):
-    n: ClassVar[int] = 3
+class Conv3d(_TorchConvNd, n=3):
+    """``nn.Conv3d``."""

@@ -31,6 +31,15 @@ class _KerasWindow(Layer):
     framework: ClassVar[str] = "keras"
     groups: ClassVar[int] = 1  # overridden by the groups field of Conv1D/2D/3D
 
+    def _require(self, *, given: dict, positive: tuple[str, ...]) -> None:
+        """Each argument in ``given`` must be there (its value: the example the message offers), then
+        each in ``positive`` a positive integer; the first that is not is the one named."""
+        for arg, example in given.items():
+            if getattr(self, arg) is None:
+                raise LayerError(self.type_name, arg, f"{arg} is required, e.g. {arg}={example}")
+        for arg in positive:
+            _positive(self.type_name, arg, getattr(self, arg))
+
     def _common(self, *, allow_causal=False, check_dilated_strides=True):
         name, n = self.type_name, self.n
         k = keras_tuple(name, "kernel_size", self.kernel_size, n)
@@ -101,12 +110,7 @@ class _KerasConvNd(_KerasWindow):
 
     def __post_init__(self):
         name, n = self.type_name, self.n
-        if self.filters is None:
-            raise LayerError(name, "filters", "filters is required, e.g. filters=32")
-        if self.kernel_size is None:
-            raise LayerError(name, "kernel_size", "kernel_size is required, e.g. kernel_size=3")
-        _positive(name, "filters", self.filters)
-        _positive(name, "groups", self.groups)
+        self._require(given={"filters": 32, "kernel_size": 3}, positive=("filters", "groups"))
         if self.filters % self.groups:
             raise LayerError(name, "filters", f"filters={self.filters} is not divisible by groups={self.groups}; use a multiple of {self.groups}")
         self._common(allow_causal=n == 1)
@@ -138,19 +142,15 @@ def _positive(layer: str, name: str, value) -> None:
         raise LayerError(layer, name, f"{name} must be a positive integer, got {name}={value!r}")
 
 
-@dataclass(frozen=True)
-class Conv1D(_KerasConvNd):
+class Conv1D(_KerasConvNd, n=1):
     """``keras.layers.Conv1D``; 'causal' pads ``dilation·(kernel−1)`` on the left only.
 
     >>> Conv1D(16, 3, padding="causal").evaluate((None, 100, 8)).output_shape
     (None, 100, 16)
     """
 
-    n: ClassVar[int] = 1
 
-
-@dataclass(frozen=True)
-class Conv2D(_KerasConvNd):
+class Conv2D(_KerasConvNd, n=2):
     """``keras.layers.Conv2D``: the tutorial's ``Conv2D(75, 3, padding='same')`` on 28×28×1.
 
     >>> r = Conv2D(75, (3, 3), strides=1, padding="same", activation="relu").evaluate((None, 28, 28, 1))
@@ -158,12 +158,9 @@ class Conv2D(_KerasConvNd):
     ((None, 28, 28, 75), [(3, 3, 1, 75), (75,)], 750)
     """
 
-    n: ClassVar[int] = 2
 
-
-@dataclass(frozen=True)
-class Conv3D(_KerasConvNd):
-    n: ClassVar[int] = 3
+class Conv3D(_KerasConvNd, n=3):
+    """``keras.layers.Conv3D``."""
 
 
 @dataclass(frozen=True)
@@ -195,9 +192,7 @@ class DepthwiseConv2D(_KerasWindow):
     n: ClassVar[int] = 2
 
     def __post_init__(self):
-        if self.kernel_size is None:
-            raise LayerError(self.type_name, "kernel_size", "kernel_size is required, e.g. kernel_size=3")
-        _positive(self.type_name, "depth_multiplier", self.depth_multiplier)
+        self._require(given={"kernel_size": 3}, positive=("depth_multiplier",))
         self._common(check_dilated_strides=False)
 
     def _out_channels(self, c):
@@ -254,12 +249,7 @@ class SeparableConv2D(_KerasWindow):
     n: ClassVar[int] = 2
 
     def __post_init__(self):
-        if self.filters is None:
-            raise LayerError(self.type_name, "filters", "filters is required, e.g. filters=64")
-        if self.kernel_size is None:
-            raise LayerError(self.type_name, "kernel_size", "kernel_size is required, e.g. kernel_size=3")
-        _positive(self.type_name, "depth_multiplier", self.depth_multiplier)
-        _positive(self.type_name, "filters", self.filters)
+        self._require(given={"filters": 64, "kernel_size": 3}, positive=("depth_multiplier", "filters"))
         self._common(check_dilated_strides=False)
 
     def _out_channels(self, c):
@@ -291,7 +281,7 @@ class Conv2DTranspose(_KerasWindow):
     """``keras.layers.Conv2DTranspose(filters, kernel_size, strides=1, padding='valid', output_padding=None,
     data_format=None, dilation_rate=1, activation=None, use_bias=True)``; kernel ``(kh, kw, filters, C)``.
 
-    With k' = dilation·(k−1)+1 (``keras/src/backend/common/backend_utils.py``)::
+    With k' = dilation·(k−1)+1 (``keras/src/backend/common/backend_utils.py``; ``window.keras_transposed_out_size``)::
 
         'valid': out = (in − 1)·stride + k' + (output_padding if given else max(k', stride) − k')
         'same':  out = in·stride if output_padding is None else (in − 1)·stride + k' mod 2 + output_padding
@@ -319,11 +309,7 @@ class Conv2DTranspose(_KerasWindow):
 
     def __post_init__(self):
         name = self.type_name
-        if self.filters is None:
-            raise LayerError(name, "filters", "filters is required, e.g. filters=32")
-        if self.kernel_size is None:
-            raise LayerError(name, "kernel_size", "kernel_size is required, e.g. kernel_size=3")
-        _positive(name, "filters", self.filters)
+        self._require(given={"filters": 32, "kernel_size": 3}, positive=("filters",))
         k = keras_tuple(name, "kernel_size", self.kernel_size, self.n)
         s = keras_tuple(name, "strides", self.strides, self.n)
         op = None if self.output_padding is None else keras_tuple(name, "output_padding", self.output_padding, self.n, allow_zero=True)

@@ -10,11 +10,11 @@ from fractions import Fraction
 from typing import ClassVar
 
 from . import costs
-from ._args import fmt_shape, fmt_tuple, ntuple
+from ._args import fmt_tuple, ntuple
 from ._base import KERNEL_AXES, Layer, RFStep, Role, Weight, DeclaredWeight
 from ._errors import LayerError
-from .conv import _check_torch_channels
-from .window import axis_letters, effective_kernels, join_spatial, split_spatial, transposed_out_size
+from .conv import _check_torch_channels, _check_torch_input
+from .window import axis_letters, effective_kernels, join_spatial, transposed_out_size
 
 
 @dataclass(frozen=True)
@@ -56,15 +56,7 @@ class _TorchConvTransposeNd(Layer):
 
     def output_shape(self, shape):
         name, n = self.type_name, self.n
-        if len(shape) not in (n + 1, n + 2):
-            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input, got {len(shape)}-D {fmt_shape(shape)}")
-        c, spatial = split_spatial(shape, n, False)
-        if 0 in spatial:
-            raise LayerError(name, "input", f"input {fmt_shape(shape)} has an empty spatial dimension; only the batch (or channel) dimension may be 0")
-        if self.in_channels is not None and c != self.in_channels:
-            raise LayerError(name, "in_channels", f"in_channels={self.in_channels} but the input {fmt_shape(shape)} has {c} channels; use in_channels={c}")
-        if c % self.groups:
-            raise LayerError(name, "groups", f"input channels {c} are not divisible by groups={self.groups}")
+        c, spatial = _check_torch_input(self, shape)
         for arg, vals in (("kernel_size", self._k), ("stride", self._s), ("dilation", self._d)):
             if any(v <= 0 for v in vals):
                 raise LayerError(name, arg, f"{arg} must be positive, got {arg}={fmt_tuple(vals)}")
@@ -141,16 +133,13 @@ class _TorchConvTransposeNd(Layer):
         return lines
 
 
-@dataclass(frozen=True)
-class ConvTranspose1d(_TorchConvTransposeNd):
-    n: ClassVar[int] = 1
+class ConvTranspose1d(_TorchConvTransposeNd, n=1):
+    """``nn.ConvTranspose1d``."""
 
 
-@dataclass(frozen=True)
-class ConvTranspose2d(_TorchConvTransposeNd):
-    n: ClassVar[int] = 2
+class ConvTranspose2d(_TorchConvTransposeNd, n=2):
+    """``nn.ConvTranspose2d``."""
 
 
-@dataclass(frozen=True)
-class ConvTranspose3d(_TorchConvTransposeNd):
-    n: ClassVar[int] = 3
+class ConvTranspose3d(_TorchConvTransposeNd, n=3):
+    """``nn.ConvTranspose3d``."""

@@ -107,13 +107,11 @@ class _MaxPool(_TorchPoolNd):
     _what: ClassVar[str] = "max"
 
 
-@dataclass(frozen=True)
-class MaxPool1d(_MaxPool):
-    n: ClassVar[int] = 1
+class MaxPool1d(_MaxPool, n=1):
+    """``nn.MaxPool1d``."""
 
 
-@dataclass(frozen=True)
-class MaxPool2d(_MaxPool):
+class MaxPool2d(_MaxPool, n=2):
     """``nn.MaxPool2d``: 7×7 → 3×3 with a 2×2 pool (the floor drops the last row and column).
 
     >>> r = MaxPool2d(2).evaluate((1, 64, 7, 7))
@@ -123,12 +121,9 @@ class MaxPool2d(_MaxPool):
     (1, 64, 56, 56)
     """
 
-    n: ClassVar[int] = 2
 
-
-@dataclass(frozen=True)
-class MaxPool3d(_MaxPool):
-    n: ClassVar[int] = 3
+class MaxPool3d(_MaxPool, n=3):
+    """``nn.MaxPool3d``."""
 
 
 @dataclass(frozen=True)
@@ -158,15 +153,12 @@ class AvgPool1d(_AvgPool):
     n: ClassVar[int] = 1
 
 
-@dataclass(frozen=True)
-class AvgPool2d(_AvgPool):
+class AvgPool2d(_AvgPool, n=2):
     """``nn.AvgPool2d``.
 
     >>> AvgPool2d(3, stride=2, padding=1, ceil_mode=True).evaluate((1, 8, 6, 6)).output_shape
     (1, 8, 4, 4)
     """
-
-    n: ClassVar[int] = 2
 
 
 @dataclass(frozen=True)
@@ -250,13 +242,11 @@ def _whole(x):
     return int(x) if isinstance(x, Fraction) and x.denominator == 1 else x
 
 
-@dataclass(frozen=True)
-class AdaptiveAvgPool1d(_AdaptivePoolNd):
-    n: ClassVar[int] = 1
+class AdaptiveAvgPool1d(_AdaptivePoolNd, n=1):
+    """``nn.AdaptiveAvgPool1d``."""
 
 
-@dataclass(frozen=True)
-class AdaptiveAvgPool2d(_AdaptivePoolNd):
+class AdaptiveAvgPool2d(_AdaptivePoolNd, n=2):
     """``nn.AdaptiveAvgPool2d(output_size)``: out = output_size, whatever the input.
 
     >>> r = AdaptiveAvgPool2d((1, 1)).evaluate((1, 2048, 7, 7))
@@ -264,12 +254,9 @@ class AdaptiveAvgPool2d(_AdaptivePoolNd):
     ((1, 2048, 1, 1), True)
     """
 
-    n: ClassVar[int] = 2
 
-
-@dataclass(frozen=True)
-class AdaptiveAvgPool3d(_AdaptivePoolNd):
-    n: ClassVar[int] = 3
+class AdaptiveAvgPool3d(_AdaptivePoolNd, n=3):
+    """``nn.AdaptiveAvgPool3d``."""
 
 
 @dataclass(frozen=True)
@@ -278,22 +265,17 @@ class _AdaptiveMax(_AdaptivePoolNd):
     _max: ClassVar[bool] = True
 
 
-@dataclass(frozen=True)
-class AdaptiveMaxPool1d(_AdaptiveMax):
-    n: ClassVar[int] = 1
+class AdaptiveMaxPool1d(_AdaptiveMax, n=1):
+    """``nn.AdaptiveMaxPool1d``."""
 
 
-@dataclass(frozen=True)
-class AdaptiveMaxPool2d(_AdaptiveMax):
+class AdaptiveMaxPool2d(_AdaptiveMax, n=2):
     """``nn.AdaptiveMaxPool2d(output_size, return_indices=False)``; None keeps an input size.
 
     >>> AdaptiveMaxPool2d((None, 7)).evaluate((1, 8, 10, 9)).output_shape
     (1, 8, 10, 7)
     """
 
-    n: ClassVar[int] = 2
 
-
-@dataclass(frozen=True)
-class AdaptiveMaxPool3d(_AdaptiveMax):
-    n: ClassVar[int] = 3
+class AdaptiveMaxPool3d(_AdaptiveMax, n=3):
+    """``nn.AdaptiveMaxPool3d``."""

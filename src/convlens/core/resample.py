@@ -80,15 +80,12 @@ class _CroppingNd(_Resample):
         return [f"{ax}_out = {i} − {a} − {b} = {v}" for ax, i, (a, b), v in zip(axes, spatial, self._pairs, o)] + ["no parameters; elements are copied"]
 
 
-@dataclass(frozen=True)
-class Cropping1D(_CroppingNd):
+class Cropping1D(_CroppingNd, n=1):
     """``keras.layers.Cropping1D(cropping=(1, 1))``.
 
     >>> Cropping1D((2, 3)).evaluate((None, 10, 4)).output_shape
     (None, 5, 4)
     """
-
-    n: ClassVar[int] = 1
 
 
 @dataclass(frozen=True)
@@ -146,15 +143,12 @@ class _UpSamplingNd(_Resample):
         return [f"{ax}_out = {i} · {s} = {v}" for ax, i, s, v in zip(axes, spatial, self._size, o)] + [f"no parameters; '{how}' interpolation"]
 
 
-@dataclass(frozen=True)
-class UpSampling1D(_UpSamplingNd):
+class UpSampling1D(_UpSamplingNd, n=1):
     """``keras.layers.UpSampling1D(size=2)``.
 
     >>> UpSampling1D(3).evaluate((None, 10, 4)).output_shape
     (None, 30, 4)
     """
-
-    n: ClassVar[int] = 1
 
 
 @dataclass(frozen=True)
