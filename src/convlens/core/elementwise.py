@@ -54,6 +54,14 @@ class LeakyReLU(_Elementwise):
 
 
 @dataclass(frozen=True)
+class ELU(_Elementwise):
+    """``nn.ELU(alpha=1.0, inplace=False)``: x for x > 0, else alpha·(e^x − 1)."""
+
+    alpha: float = 1.0
+    inplace: bool = False
+
+
+@dataclass(frozen=True)
 class PReLU(_Elementwise):
     """``nn.PReLU(num_parameters=1, init=0.25)``; weight ``(num_parameters,)``, which must be 1 or the
     input's channel count (dimension 1; a 1-D input has one channel).
@@ -86,12 +94,6 @@ class PReLU(_Elementwise):
 
     def weights(self, shape):
         return (Weight("weight", (self.num_parameters,)),)
-
-
-@dataclass(frozen=True)
-class ELU(_Elementwise):
-    alpha: float = 1.0
-    inplace: bool = False
 
 
 @dataclass(frozen=True)
