@@ -54,16 +54,19 @@ def axis_letters(n: int) -> str:
 
 
 def same_pads_statically(kernel: int, stride: int, dilation: int) -> bool:
-    """Whether Keras's ``'same'`` pads a fixed, symmetric amount whatever the input size: with
+    """Whether Keras's ``'same'`` pads a fixed, symmetric amount whatever the input size. With
     stride 1 it pads ``effective_kernel − 1`` in all (``keras_same_padding``), split evenly exactly
-    when the effective kernel is odd. Only then is it the same as a PyTorch ``padding=(k'−1)/2``.
+    when the effective kernel is odd; a one-pixel window pads nothing at any stride; any other
+    strided window pads what the input size leaves over. Only when this holds is ``'same'`` the
+    same as a PyTorch ``padding=(k'−1)/2``.
 
     >>> same_pads_statically(3, 1, 1), same_pads_statically(3, 2, 1), same_pads_statically(2, 1, 1)
     (True, False, False)
-    >>> same_pads_statically(2, 1, 2)  # dilated to 3 pixels: 1 before, 1 after
-    True
+    >>> same_pads_statically(2, 1, 2), same_pads_statically(1, 2, 1)  # dilated to 3 pixels; a 1×1 window
+    (True, True)
     """
-    return stride == 1 and effective_kernel(kernel, dilation) % 2 == 1
+    e = effective_kernel(kernel, dilation)
+    return e == 1 or (stride == 1 and e % 2 == 1)
 
 
 def transposed_out_size(size: int, kernel: int, stride: int, padding: int, dilation: int, output_padding: int) -> int:
