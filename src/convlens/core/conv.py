@@ -21,6 +21,10 @@ from .window import axis_letters, conv_out_size, effective_kernels, join_spatial
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
+# the bias of every convolution whose outputs are channels (PyTorch's, Keras's depthwise)
+CHANNEL_BIAS = DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel")
+
+
 def _check_torch_channels(layer, *, example_kernel: int) -> None:
     """The construction checks PyTorch's ``_ConvNd`` makes on channels and groups."""
     name = layer.type_name
@@ -64,7 +68,7 @@ class _TorchConvNd(Layer):
 
     declared_weights: ClassVar = (
         DeclaredWeight("weight", ("out", "in", KERNEL_AXES), Role.KERNEL, "one kernel per output channel and input channel of its group; each output channel sums its kernels' responses"),
-        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
+        CHANNEL_BIAS,
     )
     taken_from_input: ClassVar = {"in_channels": 1}
 

@@ -17,11 +17,15 @@ from . import costs
 from ._args import fmt_shape, fmt_tuple
 from ._base import KERNEL_AXES, Layer, RFStep, Role, Shape, Weight, DeclaredWeight
 from ._errors import LayerError
-from .conv import _param_lines
+from .conv import CHANNEL_BIAS, _param_lines
 from .keras_conventions import (
     keras_activation, keras_data_format, keras_explain_axes, keras_pads, keras_padding, keras_tuple, keras_window_shape,
 )
 from .window import axis_letters, effective_kernels, join_spatial, keras_transposed_out_size, split_spatial, window_warnings
+
+
+# the bias of a Keras convolution with ``filters``
+_FILTER_BIAS = DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output")
 
 
 class _KerasWindow(Layer):
@@ -94,7 +98,7 @@ class _KerasConvNd(_KerasWindow):
 
     declared_weights: ClassVar = (
         DeclaredWeight("kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, "one kernel per input channel of its group and filter; each filter sums its kernels' responses"),
-        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+        _FILTER_BIAS,
     )
 
     filters: int | None = None
@@ -178,7 +182,7 @@ class DepthwiseConv2D(_KerasWindow):
 
     declared_weights: ClassVar = (
         DeclaredWeight("kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, "depth_multiplier kernels per input channel, each seeing only that channel"),
-        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
+        CHANNEL_BIAS,
     )
 
     kernel_size: int | tuple = None
@@ -234,7 +238,7 @@ class SeparableConv2D(_KerasWindow):
     declared_weights: ClassVar = (
         DeclaredWeight("depthwise_kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, "depth_multiplier spatial kernels per input channel, each seeing only that channel"),
         DeclaredWeight("pointwise_kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, "a 1×1 convolution mixing the depthwise outputs into the filters"),
-        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+        _FILTER_BIAS,
     )
 
     filters: int | None = None
@@ -293,7 +297,7 @@ class Conv2DTranspose(_KerasWindow):
 
     declared_weights: ClassVar = (
         DeclaredWeight("kernel", (KERNEL_AXES, "out", "in"), Role.KERNEL, "one kernel per filter and input channel, scattered into the output at every input position"),
-        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+        _FILTER_BIAS,
     )
 
     filters: int | None = None

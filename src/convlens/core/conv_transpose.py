@@ -13,7 +13,7 @@ from . import costs
 from ._args import fmt_tuple, ntuple
 from ._base import KERNEL_AXES, Layer, RFStep, Role, Weight, DeclaredWeight
 from ._errors import LayerError
-from .conv import _check_torch_channels, _check_torch_input
+from .conv import CHANNEL_BIAS, _check_torch_channels, _check_torch_input
 from .window import axis_letters, effective_kernels, join_spatial, transposed_out_size
 
 
@@ -25,7 +25,7 @@ class _TorchConvTransposeNd(Layer):
 
     declared_weights: ClassVar = (
         DeclaredWeight("weight", ("in", "out", KERNEL_AXES), Role.KERNEL, "one kernel per input channel and output channel of its group, scattered into the output at every input position"),
-        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
+        CHANNEL_BIAS,
     )
     taken_from_input: ClassVar = {"in_channels": 1}
 
