@@ -16,8 +16,6 @@ an operation that changes no shape, parameter or MAC and has no spec layer (Fast
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 from ._structure import fold_blocks, with_branches
 
 
@@ -54,18 +52,6 @@ def _simple(value):
     return value
 
 
-def _arguments(layer) -> dict:
-    out = {}
-    for f in fields(layer):
-        if not f.init or f.metadata.get("hidden"):
-            continue
-        value = getattr(layer, f.name)
-        if value == f.default or _simple(value) == f.default:
-            continue
-        out[f.name] = _simple(value)
-    return out
-
-
 # --- PyTorch ----------------------------------------------------------------------------------
 def _torch_document(entry) -> dict:
     import torch
@@ -82,7 +68,7 @@ def _torch_document(entry) -> dict:
         raise ZooSpecError(f"zoo:{entry.name}: {exc}") from None
     if graph.whole:  # the model is one layer (zoo:mnist-conv)
         layer = graph.steps[0].layer
-        return {**doc, "layers": [{"type": layer.type_name, **_arguments(layer)}]}
+        return {**doc, "layers": [{"type": layer.type_name, **layer.arguments(plain=_simple)}]}
     items: list[dict] = []
     notes: list[str] = []
     for step in graph.steps:
@@ -92,7 +78,7 @@ def _torch_document(entry) -> dict:
                          "and it changes no shape, parameter or MAC (only one FLOP per output element)")
             continue
         if step.kind == "layer":
-            item = {"type": step.layer.type_name, "name": step.name, **_arguments(step.layer)}
+            item = {"type": step.layer.type_name, "name": step.name, **step.layer.arguments(plain=_simple)}
         else:  # a merge: "add", or "cat" (along dim 1 unless it says otherwise)
             item = {"type": step.kind, "name": step.name, **({"dim": step.dim} if step.kind == "cat" and step.dim != 1 else {})}
         item["inputs"] = list(step.inputs)
@@ -124,6 +110,6 @@ def _keras_document(entry) -> dict:
             continue
         if isinstance(core, Reported):
             raise ZooSpecError(f"zoo:{entry.name}: Keras layer {layer.name} ({type(layer).__name__}) has no core layer: {note}")
-        items.append({"type": core.type_name, "name": layer.name, **_arguments(core)})
+        items.append({"type": core.type_name, "name": layer.name, **core.arguments(plain=_simple)})
     shape = tuple(model.inputs[0].shape)
     return {"name": entry.name, "framework": "keras", "input": list(shape), "layers": items}

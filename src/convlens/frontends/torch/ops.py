@@ -90,11 +90,9 @@ MODULES: dict[type, tuple[str, object]] = {
     nn.Softmax: ("Softmax", lambda m: dict(dim=m.dim)), nn.LogSoftmax: ("LogSoftmax", lambda m: dict(dim=m.dim)),
 }
 
-# the argument that the core can take from the input (so a wrong one can be diagnosed and replaced)
-INPUT_ARGUMENT = {"Conv1d": "in_channels", "Conv2d": "in_channels", "Conv3d": "in_channels",
-                  "ConvTranspose1d": "in_channels", "ConvTranspose2d": "in_channels", "ConvTranspose3d": "in_channels",
-                  "Linear": "in_features", "BatchNorm1d": "num_features", "BatchNorm2d": "num_features",
-                  "BatchNorm3d": "num_features", "InstanceNorm2d": "num_features"}
+# the argument that the core can take from the input (so a wrong one can be diagnosed and replaced),
+# as each core layer class declares it (``Layer.taken_from_input``)
+INPUT_ARGUMENT = {name: next(iter(cls.taken_from_input)) for name, cls in LAYERS.items() if cls.taken_from_input}
 
 
 def type_name(module: nn.Module) -> str:
@@ -184,18 +182,19 @@ def _builtin(module: nn.Module, *, base: type | None = None, from_input: bool = 
     if cls is None:
         return None
     kwargs = args(module)
-    if from_input and name in INPUT_ARGUMENT:
-        kwargs.pop(INPUT_ARGUMENT[name], None)
+    if from_input:
+        for argument in cls.taken_from_input:
+            kwargs.pop(argument, None)
     kwargs = {k: v for k, v in kwargs.items() if k in cls.__dataclass_fields__}
     return cls(**kwargs)
 
 
 def _without_input_argument(layer: Layer) -> Layer | None:
-    """A registered layer rebuilt without its input-derived argument (``in_channels``...)."""
-    arg = INPUT_ARGUMENT.get(layer.type_name)
-    if arg is None:
+    """A registered layer rebuilt without its input-derived arguments (``in_channels``..., as its class declares them)."""
+    taken = type(layer).taken_from_input
+    if not taken:
         return layer
-    kwargs = {f.name: getattr(layer, f.name) for f in fields(layer) if f.init and f.name != arg}
+    kwargs = {f.name: getattr(layer, f.name) for f in fields(layer) if f.init and f.name not in taken}
     return type(layer)(**kwargs)
 
 
