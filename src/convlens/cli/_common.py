@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from ..errors import UserError
 
-class UsageError(ValueError):
+
+class UsageError(UserError):
     """A user's mistake on the command line; printed as one line, exit status 2."""
 
 

@@ -51,37 +51,19 @@ def request_from(args, *, memory: bool = True, title: str | None = None):
 
 
 def summarise(args, *, memory: bool = True, target: str | None = None):
-    """Resolve the target, build it, summarise it. Users' mistakes raise UsageError."""
-    from ..targets import TargetError, resolve, summarize
+    """Resolve the target, build it, summarise it. Users' mistakes raise a UserError (the CLI's one line)."""
+    from ..targets import resolve, summarize
 
     target = target or args.target
     request = request_from(args, memory=memory, title=target.split(":", 1)[-1] if ":" in target else None)
-    try:
-        resolved = resolve(target, request)
-        if isinstance(resolved.model, Summary):  # a spec file: already summarised, by the core
-            return summarize(resolved)
-        if resolved.request.input_sizes is None and not _is_keras(resolved.model):
-            raise UsageError(f"give the input shape of {target}, e.g. --input 1x3x224x224")
-        if not _is_keras(resolved.model) and any(d is None for s in resolved.request.input_sizes for d in s):
-            raise UsageError("PyTorch inputs need every size, including the batch: e.g. --input 1x3x224x224")
+    resolved = resolve(target, request)
+    if isinstance(resolved.model, Summary):  # a spec file: already summarised, by the core
         return summarize(resolved)
-    except TargetError as exc:
-        raise UsageError(str(exc)) from None
-    except ValueError as exc:
-        if isinstance(exc, UsageError) or not _front_end_refused(exc):
-            raise
-        raise UsageError(str(exc)) from None
-
-
-def _front_end_refused(exc: ValueError) -> bool:
-    """A front end's own 'this is not something I can read' error (a user's mistake, exit 2)."""
-    import sys
-
-    from ..frontends.keras import KerasModelError
-
-    torch_frontend = sys.modules.get("convlens.frontends.torch")
-    refused = (KerasModelError,) + ((torch_frontend.SummaryError,) if torch_frontend else ())
-    return isinstance(exc, refused)
+    if resolved.request.input_sizes is None and not _is_keras(resolved.model):
+        raise UsageError(f"give the input shape of {target}, e.g. --input 1x3x224x224")
+    if not _is_keras(resolved.model) and any(d is None for s in resolved.request.input_sizes for d in s):
+        raise UsageError("PyTorch inputs need every size, including the batch: e.g. --input 1x3x224x224")
+    return summarize(resolved)
 
 
 def _is_keras(model) -> bool:

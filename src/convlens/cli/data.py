@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._common import UsageError
-from ._train_common import user_errors
+from ._train_common import needs_torch
 
 
 def register(sub) -> None:
@@ -22,11 +22,10 @@ def register(sub) -> None:
 
 
 def run_list(args) -> int:
-    from ..render._table import table
+    from ..render import table
 
-    with user_errors():  # PyTorch missing: one line saying how to install it
-        from ..data import DataError, DatasetName, load
-        from ..data._catalog import CATALOG
+    with needs_torch():  # PyTorch missing: one line saying how to install it
+        from ..data import CATALOG, DataError, DatasetName, load
     rows = []
     for name in DatasetName:
         if name is DatasetName.IMAGEFOLDER and args.data_dir is None:
@@ -51,7 +50,7 @@ def run_get(args) -> int:
 
     if args.mirror and not args.mirror.startswith(("http://", "https://")):
         raise UsageError(f"--mirror {args.mirror!r}: give an http:// or https:// base URL")
-    with user_errors():
+    with needs_torch():
         from ..data import default_root
         from ..data.download import get
 

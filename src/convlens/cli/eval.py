@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..render._table import table
+from ..render import table
 from ._common import UsageError
-from ._train_common import user_errors
+from ._train_common import needs_torch
 
 
 def register(sub) -> None:
@@ -21,7 +21,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    with user_errors():
+    with needs_torch():
         from .. import data as datasets
         from ..train.run_folder import plot_confusion
         from ..train.evaluate import evaluate

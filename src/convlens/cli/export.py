@@ -18,11 +18,7 @@ def run(args) -> int:
     from .. import design
     from ._zoo_spec import write
     from ..design.export import export
-    from ._common import UsageError
 
-    try:
-        text = export(design.load(args.spec), args.to)
-    except design.SpecError as exc:
-        raise UsageError(str(exc)) from None
+    text = export(design.load(args.spec), args.to)
     write(text, args.output)
     return 0

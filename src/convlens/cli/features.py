@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._common import UsageError
-from ._train_common import user_errors
+from ._train_common import needs_torch
 
 
 def register(sub) -> None:
@@ -21,7 +21,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    with user_errors():
+    with needs_torch():
         from ..train.inference import feature_maps, first_conv, layer_names, load_trained, read_image, save_grid
 
         t = load_trained(args.checkpoint)

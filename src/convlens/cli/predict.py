@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ._common import UsageError
-from ._train_common import user_errors
+from ._train_common import needs_torch
 
 
 def register(sub) -> None:
@@ -21,7 +21,7 @@ def register(sub) -> None:
 def run(args) -> int:
     if args.top_k < 1:
         raise UsageError(f"--top-k must be at least 1, got {args.top_k}")
-    with user_errors():
+    with needs_torch():
         import torch
 
         from ..train.inference import load_trained, predict, read_image

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from ._common import UsageError
-from ._train_common import user_errors
+from ._train_common import needs_torch
 
 
 def register(sub) -> None:
@@ -88,7 +88,7 @@ def config_from_args(args):
 
 def run(args) -> int:
     progress = {"auto": None, "on": True, "off": False}[args.progress]
-    with user_errors():
+    with needs_torch():
         from ..train import train
 
         if args.resume:

@@ -14,6 +14,7 @@ import json
 import sys
 
 from ..render.zoo import zoo_table
+from ..errors import UserError
 from ..targets import Request, RequestError, TargetError, resolve, summarize
 from ._common import FORMATS, UsageError, parse_shape
 from ._zoo_spec import add_zoo_spec
@@ -50,10 +51,7 @@ def register(sub) -> None:
 def _entry(name: str):
     from .. import zoo
 
-    try:
-        return zoo.get(name)
-    except zoo.ZooError as exc:
-        raise UsageError(str(exc)) from None
+    return zoo.get(name)
 
 
 # --- list ---------------------------------------------------------------------------------------
@@ -125,11 +123,12 @@ def run_show(args) -> int:
     request = request_from_show(args)
     if entry.framework == "torch" and request.input_sizes and any(d is None for s in request.input_sizes for d in s):
         raise UsageError("zoo show needs every input size, including the batch: e.g. --input 1x3x224x224")
+    resolved = resolve(f"zoo:{entry.name}", request)
     try:
-        s = summarize(resolve(f"zoo:{entry.name}", request))
-    except TargetError as exc:
-        raise UsageError(str(exc)) from None
-    except ValueError as exc:  # the front end refused the input size
+        s = summarize(resolved)
+    except TargetError:  # names the model already
+        raise
+    except UserError as exc:  # the front end refused the input size (SummaryError): say which model
         raise UsageError(f"zoo show {entry.name}: {exc}") from None
     sys.stdout.write(render.render(s, args.format, depth=None if args.depth is None else args.depth - 1).rstrip("\n") + "\n")
     return 1 if (s.failed or s.errors) else 0

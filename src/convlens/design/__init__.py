@@ -242,6 +242,14 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
     return None
 
 
+def dump(doc: dict, *, header: str | None = None) -> str:
+    """The YAML text of a spec document (``header`` as comment lines on top); ``loads(dump(doc))``
+    gives ``doc`` back. Needs PyYAML (``pip install 'convlens[spec]'``), imported on first use."""
+    from ._dump import dump as write_yaml
+
+    return write_yaml(doc, header=header)
+
+
 def is_spec_path(target: str) -> bool:
     return str(target).lower().endswith(SUFFIXES)
 
@@ -257,5 +265,5 @@ def target_loader(path: str, request) -> Summary:
     return summary(spec)
 
 
-__all__ = ["Framework", "MAX_BYTES", "analyse", "MAX_LAYERS", "Origin", "SCHEMA_PATH", "Spec", "SpecError", "build", "evaluate", "is_spec_path",
+__all__ = ["Framework", "MAX_BYTES", "analyse", "MAX_LAYERS", "Origin", "SCHEMA_PATH", "Spec", "SpecError", "build", "dump", "evaluate", "is_spec_path",
            "load", "loads", "read", "schema", "suggest_fix", "summary", "target_loader", "validate", "where"]

@@ -21,10 +21,11 @@ import operator
 from dataclasses import fields
 
 from ..core.network import INPUT
+from ..errors import UserError
 from ._structure import fold_blocks, with_branches
 
 
-class ZooSpecError(ValueError):
+class ZooSpecError(UserError):
     """A zoo model, or one of its operations, that the spec format cannot express."""
 
 

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ..errors import UserError
 
-class RequestError(ValueError):
+
+class RequestError(UserError):
     """A malformed request (a negative depth, a size that is not a number…); the message names
     the argument, the value received and what works."""
 

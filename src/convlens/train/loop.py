@@ -23,6 +23,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .. import data as datasets
+from ..errors import UserError
 from . import run_folder
 from . import checkpoint as ckpt
 from . import model as models
@@ -31,7 +32,7 @@ from .config import Augment, Device, Optimizer, Precision, Schedule, TrainConfig
 from .evaluate import Evaluation, Input, autocast, evaluate, prepare
 
 
-class TrainError(ValueError):
+class TrainError(UserError):
     """A training request that cannot run (unknown device, finished run, mismatched resume...)."""
 
 

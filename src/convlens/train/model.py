@@ -9,8 +9,10 @@ import json
 import torch
 import torch.nn as nn
 
+from ..errors import UserError
 
-class ModelMismatchError(ValueError):
+
+class ModelMismatchError(UserError):
     """The model cannot take the data's images or does not output one logit per class."""
 
 

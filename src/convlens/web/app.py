@@ -34,8 +34,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import design
-from ..design._dump import dump
-from ..design._source import MAX_BYTES, read
+from ..design import MAX_BYTES, dump, read
 
 STATIC = Path(__file__).with_name("static")
 EXAMPLES = Path(design.__file__).with_name("examples")

@@ -27,10 +27,12 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Mapping
 
+from ..errors import UserError
+
 __all__ = ["ZooEntry", "ZooError", "UnknownModelError", "build", "entries", "get", "names", "source_code"]
 
 
-class ZooError(ValueError):
+class ZooError(UserError):
     """A zoo request that cannot be met (unknown model, option the model does not take)."""
 
 

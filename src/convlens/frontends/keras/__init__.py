@@ -22,6 +22,7 @@ from ...core import costs
 from ...core.memory import ACTIVATIONS_ESTIMATE, training_memory
 from ...core.network import NetworkError, Node, evaluate
 from ...core.reported import InputLayer
+from ...errors import UserError
 from ...record import MemoryEstimate, Summary
 from ..build import summary_of_failure, summary_of_network
 from . import _assemble, _checks
@@ -31,7 +32,7 @@ from ._layers import core_layer
 KERAS_MISSING = "Keras is not installed; install it with: pip install keras torch==2.13.0 (convlens runs Keras on the torch backend, KERAS_BACKEND=torch)"
 
 
-class KerasModelError(ValueError):
+class KerasModelError(UserError):
     """The object is not a Keras model convlens can read (not built, not a model, file not readable)."""
 
 

@@ -20,13 +20,14 @@ import torch
 import torch.nn as nn
 
 from ...core import ReceptiveField
+from ...errors import UserError
 from ...record import Diagnostic, Summary
 from . import _assemble, _diagnose, _guard, _structures, _trace
 
 __all__ = ["SummaryError", "check", "summary"]
 
 
-class SummaryError(ValueError):
+class SummaryError(UserError):
     """A user's mistake in calling ``summary`` (not a model, a malformed input size...)."""
 
 
