@@ -37,7 +37,8 @@ from pathlib import Path
 
 from ..core.network import NetworkError, NetworkResult, evaluate as evaluate_nodes
 from ..record import Summary
-from ._build import MAX_LAYERS, Framework, Origin, Spec, build
+from ..core.framework import Framework
+from ._build import MAX_LAYERS, Origin, Spec, build
 from ._errors import SpecError
 from ._source import MAX_BYTES, Positions, read
 
@@ -166,8 +167,8 @@ def analyse(spec: Spec) -> tuple[Summary, dict | None]:
     from ..frontends.build import summary_of_failure, summary_of_network
 
     texts = [o.text for o in spec.origins]
-    framework = "keras" if spec.framework is Framework.KERAS else "core"
-    notes = [f"read from the spec {spec.filename}: {spec.framework} convention"] + list(spec.document.get("notes", []))
+    framework = Framework.KERAS if spec.framework is Framework.KERAS else Framework.CORE
+    notes = [f"read from the spec {spec.filename}: {spec.framework.word} convention"] + list(spec.document.get("notes", []))
     failure, fix = None, None
     try:
         result = evaluate(spec)
@@ -229,7 +230,7 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
     if layer is not None and isinstance(window, int) and shapes and len(shapes[0]) >= 3 and hasattr(node.layer, "padding"):
         from ..core.solve import solve
 
-        size = shapes[0][-1] if spec.framework is Framework.PYTORCH else shapes[0][1]
+        size = shapes[0][-1] if spec.framework is Framework.TORCH else shapes[0][1]
         try:
             found = solve(node.layer.type_name, size, same=True, kernel_size=window)
         except Exception:  # the solver refuses this layer: no suggestion

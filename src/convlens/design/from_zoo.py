@@ -20,6 +20,7 @@ from __future__ import annotations
 import operator
 from dataclasses import fields
 
+from ..core.framework import Framework
 from ..core.network import INPUT
 from ..errors import UserError
 from ._structure import fold_blocks, with_branches
@@ -34,7 +35,7 @@ def zoo_document(name: str) -> dict:
     from .. import zoo
 
     entry = zoo.get(name)
-    if entry.framework == "keras":
+    if entry.framework is Framework.KERAS:
         return _keras_document(entry)
     return _torch_document(entry)
 
@@ -80,7 +81,7 @@ def _torch_document(entry) -> dict:
 
     with torch.device("meta"):
         model = zoo.build(entry.name)
-    doc = {"name": entry.name, "framework": "pytorch", "input": list(entry.input_size)}
+    doc = {"name": entry.name, "framework": Framework.TORCH.word, "input": list(entry.input_size)}
     single = _core_of(model)
     if single is not None:  # the model is one layer (zoo:mnist-conv)
         return {**doc, "layers": [{"type": single.type_name, **_arguments(single)}]}
@@ -260,4 +261,4 @@ def _keras_document(entry) -> dict:
             raise ZooSpecError(f"zoo:{entry.name}: Keras layer {layer.name} ({type(layer).__name__}) has no core layer: {note}")
         items.append({"type": core.type_name, "name": layer.name, **_arguments(core)})
     shape = tuple(model.inputs[0].shape)
-    return {"name": entry.name, "framework": "keras", "input": list(shape), "layers": items}
+    return {"name": entry.name, "framework": Framework.KERAS.word, "input": list(shape), "layers": items}

@@ -20,6 +20,7 @@ from dataclasses import MISSING, fields
 
 from ..core import LayerResult
 from ..core.costs import COST_NOTE
+from ..core.framework import Framework
 from ..core.network import NetworkError, NetworkResult
 from ..core.receptive import ReceptiveField, as_dict
 from ..record import Diagnostic, LayerRow, MemoryEstimate, Summary, WeightInfo
@@ -27,7 +28,7 @@ from ..record import Diagnostic, LayerRow, MemoryEstimate, Summary, WeightInfo
 FLOAT32_BYTES = 4  # core layers have no dtype: a chain or spec is counted in float32, as both frameworks default
 
 
-def assemble(*, title: str, framework: str, input_shapes, output_shapes, rows, diagnostics=(), notes=(),
+def assemble(*, title: str, framework: Framework, input_shapes, output_shapes, rows, diagnostics=(), notes=(),
              memory: MemoryEstimate | None = None, receptive_field: dict | None = None, unused_params=(),
              failed: bool = False, totals: dict | None = None, output_names=()) -> Summary:
     """Build the record once.
@@ -121,7 +122,7 @@ def _last_local_field(result: NetworkResult) -> dict | None:
 
 
 def summary_of_network(result: NetworkResult, *, title: str = "network", notes=(), codes=None,
-                       framework: str = "core", diagnostics=()) -> Summary:
+                       framework: Framework = Framework.CORE, diagnostics=()) -> Summary:
     """The record of an evaluated network: one row per node, the totals, the receptive field.
     ``diagnostics`` are a front end's own findings, listed after the layers' warnings."""
     rows = _network_rows(result, codes)
@@ -133,7 +134,7 @@ def summary_of_network(result: NetworkResult, *, title: str = "network", notes=(
 
 
 def summary_of_failure(error: NetworkError, input_shape, *, title: str = "network", notes=(), codes=None,
-                       framework: str = "core") -> Summary:
+                       framework: Framework = Framework.CORE) -> Summary:
     """The record of a network that stopped at ``error``: the rows that ran, then the failing one."""
     ok = NetworkResult(tuple(input_shape), error.partial)
     rows = _network_rows(ok, codes)
@@ -163,7 +164,7 @@ def summary_of_layer(result: LayerResult, *, name: str | None = None, code: str 
     inputs = [result.input_shape] if one_input else list(result.input_shape)
     row = row_of(name or result.layer.type_name.lower(), result, rf, inputs, code)
     return assemble(
-        title=code or result.layer.code(), framework="core", input_shapes=inputs, output_shapes=(result.output_shape,),
+        title=code or result.layer.code(), framework=Framework.CORE, input_shapes=inputs, output_shapes=(result.output_shape,),
         rows=[row], diagnostics=layer_warnings([row]),
         receptive_field=row.receptive_field if rf is not None and not rf.is_global else None, notes=list(notes) + [COST_NOTE],
     )

@@ -17,6 +17,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from ..core.costs import numel  # the one element count
+from ..core.framework import Framework  # the one list of frameworks (the record's field; core layers carry it too)
 
 Shape = tuple  # tuple[int | None, ...]: a batch or any size may be None (Keras's unknown batch)
 
@@ -25,12 +26,6 @@ class Severity(StrEnum):
     ERROR = "error"  # the model cannot run as written (exit status 1 from `convlens check`)
     WARNING = "warning"  # it runs, but probably not as meant (a floor drops rows, parameters unused)
     INFO = "info"
-
-
-class Framework(StrEnum):
-    TORCH = "torch"
-    KERAS = "keras"
-    CORE = "core"  # layers typed as code or built from core nodes: no framework involved
 
 
 class RowKind(StrEnum):

@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
+from ..core.framework import Framework
 from ..record import Summary
 from . import _python
 from .errors import TargetError
@@ -121,7 +122,7 @@ def _zoo(target: str, request: Request) -> Resolved:
         entry = zoo.get(target[4:])
     except zoo.ZooError as exc:
         raise TargetError(str(exc).splitlines()[0]) from None
-    keras = entry.framework == "keras"
+    keras = entry.framework is Framework.KERAS
     if request.input_sizes is None and request.input_data is None and not keras:  # a Keras model knows its input
         request = replace(request, input_sizes=(tuple(entry.input_size),))
     _require(entry.framework, f"the zoo entry {entry.name}")

@@ -19,6 +19,7 @@ import os
 from dataclasses import replace
 
 from ...core import costs
+from ...core.framework import Framework
 from ...core.memory import ACTIVATIONS_ESTIMATE, training_memory
 from ...core.network import NetworkError, Node, evaluate
 from ...core.reported import InputLayer
@@ -107,12 +108,12 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
         fix = _checks.merge_fix(exc, calls) if diagnostics and diagnostics[0].fix is None else None
         if fix:
             diagnostics[0] = replace(diagnostics[0], fix=fix, layer=next(c.row_name for c in calls if c.name == exc.node_name))
-        s = replace(s, framework="keras", layers=tuple(rows), diagnostics=tuple(diagnostics), notes=tuple(s.notes) + tuple(notes))
+        s = replace(s, framework=Framework.KERAS, layers=tuple(rows), diagnostics=tuple(diagnostics), notes=tuple(s.notes) + tuple(notes))
         return s
     s = summary_of_network(result, title=name)
     rows_by_name = {r.name: r for r in s.layers}
     rows = _assemble.rows_of(calls, s, expand_nested=expand_nested, batch=shape[0], same_sizes=same_input)
-    s = replace(s, framework="keras", layers=tuple(rows), **_assemble.totals(rows),
+    s = replace(s, framework=Framework.KERAS, layers=tuple(rows), **_assemble.totals(rows),
                 input_shapes=tuple(model_inputs) if shape == first else (shape,) + tuple(model_inputs[1:]),
                 output_shapes=tuple(model_outputs) if shape == first else tuple(rows_by_name[c].output_shape for c in output_calls))
     diagnostics = list(s.diagnostics)
