@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from ..record import Summary
+from ..targets import TraceDevice
 from ._common import UsageError, parse_shape
 
 DTYPES = ("float32", "float16", "bfloat16", "float64", "int64", "int32", "bool")
@@ -23,7 +24,7 @@ def add_model_arguments(p, *, several: bool = False) -> None:
     p.add_argument("--input", action="append", metavar="SHAPE", help="input shape, e.g. 1x3x224x224; repeat for several inputs (default: the zoo entry's documented size)")
     p.add_argument("--args", metavar="JSON", help="constructor arguments as JSON, e.g. '{\"num_classes\": 10}'")
     p.add_argument("--dtype", action="append", choices=DTYPES, help="dtype of each input (default float32; int64 for token ids)")
-    p.add_argument("--device", choices=("meta", "cpu"), default="meta", help="meta (default): no weights, nothing computed; cpu: run the forward for real")
+    p.add_argument("--device", choices=[str(d) for d in TraceDevice], default=str(TraceDevice.META), help="meta (default): no weights, nothing computed; cpu: run the forward for real")
 
 
 def parse_args_json(text: str | None) -> dict:

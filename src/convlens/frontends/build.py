@@ -23,7 +23,7 @@ from ..core.costs import COST_NOTE
 from ..core.framework import Framework
 from ..core.network import NetworkError, NetworkResult
 from ..core.receptive import ReceptiveField, as_dict
-from ..record import Diagnostic, LayerRow, MemoryEstimate, Summary, WeightInfo
+from ..record import Diagnostic, DiagnosticCode, LayerRow, Severity, MemoryEstimate, Summary, WeightInfo
 
 FLOAT32_BYTES = 4  # core layers have no dtype: a chain or spec is counted in float32, as both frameworks default
 
@@ -104,7 +104,7 @@ def row_of(name: str, result: LayerResult, rf: ReceptiveField | None, input_shap
 
 def layer_warnings(rows) -> list[Diagnostic]:
     """Each row's warnings from the core, as diagnostics naming the row."""
-    return [Diagnostic("warning", "layer-warning", w, None, row.name) for row in rows for w in row.warnings]
+    return [Diagnostic(Severity.WARNING, DiagnosticCode.LAYER_WARNING, w, None, row.name) for row in rows for w in row.warnings]
 
 
 def _network_rows(result: NetworkResult, codes) -> list[LayerRow]:
@@ -145,8 +145,7 @@ def summary_of_failure(error: NetworkError, input_shape, *, title: str = "networ
     ))
     reason = error.reason
     fix = reason.split("; ", 1)[1] if "; " in reason else None
-    code = f"{error.layer_type.lower()}-{error.argument}".replace("_", "-")
-    failure = Diagnostic("error", code, str(error), fix, name)
+    failure = Diagnostic(Severity.ERROR, DiagnosticCode.for_argument(error.layer_type, error.argument), str(error), fix, name)
     return assemble(
         title=title, framework=framework, input_shapes=(tuple(input_shape),), output_shapes=(),
         rows=rows, diagnostics=[failure] + layer_warnings(rows[:-1]),

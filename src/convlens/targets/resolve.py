@@ -23,7 +23,7 @@ from ..core.framework import Framework
 from ..record import Summary
 from . import _python
 from .errors import TargetError
-from .request import Device, Request
+from .request import TraceDevice, Request
 
 # suffix -> loader(path, request) returning a model (torch or Keras) or a finished Summary
 _FILE_LOADERS: dict[str, Callable[[str, Request], Any]] = {}
@@ -107,7 +107,7 @@ def summarize(resolved: Resolved) -> Summary:
         return torch_summary(model, input_size=size, input_data=request.input_data, dtypes=dtypes,
                              device=str(request.device), title=title, memory=request.memory)
     except (MemoryError, RuntimeError) as exc:
-        if request.device is Device.CPU and _out_of_memory(exc):
+        if request.device is TraceDevice.CPU and _out_of_memory(exc):
             raise TargetError(_memory_message(resolved.label, exc)) from None
         raise
 
@@ -222,7 +222,7 @@ def _under_device(build, request: Request, *, keras: bool = False):
         return build()
     import torch
 
-    if request.device != Device.META:
+    if request.device != TraceDevice.META:
         with torch.device(str(request.device)):
             return build()
     from ..frontends.torch._meta_init import MetaInit  # skips random fills on meta: no torch._dynamo import

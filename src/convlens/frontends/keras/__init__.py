@@ -24,7 +24,7 @@ from ...core.memory import ACTIVATIONS_ESTIMATE, training_memory
 from ...core.network import NetworkError, Node, evaluate
 from ...core.reported import InputLayer
 from ...errors import UserError
-from ...record import MemoryEstimate, Summary
+from ...record import DiagnosticCode, MemoryEstimate, Severity, Summary
 from ..build import summary_of_failure, summary_of_network
 from . import _assemble, _checks
 from ._graph import functional_of, read_graph
@@ -120,7 +120,7 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
     diagnostics += _checks.compare_with_keras(calls, rows_by_name, same_input=same_input)
     diagnostics += _checks.dense_inputs(calls, rows_by_name, flatten_of)
     if same_input and model.count_params() != s.total_params:
-        diagnostics.append(_checks.Diagnostic("error", "core-disagrees", f"Keras counts {model.count_params():,} parameters in all, the core {s.total_params:,}; please report this", None, None))
+        diagnostics.append(_checks.Diagnostic(Severity.ERROR, DiagnosticCode.CORE_DISAGREES, f"Keras counts {model.count_params():,} parameters in all, the core {s.total_params:,}; please report this", None, None))
     notes = list(s.notes) + ["read from the Keras model's graph and layer configurations; shapes, weights and costs computed by the convlens core and checked against Keras"] + notes
     s = replace(s, diagnostics=tuple(diagnostics), notes=tuple(notes))
     return replace(s, memory=_memory(s))
