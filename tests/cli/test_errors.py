@@ -85,7 +85,7 @@ def test_a_file_target_importing_a_sibling(capsys, files):
 
 
 def test_solve_with_no_configuration_exits_1_and_shows_the_nearest(capsys):
-    code, out, _ = _run(capsys, "solve", "Conv2d", "--input", "28", "--output", "100", "--kernel-size", "3")
+    code, out, _ = _run(capsys, "solve", "Conv2d", "--input", "28", "--output-size", "100", "--kernel-size", "3")
     assert code == 1
     assert "nearest reachable sizes:" in out and "36  Conv2d(..., kernel_size=3, padding=7, dilation=3)" in out
 

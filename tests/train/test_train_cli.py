@@ -136,7 +136,7 @@ def test_features_draws_maps_and_filters(trained_run, mnist_dir, tmp_path, capsy
     from PIL import Image
 
     Image.new("L", (28, 28), 128).save(tmp_path / "x.png")
-    assert main(["features", str(trained_run), str(tmp_path / "x.png"), "--layer", "group1.conv1", "--out", str(tmp_path)]) == 0
+    assert main(["features", str(trained_run), str(tmp_path / "x.png"), "--layer", "group1.conv1", "-o", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "wrote" in out and "8 of 8 channels of group1.conv1, each 27×27" in out and "4 of 4 filters of stem, each 2×2" in out
     assert (tmp_path / "features-x-group1_conv1.png").read_bytes()[:8] == PNG

@@ -18,7 +18,7 @@ def register(sub) -> None:
     get.add_argument("--data-dir", default=None, help="destination folder (default ~/.cache/convlens/data/NAME, or $CONVLENS_DATA/NAME)")
     get.add_argument("--mirror", default=None, metavar="URL", help="fetch the same files from this base URL instead")
     get.set_defaults(run=run_get)
-    p.set_defaults(run=lambda args: (_ for _ in ()).throw(UsageError("convlens data: give an action: list or get NAME")))
+    p.set_defaults(run=run_list, data_dir=None)  # bare `convlens data` lists, as bare `convlens zoo` does
 
 
 def run_list(args) -> int:

@@ -15,7 +15,7 @@ def register(sub) -> None:
     p.add_argument("checkpoint", metavar="CHECKPOINT", help="a run folder or its checkpoint.pt")
     p.add_argument("image", metavar="IMAGE", help="an image file; converted like the training data")
     p.add_argument("--layer", default=None, metavar="NAME", help="module name, e.g. group1.conv1 (default: the first Conv2d); --layer list prints them")
-    p.add_argument("--out", default=".", metavar="DIR", help="folder for the PNG files (default: current folder)")
+    p.add_argument("-o", "--output", default=".", metavar="DIR", help="folder for the PNG files (default: current folder)")
     p.add_argument("--max-maps", type=int, default=64, metavar="N", help="draw at most N channels (default %(default)s)")
     p.set_defaults(run=run)
 
@@ -40,7 +40,7 @@ def run(args) -> int:
             raise UsageError(str(exc.args[0])) from None
     for n in notes:
         print(f"note: {n}")
-    out = Path(args.out)
+    out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     stem = Path(args.image).stem
     fm = out / f"features-{stem}-{layer.replace('.', '_')}.png"
