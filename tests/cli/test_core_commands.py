@@ -135,3 +135,11 @@ def test_bare_data_lists_as_bare_zoo_does(capsys):
     code_bare, out_bare, err_bare = run(capsys, "data")
     code_list, out_list, _ = run(capsys, "data", "list")
     assert (code_bare, out_bare) == (code_list, out_list) and code_bare == 0 and out_bare.startswith("dataset")
+
+
+def test_data_list_prints_json_with_format(capsys, tmp_path):
+    pytest.importorskip("torch")
+    code, out, _ = run(capsys, "data", "list", "--data-dir", str(tmp_path), "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and {r["dataset"] for r in rows} >= {"fashion-mnist", "mnist", "cifar10", "cifar100"}
+    assert not any(r["found"] for r in rows)  # an empty folder holds none of them

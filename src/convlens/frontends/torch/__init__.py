@@ -21,8 +21,8 @@ import torch.nn as nn
 
 from ...core import ReceptiveField
 from ...errors import UserError
-from ..device import TraceDevice
 from ...record import Diagnostic, DiagnosticCode, Severity, Summary
+from ..device import TraceDevice
 from . import _assemble, _diagnose, _guard, _structures, _trace
 
 __all__ = ["SummaryError", "check", "summary"]
