@@ -74,3 +74,24 @@ def test_a_layer_arguments_code_stays_text_and_serialises_as_before():
     s = assemble(title="t", framework=Framework.CORE, input_shapes=((1, 1, 4, 4),), output_shapes=(), rows=[],
                  diagnostics=[d, Diagnostic("warning", "layer-warning", "w")])
     assert [x["code"] for x in json.loads(s.to_json())["diagnostics"]] == ["maxpool2d-kernel-size", "layer-warning"]
+
+
+def test_every_code_a_front_end_writes_is_a_diagnostic_code():
+    """Codes written as text (``Diagnostic("error", "batch-folded", …)``, ``self._diag(…)``) must be
+    DiagnosticCode values: a new kind of diagnostic is added to the enum, not invented in place."""
+    import ast
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "src" / "convlens"
+    written = {}
+    for path in src.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in ("Diagnostic", "_diag") \
+                    and len(node.args) > 1:
+                code = node.args[1]
+                if isinstance(code, ast.Constant) and isinstance(code.value, str):
+                    written[code.value] = path.relative_to(src)
+                elif isinstance(code, ast.Attribute) and getattr(code.value, "id", None) == "DiagnosticCode" and code.attr.isupper():
+                    written[DiagnosticCode[code.attr].value] = path.relative_to(src)
+    assert len(written) >= 5, "the walk no longer sees how front ends write their codes"
+    assert {c: p for c, p in written.items() if c not in set(DiagnosticCode)} == {}
