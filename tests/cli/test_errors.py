@@ -128,7 +128,7 @@ USER_ERRORS = [  # (module, class): every error that means "the user asked for s
     ("convlens.frontends.torch", "SummaryError"), ("convlens.frontends.keras", "KerasModelError"),
     ("convlens.zoo", "ZooError"), ("convlens.zoo", "UnknownModelError"), ("convlens.data", "DataError"),
     ("convlens.train", "CheckpointError"), ("convlens.train", "ModelMismatchError"), ("convlens.train", "TrainError"),
-    ("convlens.train.inference", "ImageError"), ("convlens.cli._common", "UsageError"),
+    ("convlens.train.inference", "ImageError"), ("convlens.render.diagram", "DrawError"), ("convlens.cli._common", "UsageError"),
 ]
 
 
