@@ -132,25 +132,31 @@ def test_documented_command(page, line, command, expected, capsys, monkeypatch):
 
 # A path into the repository as the pages write it: not preceded by a path character (so
 # ``../shared/src/x`` and URLs are left alone), ending before a space, a quote, a colon
-# (``file.py:67`` is a line) or anything that cannot be in a file name.
+# (``file.py:67`` is a line) or anything that cannot be in a file name. Paths from the repository
+# root start with src/, tests/, benchmarks/ or docs/; a path starting with one of convlens's
+# packages (``core/window.py``, ``frontends/build.py``) is inside src/convlens/.
 _PATH = re.compile(r"(?<![\w./~-])((?:src|tests|benchmarks|docs)/[\w./*-]*)")
+PACKAGES = sorted(p.name for p in (ROOT / "src" / "convlens").iterdir() if (p / "__init__.py").is_file())
+_PACKAGE_PATH = re.compile(r"(?<![\w./~-])((?:" + "|".join(PACKAGES) + r")/[\w./*-]*)")
 
 
 def written_paths(text: str) -> list[tuple[int, str]]:
-    """(line number, path) of every ``src/``, ``tests/``, ``benchmarks/`` or ``docs/`` path in a page."""
+    """(line number, path from the repository root) of every path into the repository a page writes."""
     found = []
     for number, line in enumerate(text.splitlines(), 1):
-        for match in _PATH.finditer(line):
-            found.append((number, match.group(1).rstrip(".")))
+        found += [(number, m.group(1).rstrip(".")) for m in _PATH.finditer(line)]
+        found += [(number, "src/convlens/" + m.group(1).rstrip(".")) for m in _PACKAGE_PATH.finditer(line)]
     return found
 
 
 def test_written_paths():
     assert written_paths("see `tests/golden/`, and src/convlens/zoo/resnet.py:52.") == [
         (1, "tests/golden/"), (1, "src/convlens/zoo/resnet.py")]
-    assert written_paths("ROOT/train/CLASS, ../shared/src/a, https://x.org/tests/b, not_src/c") == []
+    assert written_paths("ROOT/train/CLASS, ../shared/src/a, https://x.org/tests/b, not_src/c, ~/data/x") == []
     assert written_paths("x\n(`benchmarks/bench_page.py`)\n[Install](docs/install.md)") == [
         (2, "benchmarks/bench_page.py"), (3, "docs/install.md")]
+    assert written_paths("windows from `core/window.py`; `frontends/torch/` by role") == [
+        (1, "src/convlens/core/window.py"), (1, "src/convlens/frontends/torch/")]
 
 
 def test_every_written_path_exists():
