@@ -10,18 +10,21 @@ sums and formats nothing itself.
 from __future__ import annotations
 
 from . import _format as f
-from . import receptive, report
+from . import report
 from ._common import Options
 
 _ROWS = Options()  # every row, the default style: the page's table is the layer table
 
 
 def _receptive_field(rf: dict | None) -> str:
-    """``'5×5'``, ``'10×10 (jump 2×2)'``, ``'global'``; ``'--'`` for an elementwise row."""
-    size, jump, _ = receptive.cells(rf)
-    if size == "-":
+    """``'5×5'``, ``'10×10 (jump 2×2)'``, ``'global'``; ``'--'`` for an elementwise row. Spelled as
+    ``receptive.cells`` spells them (``convlens rf``), without the start the page does not show."""
+    if rf is None:
         return "--"
-    return size if rf["global"] or all(j == 1 for j in rf["jump"]) else f"{size} (jump {jump})"
+    if rf["global"]:
+        return "global"
+    size = f.times(rf["size"], decimal=True)
+    return size if all(j == 1 for j in rf["jump"]) else f"{size} (jump {f.times(rf['jump'], decimal=True)})"
 
 
 def _weights(row) -> str:

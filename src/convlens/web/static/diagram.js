@@ -40,6 +40,8 @@ function show(job, res) {
     g.addEventListener("click", () => select(row));
     g.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select(row); } });
   }
+  const bad = box.querySelector("g.node.broken");  // the breaking node in view, inside the diagram's own scroll box
+  if (bad) { const b = bad.getBoundingClientRect(), c = box.getBoundingClientRect(); box.scrollTop += b.top - c.top - c.height / 2; }
   const ms = performance.now() - job.t0;
   state.diagramLatencies.push(ms);
   document.body.dataset.diagramLatency = ms.toFixed(1);
