@@ -123,6 +123,13 @@ def test_a_diagram_over_its_deadline_is_refused_in_one_line(client, monkeypatch)
     assert "convlens draw" in r.json()["error"]["message"]
 
 
+def test_a_network_too_large_to_draw_on_the_page_is_refused_before_dot_runs(client, monkeypatch):
+    monkeypatch.setattr(web, "DIAGRAM_ROWS", 20)  # the residual CNN has 21 rows
+    monkeypatch.setattr(web, "_draw", lambda summary, fmt: pytest.fail("dot ran"))
+    r = client.post("/api/diagram", json={"yaml": RESIDUAL})
+    assert r.status_code == 422 and r.json()["error"]["message"].startswith("the network has 21 rows; the page draws up to 20")
+
+
 def test_dot_runs_off_the_event_loop(live_server, monkeypatch):
     """While a diagram is being laid out, the table's request is answered."""
     import httpx

@@ -215,7 +215,8 @@ def _stem(network: design.Spec) -> str:
     return "".join(c if c.isalnum() else "_" for c in network.name).strip("_") or "network"
 
 
-DIAGRAM_SECONDS = 20  # the longest a diagram may take to lay out; dot on 10,000 rows takes minutes
+DIAGRAM_SECONDS = 20  # the longest the page waits for a diagram; an abandoned dot still runs to its end
+DIAGRAM_ROWS = 1_000  # the most rows the page draws: 1,000 layers took 26 s to draw under load (docs/draw.md)
 
 
 async def api_diagram(request: Request) -> Response:
@@ -228,6 +229,9 @@ async def api_diagram(request: Request) -> Response:
     except RequestError as exc:
         return _error(exc)
     summary, _ = design.analyse(network)
+    if len(summary.layers) > DIAGRAM_ROWS:
+        return _error(RequestError(422, f"the network has {len(summary.layers):,} rows; the page draws up to {DIAGRAM_ROWS:,}. "
+                                        "Draw it with `convlens draw SPEC -o FILE`"))
     with anyio.move_on_after(DIAGRAM_SECONDS):
         try:  # dot is a subprocess: wait for it in a worker thread, the event loop keeps answering
             drawn, image = await anyio.to_thread.run_sync(_draw, summary, fmt, abandon_on_cancel=True)
