@@ -1,6 +1,6 @@
-"""The import graph points one way (README "How it is built"), checked by parsing every module.
+"""The import graph points one way (docs/architecture.md, "How it is built"), checked by parsing every module.
 
-    core  <-  record  <-  frontends, render  <-  targets  <-  cli
+    core  <-  record  <-  frontends, design, render  <-  targets  <-  cli
     zoo (model definitions) imports the core at most; convlens/__init__ reaches targets lazily.
     convlens.errors (UserError, the base of every user's mistake) imports nothing; every package may import it.
 

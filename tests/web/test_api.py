@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 
 import pytest
@@ -33,11 +34,31 @@ def client():
 def test_page_and_its_assets_are_served_locally(client):
     page = client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    for asset in ("/static/app.js", "/static/app.css"):
+    for asset in ("/static/main.js", "/static/app.css"):
         assert asset in page.text
         assert client.get(asset).status_code == 200
     assert "http://" not in page.text.replace("http://www.w3.org", "") and "https://" not in page.text  # no CDN
-    assert "https://" not in client.get("/static/app.js").text
+    # every ES module the page imports, followed from main.js, is served from /static and loads nothing from outside
+    seen, todo = set(), ["main.js"]
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        r = client.get(f"/static/{name}")
+        assert r.status_code == 200 and "javascript" in r.headers["content-type"], name
+        assert "https://" not in r.text and "http://" not in r.text, name
+        todo += [m for m in re.findall(r'^import .* from "\./([\w.]+)";$', r.text, re.M) if m not in seen]
+    assert seen == {"main.js", "api.js", "state.js", "rows.js", "result.js", "diagram.js", "share.js"}
+
+
+def test_the_page_lays_out_the_apis_cells_and_counts_nothing_itself():
+    """Issue 16: the parameter counts, the receptive fields and the number formatting come from
+    /api/summary's cells (render/page.py); no script of the page sums, multiplies or formats a number."""
+    from convlens.web.app import STATIC
+
+    for js in STATIC.glob("*.js"):
+        text = js.read_text(encoding="utf-8")
+        for counting in ("toLocaleString", ".reduce(", "Intl.NumberFormat", "toFixed(0)", "output_shape", "receptive_field.size"):
+            assert counting not in text, f"{js.name} uses {counting}"
 
 
 def test_summary_of_yaml_is_the_cli_summary(client):

@@ -7,7 +7,12 @@ Endpoints (all answers JSON except the page and its static files):
 * ``GET /api/examples`` — what the page can start from: the tutorial specs and every zoo model.
 * ``GET /api/examples/{name}`` — one of them as a spec (YAML text and the document).
 * ``POST /api/summary`` — body ``{"yaml": TEXT}`` or ``{"spec": DOCUMENT}``: the document, its YAML,
-  the summary record, where each row was written, and the fix when the network breaks.
+  the summary record, the table's cells as the report spells them (``render.page.cells``), where
+  each row was written, and the fix when the network breaks.
+* ``POST /api/diagram`` — body as above, plus ``"format": "svg" | "png"`` (default ``svg``): the
+  network drawn by ``render.diagram`` (Graphviz ``dot``, run in a worker thread with a deadline,
+  never on the event loop). SVG: JSON ``{"svg", "nodes": [{"id", "rows", "failed"}], "filename"}``,
+  each node's SVG element id with the ``summary.layers`` rows it stands for; PNG: the image itself.
 * ``POST /api/export`` — body as above plus ``"to": "pytorch" | "keras" | "yaml"``: the file's text.
 
 A request is data: the server never imports or runs anything named in it (an example name is only
@@ -24,6 +29,7 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -32,8 +38,9 @@ from starlette.staticfiles import StaticFiles
 
 from .. import design
 from ..core import Framework
-from ..errors import UserError
 from ..design import MAX_BYTES, dump, read
+from ..errors import UserError
+from ..render import diagram, page
 
 STATIC = Path(__file__).with_name("static")
 EXAMPLES = Path(design.__file__).with_name("examples")
@@ -134,6 +141,7 @@ async def api_summary(request: Request) -> Response:
         "spec": network.document,
         "yaml": _yaml_of(network, body),
         "summary": summary.to_dict(),
+        "cells": page.cells(summary),
         "origins": origins,
         "fix": fix,
         "layers": len(network.nodes),
@@ -156,9 +164,49 @@ async def api_export(request: Request) -> Response:
                 raise RequestError(422, str(exc), exc.to_dict()) from None
     except RequestError as exc:
         return _error(exc)
-    stem = "".join(c if c.isalnum() else "_" for c in network.name).strip("_") or "network"
+    stem = _stem(network)
     suffix = {Framework.TORCH: "_torch.py", Framework.KERAS: "_keras.py", "yaml": ".yaml"}[to]
     return JSONResponse({"filename": stem + suffix, "code": code})
+
+
+def _stem(network: design.Spec) -> str:
+    """The network's name as a file name's stem."""
+    return "".join(c if c.isalnum() else "_" for c in network.name).strip("_") or "network"
+
+
+DIAGRAM_SECONDS = 20  # the longest the page waits for a diagram; an abandoned dot still runs to its end
+DIAGRAM_ROWS = 1_000  # the most rows the page draws: 1,000 layers took 26 s to draw under load (docs/draw.md)
+
+
+async def api_diagram(request: Request) -> Response:
+    try:
+        body = await _body(request)
+        fmt = body.get("format", "svg")
+        if fmt not in ("svg", "png"):
+            raise RequestError(400, f'"format" must be "svg" or "png", got {fmt!r}')
+        network = _spec_from(body)
+    except RequestError as exc:
+        return _error(exc)
+    summary, _ = design.analyse(network)
+    if len(summary.layers) > DIAGRAM_ROWS:
+        return _error(RequestError(422, f"the network has {len(summary.layers):,} rows; the page draws up to {DIAGRAM_ROWS:,}. "
+                                        "Draw it with `convlens draw SPEC -o FILE`"))
+    with anyio.move_on_after(DIAGRAM_SECONDS):
+        try:  # dot is a subprocess: wait for it in a worker thread, the event loop keeps answering
+            drawn, image = await anyio.to_thread.run_sync(_draw, summary, fmt, abandon_on_cancel=True)
+        except diagram.DrawError as exc:  # Graphviz missing on the server
+            return _error(RequestError(503, str(exc)))
+        if fmt == "png":
+            return Response(image, media_type="image/png", headers={"Content-Disposition": f'attachment; filename="{_stem(network)}.png"'})
+        nodes = [{"id": n.id, "rows": list(n.rows), "failed": n.failed or any(m[0] == "error" for m in n.marks)} for n in drawn.nodes]
+        return JSONResponse({"svg": image, "nodes": nodes, "filename": _stem(network) + ".svg"})
+    return _error(RequestError(503, f"the diagram took over {DIAGRAM_SECONDS} s to lay out; the table above is complete. "
+                                    "Draw a network this large with `convlens draw SPEC -o FILE`"))
+
+
+def _draw(summary, fmt: str):
+    """The diagram's structure (which rows each node stands for) and its image, laid out by dot."""
+    return diagram.graph(summary), diagram.render(summary, fmt=fmt)
 
 
 @lru_cache(maxsize=1)
@@ -286,6 +334,7 @@ def create_app() -> Starlette:
         Route("/api/schema", api_schema),
         Route("/api/summary", api_summary, methods=["POST"]),
         Route("/api/export", api_export, methods=["POST"]),
+        Route("/api/diagram", api_diagram, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(routes=routes, exception_handlers={404: not_found, 500: server_error}, lifespan=_lifespan)
