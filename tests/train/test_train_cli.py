@@ -136,7 +136,7 @@ def test_features_draws_maps_and_filters(trained_run, mnist_dir, tmp_path, capsy
     from PIL import Image
 
     Image.new("L", (28, 28), 128).save(tmp_path / "x.png")
-    assert main(["features", str(trained_run), str(tmp_path / "x.png"), "--layer", "group1.conv1", "--out", str(tmp_path)]) == 0
+    assert main(["features", str(trained_run), str(tmp_path / "x.png"), "--layer", "group1.conv1", "-o", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "wrote" in out and "8 of 8 channels of group1.conv1, each 27×27" in out and "4 of 4 filters of stem, each 2×2" in out
     assert (tmp_path / "features-x-group1_conv1.png").read_bytes()[:8] == PNG
@@ -154,3 +154,22 @@ def test_real_fashion_mnist_smoke_run(tmp_path, capsys):
     assert len(rows) == 1
     assert json.loads((tmp_path / "f" / "run.json").read_text())["data"]["notes"] == ["SHA-256 of the decompressed files verified"]
     assert "Ankle boot" in ckpt.load(tmp_path / "f")["classes"]
+
+
+def test_eval_and_predict_print_numbers_with_format_json(trained_run, mnist_dir, tmp_path, capsys):
+    from PIL import Image
+
+    from convlens import data
+
+    assert main(["eval", str(trained_run), "--format", "json"]) == 0
+    ev = json.loads(capsys.readouterr().out)
+    state = ckpt.load(trained_run)
+    assert round(100 * ev["accuracy"], 2) == round(100 * state["metrics"][-1]["test_acc"], 2)
+    assert sum(c["correct"] for c in ev["classes"]) == sum(ev["confusion"][i][i] for i in range(len(ev["classes"])))
+    assert sum(map(sum, ev["confusion"])) == ev["images"] == sum(c["images"] for c in ev["classes"])
+    ds = data.load("mnist", data_dir=mnist_dir)
+    Image.fromarray(ds.test_images[0, 0].numpy(), mode="L").save(tmp_path / "a.png")
+    assert main(["predict", str(trained_run), str(tmp_path / "a.png"), "--top-k", "3", "--format", "json"]) == 0
+    (one,) = json.loads(capsys.readouterr().out)
+    probs = [c["probability"] for c in one["top"]]
+    assert one["image"].endswith("a.png") and len(probs) == 3 and probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1 + 1e-6

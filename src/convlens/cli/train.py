@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 
 from ._common import UsageError
-from ._train_common import user_errors
+from ._train_common import needs_torch
 
 
 def register(sub) -> None:
-    from ..train.config import PRESETS, Augment, Device, Optimizer, Precision, Schedule, TrainConfig
+    from ..train.config import PRESETS, Augment, TrainDevice, Optimizer, Precision, Schedule, TrainConfig
 
     d = TrainConfig(model="-")
     p = sub.add_parser("train", help="train a model on Fashion-MNIST, MNIST, CIFAR or an image folder; run folder with plots and checkpoints",
@@ -40,7 +40,7 @@ def register(sub) -> None:
     p.add_argument("--no-tta", action="store_true", help="evaluate without flip test-time augmentation")
     p.add_argument("--precision", choices=[str(x) for x in Precision], default=None, help=f"(default {d.precision}: bfloat16 autocast)")
     p.add_argument("--no-channels-last", action="store_true", help="keep the default (NCHW) memory format")
-    p.add_argument("--device", choices=[str(x) for x in Device], default=None, help="(default auto: cuda, then mps, then cpu)")
+    p.add_argument("--device", choices=[str(x) for x in TrainDevice], default=None, help="(default auto: cuda, then mps, then cpu)")
     p.add_argument("--seed", type=int, default=None, help=f"(default {d.seed})")
     p.add_argument("--out", default=None, metavar="DIR", help="run folder (default runs/MODEL-DATA-DATE-TIME)")
     p.add_argument("--resume", default=None, metavar="RUN", help="continue the run in folder RUN from its last checkpoint (its saved config is used)")
@@ -88,7 +88,7 @@ def config_from_args(args):
 
 def run(args) -> int:
     progress = {"auto": None, "on": True, "off": False}[args.progress]
-    with user_errors():
+    with needs_torch():
         from ..train import train
 
         if args.resume:

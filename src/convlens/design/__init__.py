@@ -37,7 +37,8 @@ from pathlib import Path
 
 from ..core.network import NetworkError, NetworkResult, evaluate as evaluate_nodes
 from ..record import Summary
-from ._build import MAX_LAYERS, Framework, Origin, Spec, build
+from ..core.framework import Framework
+from ._build import MAX_LAYERS, Origin, Spec, build
 from ._errors import SpecError
 from ._source import MAX_BYTES, Positions, read
 
@@ -166,8 +167,8 @@ def analyse(spec: Spec) -> tuple[Summary, dict | None]:
     from ..frontends.build import summary_of_failure, summary_of_network
 
     texts = [o.text for o in spec.origins]
-    framework = "keras" if spec.framework is Framework.KERAS else "core"
-    notes = [f"read from the spec {spec.filename}: {spec.framework} convention"] + list(spec.document.get("notes", []))
+    framework = Framework.KERAS if spec.framework is Framework.KERAS else Framework.CORE
+    notes = [f"read from the spec {spec.filename}: {spec.framework.word} convention"] + list(spec.document.get("notes", []))
     failure, fix = None, None
     try:
         result = evaluate(spec)
@@ -226,7 +227,7 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
     if layer is not None and isinstance(window, int) and shapes and len(shapes[0]) >= 3 and hasattr(node.layer, "padding"):
         from ..core.solve import solve
 
-        size = shapes[0][-1] if spec.framework is Framework.PYTORCH else shapes[0][1]
+        size = shapes[0][-1] if spec.framework is Framework.TORCH else shapes[0][1]
         try:
             found = solve(node.layer.type_name, size, same=True, kernel_size=window)
         except Exception:  # the solver refuses this layer: no suggestion
@@ -237,6 +238,14 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
             return {"index": error.index, "path": None if path[0] == "blocks" else list(path), "argument": "padding", "value": p,
                     "text": f"set padding: {p!r} (and stride: 1) to keep the size {size} (from convlens solve)"}
     return None
+
+
+def dump(doc: dict, *, header: str | None = None) -> str:
+    """The YAML text of a spec document (``header`` as comment lines on top); ``loads(dump(doc))``
+    gives ``doc`` back. Needs PyYAML (``pip install 'convlens[spec]'``), imported on first use."""
+    from ._dump import dump as write_yaml
+
+    return write_yaml(doc, header=header)
 
 
 def is_spec_path(target: str) -> bool:
@@ -254,5 +263,5 @@ def target_loader(path: str, request) -> Summary:
     return summary(spec)
 
 
-__all__ = ["Framework", "MAX_BYTES", "analyse", "MAX_LAYERS", "Origin", "SCHEMA_PATH", "Spec", "SpecError", "build", "evaluate", "is_spec_path",
+__all__ = ["Framework", "MAX_BYTES", "analyse", "MAX_LAYERS", "Origin", "SCHEMA_PATH", "Spec", "SpecError", "build", "dump", "evaluate", "is_spec_path",
            "load", "loads", "read", "schema", "suggest_fix", "summary", "target_loader", "validate", "where"]

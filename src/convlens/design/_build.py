@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
 from ..core import LayerError, layer as build_layer
+from ..core.framework import Framework
 from ..core.network import INPUT, Node
 from ._errors import SpecError
 from ._source import Positions
@@ -28,17 +28,6 @@ MAX_DEPTH = 16  # blocks used inside blocks, at most this deep (also stops a blo
 ITEM_KEYS = ("type", "name", "repeat", "inputs")  # keys of a layer item that are not the layer's arguments
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _ARITHMETIC = re.compile(r"[\d\s+\-*/%()]*\d[\d\s+\-*/%()]*")  # integer arithmetic written as text: 128*7*7
-
-
-class Framework(StrEnum):
-    """The convention the spec's layers follow."""
-
-    PYTORCH = "pytorch"
-    KERAS = "keras"
-
-    @property
-    def core(self) -> str:  # the name core.layer() takes
-        return "torch" if self is Framework.PYTORCH else "keras"
 
 
 @dataclass(frozen=True)
@@ -155,7 +144,7 @@ class _Builder:
     def _build(self, type_name, args, kwargs, path, label):
         self._check_type(type_name, path, label)
         try:
-            return build_layer(type_name, *args, framework=self.framework.core, **kwargs)
+            return build_layer(type_name, *args, framework=self.framework, **kwargs)
         except LayerError as exc:
             arg_path = path + (exc.argument,) if exc.argument in kwargs else (path + ("type",) if exc.argument == "layer" else path)
             reason = str(exc)
@@ -170,14 +159,14 @@ class _Builder:
         cls = (KERAS_ALIASES.get(type_name) if keras else None) or LAYERS.get(type_name)
         where = path + ("type",) if path + ("type",) in self.pos.marks else path
         if cls is None or type_name.startswith("Keras"):
-            names = [n for n, c in list(LAYERS.items()) + list(KERAS_ALIASES.items()) if (c.framework == "keras") == keras and not n.startswith("Keras")]
+            names = [n for n, c in list(LAYERS.items()) + list(KERAS_ALIASES.items()) if (c.framework is Framework.KERAS) == keras and not n.startswith("Keras")]
             close = close_names(type_name, names)
             hint = f"did you mean {', '.join(close)}?" if close else "GET /api/layers or `convlens calc --help` lists the layers"
-            raise self.error(where, f"unknown layer {type_name!r} in a {self.framework} spec; {hint}", layer=label, index=len(self.nodes))
-        if (cls.framework == "keras") != keras:
-            other = "keras" if cls.framework == "keras" else "pytorch"
-            raise self.error(where, f"{type_name} is a {other.capitalize() if other == 'keras' else 'PyTorch'} layer and this spec follows the {self.framework} "
-                                    f"convention; use the {self.framework} layer or set framework: {other}", layer=label, index=len(self.nodes))
+            raise self.error(where, f"unknown layer {type_name!r} in a {self.framework.word} spec; {hint}", layer=label, index=len(self.nodes))
+        if (cls.framework is Framework.KERAS) != keras:
+            other = cls.framework
+            raise self.error(where, f"{type_name} is a {'Keras' if other is Framework.KERAS else 'PyTorch'} layer and this spec follows the {self.framework.word} "
+                                    f"convention; use the {self.framework.word} layer or set framework: {other.word}", layer=label, index=len(self.nodes))
 
     def layer(self, item, path, *, prefix, params, previous, suffix, counter):
         type_name = item["type"]
@@ -294,7 +283,7 @@ def _text(type_name: str, kwargs: dict) -> str:
 
 def build(doc: dict, positions: Positions) -> Spec:
     """Expand a schema-valid document into core nodes."""
-    framework = Framework(doc.get("framework", "pytorch"))
+    framework = Framework.parse(doc.get("framework", "pytorch"), what="framework:")  # the schema allows pytorch and keras
     builder = _Builder(doc, positions, framework)
     shape = tuple(doc["input"])
     _check_input(builder, shape, framework)

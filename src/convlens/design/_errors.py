@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..errors import UserError
 
-class SpecError(ValueError):
+
+class SpecError(UserError):
     """A spec that cannot be read or built: ``net.yaml:12:7: layer 3 'fc1' (Linear): reason``.
 
     ``line`` and ``column`` are 1-based; ``layer`` names the layer (index, name, type) when the

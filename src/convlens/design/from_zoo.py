@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import operator
 
+from ..core.framework import Framework
 from ..core.network import INPUT
+from ..errors import UserError
 from ._structure import fold_blocks, with_branches
 
 
-class ZooSpecError(ValueError):
+class ZooSpecError(UserError):
     """A zoo model, or one of its operations, that the spec format cannot express."""
 
 
@@ -32,7 +34,7 @@ def zoo_document(name: str) -> dict:
     from .. import zoo
 
     entry = zoo.get(name)
-    if entry.framework == "keras":
+    if entry.framework is Framework.KERAS:
         return _keras_document(entry)
     return _torch_document(entry)
 
@@ -66,7 +68,7 @@ def _torch_document(entry) -> dict:
 
     with torch.device("meta"):
         model = zoo.build(entry.name)
-    doc = {"name": entry.name, "framework": "pytorch", "input": list(entry.input_size)}
+    doc = {"name": entry.name, "framework": Framework.TORCH.word, "input": list(entry.input_size)}
     single = _core_of(model)
     if single is not None:  # the model is one layer (zoo:mnist-conv)
         return {**doc, "layers": [{"type": single.type_name, **single.arguments(plain=_simple)}]}
@@ -246,4 +248,4 @@ def _keras_document(entry) -> dict:
             raise ZooSpecError(f"zoo:{entry.name}: Keras layer {layer.name} ({type(layer).__name__}) has no core layer: {note}")
         items.append({"type": core.type_name, "name": layer.name, **core.arguments(plain=_simple)})
     shape = tuple(model.inputs[0].shape)
-    return {"name": entry.name, "framework": "keras", "input": list(shape), "layers": items}
+    return {"name": entry.name, "framework": Framework.KERAS.word, "input": list(shape), "layers": items}

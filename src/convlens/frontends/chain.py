@@ -26,6 +26,7 @@ from dataclasses import dataclass, fields
 
 from ..core import KERAS_ALIASES, LAYERS, Layer, LayerError, layer as build_layer
 from ..core.keras_conventions import KERAS_IGNORED
+from ..core.framework import Framework
 from ..core.network import Node, evaluate
 from ..record import Summary
 from .build import summary_of_network
@@ -194,7 +195,7 @@ def _int_operands(node, text, op) -> str:
         return "?"
 
 
-def parse_layer(text: str, *, framework: str = "torch") -> ParsedLayer:
+def parse_layer(text: str, *, framework: Framework = Framework.TORCH) -> ParsedLayer:
     """Parse one call into a core layer.
 
     >>> p = parse_layer("layers.Conv2D(75, (3,3), padding='same', activation='relu', input_shape=(28,28,1))")
@@ -210,9 +211,9 @@ def parse_layer(text: str, *, framework: str = "torch") -> ParsedLayer:
         if not isinstance(shape, tuple):
             raise ParseError(text, "Input needs shape=(height, width, channels), e.g. keras.Input(shape=(28, 28, 1))")
         return ParsedLayer(call, None, kwargs.get("name") if isinstance(kwargs.get("name"), str) else None, (batch,) + shape)
-    cls = (KERAS_ALIASES.get(call.name) if framework == "keras" else None) or LAYERS.get(call.name)
+    cls = (KERAS_ALIASES.get(call.name) if framework is Framework.KERAS else None) or LAYERS.get(call.name)
     input_shape = None
-    if cls is not None and cls.framework == "keras":
+    if cls is not None and cls.framework is Framework.KERAS:
         if "input_shape" in kwargs:
             shape = kwargs["input_shape"]
             shape = shape if isinstance(shape, tuple) else (shape,)
@@ -229,9 +230,9 @@ def parse_layer(text: str, *, framework: str = "torch") -> ParsedLayer:
 def parse_chain(texts) -> tuple[list[ParsedLayer], tuple | None]:
     """Parse every call; return the layers and the input shape the calls declare (or None)."""
     parsed = [parse_layer(t) for t in texts]
-    if any(p.layer is not None and p.layer.framework == "keras" for p in parsed):
+    if any(p.layer is not None and p.layer.framework is Framework.KERAS for p in parsed):
         # a Keras chain: names both frameworks use (Flatten, ReLU, Softmax, ...) mean the Keras layer
-        parsed = [parse_layer(t, framework="keras") if p.call.name in KERAS_ALIASES else p for t, p in zip(texts, parsed)]
+        parsed = [parse_layer(t, framework=Framework.KERAS) if p.call.name in KERAS_ALIASES else p for t, p in zip(texts, parsed)]
     declared = next((p.input_shape for p in parsed if p.input_shape is not None), None)
     return [p for p in parsed if p.layer is not None], declared
 
@@ -244,9 +245,9 @@ def with_batch(layers: list[Layer], shape: tuple) -> tuple[tuple, str | None]:
     """
     first = next((layer for layer in layers if isinstance(getattr(type(layer), "n", None), int)), None)
     shape = tuple(shape)
-    keras = bool(layers) and layers[0].framework == "keras"
+    keras = bool(layers) and layers[0].framework is Framework.KERAS
     if first is not None and len(shape) == type(first).n + 1 and (not shape or shape[0] is not None):
-        batch = None if first.framework == "keras" else 1
+        batch = None if first.framework is Framework.KERAS else 1
         return (batch,) + shape, f"input {_fmt(shape)} has no batch dimension; evaluated as {_fmt((batch,) + shape)}"
     if keras and first is None and shape and shape[0] is not None:
         return (None,) + shape, f"input {_fmt(shape)} read as Keras' input_shape (no batch); evaluated as {_fmt((None,) + shape)}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..core.costs import COST_CONVENTION  # the convention in one line, next to every set of totals
+from ..core.framework import Framework
 from . import _format as f
 
 
@@ -129,7 +130,7 @@ def row_warnings(summary, row) -> list[str]:
 def header_facts(summary) -> list[tuple[str, str]]:
     """Framework, input and output shapes, as label/value pairs."""
     fw = summary.framework
-    facts = [("Framework", {"torch": "PyTorch", "keras": "Keras", "core": "convlens core"}.get(fw, fw))]
+    facts = [("Framework", {Framework.TORCH: "PyTorch", Framework.KERAS: "Keras", Framework.CORE: "convlens core"}[fw])]
     facts.append(("Input", f.shapes(summary.input_shapes, fw)))
     if summary.output_names and len(summary.output_names) == len(summary.output_shapes):  # a dict/dataclass result
         facts.append(("Output", ", ".join(f"{n} {f.shape(s, fw)}" for n, s in zip(summary.output_names, summary.output_shapes))))

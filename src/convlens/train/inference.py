@@ -9,6 +9,8 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
+from ..errors import UserError
+
 from . import checkpoint as ckpt
 from . import model as models
 from .config import TrainConfig
@@ -37,7 +39,7 @@ def load_trained(path: str | Path) -> Trained:
     return Trained(net.eval(), cfg, tuple(state["classes"]), inp, int(state["epoch"]))
 
 
-class ImageError(ValueError):
+class ImageError(UserError):
     """An image file that cannot be read."""
 
 

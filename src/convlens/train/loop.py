@@ -23,15 +23,16 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .. import data as datasets
+from ..errors import UserError
 from . import run_folder
 from . import checkpoint as ckpt
 from . import model as models
 from .augment import augment_epoch, channel_stats
-from .config import Augment, Device, Optimizer, Precision, Schedule, TrainConfig
+from .config import Augment, TrainDevice, Optimizer, Precision, Schedule, TrainConfig
 from .evaluate import Evaluation, Input, autocast, evaluate, prepare
 
 
-class TrainError(ValueError):
+class TrainError(UserError):
     """A training request that cannot run (unknown device, finished run, mismatched resume...)."""
 
 
@@ -42,16 +43,16 @@ class RunResult:
     final: Evaluation | None  # the last epoch's test evaluation (rank 0)
 
 
-def select_device(device: Device) -> torch.device:
-    if device is Device.AUTO:
+def select_device(device: TrainDevice) -> torch.device:
+    if device is TrainDevice.AUTO:
         if torch.cuda.is_available():
             return torch.device("cuda")
         if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
-    if device is Device.CUDA and not torch.cuda.is_available():
+    if device is TrainDevice.CUDA and not torch.cuda.is_available():
         raise TrainError("--device cuda: PyTorch sees no CUDA device here; use --device cpu or auto")
-    if device is Device.MPS and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+    if device is TrainDevice.MPS and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
         raise TrainError("--device mps: PyTorch sees no Apple MPS device here; use --device cpu or auto")
     return torch.device(str(device))
 

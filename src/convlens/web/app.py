@@ -37,8 +37,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import design
-from ..design._dump import dump
-from ..design._source import MAX_BYTES, read
+from ..core import Framework
+from ..design import MAX_BYTES, dump, read
+from ..errors import UserError
 from ..render import diagram, page
 
 STATIC = Path(__file__).with_name("static")
@@ -152,9 +153,7 @@ async def api_export(request: Request) -> Response:
 
     try:
         body = await _body(request)
-        to = body.get("to")
-        if to not in ("pytorch", "keras", "yaml"):
-            raise RequestError(400, f'"to" must be "pytorch", "keras" or "yaml", got {to!r}')
+        to = "yaml" if body.get("to") == "yaml" else _framework(body.get("to"), '"to"', also=' or "yaml"')
         network = _spec_from(body)
         if to == "yaml":
             code = _yaml_of(network, body)
@@ -166,7 +165,7 @@ async def api_export(request: Request) -> Response:
     except RequestError as exc:
         return _error(exc)
     stem = _stem(network)
-    suffix = {"pytorch": "_torch.py", "keras": "_keras.py", "yaml": ".yaml"}[to]
+    suffix = {Framework.TORCH: "_torch.py", Framework.KERAS: "_keras.py", "yaml": ".yaml"}[to]
     return JSONResponse({"filename": stem + suffix, "code": code})
 
 
@@ -217,9 +216,9 @@ def _catalogue() -> dict:
 
     from ..core import KERAS_ALIASES, LAYERS
 
-    out = {"pytorch": {}, "keras": {}}
+    out = {Framework.TORCH: {}, Framework.KERAS: {}}
     for name, cls in list(LAYERS.items()) + list(KERAS_ALIASES.items()):
-        framework = "keras" if cls.framework == "keras" else "pytorch"
+        framework = cls.framework
         if name.startswith("Keras"):
             continue
         args = []
@@ -231,10 +230,19 @@ def _catalogue() -> dict:
 
 
 async def api_layers(request: Request) -> Response:
-    framework = request.query_params.get("framework", "pytorch")
-    if framework not in ("pytorch", "keras"):
-        return _error(RequestError(400, f"framework must be pytorch or keras, got {framework!r}"))
-    return JSONResponse({"framework": framework, "layers": _catalogue()[framework]})
+    try:
+        framework = _framework(request.query_params.get("framework", Framework.TORCH.word), "?framework=")
+    except RequestError as exc:
+        return _error(exc)
+    return JSONResponse({"framework": framework.word, "layers": _catalogue()[framework]})
+
+
+def _framework(text, what: str, also: str = "") -> Framework:
+    """A framework as the page spells it (``pytorch``, ``keras``); 400 naming ``what`` otherwise."""
+    try:
+        return Framework.parse(text, what=what)
+    except UserError:
+        raise RequestError(400, f'{what} must be "pytorch" or "keras"{also}, got {text!r}') from None
 
 
 @lru_cache(maxsize=1)

@@ -19,10 +19,12 @@ import os
 from dataclasses import replace
 
 from ...core import costs
+from ...core.framework import Framework
 from ...core.memory import ACTIVATIONS_ESTIMATE, training_memory
 from ...core.network import NetworkError, Node, evaluate
 from ...core.reported import InputLayer
-from ...record import MemoryEstimate, Summary
+from ...errors import UserError
+from ...record import DiagnosticCode, MemoryEstimate, Severity, Summary
 from ..build import summary_of_failure, summary_of_network
 from . import _assemble, _checks
 from ._graph import functional_of, read_graph
@@ -31,7 +33,7 @@ from ._layers import core_layer
 KERAS_MISSING = "Keras is not installed; install it with: pip install keras torch==2.13.0 (convlens runs Keras on the torch backend, KERAS_BACKEND=torch)"
 
 
-class KerasModelError(ValueError):
+class KerasModelError(UserError):
     """The object is not a Keras model convlens can read (not built, not a model, file not readable)."""
 
 
@@ -106,19 +108,19 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
         fix = _checks.merge_fix(exc, calls) if diagnostics and diagnostics[0].fix is None else None
         if fix:
             diagnostics[0] = replace(diagnostics[0], fix=fix, layer=next(c.row_name for c in calls if c.name == exc.node_name))
-        s = replace(s, framework="keras", layers=tuple(rows), diagnostics=tuple(diagnostics), notes=tuple(s.notes) + tuple(notes))
+        s = replace(s, framework=Framework.KERAS, layers=tuple(rows), diagnostics=tuple(diagnostics), notes=tuple(s.notes) + tuple(notes))
         return s
     s = summary_of_network(result, title=name)
     rows_by_name = {r.name: r for r in s.layers}
     rows = _assemble.rows_of(calls, s, expand_nested=expand_nested, batch=shape[0], same_sizes=same_input)
-    s = replace(s, framework="keras", layers=tuple(rows), **_assemble.totals(rows),
+    s = replace(s, framework=Framework.KERAS, layers=tuple(rows), **_assemble.totals(rows),
                 input_shapes=tuple(model_inputs) if shape == first else (shape,) + tuple(model_inputs[1:]),
                 output_shapes=tuple(model_outputs) if shape == first else tuple(rows_by_name[c].output_shape for c in output_calls))
     diagnostics = list(s.diagnostics)
     diagnostics += _checks.compare_with_keras(calls, rows_by_name, same_input=same_input)
     diagnostics += _checks.dense_inputs(calls, rows_by_name, flatten_of)
     if same_input and model.count_params() != s.total_params:
-        diagnostics.append(_checks.Diagnostic("error", "core-disagrees", f"Keras counts {model.count_params():,} parameters in all, the core {s.total_params:,}; please report this", None, None))
+        diagnostics.append(_checks.Diagnostic(Severity.ERROR, DiagnosticCode.CORE_DISAGREES, f"Keras counts {model.count_params():,} parameters in all, the core {s.total_params:,}; please report this", None, None))
     notes = list(s.notes) + ["read from the Keras model's graph and layer configurations; shapes, weights and costs computed by the convlens core and checked against Keras"] + notes
     s = replace(s, diagnostics=tuple(diagnostics), notes=tuple(notes))
     return replace(s, memory=_memory(s))
