@@ -194,7 +194,7 @@ def _batch_probe(model, args, kwargs, device, result, tracer, diagnostics) -> li
     if not tracer.batch_reshaped and all(s and s[0] == b1 for s in outputs):
         return []
     b2 = b1 + 1
-    probe, _ = _trace_once(model, tuple(_rebatch(a, b1, b2) for a in args), {k: _rebatch(v, b1, b2) for k, v in kwargs.items()},
+    probe, probe_tracer = _trace_once(model, tuple(_rebatch(a, b1, b2) for a in args), {k: _rebatch(v, b1, b2) for k, v in kwargs.items()},
                            device, False)
     if probe.failed:
         return []
@@ -202,7 +202,8 @@ def _batch_probe(model, args, kwargs, device, result, tracer, diagnostics) -> li
     found = [Diagnostic(d.severity, d.code, d.message + f" (found with a batch of {b2})", d.fix, d.layer, d.source, d.code_line)
              for d in found]
     return found or _diagnose.batch_merges(result.rows, [e.code_line for e in tracer.rows], probe.rows, outputs,
-                                           [tuple(t.shape) for t in probe.outputs], b1, b2)
+                                           [tuple(t.shape) for t in probe.outputs], b1, b2,
+                                           tracer.batch_cuts, probe_tracer.batch_cuts)
 
 
 def _rebatch(t, b1, b2):
