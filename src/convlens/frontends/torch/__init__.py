@@ -258,8 +258,11 @@ def _trace_once(model, args, kwargs, device, measure_memory):
         if isinstance(a, torch.Tensor) and a.dim() >= 3:
             tracer.rf[id(a)] = ReceptiveField.identity(a.dim() - 2)
     guard = contextlib.nullcontext() if scripted else _guard.untouched(model, subst)
+    modules = list(model.modules())
     with guard, (torch.enable_grad() if measure_memory else torch.no_grad()):
         out, failed, message = _trace.run(tracer, model, args, kwargs)
+        if not scripted:
+            _held_at_end(modules, subst, tracer)
     tracer.finish()
     tracer.substitutes = subst
     diagnostics = list(tracer.diagnostics)
@@ -291,6 +294,24 @@ def _trace_once(model, args, kwargs, device, measure_memory):
         last_spatial_input=tracer.last_spatial_input,
     )
     return result, tracer
+
+
+def _held_at_end(modules, subst: dict, tracer) -> None:
+    """Count what each module holds when the forward ends: a forward that assigns a parameter or
+    buffer in place of one it owned (``self.w = nn.Parameter(torch.zeros(128))`` replacing an
+    ``nn.UninitializedParameter``, as torchinfo's ``UninitializedParameterModel`` does) is counted with
+    the tensor it assigned. Runs inside ``_guard.untouched``, which then restores the user's model."""
+    original = {id(t): key for key, t in subst.items()}
+    replaced = {}
+    for m in modules:
+        for o in tracer.owners.get(id(m), ()):
+            now = (m._buffers if o.is_buffer else m._parameters).get(o.name)
+            if isinstance(now, torch.Tensor) and now is not o.tensor and id(o.tensor) in original:
+                subst[original[id(o.tensor)]] = now
+                replaced[id(o)] = _trace.Owned(o.qualname, o.name, now, now.requires_grad and not o.is_buffer, o.is_buffer)
+    if replaced:
+        for entry in tracer.rows:
+            entry.owned = tuple(replaced.get(id(o), o) for o in entry.owned)
 
 
 def _join(prefix: str, name: str) -> str:
