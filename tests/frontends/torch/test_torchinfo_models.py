@@ -19,11 +19,22 @@ def _torchinfo_total(case):
     return torchinfo.summary(case.build(), input_data=data, verbose=0, device="cpu").total_params
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def _cases():
+    for case in CASES:
+        marks = [pytest.mark.xfail(reason=case.known_failure, strict=True)] if case.known_failure else []
+        yield pytest.param(case, marks=marks, id=case.name)
+
+
+@pytest.mark.parametrize("case", list(_cases()))
 def test_torchinfo_model_has_no_error_and_torchinfos_total(case):
     s = convlens.summary(case.build(), list(case.shapes), dtypes=list(case.dtypes) or None)
     assert tuple(d.code for d in s.errors) == case.errors, [d.message for d in s.errors]
-    assert s.total_params == _torchinfo_total(case)
+    if case.torchinfo_fails:
+        with pytest.raises(Exception):
+            _torchinfo_total(case)
+        assert s.total_params == sum(p.numel() for p in case.build().parameters())
+    else:
+        assert s.total_params == _torchinfo_total(case) + case.convention
 
 
 def test_a_parameter_assigned_in_forward_is_counted_and_the_model_left_as_it_was():
