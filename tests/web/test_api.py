@@ -54,27 +54,6 @@ def test_summary_of_yaml_is_the_cli_summary(client):
     assert data["yaml"] == RESIDUAL  # the text the page sent, unchanged
 
 
-def test_the_apis_record_dictionary_is_the_records_own():
-    from convlens.web.app import record_dict
-
-    for name in ("residual-cnn", "residual-cnn-as-written", "keras-cnn", "inception"):
-        s = design.summary(EXAMPLES / f"{name}.yaml")
-        assert record_dict(s) == s.to_dict()
-
-
-def test_the_apis_record_dictionary_keeps_a_keras_graphs_connections():
-    keras = pytest.importorskip("keras")
-    import convlens
-    from convlens.web.app import record_dict
-
-    inputs = keras.Input(shape=(8, 8, 3), batch_size=1)
-    a = keras.layers.Conv2D(4, 3, padding="same", name="a")(inputs)
-    b = keras.layers.Conv2D(4, 1, name="b")(inputs)
-    s = convlens.summary(keras.Model(inputs, keras.layers.Add(name="add")([a, b])))
-    assert [r.connected_to for r in s.layers if r.name == "add"] == [("a", "b")]
-    assert record_dict(s) == s.to_dict()
-
-
 def test_the_server_settles_before_the_first_keystroke():
     """Startup answers one summary and freezes what is alive then, so that a full garbage collection
     (which walked every module's objects, 60-110 ms on a loaded machine) stays out of keystrokes."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from . import costs
 from ._base import Layer, LayerResult, Shape
 from .receptive import ReceptiveField, RFStep, merge
 from ._errors import LayerError
@@ -61,7 +62,7 @@ class NodeResult:
 
 
 @dataclass(frozen=True, slots=True)
-class NetworkResult:
+class NetworkResult(costs.CountsParams):
     """Every node's result, in order, and the totals over them (batch as given)."""
 
     input_shape: Shape
@@ -76,16 +77,9 @@ class NetworkResult:
         return self.nodes[-1].receptive_field if self.nodes else None
 
     @property
-    def params(self) -> int:
-        return sum(n.result.params for n in self.nodes)
-
-    @property
-    def trainable_params(self) -> int:
-        return sum(n.result.trainable_params for n in self.nodes)
-
-    @property
-    def non_trainable_params(self) -> int:
-        return sum(n.result.non_trainable_params for n in self.nodes)
+    def weights(self) -> tuple:
+        """Every node's weights, in order (``params`` and the rest count them: ``costs.CountsParams``)."""
+        return tuple(w for n in self.nodes for w in n.result.weights)
 
     @property
     def buffers(self) -> int:
@@ -114,9 +108,10 @@ class NetworkError(LayerError):
     ``partial`` holds the nodes evaluated before the failure, ``cause`` the layer's own error.
     """
 
-    def __init__(self, index: int, name: str | None, layer_type: str, message: str, *, partial=(), cause: LayerError | None = None, argument: str = "input", input_shapes: tuple = ()):
+    def __init__(self, index: int, name: str | None, layer_type: str, message: str, *, partial=(), cause: LayerError | None = None, argument: str = "input", input_shapes: tuple = (), inputs: tuple = ()):
         self.index = index
         self.input_shapes = tuple(input_shapes)  # what the failing node received, when known
+        self.inputs = tuple(inputs)  # the names of the nodes it read ("input" for the network input), when known
         self.node_name = name
         self.layer_type = layer_type
         self.partial: tuple[NodeResult, ...] = tuple(partial)
@@ -169,6 +164,7 @@ def evaluate(nodes, input_shape) -> NetworkResult:
             raise NetworkError(
                 i, node.name, layer.type_name, _strip_layer(str(exc), layer.type_name),
                 partial=_with_rf(results), cause=exc, argument=exc.argument, input_shapes=tuple(shapes[s] for s in sources),
+                inputs=sources,
             ) from None
         if name in index_of:
             raise NetworkError(i, node.name, layer.type_name, f"the name {name!r} is already used by layer {index_of[name]}; give every node its own name", partial=_with_rf(results), argument="name")

@@ -22,7 +22,7 @@ from ..core import LayerResult
 from ..core.costs import COST_NOTE
 from ..core.network import NetworkError, NetworkResult
 from ..core.receptive import ReceptiveField, as_dict
-from ..record import Diagnostic, LayerRow, MemoryEstimate, Summary, WeightInfo
+from ..record import Diagnostic, LayerRow, MemoryEstimate, Summary, WeightInfo, weight_totals
 
 FLOAT32_BYTES = 4  # core layers have no dtype: a chain or spec is counted in float32, as both frameworks default
 
@@ -37,15 +37,8 @@ def assemble(*, title: str, framework: str, input_shapes, output_shapes, rows, d
     ``param_bytes``, ``buffer_bytes``, ``total_macs``, ``total_flops``.
     """
     rows = tuple(rows)
-    weights = [w for r in rows for w in r.weights]
-    buffers = [b for r in rows for b in r.buffers]
     summed = {
-        "total_params": sum(w.numel for w in weights),
-        "trainable_params": sum(w.numel for w in weights if w.trainable),
-        "non_trainable_params": sum(w.numel for w in weights if not w.trainable),
-        "buffers": sum(b.numel for b in buffers),
-        "param_bytes": sum(w.nbytes for w in weights),
-        "buffer_bytes": sum(b.nbytes for b in buffers),
+        **weight_totals((w for r in rows for w in r.weights), (b for r in rows for b in r.buffers)),
         "total_macs": sum(r.macs for r in rows),
         "total_flops": sum(r.flops for r in rows),
     }
@@ -81,7 +74,7 @@ class RowDraft:
 
 
 def row_of(name: str, result: LayerResult, rf: ReceptiveField | None, input_shapes, code: str | None = None,
-           *, dtype_bytes: int = FLOAT32_BYTES) -> LayerRow:
+           *, dtype_bytes: int = FLOAT32_BYTES, connected_to=()) -> LayerRow:
     """One evaluated core layer as a record row."""
     return LayerRow(
         name=name,
@@ -98,6 +91,7 @@ def row_of(name: str, result: LayerResult, rf: ReceptiveField | None, input_shap
         receptive_field=as_dict(rf),
         kind="layer",
         code=code or result.layer.code(),
+        connected_to=tuple(connected_to),
     )
 
 
@@ -110,7 +104,7 @@ def _network_rows(result: NetworkResult, codes) -> list[LayerRow]:
     return [
         row_of(n.name, n.result, n.receptive_field,
                [result.input_shape if s == "input" else result[s].result.output_shape for s in n.inputs],
-               None if codes is None else codes[n.index])
+               None if codes is None else codes[n.index], connected_to=n.inputs)
         for n in result.nodes
     ]
 
@@ -141,6 +135,7 @@ def summary_of_failure(error: NetworkError, input_shape, *, title: str = "networ
     rows.append(LayerRow(
         name=name, type=error.layer_type, depth=name.count("."), input_shapes=error.input_shapes, output_shape=None,
         failed=str(error), code=None if codes is None or error.index >= len(codes) else codes[error.index],
+        connected_to=error.inputs,
     ))
     reason = error.reason
     fix = reason.split("; ", 1)[1] if "; " in reason else None

@@ -21,9 +21,6 @@ from __future__ import annotations
 import gc
 import json
 from contextlib import asynccontextmanager
-from dataclasses import fields, is_dataclass
-from enum import StrEnum
-from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
@@ -120,43 +117,6 @@ def _dumpable(doc) -> bool:
     return isinstance(blocks, dict) and all(isinstance(b, dict) and isinstance(b.get("layers"), list) and set(b) <= {"params", "layers"} for b in blocks.values())
 
 
-def record_dict(summary) -> dict:
-    """``Summary.to_dict()``, built field by field: the same dictionary (tested), without
-    ``dataclasses.asdict``'s deep copies, which took half the server's time on a keystroke."""
-    out = _plain(summary)
-    for row, source in zip(out["layers"], summary.layers):
-        row["params"] = source.params
-        if not source.connected_to:  # as in to_dict: known only for Keras graphs, absent rather than empty elsewhere
-            del row["connected_to"]
-    if summary.memory is not None:
-        out["memory"]["total"] = summary.memory.total
-    return out
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}  # dataclass -> its field names
-_SCALARS = (str, int, float, bool)
-
-
-def _plain(obj):
-    kind = type(obj)
-    if obj is None or kind in _SCALARS:
-        return obj
-    if kind is Fraction:
-        return float(obj) if obj.denominator != 1 else int(obj)
-    if isinstance(obj, StrEnum):  # Severity, RowKind, Framework: their text, as to_dict gives it
-        return obj.value
-    if kind in (list, tuple):
-        return [_plain(v) for v in obj]
-    if kind is dict:
-        return {k: _plain(v) for k, v in obj.items()}
-    names = _FIELDS.get(kind)
-    if names is None and is_dataclass(obj):
-        names = _FIELDS[kind] = tuple(f.name for f in fields(obj))
-    if names is not None:
-        return {name: _plain(getattr(obj, name)) for name in names}
-    return obj
-
-
 def _yaml_of(network: design.Spec, body: dict) -> str:
     return body["yaml"] if "yaml" in body else dump(network.document)
 
@@ -172,7 +132,7 @@ async def api_summary(request: Request) -> Response:
     return JSONResponse({
         "spec": network.document,
         "yaml": _yaml_of(network, body),
-        "summary": record_dict(summary),
+        "summary": summary.to_dict(),
         "origins": origins,
         "fix": fix,
         "layers": len(network.nodes),
@@ -215,9 +175,7 @@ def _catalogue() -> dict:
         if name.startswith("Keras"):
             continue
         args = []
-        for f in fields(cls):
-            if not f.init or f.metadata.get("hidden"):
-                continue
+        for f in cls.argument_fields():
             default = None if f.default is MISSING else f.default
             args.append({"name": f.name, "default": list(default) if isinstance(default, tuple) else default})
         out[framework][name] = args
