@@ -122,8 +122,8 @@ class LayerRow(CountsParams):
     output_shape: Shape | None  # None when the layer failed
     weights: tuple[WeightInfo, ...] = ()  # parameters owned by this row (shared ones on first use only)
     buffers: tuple[WeightInfo, ...] = ()
-    macs: int = 0
-    flops: int = 0
+    macs: int | None = 0  # None: unknown, the model takes inputs of any size and none was given (Keras's (None, None, None, 3))
+    flops: int | None = 0  # None with macs
     calculation: tuple[str, ...] = ()  # worked calculation lines, numbers substituted
     warnings: tuple[str, ...] = ()
     receptive_field: dict | None = None  # core.receptive.as_dict: {"size", "jump", "start", "global"} after this row
@@ -194,8 +194,8 @@ class Summary:
     buffers: int  # elements held in buffers (PyTorch BatchNorm running statistics, ...)
     param_bytes: int  # from each parameter's own dtype
     buffer_bytes: int
-    total_macs: int
-    total_flops: int
+    total_macs: int | None  # None: unknown until an input size is given (see LayerRow.macs); JSON null
+    total_flops: int | None
     diagnostics: tuple[Diagnostic, ...] = ()
     memory: MemoryEstimate | None = None
     receptive_field: dict | None = None  # of the last spatial layer (core.receptive.as_dict)
@@ -210,6 +210,11 @@ class Summary:
         set_(self, "framework", _enum(Framework, self.framework, "framework"))
         for name in ("input_shapes", "output_shapes", "layers", "diagnostics", "unused_params", "notes"):
             set_(self, name, tuple(getattr(self, name)))
+
+    @property
+    def macs_known(self) -> bool:
+        """False for a model summarised without an input size (its sizes are free): costs need one."""
+        return self.total_macs is not None
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -16,9 +16,11 @@ from ...record import Diagnostic, DiagnosticCode, LayerRow, Severity
 from ._graph import Call
 
 
-def compare_with_keras(calls: list[Call], rows_by_name: dict[str, LayerRow], *, same_input: bool) -> list[Diagnostic]:
+def compare_with_keras(calls: list[Call], rows_by_name: dict[str, LayerRow], *, same_input: bool,
+                       same_params: bool = False) -> list[Diagnostic]:
     """Keras's own output shape (batch aside, when the input has the sizes Keras built the model for)
-    and parameter count of every call."""
+    and parameter count of every call (also when ``same_params``: the model's sizes are free, so
+    its weights are the same at any size)."""
     import keras
 
     out = []
@@ -29,7 +31,7 @@ def compare_with_keras(calls: list[Call], rows_by_name: dict[str, LayerRow], *, 
         keras_out = call.output_shapes[0]
         if same_input and row.output_shape is not None and tuple(row.output_shape)[1:] != keras_out[1:]:
             out.append(Diagnostic(Severity.ERROR, DiagnosticCode.CORE_DISAGREES, f"Keras gives {call.row_name} the output shape {keras_out}, the core {tuple(row.output_shape)}; please report this", None, call.row_name))
-        if same_input and not call.repeated and hasattr(call.op, "count_params") and getattr(call.op, "built", False):
+        if (same_input or same_params) and not call.repeated and hasattr(call.op, "count_params") and getattr(call.op, "built", False):
             n = call.op.count_params()
             if n != row.params:
                 out.append(Diagnostic(Severity.ERROR, DiagnosticCode.CORE_DISAGREES, f"Keras counts {n:,} parameters in {call.row_name}, the core {row.params:,}; please report this", None, call.row_name))

@@ -196,7 +196,7 @@ def _batch_probe(model, args, kwargs, device, result, tracer, diagnostics) -> li
     if not tracer.batch_reshaped and all(s and s[0] == b1 for s in outputs):
         return []
     b2 = b1 + 1
-    probe, _ = _trace_once(model, tuple(_rebatch(a, b1, b2) for a in args), {k: _rebatch(v, b1, b2) for k, v in kwargs.items()},
+    probe, probe_tracer = _trace_once(model, tuple(_rebatch(a, b1, b2) for a in args), {k: _rebatch(v, b1, b2) for k, v in kwargs.items()},
                            device, False)
     if probe.failed:
         return []
@@ -204,7 +204,8 @@ def _batch_probe(model, args, kwargs, device, result, tracer, diagnostics) -> li
     found = [Diagnostic(d.severity, d.code, d.message + f" (found with a batch of {b2})", d.fix, d.layer, d.source, d.code_line)
              for d in found]
     return found or _diagnose.batch_merges(result.rows, [e.code_line for e in tracer.rows], probe.rows, outputs,
-                                           [tuple(t.shape) for t in probe.outputs], b1, b2)
+                                           [tuple(t.shape) for t in probe.outputs], b1, b2,
+                                           tracer.batch_cuts, probe_tracer.batch_cuts)
 
 
 def _rebatch(t, b1, b2):
@@ -259,8 +260,11 @@ def _trace_once(model, args, kwargs, device, measure_memory):
         if isinstance(a, torch.Tensor) and a.dim() >= 3:
             tracer.rf[id(a)] = ReceptiveField.identity(a.dim() - 2)
     guard = contextlib.nullcontext() if scripted else _guard.untouched(model, subst)
+    modules = list(model.modules())
     with guard, (torch.enable_grad() if measure_memory else torch.no_grad()):
         out, failed, message = _trace.run(tracer, model, args, kwargs)
+        if not scripted:
+            _held_at_end(modules, subst, tracer)
     tracer.finish()
     tracer.substitutes = subst
     diagnostics = list(tracer.diagnostics)
@@ -292,6 +296,24 @@ def _trace_once(model, args, kwargs, device, measure_memory):
         last_spatial_input=tracer.last_spatial_input,
     )
     return result, tracer
+
+
+def _held_at_end(modules, subst: dict, tracer) -> None:
+    """Count what each module holds when the forward ends: a forward that assigns a parameter or
+    buffer in place of one it owned (``self.w = nn.Parameter(torch.zeros(128))`` replacing an
+    ``nn.UninitializedParameter``, as torchinfo's ``UninitializedParameterModel`` does) is counted with
+    the tensor it assigned. Runs inside ``_guard.untouched``, which then restores the user's model."""
+    original = {id(t): key for key, t in subst.items()}
+    replaced = {}
+    for m in modules:
+        for o in tracer.owners.get(id(m), ()):
+            now = (m._buffers if o.is_buffer else m._parameters).get(o.name)
+            if isinstance(now, torch.Tensor) and now is not o.tensor and id(o.tensor) in original:
+                subst[original[id(o.tensor)]] = now
+                replaced[id(o)] = _trace.Owned(o.qualname, o.name, now, now.requires_grad and not o.is_buffer, o.is_buffer)
+    if replaced:
+        for entry in tracer.rows:
+            entry.owned = tuple(replaced.get(id(o), o) for o in entry.owned)
 
 
 def _join(prefix: str, name: str) -> str:

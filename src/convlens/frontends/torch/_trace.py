@@ -99,6 +99,7 @@ class Tracer(Diagnosis):
         self.module_params = module_params  # id(module) -> qualified names of all its parameters
         self.on_meta = on_meta
         self.batch_reshaped = False  # a reshape changed the size of dim 0 from the batch: a second trace checks it
+        self.batch_cuts: list = []  # _diagnose.Cut per reshape whose rows cut a sample's dimension (confirmed by that second trace)
         self.frozen_storages = frozen_storages  # storages of parameters/buffers: not activations
         self.measure_memory = measure_memory
         self.repair = repair
