@@ -11,6 +11,7 @@ def register(sub) -> None:
                        description="Serve the design page and its JSON API. Binds 127.0.0.1 (this machine only) unless "
                                    "--host says otherwise. Every asset is served locally: the page works offline.")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--runs", default="runs", metavar="DIR", help="the folder of `convlens train` run folders the Inside view lists (default ./runs)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 exposes the page to your network)")
     p.set_defaults(run=run)
 
@@ -31,6 +32,6 @@ def run(args) -> int:
             probe.bind((args.host, args.port))
         except OSError as exc:
             raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}; try another --port") from None
-    print(f"convlens: the design page is on http://{args.host}:{args.port}/ (Ctrl+C stops it)", file=sys.stderr)
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    print(f"convlens: the design page is on http://{args.host}:{args.port}/ (Ctrl+C stops it); the Inside view of the runs in {args.runs}/ is on http://{args.host}:{args.port}/inside", file=sys.stderr)
+    uvicorn.run(create_app(runs=args.runs), host=args.host, port=args.port, log_level="warning")
     return 0
