@@ -111,6 +111,7 @@ class Unit:
     in_channels: tuple[int, int] | None = None  # conv: the input channels [first, last + 1) the kernel reads (groups)
     rows: tuple[int, ...] = ()  # the input rows the window reads, in input coordinates (outside 0..H-1: padding)
     cols: tuple[int, ...] = ()
+    stride: tuple[int, int] | None = None  # conv and pool: how far the window moves per output step (rows, cols)
     winner: tuple[int, int] | None = None  # maxpool: (row, col) in input coordinates of the largest input
     contributions: tuple[tuple[int, float, float, float], ...] = ()  # linear: (i, input, weight, input × weight), largest |product| first
     input_value: float | None = None  # other: the input at the same position, when the shapes agree
@@ -143,13 +144,13 @@ def _core_layer(m: nn.Module):
                       count_include_pad=m.count_include_pad)
 
 
-def _window(lo: LayerOutput, y: int, x: int, kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[range, range]:
-    """The input rows and columns the window of output (y, x) reads: out·stride − padding + i·dilation."""
+def _window(lo: LayerOutput, y: int, x: int, kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[range, range, tuple[int, int]]:
+    """The input rows and columns the window of output (y, x) reads, out·stride − padding + i·dilation, and the stride."""
     step = _core_layer(lo.module).rf_step((1, *lo.input.shape))
     (sy, sx), (py, px) = step.stride, step.padding
     rows = range(y * sy - py, y * sy - py + dilation[0] * (kernel[0] - 1) + 1, dilation[0])
     cols = range(x * sx - px, x * sx - px + dilation[1] * (kernel[1] - 1) + 1, dilation[1])
-    return rows, cols
+    return rows, cols, (sy, sx)
 
 
 def _gather(plane: torch.Tensor, rows: range, cols: range, fill: float) -> torch.Tensor:
@@ -189,7 +190,7 @@ def _conv(lo: LayerOutput, channel: int, y: int, x: int, value: float) -> Unit:
     m: nn.Conv2d = lo.module
     per = m.in_channels // m.groups
     first = channel // (m.out_channels // m.groups) * per  # the group's first input channel
-    rows, cols = _window(lo, y, x, m.kernel_size, m.dilation)
+    rows, cols, stride = _window(lo, y, x, m.kernel_size, m.dilation)
     plane = lo.input[first:first + per]
     if m.padding_mode == "zeros":
         window = _gather(plane, rows, cols, 0.0)
@@ -203,14 +204,14 @@ def _conv(lo: LayerOutput, channel: int, y: int, x: int, value: float) -> Unit:
     kernel = m.weight.detach()[channel].float()  # (C_in / groups, kh, kw)
     bias = None if m.bias is None else float(m.bias.detach()[channel])
     return Unit(lo.name, lo.type, channel, y, x, value, "conv", window=window.tolist(), kernel=kernel.tolist(), bias=bias,
-                in_channels=(first, first + per), rows=tuple(rows), cols=tuple(cols))
+                in_channels=(first, first + per), rows=tuple(rows), cols=tuple(cols), stride=stride)
 
 
 def _pool(lo: LayerOutput, channel: int, y: int, x: int, value: float) -> Unit:
     m = lo.module
     k = tuple(m.kernel_size) if isinstance(m.kernel_size, tuple) else (m.kernel_size,) * 2
     d = (1, 1) if isinstance(m, nn.AvgPool2d) else (tuple(m.dilation) if isinstance(m.dilation, tuple) else (m.dilation,) * 2)
-    rows, cols = _window(lo, y, x, k, d)
+    rows, cols, stride = _window(lo, y, x, k, d)
     (h, w), (py, px) = lo.input.shape[1:], _pad(m)
     # ceil mode: the last window may run past the input and its padding; pooling clips it there
     rows = range(rows.start, min(rows.stop, h + py), rows.step)
@@ -220,9 +221,10 @@ def _pool(lo: LayerOutput, channel: int, y: int, x: int, value: float) -> Unit:
         flat = int(window.argmax())
         winner = (rows[flat // len(cols)], cols[flat % len(cols)])
         listed = [[None if v == float("-inf") else v for v in row] for row in window.tolist()]
-        return Unit(lo.name, lo.type, channel, y, x, value, "maxpool", window=listed, rows=tuple(rows), cols=tuple(cols), winner=winner)
+        return Unit(lo.name, lo.type, channel, y, x, value, "maxpool", window=listed, rows=tuple(rows), cols=tuple(cols), stride=stride,
+                    winner=winner)
     window = _gather(lo.input[channel], rows, cols, 0.0)
-    return Unit(lo.name, lo.type, channel, y, x, value, "avgpool", window=window.tolist(), rows=tuple(rows), cols=tuple(cols))
+    return Unit(lo.name, lo.type, channel, y, x, value, "avgpool", window=window.tolist(), rows=tuple(rows), cols=tuple(cols), stride=stride)
 
 
 def _pad(m) -> tuple[int, int]:
