@@ -2,7 +2,7 @@
 
 * ``POST /api/train`` ``{"model": "fastnet" | "zoo:NAME"}`` or ``{"yaml": SPEC}`` (the network being
   designed: exported as PyTorch into the run folder and trained from there), optionally
-  ``"model_args"`` (an object), ``"epochs"``, ``"train_subset"``, ``"test_subset"`` → the job. The
+  ``"model_args"`` (an object), ``"epochs"``, ``"batch_size"``, ``"train_subset"``, ``"test_subset"`` → the job. The
   recipe is ``convlens train``'s default (preset fast); the run folder is the command's own,
   ``RUNS/MODEL-DATA-DATE-TIME``. A second start while one runs gets 409.
 * ``GET /api/train`` → the job: state (running, done, failed, cancelled), the epochs done, the last
@@ -34,7 +34,7 @@ from starlette.routing import Route
 
 from .app import RequestError, _body, _error, _spec_from
 
-LIMITS = {"epochs": (1, 100), "train_subset": (2, 10_000_000), "test_subset": (1, 10_000_000)}
+LIMITS = {"epochs": (1, 100), "batch_size": (2, 65_536), "train_subset": (2, 10_000_000), "test_subset": (1, 10_000_000)}
 
 
 class Job:
@@ -161,7 +161,7 @@ class Trainer:
         name = model.removeprefix("zoo:")
         try:
             entry = zoo.get(name)
-        except Exception as exc:  # the zoo's unknown-name error lists close names
+        except zoo.ZooError as exc:  # the unknown-name error lists close names
             raise RequestError(404, f"no zoo model {model!r}: {exc}") from None
         if entry.framework != "torch":
             raise RequestError(422, f"{entry.name} is a Keras model; convlens train trains PyTorch models")
@@ -182,19 +182,18 @@ class Trainer:
 def routes(root: Path) -> list[Route]:
     trainer = Trainer(root)
 
-    def answer(fn):
+    def answer(fn, *, reads_body: bool = False):
         async def endpoint(request: Request) -> Response:
             try:
-                body = await _body(request) if request.method == "POST" and fn is trainer.start else None
-                result = await run_in_threadpool(fn, body) if body is not None else await run_in_threadpool(fn)
-                return JSONResponse(result)
+                args = (await _body(request),) if reads_body else ()
+                return JSONResponse(await run_in_threadpool(fn, *args))
             except RequestError as exc:
                 return _error(exc)
 
         return endpoint
 
     return [
-        Route("/api/train", answer(trainer.start), methods=["POST"]),
+        Route("/api/train", answer(trainer.start, reads_body=True), methods=["POST"]),
         Route("/api/train", answer(trainer.status), methods=["GET"]),
         Route("/api/train/cancel", answer(trainer.cancel), methods=["POST"]),
     ]
