@@ -7,20 +7,20 @@ import json
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 
-@pytest.fixture(scope="session")
-def live_server():
+@contextmanager
+def serve(app):
+    """``app`` on a free loopback port, uvicorn in a thread; yields the base URL."""
     uvicorn = pytest.importorskip("uvicorn")
-    from convlens.web import create_app
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -28,9 +28,20 @@ def live_server():
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    pytest.importorskip("uvicorn")
+    from convlens.web import create_app
+
+    with serve(create_app()) as url:
+        yield url
 
 
 # ---- the Inside view: real runs of `convlens train` on a subset of Fashion-MNIST --------------------

@@ -11,7 +11,7 @@ const el = (tag, attrs = {}, ...kids) => {
 const fmt = (v) => (v === null || v === undefined ? "padding" : Number(v).toPrecision(4).replace(/^-/, "−"));
 const pct = (p) => `${(100 * p).toFixed(1)} %`;
 
-const state = { run: null, runs: [], picked: null, inside: null, layers: new Map(), unit: null, offset: 0, timer: null, animating: null };
+const state = { run: null, runs: [], picked: null, inside: null, layers: new Map(), unit: null, offset: 0, timer: null, animating: null, runSeq: 0, pickSeq: 0 };
 
 async function api(path, body) {
   const r = await fetch(path, body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -62,6 +62,7 @@ async function loadRuns(select) {
 }
 async function openRun(name) {
   state.run = name;
+  state.runSeq++; state.pickSeq++;  // answers for the run shown before are dropped
   const r = state.runs.find((x) => x.name === name);
   $("#run-info").textContent = `${r.model} on ${r.data} · ${r.epochs_done}/${r.epochs} epochs · test accuracy ${r.accuracy === null ? "?" : pct(r.accuracy)} · ${r.started || ""}`;
   $("#pictures").replaceChildren(...r.pictures.map((p) => el("img", { src: `/api/runs/${encodeURIComponent(name)}/pictures/${p}`, alt: p })));
@@ -71,7 +72,9 @@ async function openRun(name) {
 }
 async function loadTests(first) {
   const q = new URLSearchParams({ offset: state.offset, label: $("#class").value, misclassified: $("#wrong").checked ? "1" : "0" });
+  const seq = state.runSeq;
   const data = await api(`/api/runs/${encodeURIComponent(state.run)}/tests?${q}`);
+  if (seq !== state.runSeq) return;
   if (first) {
     const keep = $("#class").value;
     $("#class").replaceChildren(el("option", { value: "", text: "all" }), ...data.classes.map((c, i) => el("option", { value: i, text: c })));
@@ -105,15 +108,18 @@ async function pick(which, thumb) {
   document.querySelectorAll("#thumbs canvas.chosen").forEach((x) => x.classList.remove("chosen"));
   if (thumb) thumb.classList.add("chosen");
   state.picked = which;
+  const seq = ++state.pickSeq;
   document.body.dataset.inside = "0";
   const t0 = performance.now();
   const data = await api("/api/inside", { run: state.run, ...which });
+  if (seq !== state.pickSeq) return;  // another image was picked meanwhile
   state.inside = data;
   status(`${data.layers.length} layers in ${(performance.now() - t0).toFixed(0)} ms`);
   showInput(data);
   showPrediction(data);
   showLayers(data);
   $("#unit").hidden = true;
+  document.body.dataset.shown = `${state.run}/${which.test_index ?? "image"}`;
   document.body.dataset.inside = "1";
 }
 function showInput(data) {
@@ -144,9 +150,9 @@ function showLayers(data) {
       cv.style.width = `${W * (spatial ? scale : 14)}px`; cv.style.height = `${H * (spatial ? scale : 14)}px`;
       cv.addEventListener("click", (ev) => {
         const r = cv.getBoundingClientRect();
-        const x = Math.min(W - 1, Math.floor((ev.clientX - r.left) / r.width * W));
-        const y = Math.min(H - 1, Math.floor((ev.clientY - r.top) / r.height * H));
-        clickUnit(L.name, spatial ? c : x, spatial ? y : null, spatial ? x : null);
+        const x = Math.max(0, Math.min(W - 1, Math.floor((ev.clientX - r.left) / r.width * W)));
+        const y = Math.max(0, Math.min(H - 1, Math.floor((ev.clientY - r.top) / r.height * H)));
+        clickUnit(L.name, spatial ? c : x, spatial ? y : null, spatial ? x : null).catch(fail);
       });
       const box = el("div", { class: "map" }, cv);
       maps.append(box);
