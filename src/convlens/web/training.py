@@ -131,7 +131,7 @@ class Trainer:
             model, spec = self._model(body)
 
             stem = "designed" if spec is not None else model
-            folder = self.root / Path(default_out(TrainConfig(model=stem))).name
+            folder = Path(default_out(TrainConfig(model=stem), self.root))
             if folder.exists():
                 raise RequestError(409, f"{folder} exists already; start again in a second")
             folder.mkdir(parents=True)
