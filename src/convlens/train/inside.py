@@ -17,6 +17,7 @@ the summary record's (``frontends.torch.summary``), the one home of that arithme
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -60,8 +61,25 @@ class Pass:
         raise InsideError(f"the model has no layer {name!r}; its layers are {names}")
 
 
+_ONE_AT_A_TIME = threading.Lock()
+
+
 def look(trained: Trained, image: torch.Tensor) -> Pass:
-    """Run one uint8 (C, H, W) image through ``trained.net`` and keep every leaf module's input and output."""
+    """Run one uint8 (C, H, W) image through ``trained.net`` and keep every leaf module's input and output.
+
+    One forward at a time, on one CPU thread (the thread count is restored after): one small image
+    gains nothing from more, and on a loaded machine two spinning intra-op threads turned a 35 ms
+    answer into 0.2–1 s (benchmarks/bench_inside.py)."""
+    with _ONE_AT_A_TIME:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return _look(trained, image)
+        finally:
+            torch.set_num_threads(threads)
+
+
+def _look(trained: Trained, image: torch.Tensor) -> Pass:
     net = trained.net
     mean, std = trained.input.tensors("cpu")
     x = prepare(image[None], mean, std, device="cpu", channels_last=False)  # (1, C, H, W) float32

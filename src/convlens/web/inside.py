@@ -69,17 +69,19 @@ class Runs:
 
         return find_runs(self.root)
 
-    def folder(self, name) -> tuple[Path, dict]:
+    def folder(self, name) -> Path:
+        """The run folder called ``name``: looked up among the folders holding a checkpoint, never joined to a path
+        first (so "../x" or "/etc" is only an unknown name)."""
         if not isinstance(name, str) or not name:
             raise RequestError(400, '"run" must be the name of a run folder (GET /api/runs lists them)')
-        runs = self.listing()
-        if name not in runs:  # looked up, never joined to a path: "../x" or "/etc" is only an unknown name
-            known = ", ".join(list(runs)[:8]) or f"none yet; train one with `convlens train --out {self.root}/NAME`"
+        found = {p.name: p for p in self.root.iterdir() if (p / "checkpoint.pt").is_file()} if self.root.is_dir() else {}
+        if name not in found:
+            known = ", ".join(sorted(found)[:8]) or f"none yet; train one with `convlens train --out {self.root}/NAME`"
             raise RequestError(404, f"no run called {name!r} under {self.root}; runs: {known}")
-        return self.root / name, runs[name]
+        return found[name]
 
     def _key(self, name) -> tuple[str, float, Path]:
-        folder, _ = self.folder(name)
+        folder = self.folder(name)
         return name, (folder / "checkpoint.pt").stat().st_mtime, folder
 
     def trained(self, name):
@@ -256,11 +258,10 @@ def routes(root: Path) -> list[Route]:
         from ..train.run_folder import PICTURES
 
         try:
-            folder, info = await run_in_threadpool(runs.folder, request.path_params["run"])
+            folder = await run_in_threadpool(runs.folder, request.path_params["run"])
             picture = request.path_params["file"]
-            if picture not in info["pictures"]:
-                raise RequestError(404, f"run {info['name']!r} has no picture {picture!r}; it has {', '.join(info['pictures']) or 'none'} "
-                                        f"(of {', '.join(PICTURES)})")
+            if picture not in PICTURES or not (folder / picture).is_file():
+                raise RequestError(404, f"run {folder.name!r} has no picture {picture!r}; a run may have {' and '.join(PICTURES)}")
         except RequestError as exc:
             return _error(exc)
         return FileResponse(folder / picture)
