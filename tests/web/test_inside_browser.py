@@ -99,3 +99,28 @@ def test_misclassified_images_only(page, server):
     thumbs = page.locator("#thumbs canvas")
     assert thumbs.count() == min(wrong, 48)
     assert all("wrong" in (thumbs.nth(i).get_attribute("class") or "") for i in range(thumbs.count()))
+
+
+def design_link_hash(yaml_text: str) -> str:
+    """The design page's link hash: 'z' + base64url of the deflate-raw compressed spec."""
+    import base64
+    import zlib
+
+    c = zlib.compressobj(wbits=-15)
+    return "z" + base64.urlsafe_b64encode(c.compress(yaml_text.encode()) + c.flush()).decode().rstrip("=")
+
+
+def test_train_the_designed_network_from_the_page_and_cancel(page, server):
+    from .test_inside_training import SPEC
+
+    page.goto(server + "/inside#" + design_link_hash(SPEC))
+    page.wait_for_selector('body[data-ready="1"]', timeout=60_000)
+    assert page.input_value("#train-model") == "designed"  # the network the design page links with
+    page.click("#train-panel summary")
+    page.click("#train-start")
+    page.wait_for_selector('#train-status[data-state="running"]', timeout=30_000)
+    assert "the designed network (tiny-designed)" in page.inner_text("#train-status")
+    assert page.is_enabled("#train-cancel") and not page.is_enabled("#train-start")
+    page.click("#train-cancel")
+    page.wait_for_selector('#train-status[data-state="cancelled"]', timeout=30_000)
+    assert page.is_enabled("#train-start")

@@ -85,6 +85,10 @@ class Runs:
         return name, (folder / "checkpoint.pt").stat().st_mtime, folder
 
     def trained(self, name):
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            raise RequestError(501, "the Inside view runs the checkpoints with PyTorch, which this server lacks: pip install 'convlens[train]'") from None
         from ..train.checkpoint import CheckpointError
         from ..train.inference import load_trained
         from ..train.inside import receptive_fields
