@@ -114,9 +114,10 @@ class NetworkError(LayerError):
     ``partial`` holds the nodes evaluated before the failure, ``cause`` the layer's own error.
     """
 
-    def __init__(self, index: int, name: str | None, layer_type: str, message: str, *, partial=(), cause: LayerError | None = None, argument: str = "input", input_shapes: tuple = ()):
+    def __init__(self, index: int, name: str | None, layer_type: str, message: str, *, partial=(), cause: LayerError | None = None, argument: str = "input", input_shapes: tuple = (), inputs: tuple = ()):
         self.index = index
         self.input_shapes = tuple(input_shapes)  # what the failing node received, when known
+        self.inputs = tuple(inputs)  # the names of the nodes it read ("input" for the network input), when known
         self.node_name = name
         self.layer_type = layer_type
         self.partial: tuple[NodeResult, ...] = tuple(partial)
@@ -169,6 +170,7 @@ def evaluate(nodes, input_shape) -> NetworkResult:
             raise NetworkError(
                 i, node.name, layer.type_name, _strip_layer(str(exc), layer.type_name),
                 partial=_with_rf(results), cause=exc, argument=exc.argument, input_shapes=tuple(shapes[s] for s in sources),
+                inputs=sources,
             ) from None
         if name in index_of:
             raise NetworkError(i, node.name, layer.type_name, f"the name {name!r} is already used by layer {index_of[name]}; give every node its own name", partial=_with_rf(results), argument="name")
