@@ -1,4 +1,6 @@
 // The Inside view: lays out what /api/inside and /api/inside/unit give; it computes no network numbers itself.
+import { decodeUrl } from "./share.js";
+
 const $ = (s) => document.querySelector(s);
 const el = (tag, attrs = {}, ...kids) => {
   const e = document.createElement(tag);
@@ -265,15 +267,8 @@ function readFile(file) {
 }
 
 // ---- training from the page -----------------------------------------------------------------------
-async function designedYaml() {  // the design page's network travels in the link's hash (#z… deflate-raw, base64url)
-  const h = location.hash.slice(1);
-  if (!h || !window.DecompressionStream) return null;
-  try {
-    const b64 = h.slice(1).replace(/-/g, "+").replace(/_/g, "/");
-    const raw = Uint8Array.from(atob(b64 + "=".repeat((4 - b64.length % 4) % 4)), (ch) => ch.charCodeAt(0));
-    const data = h[0] === "z" ? new Uint8Array(await new Response(new Blob([raw]).stream().pipeThrough(new DecompressionStream("deflate-raw"))).arrayBuffer()) : raw;
-    return new TextDecoder().decode(data);
-  } catch (e) { return null; }
+async function designedYaml() {  // the design page's link carries its network in the hash, as its share link does
+  try { return await decodeUrl(); } catch (e) { return null; }
 }
 async function setUpTraining() {
   const ex = await api("/api/examples");
