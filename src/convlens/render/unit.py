@@ -64,3 +64,30 @@ def linear_lines(contributions: list, bias: float | None, value: float, *, shown
         terms.append(f"{len(rest)} more {_factor(sum(p for *_, p in rest))}")
     tail = f" + bias {_factor(bias)}" if bias is not None else ""
     return [f"value = Σ input[i] × weight[i]{' + bias' if bias is not None else ''} = {' + '.join(terms)}{tail} = {number(value)}"]
+
+
+def percent(p: float | None) -> str:
+    """``percent(0.9123)`` → ``'91.2 %'``; None → ``'?'``."""
+    return "?" if p is None else f"{100 * p:.1f} %"
+
+
+def count(n: int) -> str:
+    """``count(10000)`` → ``'10,000'``."""
+    return f"{n:,}"
+
+
+def run_line(run: dict) -> str:
+    """One run of ``GET /api/runs`` as the page's header line."""
+    return (f"{run['model']} on {run['data']} · {run['epochs_done']}/{run['epochs']} epochs · "
+            f"test accuracy {percent(run['accuracy'])} · {run['started'] or ''}")
+
+
+def training_line(t: dict) -> str:
+    """The page's line for a training job (``GET /api/train``)."""
+    parts = [f"{t['state']}: {t['model']}, epoch {t['epochs_done']}/{t['epochs']}"]
+    if t["test_accuracy"] is not None:
+        parts.append(f"loss {t['train_loss']:.4f}, test accuracy {percent(t['test_accuracy'])}, {count(round(t['images_per_s']))} images/s")
+    if t["time_left_s"] is not None:
+        parts.append(f"about {t['time_left_s']:.0f} s left")
+    parts.append(f"run {t['run']}")
+    return " · ".join(parts)

@@ -183,16 +183,25 @@ def _inside(runs: Runs, body: dict) -> dict:
     t, _, p, notes, label = runs.look(body)
     k = min(5, p.probabilities.shape[0])
     top_p, top_i = p.probabilities.topk(k)
-    layers = [{"name": lo.name, "type": lo.type, "shape": list(lo.output.shape), "input_from": lo.input_from,
-               "min": float(lo.output.min()), "max": float(lo.output.max()), "data": _f32(lo.output)} for lo in p.layers]
+    from ..render.unit import number, percent
+
+    layers = []
+    for lo in p.layers:
+        lowest, highest = float(lo.output.min()), float(lo.output.max())
+        scale = max(abs(lowest), abs(highest))  # one colour scale per layer, symmetric about 0
+        layers.append({"name": lo.name, "type": lo.type, "shape": list(lo.output.shape), "input_from": lo.input_from, "min": lowest,
+                       "max": highest, "scale": scale, "scale_text": [number(-scale), number(scale)], "data": _f32(lo.output)})
     index = int(p.probabilities.argmax())
     return {
         "run": body["run"],
         "input": p.input.tolist(),
         "input_shape": list(p.input.shape),
+        "input_range": [float(p.input.min()), float(p.input.max())],
+        "input_text": f"input {'×'.join(map(str, p.input.shape))}, normalised: {number(float(p.input.min()))} to {number(float(p.input.max()))}",
         "label": None if label is None else {"index": label, "label": t.classes[label]},
         "prediction": {"index": index, "label": t.classes[index], "probabilities": p.probabilities.tolist(),
-                       "top": [{"index": int(i), "label": t.classes[int(i)], "probability": float(v)} for v, i in zip(top_p, top_i)]},
+                       "top": [{"index": int(i), "label": t.classes[int(i)], "probability": float(v), "text": percent(float(v))}
+                               for v, i in zip(top_p, top_i)]},
         "classes": list(t.classes),
         "notes": notes,
         "layers": layers,
@@ -223,10 +232,16 @@ def _unit(runs: Runs, body: dict) -> dict:
         u = unit(p, layer, channel, y, x)
     except InsideError as exc:
         raise RequestError(404 if "no layer" in str(exc) else 422, str(exc)) from None
+    from ..render.unit import number
+
     out = asdict(u)
     out["input_from"] = lo.input_from
+    out["value_text"] = number(u.value)
+    out["input_value_text"] = None if u.input_value is None else number(u.input_value)
+    out["bias_text"] = "none" if u.bias is None else number(u.bias)
     out["receptive_field"] = field_on_image(rfs.get(layer), u.y, u.x, tuple(t.input.size)) if u.y is not None else None
     if u.kind == "conv":
+        out["products"] = [[[a * b for a, b in zip(wr, kr)] for wr, kr in zip(wp, kp)] for wp, kp in zip(u.window, u.kernel)]
         out["formula"] = conv_lines(u.window, u.kernel, u.bias, u.value, first_channel=u.in_channels[0])
     elif u.kind in ("maxpool", "avgpool"):
         out["formula"] = pool_lines(u.window, u.value, kind=u.kind)
@@ -255,8 +270,10 @@ def routes(root: Path) -> list[Route]:
         return FileResponse(STATIC / "inside.html", headers={"Cache-Control": "no-cache"})
 
     async def api_runs(request: Request) -> dict:
+        from ..render.unit import run_line
+
         listing = await run_in_threadpool(runs.listing)
-        return {"root": str(runs.root), "runs": list(listing.values())}
+        return {"root": str(runs.root), "runs": [{**r, "text": run_line(r)} for r in listing.values()]}
 
     async def api_picture(request: Request) -> Response:
         from ..train.run_folder import PICTURES
@@ -295,7 +312,10 @@ def routes(root: Path) -> list[Route]:
             indexes = keep.nonzero().flatten()
             page_ = indexes[offset:offset + limit].tolist()
             wrong = int((predicted != ds.test_labels).sum())
-            return {"count": int(indexes.numel()), "offset": offset, "classes": list(t.classes), "misclassified": wrong,
+            from ..render.unit import count
+
+            text = f"{count(int(indexes.numel()))} images; the model gets {count(wrong)} of the test set wrong"
+            return {"count": int(indexes.numel()), "offset": offset, "text": text, "classes": list(t.classes), "misclassified": wrong,
                     "shape": list(ds.test_images.shape[1:]),
                     "images": [{"index": i, "label": int(ds.test_labels[i]), "predicted": int(predicted[i]),
                                 "pixels": base64.b64encode(ds.test_images[i].contiguous().numpy().tobytes()).decode("ascii")} for i in page_]}

@@ -79,13 +79,17 @@ class Job:
         left = None
         if state == "running" and times:
             left = sum(times) / len(times) * (self.epochs - len(rows))
-        return {
+        from ..render.unit import training_line
+
+        out = {
             "state": state, "model": self.model, "run": self.folder.name, "epochs": self.epochs, "epochs_done": len(rows),
             "train_loss": float(last["train_loss"]) if last else None, "train_accuracy": float(last["train_acc"]) if last else None,
             "test_loss": float(last["test_loss"]) if last else None, "test_accuracy": float(last["test_acc"]) if last else None,
             "images_per_s": float(last["images_per_s"]) if last else None, "elapsed_s": time.time() - self.started,
             "time_left_s": left, "exit_code": self.proc.poll(), "output": list(self.lines),
         }
+        out["text"] = training_line(out)
+        return out
 
     def cancel(self) -> None:
         if self.proc.poll() is None:

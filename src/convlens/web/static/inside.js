@@ -10,8 +10,7 @@ const el = (tag, attrs = {}, ...kids) => {
   e.append(...kids);
   return e;
 };
-const fmt = (v) => (v === null || v === undefined ? "padding" : Number(v).toPrecision(4).replace(/^-/, "−"));
-const pct = (p) => `${(100 * p).toFixed(1)} %`;
+const fmt = (v) => (v === null || v === undefined ? "padding" : Number(v).toPrecision(4).replace(/^-/, "−"));  // table cells only
 
 const state = { run: null, runs: [], picked: null, inside: null, layers: new Map(), unit: null, offset: 0, timer: null, animating: null, runSeq: 0, pickSeq: 0 };
 
@@ -66,7 +65,7 @@ async function openRun(name) {
   state.run = name;
   state.runSeq++; state.pickSeq++;  // answers for the run shown before are dropped
   const r = state.runs.find((x) => x.name === name);
-  $("#run-info").textContent = `${r.model} on ${r.data} · ${r.epochs_done}/${r.epochs} epochs · test accuracy ${r.accuracy === null ? "?" : pct(r.accuracy)} · ${r.started || ""}`;
+  $("#run-info").textContent = r.text;
   $("#pictures").replaceChildren(...r.pictures.map((p) => el("img", { src: `/api/runs/${encodeURIComponent(name)}/pictures/${p}`, alt: p })));
   state.offset = 0;
   $("#thumbs").replaceChildren();
@@ -82,7 +81,7 @@ async function loadTests(first) {
     $("#class").replaceChildren(el("option", { value: "", text: "all" }), ...data.classes.map((c, i) => el("option", { value: i, text: c })));
     $("#class").value = keep;
   }
-  $("#count").textContent = `${data.count.toLocaleString()} images; the model gets ${data.misclassified.toLocaleString()} of the test set wrong`;
+  $("#count").textContent = data.text;
   const [c, h, w] = data.shape;
   for (const im of data.images) {
     const cv = el("canvas", { "data-index": im.index, title: `#${im.index}: ${data.classes[im.label]}${im.predicted !== im.label ? ` (predicted ${data.classes[im.predicted]})` : ""}` });
@@ -112,11 +111,10 @@ async function pick(which, thumb) {
   state.picked = which;
   const seq = ++state.pickSeq;
   document.body.dataset.inside = "0";
-  const t0 = performance.now();
   const data = await api("/api/inside", { run: state.run, ...which });
   if (seq !== state.pickSeq) return;  // another image was picked meanwhile
   state.inside = data;
-  status(`${data.layers.length} layers in ${(performance.now() - t0).toFixed(0)} ms`);
+  status("");
   showInput(data);
   showPrediction(data);
   showLayers(data);
@@ -126,21 +124,21 @@ async function pick(which, thumb) {
 }
 function showInput(data) {
   const [c, h, w] = data.input_shape;
-  const flat = data.input.flat(2), lo = Math.min(...flat), hi = Math.max(...flat);
-  paint($("#input"), c === 1 ? flat : flat.slice(0, h * w), h, w, 0, [lo, hi]);
-  $("#input-caption").textContent = `input ${c}×${h}×${w}, normalised: ${fmt(lo)} to ${fmt(hi)}` + (data.label ? ` · true class ${data.label.label}` : "");
+  const flat = data.input.flat(2);
+  paint($("#input"), c === 1 ? flat : flat.slice(0, h * w), h, w, 0, data.input_range);
+  $("#input-caption").textContent = data.input_text + (data.label ? ` · true class ${data.label.label}` : "");
   $("#notes").textContent = data.notes.join("; ");
   $("#input-fig").querySelectorAll(".rf").forEach((x) => x.remove());
 }
 function showPrediction(data) {
   const p = data.prediction;
   $("#prediction").replaceChildren(el("h2", { text: `Prediction: ${p.label}` }),
-    ...p.top.map((t) => el("div", { class: "bar" + (t.index === p.index ? " top" : "") }, el("b", { text: t.label }), el("span", {}, el("i", { style: `width:${100 * t.probability}%` })), el("span", { text: pct(t.probability) }))));
+    ...p.top.map((t) => el("div", { class: "bar" + (t.index === p.index ? " top" : "") }, el("b", { text: t.label }), el("span", {}, el("i", { style: `width:${100 * t.probability}%` })), el("span", { text: t.text }))));
 }
 function showLayers(data) {
   state.layers.clear();
   const blocks = data.layers.map((L) => {
-    const values = floats(L.data), m = Math.max(Math.abs(L.min), Math.abs(L.max));
+    const values = floats(L.data), m = L.scale;
     const spatial = L.shape.length === 3;
     const [C, H, W] = spatial ? L.shape : [1, 1, L.shape[0]];
     const scale = Math.max(1, Math.floor(56 / Math.max(H, 1)));
@@ -163,7 +161,7 @@ function showLayers(data) {
     state.layers.set(L.name, info);
     return el("div", { class: "layer", "data-layer": L.name },
       el("h3", {}, `${L.name} `, el("span", { text: `${L.type} → ${L.shape.join("×")}${L.input_from ? `, reads ${L.input_from}` : ""}` }),
-        el("span", { class: "scale" }, fmt(-m), el("i"), fmt(m))), maps);
+        el("span", { class: "scale" }, L.scale_text[0], el("i"), L.scale_text[1])), maps);
   });
   $("#layers").replaceChildren(...blocks);
 }
@@ -191,7 +189,7 @@ function showUnit(u) {
   const where = u.y === null ? `feature ${u.channel}` : `channel ${u.channel}, y ${u.y}, x ${u.x}`;
   $("#unit").hidden = false;
   $("#unit-title").textContent = `${u.layer} (${u.type}): ${where}`;
-  $("#unit-value").textContent = `value ${fmt(u.value)}` + (u.input_value !== null && u.input_value !== undefined ? ` (its input there: ${fmt(u.input_value)})` : "");
+  $("#unit-value").textContent = `value ${u.value_text}` + (u.input_value_text ? ` (its input there: ${u.input_value_text})` : "");
   $("#unit-value").dataset.value = u.value;
   $("#unit-formula").textContent = u.formula.join("\n");
   if (u.y !== null && here) mark(here.canvases[u.channel], here, [u.y], [u.x], "unitbox");
@@ -220,10 +218,10 @@ function tables(u) {
     for (let c = 0; c < shown; c++) {
       const ch = u.in_channels[0] + c;
       out.push(table(`input ${ch} window`, u.window[c], pad), table(`kernel[${u.channel}, ${ch}]`, u.kernel[c]),
-        table("products", u.window[c].map((row, i) => row.map((v, j) => v * u.kernel[c][i][j]))));
+        table("products", u.products[c]));
     }
     if (u.window.length > shown) out.push(el("div", { class: "muted", text: `… and ${u.window.length - shown} more input channels: every one is in the formula below` }));
-    out.push(el("div", { text: `bias ${u.bias === null ? "none" : fmt(u.bias)}` }));
+    out.push(el("div", { text: `bias ${u.bias_text}` }));
     return out;
   }
   if (u.kind === "maxpool") return [table("window (the largest won)", u.window, (i, j) => (u.rows[i] === u.winner[0] && u.cols[j] === u.winner[1] ? "won" : pad(i, j)))];
@@ -302,11 +300,7 @@ function follow() {
 function showTraining(t) {
   const running = t.state === "running";
   $("#train-start").disabled = running; $("#train-cancel").disabled = !running;
-  const parts = [`${t.state}: ${t.model}, epoch ${t.epochs_done}/${t.epochs}`];
-  if (t.test_accuracy !== null) parts.push(`loss ${t.train_loss.toFixed(4)}, test accuracy ${pct(t.test_accuracy)}, ${Math.round(t.images_per_s).toLocaleString()} images/s`);
-  if (t.time_left_s !== null) parts.push(`about ${Math.ceil(t.time_left_s)} s left`);
-  parts.push(`run ${t.run}`);
-  $("#train-status").textContent = parts.join(" · ");
+  $("#train-status").textContent = t.text;
   $("#train-status").dataset.state = t.state;
   $("#train-output").textContent = t.output.join("\n");
 }
