@@ -31,7 +31,7 @@ ALLOWED = {
     "data": {"errors"},  # dataset readers: files in, uint8 tensors out
     "targets": {"errors", "core", "record", "frontends", "zoo", "design"},
     "train": {"errors", "core", "record", "frontends", "zoo", "targets", "data", "__init__"},  # __init__: the version a run records
-    "web": {"errors", "core", "record", "frontends", "render", "zoo", "design", "targets"},
+    "web": {"errors", "core", "record", "frontends", "render", "zoo", "design", "targets", "train", "data"},  # train, data: the Inside view
     "cli": {"errors", "core", "record", "frontends", "render", "zoo", "design", "targets", "data", "train", "web", "__init__"},
     "__init__": {"errors", "core", "targets"},
     "__main__": {"errors", "cli"},

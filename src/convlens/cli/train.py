@@ -44,6 +44,8 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=None, help=f"(default {d.seed})")
     p.add_argument("--out", default=None, metavar="DIR", help="run folder (default runs/MODEL-DATA-DATE-TIME)")
     p.add_argument("--resume", default=None, metavar="RUN", help="continue the run in folder RUN from its last checkpoint (its saved config is used)")
+    p.add_argument("--tensorboard", action="store_true", help="also write TensorBoard event files into the run folder (scalars per epoch, "
+                                                             "the confusion matrix, the first convolution's filters); needs the tensorboard package")
     p.add_argument("--progress", choices=("auto", "on", "off"), default="auto", help="progress bar per epoch (default auto: when stderr is a terminal)")
     p.set_defaults(run=run)
 
@@ -79,6 +81,8 @@ def config_from_args(args):
         values["tta"] = False
     if args.no_channels_last:
         values["channels_last"] = False
+    if args.tensorboard:
+        values["tensorboard"] = True
     values["notes"] = (f"preset {args.preset}",)
     try:
         return TrainConfig.from_dict({"model": model, **values})

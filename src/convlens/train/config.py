@@ -65,6 +65,7 @@ class TrainConfig:
     device: TrainDevice = TrainDevice.AUTO
     seed: int = 0
     out: str = ""  # run folder; empty: runs/MODEL-DATA-YYYYmmdd-HHMMSS
+    tensorboard: bool = False  # also write TensorBoard event files into the run folder (train/tensorboard.py)
     notes: tuple[str, ...] = field(default=())  # which preset the values come from, for the record
 
     def __post_init__(self):

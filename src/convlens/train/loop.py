@@ -24,7 +24,7 @@ import torch.nn.functional as F
 
 from .. import data as datasets
 from ..errors import UserError
-from . import run_folder
+from . import run_folder, tensorboard
 from . import checkpoint as ckpt
 from . import model as models
 from .augment import augment_epoch, channel_stats
@@ -123,9 +123,9 @@ def _order(n: int, cfg: TrainConfig, epoch: int, dist: _Dist, gen: torch.Generat
     return torch.tensor(list(sampler))
 
 
-def default_out(cfg: TrainConfig) -> str:
+def default_out(cfg: TrainConfig, root: str | Path = "runs") -> str:
     name = cfg.model.split(":")[-1].replace("/", "_")
-    return str(Path("runs") / f"{name}-{cfg.data}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}")
+    return str(Path(root) / f"{name}-{cfg.data}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}")
 
 
 def _format_line(row: dict, epochs: int) -> str:
@@ -145,6 +145,8 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
         if state["epoch"] >= cfg.epochs:
             raise TrainError(f"{folder}: the run already finished all {cfg.epochs} epochs; nothing to resume")
     assert cfg is not None, "train() needs a config or a run folder to resume"
+    if cfg.tensorboard:
+        tensorboard.require()  # before any folder is made
     device = select_device(cfg.device)
     dist = _Dist(device)
     bf16 = cfg.precision is Precision.BF16
@@ -193,6 +195,7 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
     if dist.active:
         model = nn.parallel.DistributedDataParallel(net)
 
+    board = tensorboard.writer(folder) if dist.main and cfg.tensorboard else None
     if dist.main:
         log_file = open(folder / "log.txt", "a")
         if state is None:
@@ -269,6 +272,8 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
                               "config": cfg.to_dict(), "classes": list(ds.classes), "input": inp.to_dict(), "metrics": metrics},
                              folder / "checkpoint.pt")
             run_folder.write_metrics(folder / "metrics.csv", metrics)
+            if board is not None:
+                tensorboard.log_epoch(board, row)
         emit(_format_line(row, cfg.epochs))
         dist.barrier()
 
@@ -280,6 +285,9 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
             final = _evaluate_sharded(net, ds, inp, k, device, cfg, dist, bf16)
         run_folder.plot_confusion(folder / "confusion.png", final.confusion, ds.classes,
                           f"{title}: test accuracy {100 * final.accuracy:.2f}%")
+        if board is not None:
+            tensorboard.log_final(board, cfg.epochs, folder / "confusion.png", net)
+            board.close()
         emit(f"done: test accuracy {100 * metrics[-1]['test_acc']:.2f}% after {cfg.epochs} epoch{'s' if cfg.epochs > 1 else ''}; "
              f"wrote {folder}/ (checkpoint.pt, model_state_dict.pt, metrics.csv, curves.png, confusion.png, log.txt)")
         log_file.close()

@@ -325,7 +325,10 @@ async def _lifespan(app):
     yield
 
 
-def create_app() -> Starlette:
+def create_app(*, runs: str | Path = "runs") -> Starlette:
+    """The page and its API; ``runs``: the folder whose run folders the Inside view lists (web/inside.py)."""
+    from . import inside, training
+
     routes = [
         Route("/", index),
         Route("/api/layers", api_layers),
@@ -335,6 +338,8 @@ def create_app() -> Starlette:
         Route("/api/summary", api_summary, methods=["POST"]),
         Route("/api/export", api_export, methods=["POST"]),
         Route("/api/diagram", api_diagram, methods=["POST"]),
+        *inside.routes(Path(runs)),
+        *training.routes(Path(runs)),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(routes=routes, exception_handlers={404: not_found, 500: server_error}, lifespan=_lifespan)
