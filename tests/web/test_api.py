@@ -165,7 +165,7 @@ def test_schema_is_published(client):
     (json.dumps({"yaml": "input: [1, 3, 8, 8]\nlayers:\n  - {type: ReLU, repeat: 10001}"}).encode(), 422, "10,000 layers"),
     (json.dumps({"yaml": "input: [1, 3, 99999999, 8]\nlayers:\n  - {type: ReLU}"}).encode(), 422, "larger than"),
     (json.dumps({"yaml": "input: [1000000, 1000000, 1000000]\nlayers:\n  - {type: ReLU}"}).encode(), 422, "elements"),
-    (json.dumps({"yaml": "input: [-1, 3]\nlayers:\n  - {type: ReLU}"}).encode(), 422, "must be bigger than or equal to 0"),
+    (json.dumps({"yaml": "input: [-1, 3]\nlayers:\n  - {type: ReLU}"}).encode(), 422, "-1 is out of range: it must be at least 0"),
     (json.dumps({"yaml": "blocks: {b: {layers: [{block: b}]}}\ninput: [1, 3]\nlayers: [{block: b}]"}).encode(), 422, "use itself"),
     (json.dumps({"spec": {"input": [1, 3], "layers": [{"type": "ReLU"}], "extra": 1}}).encode(), 422, "'extra' is not allowed"),
     (json.dumps({"spec": [1, 2]}).encode(), 422, "a spec is a mapping"),

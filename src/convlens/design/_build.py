@@ -25,6 +25,7 @@ MAX_LAYERS = 10_000  # a spec that expands to more layers is refused
 MAX_DIM = 1_000_000  # largest size of one input dimension accepted
 MAX_ELEMENTS = 10**12  # largest number of input elements accepted
 MAX_DEPTH = 16  # blocks used inside blocks, at most this deep (also stops a block that uses itself)
+MAX_STEPS = 4 * MAX_LAYERS  # items expanded (layers, block uses, branches, each repeat counted): bounds blocks that add no layer
 ITEM_KEYS = ("type", "name", "repeat", "inputs")  # keys of a layer item that are not the layer's arguments
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _ARITHMETIC = re.compile(r"[\d\s+\-*/%()]*\d[\d\s+\-*/%()]*")  # integer arithmetic written as text: 128*7*7
@@ -78,6 +79,7 @@ class _Builder:
         self.origins: list[Origin] = []
         self.names: dict[str, int] = {}
         self.auto: dict[str, int] = {}  # per block name: instances created without a name
+        self.steps = 0  # items expanded so far, against MAX_STEPS
 
     # --- errors ---------------------------------------------------------------------
     def error(self, path, reason, *, layer: str | None = None, index: int | None = None) -> SpecError:
@@ -93,7 +95,13 @@ class _Builder:
 
     def item(self, item, path, *, prefix, params, previous, depth, counter):
         repeat = item.get("repeat", 1) if isinstance(item, dict) else 1
+        if repeat > MAX_LAYERS:
+            raise self.error(path + ("repeat",), f"repeat: {repeat:,} is more than the {MAX_LAYERS:,} layers a spec may expand to")
         for k in range(repeat):
+            self.steps += 1
+            if self.steps > MAX_STEPS:
+                raise self.error(path, f"the spec expands to more than {MAX_STEPS:,} items (layers, block uses and branches, "
+                                       "each repeat counted); do blocks that add no layer repeat here?")
             suffix = str(k) if repeat > 1 else None
             if isinstance(item, str):
                 previous = self.call(item, path, prefix=prefix, previous=previous, counter=counter)
