@@ -158,7 +158,7 @@ def test_schema_is_published(client):
     (json.dumps({"yaml": 3}).encode(), 400, "string"),
     (json.dumps({"yaml": "input: [1, 3\nlayers: x"}).encode(), 400, "not valid YAML"),
     (json.dumps({"yaml": "input: !!python/object:os.system [1]\nlayers: []"}).encode(), 400, "not valid YAML"),
-    (json.dumps({"yaml": "[" * 5000 + "]" * 5000}).encode(), 400, "nested too deeply"),
+    (json.dumps({"yaml": "[" * 5000 + "]" * 5000}).encode(), 422, "nested too deeply"),
     (json.dumps({"yaml": "input: [1, 3]\nlayers:\n  - {typ: ReLU}"}).encode(), 422, "needs 'type'"),
     (json.dumps({"yaml": "input: [1, 3, 8, 8]\nlayers:\n  - {type: Conv2d, out_channels: 4, kernel_size: x}"}).encode(), 422, "kernel_size"),
     (json.dumps({"yaml": "input: [1, 3, 8, 8]\nlayers:\n  - {type: NoSuchLayer}"}).encode(), 422, "unknown layer"),

@@ -38,7 +38,7 @@ from pathlib import Path
 from ..core.network import NetworkError, NetworkResult, evaluate as evaluate_nodes
 from ..record import Summary
 from ._build import MAX_LAYERS, MAX_STEPS, Framework, Origin, Spec, build
-from ._errors import SpecError
+from ._errors import SpecError, SpecLimitError
 from ._source import MAX_BYTES, MAX_DIGITS, MAX_NESTING, MAX_VALUES, Positions, read
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -264,5 +264,5 @@ def target_loader(path: str, request) -> Summary:
     return summary(spec)
 
 
-__all__ = ["Framework", "MAX_BYTES", "MAX_DIGITS", "MAX_NESTING", "MAX_STEPS", "MAX_VALUES", "analyse", "MAX_LAYERS", "Origin", "SCHEMA_PATH", "Spec", "SpecError", "build", "evaluate", "is_spec_path",
+__all__ = ["Framework", "MAX_BYTES", "MAX_DIGITS", "MAX_NESTING", "MAX_STEPS", "MAX_VALUES", "analyse", "MAX_LAYERS", "Origin", "SCHEMA_PATH", "Spec", "SpecError", "SpecLimitError", "build", "evaluate", "is_spec_path",
            "load", "loads", "read", "schema", "suggest_fix", "summary", "target_loader", "validate", "where"]

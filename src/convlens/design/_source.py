@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ._errors import SpecError
+from ._errors import SpecError, SpecLimitError
 
 MAX_BYTES = 1_000_000  # a spec larger than this is refused before parsing (1 MB)
 MAX_VALUES = 200_000  # values (numbers, texts, lists, mappings) a document may hold, aliases expanded
@@ -57,7 +57,7 @@ def read(text: str, filename: str = "<spec>", *, fmt: str | None = None) -> tupl
     ('ReLU', (3, 12))
     """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise SpecError(f"the spec is larger than {MAX_BYTES:,} bytes; split it or remove unused blocks", filename=filename)
+        raise SpecLimitError(f"the spec is larger than {MAX_BYTES:,} bytes; split it or remove unused blocks", filename=filename)
     if fmt is None:
         fmt = "json" if filename.lower().endswith(".json") else "yaml"
     yaml = _yaml(filename)
@@ -101,7 +101,7 @@ def _nesting(yaml, text, filename) -> None:
 
 
 def _too_deep(filename, line, column) -> SpecError:
-    return SpecError(f"nested too deeply: more than {MAX_NESTING} lists and mappings inside each other here; a spec nests a few "
+    return SpecLimitError(f"nested too deeply: more than {MAX_NESTING} lists and mappings inside each other here; a spec nests a few "
                      "levels (layers, branches, blocks)", filename=filename, line=line, column=column)
 
 
@@ -157,7 +157,7 @@ def _children(node, yaml) -> list:
 
 
 def _error(positions: Positions, node, reason: str) -> SpecError:
-    return SpecError(reason, filename=positions.filename, line=node.start_mark.line + 1, column=node.start_mark.column + 1)
+    return SpecLimitError(reason, filename=positions.filename, line=node.start_mark.line + 1, column=node.start_mark.column + 1)
 
 
 def _yaml(filename):
