@@ -316,8 +316,9 @@ async def api_examples(request: Request) -> Response:
 
 
 async def api_example(request: Request) -> Response:
+    name = request.path_params["name"]
     try:
-        text = _example_yaml(request.path_params["name"])
+        text = await request.app.state.workers.run(lambda: _example_yaml(name))  # a zoo model is traced: seconds, off the event loop
     except RequestError as exc:
         return _error(exc)
     return JSONResponse({"name": request.path_params["name"], "yaml": text})
