@@ -14,7 +14,7 @@ import sys
 from ._common import UsageError
 
 # sub-command modules, in the order `convlens --help` lists them
-COMMANDS = ("demo", "calc", "solve", "rf", "summary", "check", "zoo", "compare", "export", "serve",
+COMMANDS = ("demo", "calc", "solve", "rf", "summary", "check", "draw", "zoo", "compare", "export", "serve",
             "train", "eval", "predict", "features", "data")
 
 

@@ -114,9 +114,10 @@ class NetworkError(LayerError):
     ``partial`` holds the nodes evaluated before the failure, ``cause`` the layer's own error.
     """
 
-    def __init__(self, index: int, name: str | None, layer_type: str, message: str, *, partial=(), cause: LayerError | None = None, argument: str = "input", input_shapes: tuple = ()):
+    def __init__(self, index: int, name: str | None, layer_type: str, message: str, *, partial=(), cause: LayerError | None = None, argument: str = "input", input_shapes: tuple = (), inputs: tuple = ()):
         self.index = index
         self.input_shapes = tuple(input_shapes)  # what the failing node received, when known
+        self.inputs = tuple(inputs)  # the names of the nodes it read ("input" for the network input), when known
         self.node_name = name
         self.layer_type = layer_type
         self.partial: tuple[NodeResult, ...] = tuple(partial)
@@ -172,13 +173,14 @@ def evaluate(nodes, input_shape) -> NetworkResult:
             raise NetworkError(
                 i, node.name, layer.type_name, _strip_layer(str(exc), layer.type_name),
                 partial=_with_rf(results), cause=exc, argument=exc.argument, input_shapes=tuple(shapes[s] for s in sources),
+                inputs=sources,
             ) from None
         except OverflowError:  # a float size past 1.8e308 (Upsample's scale_factor, many times over)
             result = None
         if result is None or any(d is not None and d > MAX_SIZE for d in result.output_shape):
             raise NetworkError(i, node.name, layer.type_name, f"the output would have a dimension larger than 2**63 - 1, the largest a tensor can have "
                                                              f"(input {tuple(shapes[sources[0]])})", partial=_with_rf(results),
-                               input_shapes=tuple(shapes[s] for s in sources))
+                               input_shapes=tuple(shapes[s] for s in sources), inputs=sources)
         if name in index_of:
             raise NetworkError(i, node.name, layer.type_name, f"the name {name!r} is already used by layer {index_of[name]}; give every node its own name", partial=_with_rf(results), argument="name")
         shapes[name] = result.output_shape

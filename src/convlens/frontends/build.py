@@ -81,7 +81,7 @@ class RowDraft:
 
 
 def row_of(name: str, result: LayerResult, rf: ReceptiveField | None, input_shapes, code: str | None = None,
-           *, dtype_bytes: int = FLOAT32_BYTES) -> LayerRow:
+           *, dtype_bytes: int = FLOAT32_BYTES, connected_to=()) -> LayerRow:
     """One evaluated core layer as a record row."""
     return LayerRow(
         name=name,
@@ -98,6 +98,7 @@ def row_of(name: str, result: LayerResult, rf: ReceptiveField | None, input_shap
         receptive_field=as_dict(rf),
         kind="layer",
         code=code or result.layer.code(),
+        connected_to=tuple(connected_to),
     )
 
 
@@ -110,7 +111,7 @@ def _network_rows(result: NetworkResult, codes) -> list[LayerRow]:
     return [
         row_of(n.name, n.result, n.receptive_field,
                [result.input_shape if s == "input" else result[s].result.output_shape for s in n.inputs],
-               None if codes is None else codes[n.index])
+               None if codes is None else codes[n.index], connected_to=n.inputs)
         for n in result.nodes
     ]
 
@@ -141,6 +142,7 @@ def summary_of_failure(error: NetworkError, input_shape, *, title: str = "networ
     rows.append(LayerRow(
         name=name, type=error.layer_type, depth=name.count("."), input_shapes=error.input_shapes, output_shape=None,
         failed=str(error), code=None if codes is None or error.index >= len(codes) else codes[error.index],
+        connected_to=error.inputs,
     ))
     reason = error.reason
     fix = reason.split("; ", 1)[1] if "; " in reason else None

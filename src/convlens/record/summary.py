@@ -212,9 +212,28 @@ class Summary:
         return render(self)
 
     def _repr_html_(self) -> str:
+        """The table, then the diagram when Graphviz is installed (Jupyter shows this)."""
         from ..render.html import render
 
-        return render(self)
+        return render(self) + (self._repr_svg_() or "")
+
+    def _repr_svg_(self) -> str | None:
+        """The diagram as SVG; None (Jupyter then shows the other forms) without Graphviz."""
+        from ..render.diagram import DrawError, render
+
+        try:
+            return render(self)
+        except DrawError:
+            return None
+
+    def draw(self, path=None, *, style: str = "graph", depth: int | None = None):
+        """Write the diagram to ``path`` (``.svg``, ``.png`` or ``.pdf``) and return the path; without
+        ``path``, return the SVG text. ``depth``: 0 = the top-level rows, as ``render`` counts it."""
+        from ..render import diagram
+
+        if path is None:
+            return diagram.render(self, style=style, depth=depth)
+        return diagram.write(self, path, style=style, depth=depth)
 
     def to_json(self) -> str:
         from ..render.jsonout import render

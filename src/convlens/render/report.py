@@ -94,7 +94,7 @@ def build(summary, opts: Options) -> Report:
     )
     return Report(
         title=summary.title, facts=tuple(header_facts(summary)), failed=summary.failed, style=opts.style, rows=rows,
-        repeats=any(r.repeated for _, r in shown), graph=_is_graph(layers), hidden=len(layers) - len(shown), depth=opts.depth,
+        repeats=any(r.repeated for _, r in shown), graph=summary.framework == "keras" and _is_graph(layers), hidden=len(layers) - len(shown), depth=opts.depth,
         totals=tuple(totals(summary)), notes=tuple(summary.notes), diagnostics=tuple(summary.diagnostics),
         diagnostic_counts=diagnostic_counts(summary.diagnostics), full_names=tuple(r.name for _, r in shown), _summary=summary,
     )
@@ -104,7 +104,8 @@ __all__ = ["Report", "Row", "build"]
 
 
 def _is_graph(layers) -> bool:
-    """Some row reads other than the row before it (a branch, a merge, several inputs); known only
-    where the front end records connections (Keras)."""
+    """Some row reads other than the row before it (a branch, a merge, several inputs). The tables
+    show the column for Keras models, as Keras's own summary does; PyTorch and core rows record
+    their connections too (the diagram draws them), and their tables keep torchinfo's columns."""
     leaves = [r for r in layers if r.connected_to]
     return any(r.connected_to != (prev.name,) for prev, r in zip(leaves, leaves[1:]))

@@ -29,6 +29,7 @@ from torch.overrides import TorchFunctionMode
 
 from ...core import LayerError, ReceptiveField, costs
 from ...core.receptive import RFStep, as_dict, compose, merge
+from ...core.network import INPUT
 from ...record import Diagnostic, LayerRow, WeightInfo
 from ..build import RowDraft
 from . import _ops
@@ -109,6 +110,7 @@ class Tracer(Diagnosis):
         self.called: set[int] = set()
         self.seen_calls: set[int] = set()
         self.producer: dict[int, int] = {}  # id(tensor) -> row index that produced it
+        self.read_from: dict[int, str] = {}  # id(tensor) -> the row a reader of it is connected to (see connect)
         self.rf: dict[int, ReceptiveField] = {}
         self.flat_origin: dict[int, tuple] = {}  # id(flattened tensor) -> shape before flattening
         self.keep: list = []  # tensors whose ids are keys above stay alive
@@ -154,6 +156,27 @@ class Tracer(Diagnosis):
             r = self.rf[id(t0)]
             self.rows[index].row.receptive_field = as_dict(r)
 
+    # --- connections (LayerRow.connected_to: the rows whose outputs a row reads) ---------------
+    def note_inputs(self, args, kwargs) -> None:
+        """The model's input tensors, read as ``input`` (``input:0``, ``input:1``… when there are several)."""
+        inputs = _tensors(args) + _tensors(kwargs)
+        for i, t in enumerate(inputs):
+            self.read_from[id(t)] = INPUT if len(inputs) == 1 else f"{INPUT}:{i}"
+
+    def connect(self, out, name: str) -> None:
+        """Readers of the tensors in ``out`` read row ``name``: the last leaf row or function that
+        returned them (an in-place ``ReLU(inplace=True)`` returns the tensor it was given, and its
+        reader reads the ReLU, not the layer before it)."""
+        for t in _tensors(out):
+            if id(t) not in self.read_from and id(t) not in self.producer:
+                self.keep.append(t)  # its id stays a key
+            self.read_from[id(t)] = name
+
+    def connections(self, tensors) -> tuple[str, ...]:
+        """One entry per tensor read that a row or the model's input made, in argument order
+        (weights and constants are not connections)."""
+        return tuple(self.read_from[id(t)] for t in tensors if id(t) in self.read_from)
+
     def _diag(self, severity, code, message, fix=None, index=None, source=None, code_line=None):
         layer = self.rows[index].row.name if index is not None else None
         if index is not None and source is None:
@@ -187,7 +210,7 @@ class Tracer(Diagnosis):
         row = RowDraft(
             name=name, type=_ops.type_name(module), depth=self._depth(), input_shapes=_shapes(args), output_shape=None,
             kind="module" if (framework or not has_children) else "container",
-            is_leaf=framework or not has_children, source=source, repeated=repeated,
+            is_leaf=framework or not has_children, source=source, repeated=repeated, connected_to=self.connections(_tensors(args)),
         )
         entry = _Row(row, module, self._parent(), code_line=code_line, owned=owned)
         core = _ops.core_layer(module)
@@ -237,6 +260,8 @@ class Tracer(Diagnosis):
         else:
             entry.row.flops = costs.flops(entry.row.macs)
         self._note_output(index, output, _tensors(args), step)
+        if entry.row.is_leaf:  # a container passes on what its children made
+            self.connect(output, entry.row.name)
         return None
 
     def finish(self) -> None:
@@ -258,7 +283,12 @@ class Tracer(Diagnosis):
             if name is not None:
                 self.used_params.add(name)
         if self._in_framework_module() or func in _ops.SILENT or getattr(func, "__name__", "") == "__get__":
-            return self._call_inside(func, args, kwargs)
+            out = self._call_inside(func, args, kwargs)
+            if func in _ops.SILENT:  # x.contiguous(), x.float(): not a row; its result comes from where x came from
+                came_from = self.connections(_tensors(args)[:1])
+                if came_from:
+                    self.connect(out, came_from[0])
+            return out
         source, code_line = user_frame(1)
         op = _ops.function_name(func)
         parent = self._parent_name()
@@ -267,7 +297,7 @@ class Tracer(Diagnosis):
         name = key if self._fn_counter[key] == 1 else f"{key}#{self._fn_counter[key]}"
         in_tensors = _tensors(args) + _tensors(kwargs)
         row = RowDraft(name=name, type=op, depth=self._depth(), input_shapes=tuple(tuple(t.shape) for t in in_tensors),
-                       output_shape=None, kind="function", source=source)
+                       output_shape=None, kind="function", source=source, connected_to=self.connections(in_tensors))
         entry = _Row(row, None, self._parent(), code_line=code_line)
         self.rows.append(entry)
         index = len(self.rows) - 1
@@ -300,6 +330,7 @@ class Tracer(Diagnosis):
         else:
             row.flops = costs.flops(row.macs, costs.numel(row.output_shape) if func in _ops.ELEMENTWISE else 0)
         self._note_output(index, out, in_tensors, step)
+        self.connect(out, name)
         return out
 
     def _call_inside(self, func, args, kwargs):
@@ -362,6 +393,7 @@ def run(tracer: Tracer, forward, args, kwargs) -> tuple[object, bool, str | None
         module_mod.register_module_forward_hook(tracer.post_hook),
     ]
     failed, message, out = False, None, None
+    tracer.note_inputs(args, kwargs)
     try:
         ctx = torch.autograd.graph.saved_tensors_hooks(tracer.pack, lambda t: t) if tracer.measure_memory else contextlib.nullcontext()
         with ctx, FunctionMode(tracer), CostMode(tracer):
