@@ -114,16 +114,15 @@ def test_an_ordinary_edit_answers_while_the_alias_bomb_is_sent(url):
 
 
 def test_the_server_answers_while_a_large_network_is_analysed(url):
-    big = network(2_000)  # about a second of analysis on a loaded machine; on the event loop it would hold every request
+    alone = min(_timed(lambda: httpx.get(f"{url}/api/layers", timeout=60)) for _ in range(3))
+    big = network(3_000)  # seconds of analysis on a loaded machine; on the event loop it would hold every request
     with ThreadPoolExecutor(1) as pool:
         large = pool.submit(httpx.post, f"{url}/api/summary", json={"yaml": big}, timeout=60)
         time.sleep(0.3)  # read and being analysed
-        start = time.perf_counter()
-        r = httpx.get(f"{url}/api/layers", timeout=60)
-        elapsed = time.perf_counter() - start
-        assert r.status_code == 200 and not large.done(), "the large analysis ended before the probe: make it larger"
+        elapsed = _timed(lambda: httpx.get(f"{url}/api/layers", timeout=60))
+        assert not large.done(), "answered only once the large analysis was over (or it was too quick to tell: make it larger)"
         assert large.result().status_code == 200
-    assert elapsed < 0.5, f"GET /api/layers took {elapsed:.2f} s while a large network was analysed"
+    assert elapsed < 1.0 + 2 * alone, f"GET /api/layers took {elapsed:.2f} s while a large network was analysed ({alone:.2f} s alone)"
 
 
 @pytest.fixture
