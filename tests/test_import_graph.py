@@ -1,6 +1,6 @@
-"""The import graph points one way (README "How it is built"), checked by parsing every module.
+"""The import graph points one way (docs/architecture.md, "How it is built"), checked by parsing every module.
 
-    core  <-  record  <-  frontends, render  <-  targets  <-  cli
+    core  <-  record  <-  frontends, design, render  <-  targets  <-  cli
     zoo (model definitions) imports the core at most; convlens/__init__ reaches targets lazily.
 
 A module may import its own package and the packages below it; nothing imports back up. The one

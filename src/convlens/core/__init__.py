@@ -83,18 +83,34 @@ def layer(name: str, /, *args, framework: str = "torch", **kwargs) -> Layer:
         raise LayerError(name, "arguments", f"{exc}".replace(f"{cls.__name__}.__init__()", name)) from None
 
 
+# how alike (difflib's ratio, 0..1) a misspelt layer name must be to a known one to be suggested
+CLOSE_NAME_CUTOFF = 0.6
+
+
+def close_names(name: str, known, *, n: int = 3) -> list[str]:
+    """The known layer names a misspelt ``name`` may mean, best first: the names that differ only in
+    case if there are any (layer names are case-sensitive), else up to ``n`` close ones (difflib,
+    ``CLOSE_NAME_CUTOFF``). The one lookup behind every "did you mean".
+
+    >>> close_names("conv2d", LAYERS), close_names("Conv2dd", LAYERS, n=1), close_names("Nope", LAYERS)
+    (['Conv2d', 'Conv2D'], ['Conv2d'], [])
+    """
+    known = list(known)
+    same_letters = [k for k in known if k.lower() == name.lower()]
+    return same_letters[:n] or difflib.get_close_matches(name, known, n=n, cutoff=CLOSE_NAME_CUTOFF)
+
+
 def _did_you_mean(name: str) -> str:
-    """'; did you mean 'Conv2d'?' for a misspelt layer name (case first, then difflib), or the list.
+    """'; did you mean 'Conv2d'?' for a misspelt layer name (``close_names``), or the list.
 
     >>> _did_you_mean("Conv2dd"), _did_you_mean("conv2d")
     ("; did you mean 'Conv2d'?", "; did you mean 'Conv2d'? names are case-sensitive")
     """
-    same_letters = [n for n in LAYERS if n.lower() == name.lower()]
-    if same_letters:
-        return f"; did you mean {same_letters[0]!r}? names are case-sensitive"
-    close = difflib.get_close_matches(name, list(LAYERS), n=1, cutoff=0.75)
+    close = close_names(name, LAYERS, n=1)
+    if close and close[0].lower() == name.lower():
+        return f"; did you mean {close[0]!r}? names are case-sensitive"
     if close:
-        return "; did you mean " + " or ".join(repr(n) for n in close) + "?"
+        return f"; did you mean {close[0]!r}?"
     return f"; known layers: {', '.join(sorted(LAYERS))}"
 
 
@@ -110,5 +126,5 @@ def calc(name: str, input_shape, /, *args, **kwargs) -> LayerResult:
 
 __all__ = [
     "KERAS_ALIASES", "KERNEL_AXES", "LAYERS", "Layer", "LayerError", "LayerResult", "RFStep", "ReceptiveField", "Role", "Weight",
-    "DeclaredWeight", "calc", "layer", "register", "declared_weight",
+    "CLOSE_NAME_CUTOFF", "DeclaredWeight", "calc", "close_names", "layer", "register", "declared_weight",
 ]

@@ -93,7 +93,7 @@ class DeclaredWeight:
 
 
 @dataclass(frozen=True, slots=True)
-class LayerResult:
+class LayerResult(costs.CountsParams):
     """Everything the core knows about one layer applied to one input shape."""
 
     layer: "Layer"
@@ -105,18 +105,6 @@ class LayerResult:
     flops: int
     receptive_field: RFStep | None
     warnings: tuple[str, ...]
-
-    @property
-    def params(self) -> int:
-        return sum(w.numel for w in self.weights)
-
-    @property
-    def trainable_params(self) -> int:
-        return sum(w.numel for w in self.weights if w.trainable)
-
-    @property
-    def non_trainable_params(self) -> int:
-        return sum(w.numel for w in self.weights if not w.trainable)
 
     @property
     def buffer_count(self) -> int:
@@ -164,6 +152,10 @@ class Layer:
     elementwise_flops: ClassVar[bool] = False  # one FLOP per output element (activation, norm, ...)
     # The weights this layer can have, declared once (``weights()`` gives their shapes for an input).
     declared_weights: ClassVar[tuple[DeclaredWeight, ...]] = ()
+    # Arguments the layer takes from its input when left as None, and which input dimension gives
+    # each: ``{"in_channels": 1}`` for a PyTorch conv, ``{"in_features": -1}`` for Linear. The torch
+    # tracer, the spec's fix suggestions and code export read it here.
+    taken_from_input: ClassVar[dict[str, int]] = {}
 
     @classmethod
     def declared_weight(cls, name: str | None = None) -> DeclaredWeight | None:
@@ -171,6 +163,14 @@ class Layer:
         if name is None:
             return cls.declared_weights[0] if cls.declared_weights else None
         return next((w for w in cls.declared_weights if w.name == name), None)
+
+    def __init_subclass__(cls, *, n: int | None = None, **kwargs):
+        """``class Conv1d(_TorchConvNd, n=1)``: a rank variant names its number of spatial dimensions
+        in its header. It adds no fields, so it needs no ``@dataclass`` of its own: the fields, the
+        frozen ``__setattr__``, ``__eq__`` and ``__repr__`` are its base's."""
+        super().__init_subclass__(**kwargs)
+        if n is not None:
+            cls.n = n
 
     # --- hooks -------------------------------------------------------------------------
     def output_shape(self, shape: Shape) -> Shape:
@@ -232,17 +232,41 @@ class Layer:
     def type_name(self) -> str:
         return type(self).__name__
 
+    @classmethod
+    def argument_fields(cls) -> tuple:
+        """The dataclass fields a user writes, in the framework's order (no hidden or derived ones)."""
+        return tuple(f for f in fields(cls) if f.init and not f.metadata.get("hidden"))
+
+    def arguments(self, *, input_shape: Shape | None = None, plain=None) -> dict[str, object]:
+        """The arguments that differ from the defaults, in the framework's order.
+
+        ``input_shape``: every argument in ``taken_from_input`` is kept, and filled from that input
+        when it is None (what code export writes). ``plain``: a function giving the form a value is
+        written in (``(3, 3)`` -> 3) before it is compared with the default and returned.
+
+        >>> from convlens.core.conv import Conv2d
+        >>> Conv2d(out_channels=20, kernel_size=5, padding=2).arguments()
+        {'out_channels': 20, 'kernel_size': 5, 'padding': 2}
+        >>> Conv2d(out_channels=20, kernel_size=5).arguments(input_shape=(16, 1, 28, 28))
+        {'in_channels': 1, 'out_channels': 20, 'kernel_size': 5}
+        """
+        out = {}
+        for f in self.argument_fields():
+            value = getattr(self, f.name)
+            if input_shape is not None and f.name in self.taken_from_input:
+                out[f.name] = input_shape[self.taken_from_input[f.name]] if value is None else value
+                continue
+            if plain is not None:
+                if value == f.default:
+                    continue
+                value = plain(value)
+            if value != f.default:
+                out[f.name] = value
+        return out
+
     def code(self) -> str:
         """The layer as code, with only non-default arguments: ``Conv2d(1, 20, kernel_size=5, padding=2)``."""
-        parts = []
-        for f in fields(self):
-            if not f.init or f.metadata.get("hidden"):
-                continue
-            value = getattr(self, f.name)
-            if value == f.default:
-                continue
-            parts.append(f"{f.name}={value!r}")
-        return f"{self.type_name}({', '.join(parts)})"
+        return f"{self.type_name}({', '.join(f'{k}={v!r}' for k, v in self.arguments().items())})"
 
 
 def _as_shape(layer: str, shape, *, allow_none_batch: bool) -> Shape:

@@ -16,9 +16,13 @@ from . import costs
 from ._args import fmt_shape, fmt_tuple, ntuple
 from ._base import KERNEL_AXES, Layer, RFStep, Role, Shape, Weight, DeclaredWeight
 from ._errors import LayerError
-from .window import conv_out_size, join_spatial, split_spatial, window_warnings
+from .window import axis_letters, conv_out_size, effective_kernels, join_spatial, split_spatial, window_warnings
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+# the bias of every convolution whose outputs are channels (PyTorch's, Keras's depthwise)
+CHANNEL_BIAS = DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel")
 
 
 def _check_torch_channels(layer, *, example_kernel: int) -> None:
@@ -37,6 +41,23 @@ def _check_torch_channels(layer, *, example_kernel: int) -> None:
         raise LayerError(name, "out_channels", f"out_channels={layer.out_channels} is not divisible by groups={g}; use a multiple of {g}")
 
 
+def _check_torch_input(layer, shape: Shape) -> tuple[int, tuple[int, ...]]:
+    """(channels, spatial sizes) of a PyTorch conv's input, after the checks ``_ConvNd.forward``
+    makes on it: unbatched or batched rank, no empty spatial size, the channels ``in_channels`` and
+    ``groups`` expect."""
+    name, n = layer.type_name, layer.n
+    if len(shape) not in (n + 1, n + 2):
+        raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input (N, C, {', '.join(axis_letters(n))}), got {len(shape)}-D {fmt_shape(shape)}")
+    c, spatial = split_spatial(shape, n, False)
+    if 0 in spatial:
+        raise LayerError(name, "input", f"input {fmt_shape(shape)} has an empty spatial dimension; only the batch (or channel) dimension may be 0")
+    if layer.in_channels is not None and c != layer.in_channels:
+        raise LayerError(name, "in_channels", f"in_channels={layer.in_channels} but the input {fmt_shape(shape)} has {c} channels; use in_channels={c}")
+    if c % layer.groups:
+        raise LayerError(name, "groups", f"input channels {c} are not divisible by groups={layer.groups}")
+    return c, spatial
+
+
 # ---------------------------------------------------------------------------------------
 # PyTorch
 # ---------------------------------------------------------------------------------------
@@ -47,8 +68,9 @@ class _TorchConvNd(Layer):
 
     declared_weights: ClassVar = (
         DeclaredWeight("weight", ("out", "in", KERNEL_AXES), Role.KERNEL, "one kernel per output channel and input channel of its group; each output channel sums its kernels' responses"),
-        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
+        CHANNEL_BIAS,
     )
+    taken_from_input: ClassVar = {"in_channels": 1}
 
     in_channels: int | None = None  # None: taken from the input
     out_channels: int | None = None
@@ -90,24 +112,15 @@ class _TorchConvNd(Layer):
     def _compute_pads(self) -> tuple[tuple[int, int], ...]:
         if self.padding == "same":
             out = []
-            for k, d in zip(self._k, self._d):
-                total = d * (k - 1)
+            for e in effective_kernels(self._k, self._d):  # stride 1 only: a fixed total of k' − 1
+                total = e - 1
                 out.append((total // 2, total - total // 2))
             return tuple(out)
         return tuple((p, p) for p in self._p)
 
     def _check(self, shape: Shape) -> tuple[int, tuple[int, ...]]:
-        name, n = self.type_name, self.n
-        if len(shape) not in (n + 1, n + 2):
-            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input (N, C, {', '.join('DHW'[3 - n:])}), got {len(shape)}-D {fmt_shape(shape)}")
-        c, spatial = split_spatial(shape, n, False)
-        if 0 in spatial:
-            raise LayerError(name, "input", f"input {fmt_shape(shape)} has an empty spatial dimension; only the batch (or channel) dimension may be 0")
-        expected = self.in_channels
-        if expected is not None and c != expected:
-            raise LayerError(name, "in_channels", f"in_channels={expected} but the input {fmt_shape(shape)} has {c} channels; use in_channels={c}")
-        if c % self.groups:
-            raise LayerError(name, "groups", f"input channels {c} are not divisible by groups={self.groups}")
+        name = self.type_name
+        c, spatial = _check_torch_input(self, shape)
         bad = [v for v in self._s if v <= 0]
         if bad:
             raise LayerError(name, "stride", f"stride must be positive, got stride={fmt_tuple(self._s)}")
@@ -128,7 +141,7 @@ class _TorchConvNd(Layer):
                 if self.padding_mode == "replicate" and size == 0 and (a or b):
                     raise LayerError(name, "input", f"padding_mode='replicate' needs a non-empty input, got {fmt_shape(shape)}")
         padded = tuple(size + a + b for size, (a, b) in zip(spatial, pads))
-        eff = tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d))
+        eff = effective_kernels(self._k, self._d)
         if any(pv < e for pv, e in zip(padded, eff)):
             raise LayerError(
                 name, "kernel_size",
@@ -159,7 +172,7 @@ class _TorchConvNd(Layer):
 
     def rf_step(self, shape):
         return RFStep(
-            tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d)),
+            effective_kernels(self._k, self._d),
             self._s,
             tuple(a for a, _ in self._pads()),
         )
@@ -170,7 +183,7 @@ class _TorchConvNd(Layer):
     def explain(self, shape, out):
         c = shape[-1 - self.n]
         lines = []
-        axes = "DHW"[3 - self.n:] if self.n > 1 else "L"
+        axes = axis_letters(self.n)
         pads = self._pads()
         for ax, size, o, k, s, (a, b), d in zip(axes, shape[-self.n:], out[-self.n:], self._k, self._s, pads, self._d):
             pad = f"2·{a}" if a == b else f"{a} + {b}"
@@ -202,13 +215,11 @@ def _param_lines(out_channels: int, in_channels: int, groups: int, kernel: tuple
     return lines
 
 
-@dataclass(frozen=True)
-class Conv1d(_TorchConvNd):
-    n: ClassVar[int] = 1
+class Conv1d(_TorchConvNd, n=1):
+    """``nn.Conv1d``."""
 
 
-@dataclass(frozen=True)
-class Conv2d(_TorchConvNd):
+class Conv2d(_TorchConvNd, n=2):
     """``nn.Conv2d``.
 
     >>> r = Conv2d(1, 20, 5, padding=2).evaluate((16, 1, 28, 28))
@@ -216,9 +227,6 @@ class Conv2d(_TorchConvNd):
     ((16, 20, 28, 28), [(20, 1, 5, 5), (20,)], 520)
     """
 
-    n: ClassVar[int] = 2
 
-
-@dataclass(frozen=True)
-class Conv3d(_TorchConvNd):
-    n: ClassVar[int] = 3
+class Conv3d(_TorchConvNd, n=3):
+    """``nn.Conv3d``."""

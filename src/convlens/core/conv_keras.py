@@ -17,11 +17,15 @@ from . import costs
 from ._args import fmt_shape, fmt_tuple
 from ._base import KERNEL_AXES, Layer, RFStep, Role, Shape, Weight, DeclaredWeight
 from ._errors import LayerError
-from .conv import _param_lines
+from .conv import CHANNEL_BIAS, _param_lines
 from .keras_conventions import (
     keras_activation, keras_data_format, keras_explain_axes, keras_pads, keras_padding, keras_tuple, keras_window_shape,
 )
-from .window import join_spatial, split_spatial, window_warnings
+from .window import axis_letters, effective_kernels, join_spatial, keras_transposed_out_size, split_spatial, window_warnings
+
+
+# the bias of a Keras convolution with ``filters``
+_FILTER_BIAS = DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output")
 
 
 class _KerasWindow(Layer):
@@ -30,6 +34,15 @@ class _KerasWindow(Layer):
 
     framework: ClassVar[str] = "keras"
     groups: ClassVar[int] = 1  # overridden by the groups field of Conv1D/2D/3D
+
+    def _require(self, *, given: dict, positive: tuple[str, ...]) -> None:
+        """Each argument in ``given`` must be there (its value: the example the message offers), then
+        each in ``positive`` a positive integer; the first that is not is the one named."""
+        for arg, example in given.items():
+            if getattr(self, arg) is None:
+                raise LayerError(self.type_name, arg, f"{arg} is required, e.g. {arg}={example}")
+        for arg in positive:
+            _positive(self.type_name, arg, getattr(self, arg))
 
     def _common(self, *, allow_causal=False, check_dilated_strides=True):
         name, n = self.type_name, self.n
@@ -68,7 +81,7 @@ class _KerasWindow(Layer):
         return tuple(keras_pads(size, k, s, d, self._pad) for size, k, s, d in zip(spatial, self._k, self._s, self._d))
 
     def rf_step(self, shape):
-        return RFStep(tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d)), self._s, tuple(a for a, _ in self._pads(shape)))
+        return RFStep(effective_kernels(self._k, self._d), self._s, tuple(a for a, _ in self._pads(shape)))
 
     def warnings(self, shape, out):
         spatial = split_spatial(shape, self.n, self._last)[1]
@@ -85,7 +98,7 @@ class _KerasConvNd(_KerasWindow):
 
     declared_weights: ClassVar = (
         DeclaredWeight("kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, "one kernel per input channel of its group and filter; each filter sums its kernels' responses"),
-        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+        _FILTER_BIAS,
     )
 
     filters: int | None = None
@@ -101,12 +114,7 @@ class _KerasConvNd(_KerasWindow):
 
     def __post_init__(self):
         name, n = self.type_name, self.n
-        if self.filters is None:
-            raise LayerError(name, "filters", "filters is required, e.g. filters=32")
-        if self.kernel_size is None:
-            raise LayerError(name, "kernel_size", "kernel_size is required, e.g. kernel_size=3")
-        _positive(name, "filters", self.filters)
-        _positive(name, "groups", self.groups)
+        self._require(given={"filters": 32, "kernel_size": 3}, positive=("filters", "groups"))
         if self.filters % self.groups:
             raise LayerError(name, "filters", f"filters={self.filters} is not divisible by groups={self.groups}; use a multiple of {self.groups}")
         self._common(allow_causal=n == 1)
@@ -138,19 +146,15 @@ def _positive(layer: str, name: str, value) -> None:
         raise LayerError(layer, name, f"{name} must be a positive integer, got {name}={value!r}")
 
 
-@dataclass(frozen=True)
-class Conv1D(_KerasConvNd):
+class Conv1D(_KerasConvNd, n=1):
     """``keras.layers.Conv1D``; 'causal' pads ``dilation·(kernel−1)`` on the left only.
 
     >>> Conv1D(16, 3, padding="causal").evaluate((None, 100, 8)).output_shape
     (None, 100, 16)
     """
 
-    n: ClassVar[int] = 1
 
-
-@dataclass(frozen=True)
-class Conv2D(_KerasConvNd):
+class Conv2D(_KerasConvNd, n=2):
     """``keras.layers.Conv2D``: the tutorial's ``Conv2D(75, 3, padding='same')`` on 28×28×1.
 
     >>> r = Conv2D(75, (3, 3), strides=1, padding="same", activation="relu").evaluate((None, 28, 28, 1))
@@ -158,12 +162,9 @@ class Conv2D(_KerasConvNd):
     ((None, 28, 28, 75), [(3, 3, 1, 75), (75,)], 750)
     """
 
-    n: ClassVar[int] = 2
 
-
-@dataclass(frozen=True)
-class Conv3D(_KerasConvNd):
-    n: ClassVar[int] = 3
+class Conv3D(_KerasConvNd, n=3):
+    """``keras.layers.Conv3D``."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ class DepthwiseConv2D(_KerasWindow):
 
     declared_weights: ClassVar = (
         DeclaredWeight("kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, "depth_multiplier kernels per input channel, each seeing only that channel"),
-        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
+        CHANNEL_BIAS,
     )
 
     kernel_size: int | tuple = None
@@ -195,9 +196,7 @@ class DepthwiseConv2D(_KerasWindow):
     n: ClassVar[int] = 2
 
     def __post_init__(self):
-        if self.kernel_size is None:
-            raise LayerError(self.type_name, "kernel_size", "kernel_size is required, e.g. kernel_size=3")
-        _positive(self.type_name, "depth_multiplier", self.depth_multiplier)
+        self._require(given={"kernel_size": 3}, positive=("depth_multiplier",))
         self._common(check_dilated_strides=False)
 
     def _out_channels(self, c):
@@ -239,7 +238,7 @@ class SeparableConv2D(_KerasWindow):
     declared_weights: ClassVar = (
         DeclaredWeight("depthwise_kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, "depth_multiplier spatial kernels per input channel, each seeing only that channel"),
         DeclaredWeight("pointwise_kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, "a 1×1 convolution mixing the depthwise outputs into the filters"),
-        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+        _FILTER_BIAS,
     )
 
     filters: int | None = None
@@ -254,12 +253,7 @@ class SeparableConv2D(_KerasWindow):
     n: ClassVar[int] = 2
 
     def __post_init__(self):
-        if self.filters is None:
-            raise LayerError(self.type_name, "filters", "filters is required, e.g. filters=64")
-        if self.kernel_size is None:
-            raise LayerError(self.type_name, "kernel_size", "kernel_size is required, e.g. kernel_size=3")
-        _positive(self.type_name, "depth_multiplier", self.depth_multiplier)
-        _positive(self.type_name, "filters", self.filters)
+        self._require(given={"filters": 64, "kernel_size": 3}, positive=("depth_multiplier", "filters"))
         self._common(check_dilated_strides=False)
 
     def _out_channels(self, c):
@@ -291,7 +285,7 @@ class Conv2DTranspose(_KerasWindow):
     """``keras.layers.Conv2DTranspose(filters, kernel_size, strides=1, padding='valid', output_padding=None,
     data_format=None, dilation_rate=1, activation=None, use_bias=True)``; kernel ``(kh, kw, filters, C)``.
 
-    With k' = dilation·(k−1)+1 (``keras/src/backend/common/backend_utils.py``)::
+    With k' = dilation·(k−1)+1 (``keras/src/backend/common/backend_utils.py``; ``window.keras_transposed_out_size``)::
 
         'valid': out = (in − 1)·stride + k' + (output_padding if given else max(k', stride) − k')
         'same':  out = in·stride if output_padding is None else (in − 1)·stride + k' mod 2 + output_padding
@@ -303,7 +297,7 @@ class Conv2DTranspose(_KerasWindow):
 
     declared_weights: ClassVar = (
         DeclaredWeight("kernel", (KERNEL_AXES, "out", "in"), Role.KERNEL, "one kernel per filter and input channel, scattered into the output at every input position"),
-        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output"),
+        _FILTER_BIAS,
     )
 
     filters: int | None = None
@@ -319,11 +313,7 @@ class Conv2DTranspose(_KerasWindow):
 
     def __post_init__(self):
         name = self.type_name
-        if self.filters is None:
-            raise LayerError(name, "filters", "filters is required, e.g. filters=32")
-        if self.kernel_size is None:
-            raise LayerError(name, "kernel_size", "kernel_size is required, e.g. kernel_size=3")
-        _positive(name, "filters", self.filters)
+        self._require(given={"filters": 32, "kernel_size": 3}, positive=("filters",))
         k = keras_tuple(name, "kernel_size", self.kernel_size, self.n)
         s = keras_tuple(name, "strides", self.strides, self.n)
         op = None if self.output_padding is None else keras_tuple(name, "output_padding", self.output_padding, self.n, allow_zero=True)
@@ -333,12 +323,7 @@ class Conv2DTranspose(_KerasWindow):
         object.__setattr__(self, "_op", op)
 
     def _eff(self):
-        return tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d))
-
-    def _out_size(self, size, e, s, op):
-        if self._pad == "valid":
-            return (size - 1) * s + e + (max(e, s) - e if op is None else op)
-        return size * s if op is None else (size - 1) * s + e % 2 + op
+        return effective_kernels(self._k, self._d)
 
     def output_shape(self, shape):
         name, n = self.type_name, self.n
@@ -348,7 +333,7 @@ class Conv2DTranspose(_KerasWindow):
         if c is None:
             raise LayerError(name, "input", f"the channel dimension of {fmt_shape(shape)} must be known")
         ops = self._op or (None,) * n
-        out = tuple(self._out_size(size, e, s, op) for size, e, s, op in zip(spatial, self._eff(), self._s, ops))
+        out = tuple(keras_transposed_out_size(size, k, s, d, self._pad, op) for size, k, s, d, op in zip(spatial, self._k, self._s, self._d, ops))
         return join_spatial(shape, n, self._last, self.filters, out)
 
     def weights(self, shape):
@@ -386,7 +371,7 @@ class Conv2DTranspose(_KerasWindow):
         spatial, o_spatial = split_spatial(shape, self.n, self._last)[1], split_spatial(out, self.n, self._last)[1]
         ops = self._op or (None,) * self.n
         lines = []
-        for ax, size, o, e, s, op in zip("DHW"[3 - self.n:] if self.n > 1 else "L", spatial, o_spatial, self._eff(), self._s, ops):
+        for ax, size, o, e, s, op in zip(axis_letters(self.n), spatial, o_spatial, self._eff(), self._s, ops):
             if self._pad == "valid":
                 extra = f"max({e}, {s}) − {e}" if op is None else str(op)
                 lines.append(f"{ax}_out = ({size} − 1)·{s} + {e} + {extra} = {o}  (padding='valid')")

@@ -10,11 +10,11 @@ from fractions import Fraction
 from typing import ClassVar
 
 from . import costs
-from ._args import fmt_shape, fmt_tuple, ntuple
+from ._args import fmt_tuple, ntuple
 from ._base import KERNEL_AXES, Layer, RFStep, Role, Weight, DeclaredWeight
 from ._errors import LayerError
-from .conv import _check_torch_channels
-from .window import join_spatial, split_spatial
+from .conv import CHANNEL_BIAS, _check_torch_channels, _check_torch_input
+from .window import axis_letters, effective_kernels, join_spatial, transposed_out_size
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,9 @@ class _TorchConvTransposeNd(Layer):
 
     declared_weights: ClassVar = (
         DeclaredWeight("weight", ("in", "out", KERNEL_AXES), Role.KERNEL, "one kernel per input channel and output channel of its group, scattered into the output at every input position"),
-        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel"),
+        CHANNEL_BIAS,
     )
+    taken_from_input: ClassVar = {"in_channels": 1}
 
     in_channels: int | None = None
     out_channels: int | None = None
@@ -55,15 +56,7 @@ class _TorchConvTransposeNd(Layer):
 
     def output_shape(self, shape):
         name, n = self.type_name, self.n
-        if len(shape) not in (n + 1, n + 2):
-            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input, got {len(shape)}-D {fmt_shape(shape)}")
-        c, spatial = split_spatial(shape, n, False)
-        if 0 in spatial:
-            raise LayerError(name, "input", f"input {fmt_shape(shape)} has an empty spatial dimension; only the batch (or channel) dimension may be 0")
-        if self.in_channels is not None and c != self.in_channels:
-            raise LayerError(name, "in_channels", f"in_channels={self.in_channels} but the input {fmt_shape(shape)} has {c} channels; use in_channels={c}")
-        if c % self.groups:
-            raise LayerError(name, "groups", f"input channels {c} are not divisible by groups={self.groups}")
+        c, spatial = _check_torch_input(self, shape)
         for arg, vals in (("kernel_size", self._k), ("stride", self._s), ("dilation", self._d)):
             if any(v <= 0 for v in vals):
                 raise LayerError(name, arg, f"{arg} must be positive, got {arg}={fmt_tuple(vals)}")
@@ -74,7 +67,7 @@ class _TorchConvTransposeNd(Layer):
             if op >= max(s, d):
                 raise LayerError(name, "output_padding", f"output_padding={fmt_tuple(self._op)} must be smaller than stride {fmt_tuple(self._s)} or dilation {fmt_tuple(self._d)}")
         out = tuple(
-            (size - 1) * s - 2 * p + d * (k - 1) + op + 1
+            transposed_out_size(size, k, s, p, d, op)
             for size, k, s, p, op, d in zip(spatial, self._k, self._s, self._p, self._op, self._d)
         )
         # An output of exactly 0 is backend-dependent in PyTorch: the reference kernels raise "Output size
@@ -99,7 +92,7 @@ class _TorchConvTransposeNd(Layer):
     def rf_step(self, shape):
         # Output pixel o sees inputs i with 0 <= o + p − i·s <= d(k−1): in input units the window
         # spans (k'−1)/s + 1 pixels, moves 1/s per output, and starts (k'−1−p)/s before the first input.
-        eff = tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d))
+        eff = effective_kernels(self._k, self._d)
         return RFStep(
             tuple(Fraction(e - 1, s) + 1 for e, s in zip(eff, self._s)),
             tuple(Fraction(1, s) for s in self._s),
@@ -128,7 +121,7 @@ class _TorchConvTransposeNd(Layer):
 
     def explain(self, shape, out):
         c = shape[-1 - self.n]
-        axes = "DHW"[3 - self.n:] if self.n > 1 else "L"
+        axes = axis_letters(self.n)
         lines = [
             f"{ax}_out = ({size} − 1)·{s} − 2·{p} + {d}·({k}−1) + {op} + 1 = {o}"
             for ax, size, o, k, s, p, op, d in zip(axes, shape[-self.n:], out[-self.n:], self._k, self._s, self._p, self._op, self._d)
@@ -140,16 +133,13 @@ class _TorchConvTransposeNd(Layer):
         return lines
 
 
-@dataclass(frozen=True)
-class ConvTranspose1d(_TorchConvTransposeNd):
-    n: ClassVar[int] = 1
+class ConvTranspose1d(_TorchConvTransposeNd, n=1):
+    """``nn.ConvTranspose1d``."""
 
 
-@dataclass(frozen=True)
-class ConvTranspose2d(_TorchConvTransposeNd):
-    n: ClassVar[int] = 2
+class ConvTranspose2d(_TorchConvTransposeNd, n=2):
+    """``nn.ConvTranspose2d``."""
 
 
-@dataclass(frozen=True)
-class ConvTranspose3d(_TorchConvTransposeNd):
-    n: ClassVar[int] = 3
+class ConvTranspose3d(_TorchConvTransposeNd, n=3):
+    """``nn.ConvTranspose3d``."""

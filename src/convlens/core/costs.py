@@ -28,6 +28,42 @@ COST_CONVENTION = (
 )
 
 
+def param_counts(weights) -> tuple[int, int, int]:
+    """(total, trainable, non-trainable) elements of ``weights``: anything with ``numel`` and
+    ``trainable`` (core ``Weight``, the record's ``WeightInfo``). Keras counts its BatchNormalization
+    moving statistics as non-trainable parameters; PyTorch keeps them as buffers, not counted here.
+
+    >>> from convlens.core import Weight
+    >>> param_counts([Weight("gamma", (32,)), Weight("moving_mean", (32,), trainable=False)])
+    (64, 32, 32)
+    """
+    total = trainable = 0
+    for w in weights:
+        total += w.numel
+        if w.trainable:
+            trainable += w.numel
+    return total, trainable, total - trainable
+
+
+class CountsParams:
+    """The parameter triplet of anything that holds ``weights`` (a layer's result, a network's,
+    a summary row), from ``param_counts``."""
+
+    __slots__ = ()
+
+    @property
+    def params(self) -> int:
+        return param_counts(self.weights)[0]
+
+    @property
+    def trainable_params(self) -> int:
+        return param_counts(self.weights)[1]
+
+    @property
+    def non_trainable_params(self) -> int:
+        return param_counts(self.weights)[2]
+
+
 def numel(shape) -> int:
     """Number of elements of ``shape``; a ``None`` (unknown batch) counts as 1.
 

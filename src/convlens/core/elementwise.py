@@ -27,24 +27,37 @@ class _Elementwise(Layer):
 
 
 @dataclass(frozen=True)
-class ReLU(_Elementwise):
+class _InPlace(_Elementwise):
+    """An activation whose one argument, ``inplace``, changes no shape and no count."""
+
+    inplace: bool = False
+
+
+class ReLU(_InPlace):
     """``nn.ReLU(inplace=False)``: max(0, x); one FLOP per element.
 
     >>> ReLU().evaluate((1, 64, 56, 56)).flops
     200704
     """
 
-    inplace: bool = False
 
-
-@dataclass(frozen=True)
-class ReLU6(_Elementwise):
-    inplace: bool = False
+class ReLU6(_InPlace):
+    """``nn.ReLU6(inplace=False)``: min(max(0, x), 6)."""
 
 
 @dataclass(frozen=True)
 class LeakyReLU(_Elementwise):
+    """``nn.LeakyReLU(negative_slope=0.01, inplace=False)``: x for x >= 0, else negative_slope·x."""
+
     negative_slope: float = 0.01
+    inplace: bool = False
+
+
+@dataclass(frozen=True)
+class ELU(_Elementwise):
+    """``nn.ELU(alpha=1.0, inplace=False)``: x for x > 0, else alpha·(e^x − 1)."""
+
+    alpha: float = 1.0
     inplace: bool = False
 
 
@@ -84,12 +97,6 @@ class PReLU(_Elementwise):
 
 
 @dataclass(frozen=True)
-class ELU(_Elementwise):
-    alpha: float = 1.0
-    inplace: bool = False
-
-
-@dataclass(frozen=True)
 class GELU(_Elementwise):
     """``nn.GELU(approximate='none')``; approximate is 'none' or 'tanh'."""
 
@@ -100,34 +107,28 @@ class GELU(_Elementwise):
             raise LayerError(self.type_name, "approximate", f"approximate={self.approximate!r} must be 'none' or 'tanh'")
 
 
-@dataclass(frozen=True)
-class SiLU(_Elementwise):
-    inplace: bool = False
+class SiLU(_InPlace):
+    """``nn.SiLU(inplace=False)``: x·σ(x)."""
 
 
-@dataclass(frozen=True)
-class Mish(_Elementwise):
-    inplace: bool = False
+class Mish(_InPlace):
+    """``nn.Mish(inplace=False)``: x·tanh(softplus(x))."""
 
 
-@dataclass(frozen=True)
-class Hardswish(_Elementwise):
-    inplace: bool = False
+class Hardswish(_InPlace):
+    """``nn.Hardswish(inplace=False)``: x·ReLU6(x + 3)/6."""
 
 
-@dataclass(frozen=True)
-class Hardsigmoid(_Elementwise):
-    inplace: bool = False
+class Hardsigmoid(_InPlace):
+    """``nn.Hardsigmoid(inplace=False)``: ReLU6(x + 3)/6."""
 
 
-@dataclass(frozen=True)
 class Sigmoid(_Elementwise):
-    pass
+    """``nn.Sigmoid()``: 1/(1 + e^−x)."""
 
 
-@dataclass(frozen=True)
 class Tanh(_Elementwise):
-    pass
+    """``nn.Tanh()``."""
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,8 @@ class Softmax(_Elementwise):
         return tuple(shape)
 
 
-@dataclass(frozen=True)
 class LogSoftmax(Softmax):
-    pass
+    """``nn.LogSoftmax(dim=None)``: log(softmax(x)); ``dim`` as ``Softmax``'s."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ._args import fmt_shape, fmt_tuple, ntuple
 from ._base import Shape
 from ._errors import LayerError
-from .window import conv_out_size, split_spatial
+from .window import axis_letters, conv_out_size, effective_kernel, effective_kernels, split_spatial
 
 # Keras arguments that change nothing convlens computes (initialisers, regularisers, names).
 KERAS_IGNORED = {
@@ -28,7 +28,7 @@ def keras_same_padding(size: int, kernel: int, stride: int, dilation: int) -> tu
     (0, 1)
     """
     out = -(-size // stride)
-    total = max((out - 1) * stride + dilation * (kernel - 1) + 1 - size, 0)
+    total = max((out - 1) * stride + effective_kernel(kernel, dilation) - size, 0)
     return total // 2, total - total // 2
 
 
@@ -102,7 +102,7 @@ def keras_pads(size: int, kernel: int, stride: int, dilation: int, padding: str)
     if padding == "same":
         return keras_same_padding(size, kernel, stride, dilation)
     if padding == "causal":
-        return dilation * (kernel - 1), 0
+        return effective_kernel(kernel, dilation) - 1, 0
     return 0, 0
 
 
@@ -114,7 +114,7 @@ def keras_window_shape(layer: str, shape: Shape, n: int, channels_last: bool, ke
     c, spatial = split_spatial(shape, n, channels_last)
     out = tuple(keras_window_out(size, k, s, d, padding) for size, k, s, d in zip(spatial, kernel, strides, dilation))
     if any(o <= 0 for o in out) and padding == "valid":
-        eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+        eff = effective_kernels(kernel, dilation)
         raise LayerError(
             layer, what,
             f"computed output size {fmt_tuple(out)} would be zero or negative: input {fmt_tuple(spatial)}, {what} {fmt_tuple(kernel)} "
@@ -126,7 +126,7 @@ def keras_window_shape(layer: str, shape: Shape, n: int, channels_last: bool, ke
 def keras_explain_axes(shape, out, n, channels_last, kernel, strides, dilation, padding) -> list[str]:
     spatial = split_spatial(shape, n, channels_last)[1]
     o_spatial = split_spatial(out, n, channels_last)[1]
-    axes = "DHW"[3 - n:] if n > 1 else "L"
+    axes = axis_letters(n)
     lines = []
     for ax, size, o, k, s, d in zip(axes, spatial, o_spatial, kernel, strides, dilation):
         if padding == "valid":

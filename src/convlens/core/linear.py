@@ -42,6 +42,7 @@ class Linear(Layer):
         DeclaredWeight("weight", ("out", "in"), Role.KERNEL, "one row of in_features weights per output feature"),
         DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to each output feature"),
     )
+    taken_from_input: ClassVar = {"in_features": -1}
 
     in_features: int | None = None  # None: taken from the input's last dimension
     out_features: int | None = None

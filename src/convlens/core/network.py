@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from . import costs
 from ._base import Layer, LayerResult, Shape
 from .receptive import ReceptiveField, RFStep, merge
 from ._errors import LayerError
@@ -61,7 +62,7 @@ class NodeResult:
 
 
 @dataclass(frozen=True, slots=True)
-class NetworkResult:
+class NetworkResult(costs.CountsParams):
     """Every node's result, in order, and the totals over them (batch as given)."""
 
     input_shape: Shape
@@ -76,16 +77,9 @@ class NetworkResult:
         return self.nodes[-1].receptive_field if self.nodes else None
 
     @property
-    def params(self) -> int:
-        return sum(n.result.params for n in self.nodes)
-
-    @property
-    def trainable_params(self) -> int:
-        return sum(n.result.trainable_params for n in self.nodes)
-
-    @property
-    def non_trainable_params(self) -> int:
-        return sum(n.result.non_trainable_params for n in self.nodes)
+    def weights(self) -> tuple:
+        """Every node's weights, in order (``params`` and the rest count them: ``costs.CountsParams``)."""
+        return tuple(w for n in self.nodes for w in n.result.weights)
 
     @property
     def buffers(self) -> int:

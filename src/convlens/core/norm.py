@@ -42,6 +42,7 @@ class _BatchNormNd(_Norm):
         DeclaredWeight("running_var", ("features",), Role.STATISTIC, "the channel variance used in eval mode, updated in training"),
         DeclaredWeight("num_batches_tracked", (), Role.STATISTIC, "how many batches updated the statistics"),
     )
+    taken_from_input: ClassVar = {"num_features": 1}
 
     num_features: int | None = None  # None: taken from the input's dimension 1
     eps: float = 1e-5
@@ -148,13 +149,11 @@ class _InstanceNormNd(_BatchNormNd):
         return tuple(notes)
 
 
-@dataclass(frozen=True)
-class InstanceNorm1d(_InstanceNormNd):
-    n: ClassVar[int] = 1
+class InstanceNorm1d(_InstanceNormNd, n=1):
+    """``nn.InstanceNorm1d``."""
 
 
-@dataclass(frozen=True)
-class InstanceNorm2d(_InstanceNormNd):
+class InstanceNorm2d(_InstanceNormNd, n=2):
     """``nn.InstanceNorm2d``: no parameters or buffers by default.
 
     >>> r = InstanceNorm2d(64).evaluate((1, 64, 32, 32))
@@ -162,12 +161,9 @@ class InstanceNorm2d(_InstanceNormNd):
     ((1, 64, 32, 32), 0, 0)
     """
 
-    n: ClassVar[int] = 2
 
-
-@dataclass(frozen=True)
-class InstanceNorm3d(_InstanceNormNd):
-    n: ClassVar[int] = 3
+class InstanceNorm3d(_InstanceNormNd, n=3):
+    """``nn.InstanceNorm3d``."""
 
 
 @dataclass(frozen=True)

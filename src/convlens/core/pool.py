@@ -23,11 +23,7 @@ from . import costs
 from ._args import fmt_shape, fmt_tuple, ntuple
 from ._base import Layer, RFStep
 from ._errors import LayerError
-from .window import conv_out_size, pool_out_size, window_warnings
-
-
-def _axes(n: int) -> str:
-    return "DHW"[3 - n:] if n > 1 else "L"
+from .window import axis_letters, effective_kernels, pool_out_size, window_warnings
 
 
 @dataclass(frozen=True)
@@ -62,7 +58,7 @@ class _TorchPoolNd(Layer):
     def output_shape(self, shape):
         name, n = self.type_name, self.n
         if len(shape) not in (n + 1, n + 2):
-            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input (N, C, {', '.join(_axes(n))}), got {len(shape)}-D {fmt_shape(shape)}")
+            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input (N, C, {', '.join(axis_letters(n))}), got {len(shape)}-D {fmt_shape(shape)}")
         non_batch = shape if len(shape) == n + 1 else shape[1:]
         if any(v == 0 for v in non_batch):
             raise LayerError(name, "input", f"every dimension but the batch must be non-zero, got {fmt_shape(shape)}")
@@ -71,7 +67,7 @@ class _TorchPoolNd(Layer):
             raise LayerError(name, "kernel_size", f"input {fmt_tuple(spatial)} is smaller than kernel_size={fmt_tuple(self._k)}; {name} needs the unpadded input to be at least {fmt_tuple(self._k)}")
         out = tuple(pool_out_size(size, k, s, p, d, self.ceil_mode) for size, k, s, p, d in zip(spatial, self._k, self._s, self._p, self._d))
         if any(o < 1 for o in out):
-            eff = tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d))
+            eff = effective_kernels(self._k, self._d)
             raise LayerError(
                 name, "kernel_size",
                 f"kernel {fmt_tuple(self._k)} (dilated {fmt_tuple(eff)}) is larger than the padded input {fmt_tuple(tuple(v + 2 * p for v, p in zip(spatial, self._p)))} "
@@ -80,7 +76,7 @@ class _TorchPoolNd(Layer):
         return tuple(shape[:-n]) + out
 
     def rf_step(self, shape):
-        return RFStep(tuple(d * (k - 1) + 1 for k, d in zip(self._k, self._d)), self._s, self._p)
+        return RFStep(effective_kernels(self._k, self._d), self._s, self._p)
 
     def warnings(self, shape, out):
         if self.ceil_mode:
@@ -89,7 +85,7 @@ class _TorchPoolNd(Layer):
 
     def explain(self, shape, out):
         lines = []
-        for ax, size, o, k, s, p, d in zip(_axes(self.n), shape[-self.n:], out[-self.n:], self._k, self._s, self._p, self._d):
+        for ax, size, o, k, s, p, d in zip(axis_letters(self.n), shape[-self.n:], out[-self.n:], self._k, self._s, self._p, self._d):
             if self.ceil_mode:
                 lines.append(f"{ax}_out = ⌈({size} + 2·{p} − {d}·({k}−1) − 1) / {s}⌉ + 1 = {o}  (ceil_mode; the last window must start inside the input or left padding)")
             else:
@@ -111,13 +107,11 @@ class _MaxPool(_TorchPoolNd):
     _what: ClassVar[str] = "max"
 
 
-@dataclass(frozen=True)
-class MaxPool1d(_MaxPool):
-    n: ClassVar[int] = 1
+class MaxPool1d(_MaxPool, n=1):
+    """``nn.MaxPool1d``."""
 
 
-@dataclass(frozen=True)
-class MaxPool2d(_MaxPool):
+class MaxPool2d(_MaxPool, n=2):
     """``nn.MaxPool2d``: 7×7 → 3×3 with a 2×2 pool (the floor drops the last row and column).
 
     >>> r = MaxPool2d(2).evaluate((1, 64, 7, 7))
@@ -127,12 +121,9 @@ class MaxPool2d(_MaxPool):
     (1, 64, 56, 56)
     """
 
-    n: ClassVar[int] = 2
 
-
-@dataclass(frozen=True)
-class MaxPool3d(_MaxPool):
-    n: ClassVar[int] = 3
+class MaxPool3d(_MaxPool, n=3):
+    """``nn.MaxPool3d``."""
 
 
 @dataclass(frozen=True)
@@ -162,15 +153,12 @@ class AvgPool1d(_AvgPool):
     n: ClassVar[int] = 1
 
 
-@dataclass(frozen=True)
-class AvgPool2d(_AvgPool):
+class AvgPool2d(_AvgPool, n=2):
     """``nn.AvgPool2d``.
 
     >>> AvgPool2d(3, stride=2, padding=1, ceil_mode=True).evaluate((1, 8, 6, 6)).output_shape
     (1, 8, 4, 4)
     """
-
-    n: ClassVar[int] = 2
 
 
 @dataclass(frozen=True)
@@ -254,13 +242,11 @@ def _whole(x):
     return int(x) if isinstance(x, Fraction) and x.denominator == 1 else x
 
 
-@dataclass(frozen=True)
-class AdaptiveAvgPool1d(_AdaptivePoolNd):
-    n: ClassVar[int] = 1
+class AdaptiveAvgPool1d(_AdaptivePoolNd, n=1):
+    """``nn.AdaptiveAvgPool1d``."""
 
 
-@dataclass(frozen=True)
-class AdaptiveAvgPool2d(_AdaptivePoolNd):
+class AdaptiveAvgPool2d(_AdaptivePoolNd, n=2):
     """``nn.AdaptiveAvgPool2d(output_size)``: out = output_size, whatever the input.
 
     >>> r = AdaptiveAvgPool2d((1, 1)).evaluate((1, 2048, 7, 7))
@@ -268,12 +254,9 @@ class AdaptiveAvgPool2d(_AdaptivePoolNd):
     ((1, 2048, 1, 1), True)
     """
 
-    n: ClassVar[int] = 2
 
-
-@dataclass(frozen=True)
-class AdaptiveAvgPool3d(_AdaptivePoolNd):
-    n: ClassVar[int] = 3
+class AdaptiveAvgPool3d(_AdaptivePoolNd, n=3):
+    """``nn.AdaptiveAvgPool3d``."""
 
 
 @dataclass(frozen=True)
@@ -282,22 +265,17 @@ class _AdaptiveMax(_AdaptivePoolNd):
     _max: ClassVar[bool] = True
 
 
-@dataclass(frozen=True)
-class AdaptiveMaxPool1d(_AdaptiveMax):
-    n: ClassVar[int] = 1
+class AdaptiveMaxPool1d(_AdaptiveMax, n=1):
+    """``nn.AdaptiveMaxPool1d``."""
 
 
-@dataclass(frozen=True)
-class AdaptiveMaxPool2d(_AdaptiveMax):
+class AdaptiveMaxPool2d(_AdaptiveMax, n=2):
     """``nn.AdaptiveMaxPool2d(output_size, return_indices=False)``; None keeps an input size.
 
     >>> AdaptiveMaxPool2d((None, 7)).evaluate((1, 8, 10, 9)).output_shape
     (1, 8, 10, 7)
     """
 
-    n: ClassVar[int] = 2
 
-
-@dataclass(frozen=True)
-class AdaptiveMaxPool3d(_AdaptiveMax):
-    n: ClassVar[int] = 3
+class AdaptiveMaxPool3d(_AdaptiveMax, n=3):
+    """``nn.AdaptiveMaxPool3d``."""

@@ -15,8 +15,7 @@ from ._args import fmt_shape, fmt_tuple
 from ._base import Layer, RFStep
 from ._errors import LayerError
 from .keras_conventions import keras_data_format, keras_pads, keras_padding, keras_tuple, keras_window_out
-from .pool import _axes
-from .window import join_spatial, split_spatial, window_warnings
+from .window import axis_letters, join_spatial, split_spatial, window_warnings
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class _KerasPoolNd(Layer):
     def explain(self, shape, out):
         spatial, o_spatial = split_spatial(shape, self.n, self._last)[1], split_spatial(out, self.n, self._last)[1]
         lines = []
-        for ax, size, o, k, s, (a, b) in zip(_axes(self.n), spatial, o_spatial, self._k, self._s, self._pads(shape)):
+        for ax, size, o, k, s, (a, b) in zip(axis_letters(self.n), spatial, o_spatial, self._k, self._s, self._pads(shape)):
             if self._pad == "valid":
                 lines.append(f"{ax}_out = ⌊({size} − {k}) / {s}⌋ + 1 = {o}  (padding='valid')")
             else:
@@ -76,49 +75,40 @@ class _KerasPoolNd(Layer):
         return lines
 
 
-@dataclass(frozen=True)
-class MaxPooling1D(_KerasPoolNd):
-    n: ClassVar[int] = 1
+class MaxPooling1D(_KerasPoolNd, n=1):
+    """``keras.layers.MaxPooling1D``."""
 
 
-@dataclass(frozen=True)
-class MaxPooling2D(_KerasPoolNd):
+class MaxPooling2D(_KerasPoolNd, n=2):
     """``keras.layers.MaxPooling2D``: the tutorial's ``MaxPooling2D((2, 2), strides=2, padding='same')``.
 
     >>> MaxPooling2D((2, 2), strides=2, padding="same").evaluate((None, 7, 7, 25)).output_shape
     (None, 4, 4, 25)
     """
 
-    n: ClassVar[int] = 2
+
+class MaxPooling3D(_KerasPoolNd, n=3):
+    """``keras.layers.MaxPooling3D``."""
 
 
-@dataclass(frozen=True)
-class MaxPooling3D(_KerasPoolNd):
-    n: ClassVar[int] = 3
+class _KerasAveragePoolNd(_KerasPoolNd):
+    _what = "mean"  # what each window computes, as explain() says it
 
 
-@dataclass(frozen=True)
-class AveragePooling1D(_KerasPoolNd):
-    n: ClassVar[int] = 1
-    _what: ClassVar[str] = "mean"
+class AveragePooling1D(_KerasAveragePoolNd, n=1):
+    """``keras.layers.AveragePooling1D``."""
 
 
-@dataclass(frozen=True)
-class AveragePooling2D(_KerasPoolNd):
+class AveragePooling2D(_KerasAveragePoolNd, n=2):
     """``keras.layers.AveragePooling2D``; 'valid' floors: 7×7 → 3×3.
 
     >>> AveragePooling2D(2).evaluate((None, 7, 7, 8)).output_shape
     (None, 3, 3, 8)
     """
 
-    n: ClassVar[int] = 2
-    _what: ClassVar[str] = "mean"
 
-
-@dataclass(frozen=True)
-class AveragePooling3D(_KerasPoolNd):
-    n: ClassVar[int] = 3
-    _what: ClassVar[str] = "mean"
+class AveragePooling3D(_KerasAveragePoolNd, n=3):
+    """``keras.layers.AveragePooling3D``."""
 
 
 @dataclass(frozen=True)
@@ -158,13 +148,11 @@ class _KerasGlobalPoolNd(Layer):
                 f"params = 0; FLOPs = {costs.numel(out):,} (one per output element)"]
 
 
-@dataclass(frozen=True)
-class GlobalAveragePooling1D(_KerasGlobalPoolNd):
-    n: ClassVar[int] = 1
+class GlobalAveragePooling1D(_KerasGlobalPoolNd, n=1):
+    """``keras.layers.GlobalAveragePooling1D``."""
 
 
-@dataclass(frozen=True)
-class GlobalAveragePooling2D(_KerasGlobalPoolNd):
+class GlobalAveragePooling2D(_KerasGlobalPoolNd, n=2):
     """``keras.layers.GlobalAveragePooling2D``.
 
     >>> GlobalAveragePooling2D().evaluate((None, 7, 7, 512)).output_shape
@@ -173,27 +161,22 @@ class GlobalAveragePooling2D(_KerasGlobalPoolNd):
     (None, 1, 1, 512)
     """
 
-    n: ClassVar[int] = 2
+
+class GlobalAveragePooling3D(_KerasGlobalPoolNd, n=3):
+    """``keras.layers.GlobalAveragePooling3D``."""
 
 
-@dataclass(frozen=True)
-class GlobalAveragePooling3D(_KerasGlobalPoolNd):
-    n: ClassVar[int] = 3
+class _KerasGlobalMaxPoolNd(_KerasGlobalPoolNd):
+    _what = "max"
 
 
-@dataclass(frozen=True)
-class GlobalMaxPooling1D(_KerasGlobalPoolNd):
-    n: ClassVar[int] = 1
-    _what: ClassVar[str] = "max"
+class GlobalMaxPooling1D(_KerasGlobalMaxPoolNd, n=1):
+    """``keras.layers.GlobalMaxPooling1D``."""
 
 
-@dataclass(frozen=True)
-class GlobalMaxPooling2D(_KerasGlobalPoolNd):
-    n: ClassVar[int] = 2
-    _what: ClassVar[str] = "max"
+class GlobalMaxPooling2D(_KerasGlobalMaxPoolNd, n=2):
+    """``keras.layers.GlobalMaxPooling2D``."""
 
 
-@dataclass(frozen=True)
-class GlobalMaxPooling3D(_KerasGlobalPoolNd):
-    n: ClassVar[int] = 3
-    _what: ClassVar[str] = "max"
+class GlobalMaxPooling3D(_KerasGlobalMaxPoolNd, n=3):
+    """``keras.layers.GlobalMaxPooling3D``."""

@@ -24,7 +24,7 @@ from ._args import fmt_shape
 from ._base import Layer, RFStep
 from ._errors import LayerError
 from .keras_conventions import keras_data_format, keras_tuple
-from .window import join_spatial, split_spatial
+from .window import axis_letters, join_spatial, split_spatial
 
 _INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area")
 
@@ -76,19 +76,16 @@ class _CroppingNd(_Resample):
 
     def explain(self, shape, out):
         spatial, o = self._layout(shape)[1], split_spatial(out, self.n, self._last)[1]
-        axes = "DHW"[3 - self.n:] if self.n > 1 else "L"
+        axes = axis_letters(self.n)
         return [f"{ax}_out = {i} − {a} − {b} = {v}" for ax, i, (a, b), v in zip(axes, spatial, self._pairs, o)] + ["no parameters; elements are copied"]
 
 
-@dataclass(frozen=True)
-class Cropping1D(_CroppingNd):
+class Cropping1D(_CroppingNd, n=1):
     """``keras.layers.Cropping1D(cropping=(1, 1))``.
 
     >>> Cropping1D((2, 3)).evaluate((None, 10, 4)).output_shape
     (None, 5, 4)
     """
-
-    n: ClassVar[int] = 1
 
 
 @dataclass(frozen=True)
@@ -141,20 +138,17 @@ class _UpSamplingNd(_Resample):
 
     def explain(self, shape, out):
         spatial, o = self._layout(shape)[1], split_spatial(out, self.n, self._last)[1]
-        axes = "DHW"[3 - self.n:] if self.n > 1 else "L"
+        axes = axis_letters(self.n)
         how = getattr(self, "interpolation", "nearest")
         return [f"{ax}_out = {i} · {s} = {v}" for ax, i, s, v in zip(axes, spatial, self._size, o)] + [f"no parameters; '{how}' interpolation"]
 
 
-@dataclass(frozen=True)
-class UpSampling1D(_UpSamplingNd):
+class UpSampling1D(_UpSamplingNd, n=1):
     """``keras.layers.UpSampling1D(size=2)``.
 
     >>> UpSampling1D(3).evaluate((None, 10, 4)).output_shape
     (None, 30, 4)
     """
-
-    n: ClassVar[int] = 1
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import MISSING, dataclass, fields
 
 from ._base import LayerResult
 from ._errors import LayerError
+from .window import effective_kernel
 
 MAX_KERNEL = 11
 MAX_STRIDE = 4
@@ -134,7 +135,7 @@ def solve(
     reached: dict[int, Solution] = {}  # every output size a candidate gives, with its simplest configuration
     for k in kernels:
         for d in dilations:
-            eff = d * (k - 1) + 1
+            eff = effective_kernel(k, d)
             if padding is not None:
                 pads = [padding]
             elif keras:
@@ -246,7 +247,7 @@ def _no_symmetric_same(cls, names, layer_name, size, k, d, solutions) -> list[st
     pad_arg = (before, after) * n
     text = (
         f"{layer_name}: no symmetric padding keeps {size} with kernel_size={k}" + (f", dilation={d}" if d != 1 else "")
-        + f": the window covers {d * (k - 1) + 1} pixels, so {before + after} pixels of padding are needed, which do not split evenly; "
+        + f": the window covers {effective_kernel(k, d)} pixels, so {before + after} pixels of padding are needed, which do not split evenly; "
     )
     if names["padding"] and "same" in _padding_strings(cls):
         text += f"use padding='same' (PyTorch pads {before} before and {after} after; stride 1 only) or {pad_layer}({pad_arg}) before a {layer_name} with padding=0"

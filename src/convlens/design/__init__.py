@@ -208,10 +208,6 @@ def _located(spec: Spec, diagnostic, index, argument=None):
     return replace(diagnostic, source=source, code_line=spec.positions.line_text(line))
 
 
-# the argument that a layer takes from its input, and which dimension of the input gives it
-_FROM_INPUT = {"in_features": -1, "in_channels": 1, "num_features": 1}
-
-
 def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
     """A concrete change that makes the failing layer fit, or None.
 
@@ -223,8 +219,9 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
     node = spec.nodes[error.index]
     shapes = error.input_shapes
     arg = error.argument
-    if arg in _FROM_INPUT and shapes and len(shapes[0]) > 1 and hasattr(node.layer, arg):
-        value = shapes[0][_FROM_INPUT[arg]]
+    taken = type(node.layer).taken_from_input
+    if arg in taken and shapes and len(shapes[0]) > 1:
+        value = shapes[0][taken[arg]]
         path = spec.origins[error.index].path
         if path[0] == "blocks":  # the layer is written in a block that other uses share: say so, apply nothing
             return {"index": error.index, "path": None, "argument": arg, "value": value,

@@ -172,16 +172,14 @@ class _Builder:
 
     def _check_type(self, type_name, path, label):
         """The layer must exist and follow the spec's framework convention."""
-        import difflib
-
-        from ..core import KERAS_ALIASES, LAYERS
+        from ..core import KERAS_ALIASES, LAYERS, close_names
 
         keras = self.framework is Framework.KERAS
         cls = (KERAS_ALIASES.get(type_name) if keras else None) or LAYERS.get(type_name)
         where = path + ("type",) if path + ("type",) in self.pos.marks else path
         if cls is None or type_name.startswith("Keras"):
             names = [n for n, c in list(LAYERS.items()) + list(KERAS_ALIASES.items()) if (c.framework == "keras") == keras and not n.startswith("Keras")]
-            close = difflib.get_close_matches(type_name, names, n=3, cutoff=0.6)
+            close = close_names(type_name, names)
             hint = f"did you mean {', '.join(close)}?" if close else "GET /api/layers or `convlens calc --help` lists the layers"
             raise self.error(where, f"unknown layer {type_name!r} in a {self.framework} spec; {hint}", layer=label, index=len(self.nodes))
         if (cls.framework == "keras") != keras:

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import fields
+from collections.abc import Callable
 from enum import StrEnum
 
 from ..core.network import INPUT, NetworkError, NetworkResult
+from ..core.window import effective_kernels, same_pads_statically
 from ._build import Framework, Spec
 from ._errors import SpecError
 
 _MERGES_KERAS = {"Add", "Concatenate"}
-# arguments a layer takes from its input when a spec leaves them out: argument -> input dimension
-_FROM_INPUT = {"in_channels": 1, "in_features": -1, "num_features": 1}
 
 
 class Target(StrEnum):
@@ -67,21 +66,6 @@ def _class_name(name: str) -> str:
     words = re.findall(r"[A-Za-z0-9]+", name)
     out = "".join(w[:1].upper() + w[1:] for w in words) or "Net"
     return out if out[0].isalpha() else f"Net{out}"
-
-
-def _arguments(layer, input_shape) -> list[tuple[str, object]]:
-    """The layer's non-default arguments in the framework's order, input-derived ones filled in."""
-    out = []
-    for f in fields(layer):
-        if not f.init or f.metadata.get("hidden"):
-            continue
-        value = getattr(layer, f.name)
-        if value is None and f.name in _FROM_INPUT and input_shape is not None:
-            value = input_shape[_FROM_INPUT[f.name]]
-        if value == f.default and f.name not in _FROM_INPUT:
-            continue
-        out.append((f.name, value))
-    return out
 
 
 def _call(prefix: str, type_name: str, args) -> str:
@@ -132,7 +116,7 @@ def to_pytorch(spec: Spec, result: NetworkResult | None = None) -> str:
         elif layer.type_name == "cat":
             expr = f"torch.cat([{', '.join(in_vars)}], dim={layer.dim})"
         else:
-            init.append(f"        self.{ident} = " + _call("nn.", layer.type_name, _arguments(layer, n.result.input_shape)))
+            init.append(f"        self.{ident} = " + _call("nn.", layer.type_name, layer.arguments(input_shape=n.result.input_shape).items()))
             expr = f"self.{ident}({in_vars[0]})"
         forward.append(f"        {target} = {expr}  # -> {out_shape}")
     last = var[result.nodes[-1].name]
@@ -196,7 +180,7 @@ def to_keras(spec: Spec, result: NetworkResult | None = None) -> str:
         if torch_spec:
             calls = _from_torch(spec, n)
         else:
-            calls = [(layer.type_name, _arguments(layer, n.result.input_shape), None)]
+            calls = [(layer.type_name, list(layer.arguments(input_shape=n.result.input_shape).items()), None)]
         arg = f"[{', '.join(in_vars)}]" if calls[-1][0] in _MERGES_KERAS else in_vars[0]
         for k, (type_name, args, note) in enumerate(calls):
             last = k == len(calls) - 1
@@ -260,80 +244,117 @@ def _simple(pair: tuple):
 
 def _from_torch(spec: Spec, node) -> list[tuple[str, list, str | None]]:
     """The Keras layers (type, arguments, note) that compute what one PyTorch spec layer computes, channels first."""
-    layer, shape = node.layer, node.result.input_shape
-    kind = layer.type_name
+    layer, kind = node.layer, node.layer.type_name
 
     def refuse(why: str):
         raise SpecError(f"layer {node.index} '{node.name}' ({kind}): {why}; export this spec --to pytorch", filename=spec.filename,
                         line=spec.origins[node.index].line, column=spec.origins[node.index].column)
 
-    def padded(padding) -> list:
-        pads = _pair(padding)
-        return [] if not any(pads) else [("ZeroPadding2D", [("padding", pads if pads[0] != pads[1] else pads[0]), _CF], None)]
+    translate = TO_KERAS.get(kind)
+    if translate is None:
+        refuse("has no Keras translation in convlens yet")
+    return translate(layer, node.result.input_shape, refuse)
 
-    if kind == "Conv2d":
-        kernel, stride, dilation = _pair(layer.kernel_size), _pair(layer.stride), _pair(layer.dilation)
-        centred = tuple(d * (k - 1) // 2 for k, d in zip(kernel, dilation))
-        if isinstance(layer.padding, str):
-            pad, mode = [], layer.padding
-        elif stride == (1, 1) and all(k % 2 for k in kernel) and _pair(layer.padding) == centred and any(centred):
-            pad, mode = [], "same"  # stride 1, odd kernel, padding (k-1)/2: Keras's 'same' pads exactly the same
-        else:
-            pad, mode = padded(layer.padding), "valid"
-        if layer.padding_mode != "zeros":
-            refuse(f"padding_mode={layer.padding_mode!r} has no Keras equivalent")
-        args = [("filters", layer.out_channels), ("kernel_size", _simple(kernel)), ("strides", _simple(stride)), ("padding", mode), _CF,
-                ("dilation_rate", _simple(dilation)), ("groups", layer.groups), ("use_bias", layer.bias)]
-        defaults = {"strides": 1, "padding": "valid", "dilation_rate": 1, "groups": 1, "use_bias": True}
-        return pad + [("Conv2D", [(k, v) for k, v in args if defaults.get(k, object()) != v], None)]
-    if kind in ("BatchNorm1d", "BatchNorm2d"):
-        if not layer.affine or not layer.track_running_stats:
-            refuse("only affine BatchNorm with running statistics has a Keras equivalent")
-        return [("BatchNormalization", [("axis", 1), ("epsilon", layer.eps), ("momentum", round(1 - layer.momentum, 10))], None)]
-    if kind in ("MaxPool2d", "AvgPool2d"):
-        kernel = _pair(layer.kernel_size)
-        stride = kernel if layer.stride is None else _pair(layer.stride)
-        if _pair(getattr(layer, "dilation", 1)) != (1, 1):
-            refuse("a dilated pooling window has no Keras equivalent")
-        mode = "valid"
-        if layer.ceil_mode:  # ceil((in - k) / k) + 1 = ceil(in / k): Keras's 'same' when the windows tile the input
-            if stride != kernel or any(_pair(layer.padding)):
-                refuse("ceil_mode=True has a Keras equivalent ('same') only with stride = kernel_size and no padding")
-            mode = "same"
-        if kind == "AvgPool2d" and any(_pair(layer.padding)) and not layer.count_include_pad:
-            refuse("count_include_pad=False with padding has no Keras equivalent")
-        note = "zero padding: PyTorch pads a max-pool with -inf; the shapes are the same, and so are the values after a ReLU" \
-            if kind == "MaxPool2d" and any(_pair(layer.padding)) else None
-        pool = "MaxPooling2D" if kind == "MaxPool2d" else "AveragePooling2D"
-        args = [("pool_size", _simple(kernel)), ("strides", _simple(stride))] + ([("padding", mode)] if mode != "valid" else []) + [_CF]
-        return padded(layer.padding) + [(pool, args, note)]
-    if kind == "AdaptiveAvgPool2d":
-        out = _pair(layer.output_size)
-        if out == (1, 1):
-            return [("GlobalAveragePooling2D", [_CF, ("keepdims", True)], None)]
-        size = shape[2:]
-        if all(o and s % o == 0 for s, o in zip(size, out)):
-            window = tuple(s // o for s, o in zip(size, out))
-            return [("AveragePooling2D", [("pool_size", window), ("strides", window), _CF], "the input divides evenly: equal windows")]
-        refuse(f"output_size={layer.output_size} does not divide the input {tuple(size)} into equal windows")
-    if kind == "Flatten":
-        if layer.start_dim != 1 or layer.end_dim != -1:
-            refuse("only Flatten(start_dim=1) has a Keras equivalent")
-        return [("Flatten", [], "no data_format: flattens in PyTorch's (C, H, W) order")]
-    if kind == "Linear":
-        return [("Dense", [("units", layer.out_features), ("use_bias", layer.bias)], None)]
-    if kind in ("Dropout", "Dropout2d"):
-        return [("Dropout", [("rate", layer.p)], None)]
-    if kind in _ACTIVATIONS:
-        return [("Activation", [("activation", _ACTIVATIONS[kind])], None)]
-    if kind == "LeakyReLU":
-        return [("LeakyReLU", [("negative_slope", layer.negative_slope)], None)]
-    if kind == "Softmax":
-        if layer.dim not in (-1, len(shape) - 1):
-            refuse(f"dim={layer.dim} is not the last axis; Keras's softmax activation works on the last axis")
-        return [("Activation", [("activation", "softmax")], None)]
-    if kind == "add":
-        return [("Add", [], None)]
-    if kind == "cat":
-        return [("Concatenate", [("axis", layer.dim)], None)]
-    refuse("has no Keras translation in convlens yet")
+
+# PyTorch layer type -> translate(layer, input shape, refuse) -> [(Keras type, arguments, note)], filled below
+TO_KERAS: dict[str, Callable] = {}
+
+
+def _translates(*kinds: str):
+    def register(translate):
+        TO_KERAS.update(dict.fromkeys(kinds, translate))
+        return translate
+    return register
+
+
+def _zero_padding(padding) -> list:
+    pads = _pair(padding)
+    return [] if not any(pads) else [("ZeroPadding2D", [("padding", pads if pads[0] != pads[1] else pads[0]), _CF], None)]
+
+
+@_translates("Conv2d")
+def _conv2d(layer, shape, refuse):
+    kernel, stride, dilation = _pair(layer.kernel_size), _pair(layer.stride), _pair(layer.dilation)
+    centred = tuple((e - 1) // 2 for e in effective_kernels(kernel, dilation))
+    if isinstance(layer.padding, str):
+        pad, mode = [], layer.padding
+    elif all(map(same_pads_statically, kernel, stride, dilation)) and _pair(layer.padding) == centred and any(centred):
+        pad, mode = [], "same"  # stride 1, odd window, padding (k'−1)/2: Keras's 'same' pads exactly the same
+    else:
+        pad, mode = _zero_padding(layer.padding), "valid"
+    if layer.padding_mode != "zeros":
+        refuse(f"padding_mode={layer.padding_mode!r} has no Keras equivalent")
+    args = [("filters", layer.out_channels), ("kernel_size", _simple(kernel)), ("strides", _simple(stride)), ("padding", mode), _CF,
+            ("dilation_rate", _simple(dilation)), ("groups", layer.groups), ("use_bias", layer.bias)]
+    defaults = {"strides": 1, "padding": "valid", "dilation_rate": 1, "groups": 1, "use_bias": True}
+    return pad + [("Conv2D", [(k, v) for k, v in args if defaults.get(k, object()) != v], None)]
+
+
+@_translates("BatchNorm1d", "BatchNorm2d")
+def _batch_norm(layer, shape, refuse):
+    if not layer.affine or not layer.track_running_stats:
+        refuse("only affine BatchNorm with running statistics has a Keras equivalent")
+    return [("BatchNormalization", [("axis", 1), ("epsilon", layer.eps), ("momentum", round(1 - layer.momentum, 10))], None)]
+
+
+@_translates("MaxPool2d", "AvgPool2d")
+def _pool2d(layer, shape, refuse):
+    kind = layer.type_name
+    kernel = _pair(layer.kernel_size)
+    stride = kernel if layer.stride is None else _pair(layer.stride)
+    if _pair(getattr(layer, "dilation", 1)) != (1, 1):
+        refuse("a dilated pooling window has no Keras equivalent")
+    mode = "valid"
+    if layer.ceil_mode:  # ceil((in - k) / k) + 1 = ceil(in / k): Keras's 'same' when the windows tile the input
+        if stride != kernel or any(_pair(layer.padding)):
+            refuse("ceil_mode=True has a Keras equivalent ('same') only with stride = kernel_size and no padding")
+        mode = "same"
+    if kind == "AvgPool2d" and any(_pair(layer.padding)) and not layer.count_include_pad:
+        refuse("count_include_pad=False with padding has no Keras equivalent")
+    note = "zero padding: PyTorch pads a max-pool with -inf; the shapes are the same, and so are the values after a ReLU" \
+        if kind == "MaxPool2d" and any(_pair(layer.padding)) else None
+    pool = "MaxPooling2D" if kind == "MaxPool2d" else "AveragePooling2D"
+    args = [("pool_size", _simple(kernel)), ("strides", _simple(stride))] + ([("padding", mode)] if mode != "valid" else []) + [_CF]
+    return _zero_padding(layer.padding) + [(pool, args, note)]
+
+
+@_translates("AdaptiveAvgPool2d")
+def _adaptive_avg_pool2d(layer, shape, refuse):
+    out = _pair(layer.output_size)
+    if out == (1, 1):
+        return [("GlobalAveragePooling2D", [_CF, ("keepdims", True)], None)]
+    size = shape[2:]
+    if all(o and s % o == 0 for s, o in zip(size, out)):
+        window = tuple(s // o for s, o in zip(size, out))
+        return [("AveragePooling2D", [("pool_size", window), ("strides", window), _CF], "the input divides evenly: equal windows")]
+    refuse(f"output_size={layer.output_size} does not divide the input {tuple(size)} into equal windows")
+
+
+@_translates("Flatten")
+def _flatten(layer, shape, refuse):
+    if layer.start_dim != 1 or layer.end_dim != -1:
+        refuse("only Flatten(start_dim=1) has a Keras equivalent")
+    return [("Flatten", [], "no data_format: flattens in PyTorch's (C, H, W) order")]
+
+
+@_translates("Softmax")
+def _softmax(layer, shape, refuse):
+    if layer.dim not in (-1, len(shape) - 1):
+        refuse(f"dim={layer.dim} is not the last axis; Keras's softmax activation works on the last axis")
+    return [("Activation", [("activation", "softmax")], None)]
+
+
+def _one_layer(keras_type: str, arguments: Callable) -> Callable:
+    """A translation to one Keras layer whose arguments are read off the PyTorch layer."""
+    return lambda layer, shape, refuse: [(keras_type, arguments(layer), None)]
+
+
+TO_KERAS.update({
+    "Linear": _one_layer("Dense", lambda layer: [("units", layer.out_features), ("use_bias", layer.bias)]),
+    "Dropout": _one_layer("Dropout", lambda layer: [("rate", layer.p)]),
+    "Dropout2d": _one_layer("Dropout", lambda layer: [("rate", layer.p)]),
+    "LeakyReLU": _one_layer("LeakyReLU", lambda layer: [("negative_slope", layer.negative_slope)]),
+    "add": _one_layer("Add", lambda layer: []),
+    "cat": _one_layer("Concatenate", lambda layer: [("axis", layer.dim)]),
+    **dict.fromkeys(_ACTIVATIONS, _one_layer("Activation", lambda layer: [("activation", _ACTIVATIONS[layer.type_name])])),
+})

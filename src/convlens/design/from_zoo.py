@@ -18,7 +18,6 @@ an operation that changes no shape, parameter or MAC and has no spec layer (Fast
 from __future__ import annotations
 
 import operator
-from dataclasses import fields
 
 from ..core.network import INPUT
 from ._structure import fold_blocks, with_branches
@@ -57,18 +56,6 @@ def _simple(value):
     return value
 
 
-def _arguments(layer) -> dict:
-    out = {}
-    for f in fields(layer):
-        if not f.init or f.metadata.get("hidden"):
-            continue
-        value = getattr(layer, f.name)
-        if value == f.default or _simple(value) == f.default:
-            continue
-        out[f.name] = _simple(value)
-    return out
-
-
 # --- PyTorch ----------------------------------------------------------------------------------
 def _torch_document(entry) -> dict:
     import torch
@@ -82,7 +69,7 @@ def _torch_document(entry) -> dict:
     doc = {"name": entry.name, "framework": "pytorch", "input": list(entry.input_size)}
     single = _core_of(model)
     if single is not None:  # the model is one layer (zoo:mnist-conv)
-        return {**doc, "layers": [{"type": single.type_name, **_arguments(single)}]}
+        return {**doc, "layers": [{"type": single.type_name, **single.arguments(plain=_simple)}]}
     try:
         graph = _Tracer().trace(model)
     except Exception as exc:  # fx cannot follow this forward (data-dependent control flow)
@@ -132,7 +119,7 @@ def _torch_document(entry) -> dict:
             layer = _core_of(module)
             if layer is None:
                 raise ZooSpecError(f"{where}: {type(module).__name__} has no core layer")
-            emit(node, {"type": layer.type_name, "name": node.target, **_arguments(layer)}, [source(node.args[0], node)])
+            emit(node, {"type": layer.type_name, "name": node.target, **layer.arguments(plain=_simple)}, [source(node.args[0], node)])
         elif node.target in adds or node.target == "add" or node.target == "__iadd__":
             a, b = node.args[:2]
             if not all(isinstance(v, torch.fx.Node) for v in (a, b)):
@@ -257,6 +244,6 @@ def _keras_document(entry) -> dict:
             continue
         if isinstance(core, Reported):
             raise ZooSpecError(f"zoo:{entry.name}: Keras layer {layer.name} ({type(layer).__name__}) has no core layer: {note}")
-        items.append({"type": core.type_name, "name": layer.name, **_arguments(core)})
+        items.append({"type": core.type_name, "name": layer.name, **core.arguments(plain=_simple)})
     shape = tuple(model.inputs[0].shape)
     return {"name": entry.name, "framework": "keras", "input": list(shape), "layers": items}

@@ -22,7 +22,7 @@ from ..core import LayerResult
 from ..core.costs import COST_NOTE
 from ..core.network import NetworkError, NetworkResult
 from ..core.receptive import ReceptiveField, as_dict
-from ..record import Diagnostic, LayerRow, MemoryEstimate, Summary, WeightInfo
+from ..record import Diagnostic, LayerRow, MemoryEstimate, Summary, WeightInfo, weight_totals
 
 FLOAT32_BYTES = 4  # core layers have no dtype: a chain or spec is counted in float32, as both frameworks default
 
@@ -37,15 +37,8 @@ def assemble(*, title: str, framework: str, input_shapes, output_shapes, rows, d
     ``param_bytes``, ``buffer_bytes``, ``total_macs``, ``total_flops``.
     """
     rows = tuple(rows)
-    weights = [w for r in rows for w in r.weights]
-    buffers = [b for r in rows for b in r.buffers]
     summed = {
-        "total_params": sum(w.numel for w in weights),
-        "trainable_params": sum(w.numel for w in weights if w.trainable),
-        "non_trainable_params": sum(w.numel for w in weights if not w.trainable),
-        "buffers": sum(b.numel for b in buffers),
-        "param_bytes": sum(w.nbytes for w in weights),
-        "buffer_bytes": sum(b.nbytes for b in buffers),
+        **weight_totals((w for r in rows for w in r.weights), (b for r in rows for b in r.buffers)),
         "total_macs": sum(r.macs for r in rows),
         "total_flops": sum(r.flops for r in rows),
     }

@@ -12,11 +12,10 @@ so are its rows. A changed copy is ``dataclasses.replace(summary, ...)``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
-from fractions import Fraction
 
-from ..core.costs import numel  # the one element count
+from ..core.costs import CountsParams, numel, param_counts  # the one element and parameter count
 
 Shape = tuple  # tuple[int | None, ...]: a batch or any size may be None (Keras's unknown batch)
 
@@ -82,7 +81,7 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
-class LayerRow:
+class LayerRow(CountsParams):
     """One row of the summary table: a module call, a functional op, or a core layer.
 
     Frozen like the rest of the record; a front end that fills a row in as it traces uses
@@ -116,17 +115,23 @@ class LayerRow:
     def input_shape(self) -> Shape | None:
         return self.input_shapes[0] if self.input_shapes else None
 
-    @property
-    def params(self) -> int:
-        return sum(w.numel for w in self.weights)
 
-    @property
-    def trainable_params(self) -> int:
-        return sum(w.numel for w in self.weights if w.trainable)
 
-    @property
-    def non_trainable_params(self) -> int:
-        return sum(w.numel for w in self.weights if not w.trainable)
+def weight_totals(weights, buffers) -> dict:
+    """The record's weight totals of ``weights`` and ``buffers`` (``WeightInfo``s): the ``Summary``
+    fields ``total_params``, ``trainable_params``, ``non_trainable_params``, ``buffers`` (elements),
+    ``param_bytes`` and ``buffer_bytes`` (each tensor in its own dtype).
+
+    >>> weight_totals([WeightInfo("w", (20, 1, 5, 5)), WeightInfo("b", (20,), dtype_bytes=2)], [])
+    {'total_params': 520, 'trainable_params': 520, 'non_trainable_params': 0, 'buffers': 0, 'param_bytes': 2040, 'buffer_bytes': 0}
+    """
+    weights, buffers = tuple(weights), tuple(buffers)
+    total, trainable, non_trainable = param_counts(weights)
+    return {
+        "total_params": total, "trainable_params": trainable, "non_trainable_params": non_trainable,
+        "buffers": sum(b.numel for b in buffers),
+        "param_bytes": sum(w.nbytes for w in weights), "buffer_bytes": sum(b.nbytes for b in buffers),
+    }
 
 
 @dataclass(frozen=True)
@@ -184,26 +189,10 @@ class Summary:
         return [d for d in self.diagnostics if d.severity == Severity.ERROR]
 
     def to_dict(self) -> dict:
-        """Plain numbers, strings, lists and dicts (what the JSON writer prints)."""
-        def clean(obj):
-            if isinstance(obj, Fraction):
-                return float(obj) if obj.denominator != 1 else int(obj)
-            if isinstance(obj, StrEnum):
-                return obj.value
-            if isinstance(obj, dict):
-                return {k: clean(v) for k, v in obj.items()}
-            if isinstance(obj, (list, tuple)):
-                return [clean(v) for v in obj]
-            return obj
+        """Plain numbers, strings, lists and dicts (what the JSON writer prints): ``serialize.summary_dict``."""
+        from .serialize import summary_dict
 
-        d = clean(asdict(self))
-        for row, src in zip(d["layers"], self.layers):
-            row["params"] = src.params
-            if not src.connected_to:  # known only for Keras graphs; absent rather than empty elsewhere
-                del row["connected_to"]
-        if self.memory is not None:
-            d["memory"]["total"] = self.memory.total
-        return d
+        return summary_dict(self)
 
     # Convenience methods: each calls a writer lazily, so the record's data depends on none.
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ used by this text and by the command's JSON output alike.
 
 from __future__ import annotations
 
+from ..record.serialize import number
 from . import _format as f
 from ._breakdown import breakdown
 from ._common import diagnostic_counts, memory_terms
@@ -44,7 +45,7 @@ def rf_size(s) -> list | None:
     rf = s.receptive_field
     if not rf or "size" not in rf:
         return None
-    return [int(v) if float(v).is_integer() else float(v) for v in rf["size"]]
+    return [number(v) for v in rf["size"]]
 
 
 # --- text ---------------------------------------------------------------------------------------

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
+from ..record.serialize import number
 from ._common import Options
 
 
 def _default(obj):
     if isinstance(obj, Fraction):
-        return int(obj) if obj.denominator == 1 else float(obj)
+        return number(obj)
     if isinstance(obj, (set, frozenset)):
         return sorted(obj, key=str)
     return str(obj)

@@ -7,7 +7,12 @@ Endpoints (all answers JSON except the page and its static files):
 * ``GET /api/examples`` — what the page can start from: the tutorial specs and every zoo model.
 * ``GET /api/examples/{name}`` — one of them as a spec (YAML text and the document).
 * ``POST /api/summary`` — body ``{"yaml": TEXT}`` or ``{"spec": DOCUMENT}``: the document, its YAML,
-  the summary record, where each row was written, and the fix when the network breaks.
+  the summary record, the table's cells as the report spells them (``render.page.cells``), where
+  each row was written, and the fix when the network breaks.
+* ``POST /api/diagram`` — body as above, plus ``"format": "svg" | "png"`` (default ``svg``): the
+  network drawn by ``render.diagram`` (Graphviz ``dot``, run in a worker thread with a deadline,
+  never on the event loop). SVG: JSON ``{"svg", "nodes": [{"id", "rows", "failed"}], "filename"}``,
+  each node's SVG element id with the ``summary.layers`` rows it stands for; PNG: the image itself.
 * ``POST /api/export`` — body as above plus ``"to": "pytorch" | "keras" | "yaml"``: the file's text.
 
 A request is data: the server never imports or runs anything named in it (an example name is only
@@ -29,9 +34,6 @@ import gc
 import json
 import threading
 from contextlib import asynccontextmanager
-from dataclasses import fields, is_dataclass
-from enum import StrEnum
-from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,6 +46,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import design
 from ..design._dump import dump
+from ..render import diagram, page
 
 BUDGET_S = 10.0  # the longest a request waits for its analysis (a 10,000-layer spec takes seconds on a loaded machine)
 WORKERS = 4  # analyses running at once; one more request gets 503
@@ -136,43 +139,6 @@ def _dumpable(doc) -> bool:
     return isinstance(blocks, dict) and all(isinstance(b, dict) and isinstance(b.get("layers"), list) and set(b) <= {"params", "layers"} for b in blocks.values())
 
 
-def record_dict(summary) -> dict:
-    """``Summary.to_dict()``, built field by field: the same dictionary (tested), without
-    ``dataclasses.asdict``'s deep copies, which took half the server's time on a keystroke."""
-    out = _plain(summary)
-    for row, source in zip(out["layers"], summary.layers):
-        row["params"] = source.params
-        if not source.connected_to:  # as in to_dict: known only for Keras graphs, absent rather than empty elsewhere
-            del row["connected_to"]
-    if summary.memory is not None:
-        out["memory"]["total"] = summary.memory.total
-    return out
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}  # dataclass -> its field names
-_SCALARS = (str, int, float, bool)
-
-
-def _plain(obj):
-    kind = type(obj)
-    if obj is None or kind in _SCALARS:
-        return obj
-    if kind is Fraction:
-        return float(obj) if obj.denominator != 1 else int(obj)
-    if isinstance(obj, StrEnum):  # Severity, RowKind, Framework: their text, as to_dict gives it
-        return obj.value
-    if kind in (list, tuple):
-        return [_plain(v) for v in obj]
-    if kind is dict:
-        return {k: _plain(v) for k, v in obj.items()}
-    names = _FIELDS.get(kind)
-    if names is None and is_dataclass(obj):
-        names = _FIELDS[kind] = tuple(f.name for f in fields(obj))
-    if names is not None:
-        return {name: _plain(getattr(obj, name)) for name in names}
-    return obj
-
-
 def _yaml_of(network: design.Spec, body: dict) -> str:
     return body["yaml"] if "yaml" in body else dump(network.document)
 
@@ -207,7 +173,8 @@ def _summary_answer(body: dict) -> dict:
     return {
         "spec": network.document,
         "yaml": _yaml_of(network, body),
-        "summary": record_dict(summary),
+        "summary": summary.to_dict(),
+        "cells": page.cells(summary),
         "origins": origins,
         "fix": fix,
         "layers": len(network.nodes),
@@ -228,9 +195,8 @@ def _export_answer(body: dict) -> dict:
             code = export(network, to)
         except design.SpecError as exc:
             raise RequestError(422, str(exc), exc.to_dict()) from None
-    stem = "".join(c if c.isalnum() else "_" for c in network.name).strip("_") or "network"
     suffix = {"pytorch": "_torch.py", "keras": "_keras.py", "yaml": ".yaml"}[to]
-    return {"filename": stem + suffix, "code": code}
+    return {"filename": _stem(network) + suffix, "code": code}
 
 
 async def _answer(request: Request, make) -> Response:
@@ -250,6 +216,50 @@ async def api_export(request: Request) -> Response:
     return await _answer(request, _export_answer)
 
 
+def _stem(network: design.Spec) -> str:
+    """The network's name as a file name's stem."""
+    return "".join(c if c.isalnum() else "_" for c in network.name).strip("_") or "network"
+
+
+DIAGRAM_SECONDS = 20  # the longest the page waits for a diagram; an abandoned dot still runs to its end
+DIAGRAM_ROWS = 1_000  # the most rows the page draws: 1,000 layers took 26 s to draw under load (docs/draw.md)
+
+
+async def api_diagram(request: Request) -> Response:
+    try:
+        body = await _body(request)
+        fmt = body.get("format", "svg")
+        if fmt not in ("svg", "png"):
+            raise RequestError(400, f'"format" must be "svg" or "png", got {fmt!r}')
+        network, summary = await request.app.state.workers.run(lambda: _analysed(body))  # off the event loop, like /api/summary
+    except RequestError as exc:
+        return _error(exc)
+    if len(summary.layers) > DIAGRAM_ROWS:
+        return _error(RequestError(422, f"the network has {len(summary.layers):,} rows; the page draws up to {DIAGRAM_ROWS:,}. "
+                                        "Draw it with `convlens draw SPEC -o FILE`"))
+    with anyio.move_on_after(DIAGRAM_SECONDS):
+        try:  # dot is a subprocess: wait for it in a worker thread, the event loop keeps answering
+            drawn, image = await anyio.to_thread.run_sync(_draw, summary, fmt, abandon_on_cancel=True)
+        except diagram.DrawError as exc:  # Graphviz missing on the server
+            return _error(RequestError(503, str(exc)))
+        if fmt == "png":
+            return Response(image, media_type="image/png", headers={"Content-Disposition": f'attachment; filename="{_stem(network)}.png"'})
+        nodes = [{"id": n.id, "rows": list(n.rows), "failed": n.failed or any(m[0] == "error" for m in n.marks)} for n in drawn.nodes]
+        return JSONResponse({"svg": image, "nodes": nodes, "filename": _stem(network) + ".svg"})
+    return _error(RequestError(503, f"the diagram took over {DIAGRAM_SECONDS} s to lay out; the table above is complete. "
+                                    "Draw a network this large with `convlens draw SPEC -o FILE`"))
+
+
+def _analysed(body: dict):
+    network = _spec_from(body)
+    return network, design.analyse(network)[0]
+
+
+def _draw(summary, fmt: str):
+    """The diagram's structure (which rows each node stands for) and its image, laid out by dot."""
+    return diagram.graph(summary), diagram.render(summary, fmt=fmt)
+
+
 @lru_cache(maxsize=1)
 def _catalogue() -> dict:
     """Every layer type with its keyword names and defaults, per framework."""
@@ -263,9 +273,7 @@ def _catalogue() -> dict:
         if name.startswith("Keras"):
             continue
         args = []
-        for f in fields(cls):
-            if not f.init or f.metadata.get("hidden"):
-                continue
+        for f in cls.argument_fields():
             default = None if f.default is MISSING else f.default
             args.append({"name": f.name, "default": list(default) if isinstance(default, tuple) else default})
         out[framework][name] = args
@@ -370,6 +378,7 @@ def create_app(*, workers: int = WORKERS, budget_s: float = BUDGET_S) -> Starlet
         Route("/api/schema", api_schema),
         Route("/api/summary", api_summary, methods=["POST"]),
         Route("/api/export", api_export, methods=["POST"]),
+        Route("/api/diagram", api_diagram, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 500: server_error}, lifespan=_lifespan)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ...record import LayerRow, Summary
+from ...record import LayerRow, Summary, weight_totals
 from ._graph import Call
 
 
@@ -95,11 +95,7 @@ def collapse(rows: list[LayerRow]) -> list[LayerRow]:
 
 def totals(rows: list[LayerRow]) -> dict:
     leaves = [r for r in rows if r.is_leaf]
-    params = sum(r.params for r in leaves)
-    buffers = sum(w.numel for r in leaves for w in r.buffers)
     return dict(
-        total_params=params, trainable_params=sum(r.trainable_params for r in leaves),
-        non_trainable_params=sum(r.non_trainable_params for r in leaves), buffers=buffers,
-        param_bytes=4 * params, buffer_bytes=4 * buffers,
+        **weight_totals((w for r in leaves for w in r.weights), (b for r in leaves for b in r.buffers)),
         total_macs=sum(r.macs for r in leaves), total_flops=sum(r.flops for r in leaves),
     )

@@ -81,11 +81,9 @@ MODULES: dict[type, tuple[str, object]] = {
     nn.Softmax: ("Softmax", lambda m: dict(dim=m.dim)), nn.LogSoftmax: ("LogSoftmax", lambda m: dict(dim=m.dim)),
 }
 
-# the argument that the core can take from the input (so a wrong one can be diagnosed and replaced)
-INPUT_ARGUMENT = {"Conv1d": "in_channels", "Conv2d": "in_channels", "Conv3d": "in_channels",
-                  "ConvTranspose1d": "in_channels", "ConvTranspose2d": "in_channels", "ConvTranspose3d": "in_channels",
-                  "Linear": "in_features", "BatchNorm1d": "num_features", "BatchNorm2d": "num_features",
-                  "BatchNorm3d": "num_features", "InstanceNorm2d": "num_features"}
+# the argument that the core can take from the input (so a wrong one can be diagnosed and replaced),
+# as each core layer class declares it (``Layer.taken_from_input``)
+INPUT_ARGUMENT = {name: next(iter(cls.taken_from_input)) for name, cls in LAYERS.items() if cls.taken_from_input}
 
 
 def type_name(module: nn.Module) -> str:
@@ -119,8 +117,9 @@ def core_layer(module: nn.Module, *, from_input: bool = False) -> Layer | None:
     if cls is None:
         return None
     kwargs = args(module)
-    if from_input and name in INPUT_ARGUMENT:
-        kwargs.pop(INPUT_ARGUMENT[name], None)
+    if from_input:
+        for argument in cls.taken_from_input:
+            kwargs.pop(argument, None)
     kwargs = {k: v for k, v in kwargs.items() if k in cls.__dataclass_fields__}
     try:
         return cls(**kwargs)
