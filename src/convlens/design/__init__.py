@@ -38,9 +38,9 @@ from pathlib import Path
 from ..core.network import NetworkError, NetworkResult, evaluate as evaluate_nodes
 from ..record import Summary
 from ..core.framework import Framework
-from ._build import MAX_LAYERS, Origin, Spec, build
-from ._errors import SpecError
-from ._source import MAX_BYTES, Positions, read
+from ._build import MAX_LAYERS, MAX_STEPS, Origin, Spec, build
+from ._errors import SpecError, SpecLimitError
+from ._source import MAX_BYTES, MAX_DIGITS, MAX_NESTING, MAX_VALUES, Positions, read
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -107,6 +107,13 @@ def _schema_message(error) -> str:
         return f"{extra[0]!r} is not allowed here; the keys allowed are {', '.join(allowed)} (see convlens/design/schema.json)"
     if rule == "pattern":
         return f"{value!r} is not a valid name: letters, digits and _, parts joined by dots (conv1, layer1.0.conv1)"
+    if rule in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        bound = error.rule_definition
+        word = {"minimum": f"at least {bound}", "maximum": f"at most {bound}", "exclusiveMinimum": f"more than {bound}", "exclusiveMaximum": f"less than {bound}"}[rule]
+        return f"{value!r} is out of range: it must be {word}"
+    if rule in ("minItems", "maxItems"):
+        bound = error.rule_definition
+        return f"a list of {len(value)} is out of range: it needs {'at least' if rule == 'minItems' else 'at most'} {bound} items"
     if rule == "not":
         return "a layer item cannot also have 'block' or 'branches'; write them as separate items"
     message = error.message
@@ -263,5 +270,5 @@ def target_loader(path: str, request) -> Summary:
     return summary(spec)
 
 
-__all__ = ["Framework", "MAX_BYTES", "analyse", "MAX_LAYERS", "Origin", "SCHEMA_PATH", "Spec", "SpecError", "build", "dump", "evaluate", "is_spec_path",
+__all__ = ["Framework", "MAX_BYTES", "MAX_DIGITS", "MAX_NESTING", "MAX_STEPS", "MAX_VALUES", "analyse", "MAX_LAYERS", "Origin", "SCHEMA_PATH", "Spec", "SpecError", "SpecLimitError", "build", "dump", "evaluate", "is_spec_path",
            "load", "loads", "read", "schema", "suggest_fix", "summary", "target_loader", "validate", "where"]

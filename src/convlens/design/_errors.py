@@ -25,3 +25,7 @@ class SpecError(UserError):
 
     def to_dict(self) -> dict:
         return {"file": self.filename, "line": self.line, "column": self.column, "layer": self.layer, "index": self.index, "path": list(self.path), "reason": self.reason, "message": str(self)}
+
+
+class SpecLimitError(SpecError):
+    """A spec that is readable but past one of the format's limits (size, aliases, nesting, digits, layers)."""

@@ -134,6 +134,17 @@ def _format_line(row: dict, epochs: int) -> str:
             f"{row['epoch_time_s']:.1f} s ({row['images_per_s']:,.0f} img/s training)")
 
 
+def _run_folder(folder: Path) -> Path:
+    """``folder`` if a new run can be written there: refused when it is a file, lies under a file, or holds a run."""
+    for path in (folder, *folder.parents):
+        if path.exists() and not path.is_dir():
+            where = "is a file" if path == folder else f"lies under {path}, a file"
+            raise TrainError(f"--out {folder} {where}; give a folder for the run (a new one, or one without a checkpoint.pt)")
+    if (folder / "checkpoint.pt").exists():
+        raise TrainError(f"{folder} already holds a run; continue it with --resume {folder}, or choose another --out")
+    return folder
+
+
 def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, progress: bool | None = None,
           log: Callable[[str], None] = print) -> RunResult:
     """Train ``cfg`` (or resume the run folder ``resume``, whose saved config is used); see the module doc."""
@@ -147,6 +158,8 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
     assert cfg is not None, "train() needs a config or a run folder to resume"
     if cfg.tensorboard:
         tensorboard.require()  # before any folder is made
+    if state is None:
+        folder = _run_folder(Path(cfg.out or default_out(cfg)))  # refused before the data is read
     device = select_device(cfg.device)
     dist = _Dist(device)
     bf16 = cfg.precision is Precision.BF16
@@ -158,12 +171,12 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
     n_params = models.check(cfg.model, cfg.model_args, channels=ds.channels, size=ds.image_size, num_classes=k)
 
     if state is None:
-        folder = Path(cfg.out or default_out(cfg))
         cfg = replace(cfg, out=str(folder))
         if dist.main:
-            if (folder / "checkpoint.pt").exists():
-                raise TrainError(f"{folder} already holds a run; continue it with --resume {folder}, or choose another --out")
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise TrainError(f"--out {folder}: cannot create the run folder ({exc.strerror}); choose another --out") from None
         mean, std = channel_stats(ds.train_images)
         inp = Input(ds.channels, ds.image_size, mean, std)
     else:
