@@ -1,7 +1,8 @@
-"""The import graph points one way (README "How it is built"), checked by parsing every module.
+"""The import graph points one way (docs/architecture.md, "How it is built"), checked by parsing every module.
 
-    core  <-  record  <-  frontends, render  <-  targets  <-  cli
+    core  <-  record  <-  frontends, design, render  <-  targets  <-  cli
     zoo (model definitions) imports the core at most; convlens/__init__ reaches targets lazily.
+    convlens.errors (UserError, the base of every user's mistake) imports nothing; every package may import it.
 
 A module may import its own package and the packages below it; nothing imports back up. The one
 allowed exception: the record's convenience methods (``str(summary)``, ``to_json()``…) import a
@@ -20,21 +21,22 @@ FRAMEWORKS = {"torch", "keras", "tensorflow", "numpy", "torchvision", "torchinfo
 
 # package -> convlens packages it may import (besides itself)
 ALLOWED = {
-    "core": set(),
-    "record": {"core"},
-    "frontends": {"core", "record"},
-    "render": {"core", "record"},
-    "zoo": {"core"},
-    "design": {"core", "record", "frontends", "zoo"},  # a front end of its own: spec files, and zoo models written as specs
-    "data": set(),  # dataset readers: files in, uint8 tensors out
-    "targets": {"core", "record", "frontends", "zoo", "design"},
-    "train": {"core", "record", "frontends", "zoo", "targets", "data", "__init__"},  # __init__: the version a run records
-    "web": {"core", "record", "frontends", "render", "zoo", "design", "targets"},
-    "cli": {"core", "record", "frontends", "render", "zoo", "design", "targets", "data", "train", "web", "__init__"},
-    "__init__": {"core", "targets"},
-    "__main__": {"cli"},
+    "errors": set(),  # convlens.errors.UserError: imports nothing, importable by every package
+    "core": {"errors"},
+    "record": {"errors", "core"},
+    "frontends": {"errors", "core", "record"},
+    "render": {"errors", "core", "record"},
+    "zoo": {"errors", "core"},
+    "design": {"errors", "core", "record", "frontends", "zoo"},  # a front end of its own: spec files, and zoo models written as specs
+    "data": {"errors"},  # dataset readers: files in, uint8 tensors out
+    "targets": {"errors", "core", "record", "frontends", "zoo", "design"},
+    "train": {"errors", "core", "record", "frontends", "zoo", "targets", "data", "__init__"},  # __init__: the version a run records
+    "web": {"errors", "core", "record", "frontends", "render", "zoo", "design", "targets", "train", "data"},  # train, data: the Inside view
+    "cli": {"errors", "core", "record", "frontends", "render", "zoo", "design", "targets", "data", "train", "web", "__init__"},
+    "__init__": {"errors", "core", "targets"},
+    "__main__": {"errors", "cli"},
 }
-NO_FRAMEWORK = {"core", "record", "render"}  # these run where neither PyTorch nor Keras is installed
+NO_FRAMEWORK = {"core", "record", "render", "errors"}  # these run where neither PyTorch nor Keras is installed
 LAZY_OK = {("record", "render")}  # (importer, imported) allowed inside a function only
 
 
@@ -120,64 +122,57 @@ def test_the_parser_resolves_every_kind_of_import(where, text, found):
     assert found in {(t, lazy) for _, t, lazy in _imports(SRC / where, text)}
 
 
-# Imports of another package's private (underscore) module still to be removed by the rest of issue 16;
-# anything new is refused.
-PRIVATE_TODO = {("cli/data.py", "convlens.render._table"), ("cli/data.py", "convlens.data._catalog"),
-                ("cli/eval.py", "convlens.render._table"), ("web/app.py", "convlens.design._dump"),
-                ("web/app.py", "convlens.design._source")}
+# (importing module, private module) pairs allowed to cross a package's privacy: none. Nothing may be added here.
+PRIVATE_ALLOWED: set[tuple[str, str]] = set()
 
 
 def _private_imports(path: Path, text: str | None = None):
-    """(dotted name, owning package's parts) of every convlens module ``path`` imports whose name starts
-    with one underscore: in the module path of an import, or imported by name from a package."""
+    """Each convlens module ``path`` imports from another package whose own name starts with ``_``:
+    ``from ..design._dump import dump``, ``from ..data import _catalog``, ``import convlens.render._table``."""
     tree = ast.parse(path.read_text() if text is None else text)
-    package = ["convlens", *path.relative_to(SRC).parent.parts]
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    here = parts[:-1]  # the package the module sits in
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names = [(alias.name.split("."), None) for alias in node.names]
+            names = [alias.name.split(".")[1:] for alias in node.names if alias.name.split(".")[0] == "convlens"]
         elif isinstance(node, ast.ImportFrom):
-            base = (package[: len(package) - (node.level - 1)] if node.level else []) + (node.module.split(".") if node.module else [])
-            names = [(base, None)] + [(base, alias.name) for alias in node.names]
+            if node.level == 0:
+                base = (node.module or "").split(".")
+                if base[0] != "convlens":
+                    continue
+                base = base[1:]
+            else:
+                base = here[: len(here) - (node.level - 1)] + (node.module.split(".") if node.module else [])
+            names = [base + [alias.name] for alias in node.names] + [base]
         else:
             continue
-        for parts, name in names:
-            if parts[:1] != ["convlens"]:
-                continue
-            if name is not None:  # ``from package import _module`` (not a private function of a module)
-                if _private(name) and SRC.joinpath(*parts[1:], name + ".py").is_file():
-                    yield ".".join(parts + [name]), parts
-                continue
-            for i, part in enumerate(parts):
-                if _private(part):
-                    yield ".".join(parts[: i + 1]), parts[:i]
+        for full in names:
+            if not full or full[0] == (parts[0] if len(parts) > 1 else None):
+                continue  # its own package: private plumbing is its business
+            for i, name in enumerate(full):
+                if name.startswith("_") and name != "__init__" and (SRC.joinpath(*full[: i + 1]).with_suffix(".py").exists() or SRC.joinpath(*full[: i + 1]).is_dir()):
+                    yield ".".join(full[: i + 1])
                     break
-
-
-def _private(name: str) -> bool:
-    return name.startswith("_") and not name.startswith("__")
 
 
 @pytest.mark.parametrize("path", MODULES, ids=[str(p.relative_to(SRC)) for p in MODULES])
 def test_no_package_imports_another_packages_private_module(path):
-    package = ["convlens", *path.relative_to(SRC).parent.parts]
     where = str(path.relative_to(SRC))
-    for module, owner in _private_imports(path):
-        if package[: len(owner)] != owner and (where, module) not in PRIVATE_TODO:
-            pytest.fail(f"{where} imports {module}, a private module of convlens.{'.'.join(owner[1:])}; "
-                        "make the part it needs public (a module without the underscore)")
+    found = sorted({m for m in _private_imports(path) if (where, m) not in PRIVATE_ALLOWED})
+    assert not found, f"{where} imports {', '.join(found)}: private to another package; give it a public name there"
 
 
 @pytest.mark.parametrize("where, text, found", [
-    ("design/from_zoo.py", "from ..frontends.torch._ops import MODULES\n", True),
-    ("design/from_zoo.py", "def f():\n    from ..frontends.keras import _graph\n", True),
-    ("web/app.py", "from ..core.conv import _param_lines\n", False),  # a private name, not a module
-    ("targets/resolve.py", "import convlens.frontends.torch._meta_init\n", True),
-    ("frontends/torch/_trace.py", "from . import _diagnose\n", False),  # its own package
-    ("frontends/torch/walk.py", "from ._ops import MODULES\n", False),
-    ("frontends/torch/walk.py", "from .ops import MODULES\n", False),
+    ("web/app.py", "from ..design._dump import dump\n", {"design._dump"}),
+    ("cli/data.py", "def f():\n    from ..data import _catalog\n", {"data._catalog"}),
+    ("cli/data.py", "import convlens.render._table\n", {"render._table"}),
+    ("cli/data.py", "from convlens.render._table import table\n", {"render._table"}),
+    ("cli/data.py", "from ._common import UsageError\n", set()),  # its own package
+    ("cli/data.py", "from ..data import CATALOG, load\n", set()),
+    ("web/app.py", "from .. import design\n", set()),
+    ("design/from_zoo.py", "from ..frontends.torch._ops import MODULES\n", {"frontends.torch._ops"}),
+    ("targets/resolve.py", "import convlens.frontends.torch._meta_init\n", {"frontends.torch._meta_init"}),
+    ("frontends/torch/walk.py", "from .ops import MODULES\n", set()),
 ])
-def test_the_private_import_check_finds_what_it_must(where, text, found):
-    path = SRC / where
-    package = ["convlens", *path.relative_to(SRC).parent.parts]
-    hits = [m for m, owner in _private_imports(path, text) if package[: len(owner)] != owner]
-    assert bool(hits) == found
+def test_the_private_import_check_sees_every_form(where, text, found):
+    assert set(_private_imports(SRC / where, text)) == found

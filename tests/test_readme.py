@@ -1,5 +1,6 @@
-"""The README stays true: every ```text block whose first line starts with ``$ convlens `` is run and
-its output compared with the block.
+"""The README and the docs stay true: every ```text block of README.md and docs/*.md whose first line
+starts with ``$ convlens `` is run and its output compared with the block, and every path into the
+repository they write (``src/…``, ``tests/…``, ``benchmarks/…``, ``docs/…``) exists.
 
 Rules: the command runs from the repository root with ``COLUMNS=100`` (in this process, through
 ``convlens.cli.main``); a command may continue on following lines that end with `` \\``; a block
@@ -20,6 +21,7 @@ from convlens.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]  # the front page, then the docs site's pages
 
 
 def blocks(text: str) -> list[tuple[int, list[str]]]:
@@ -97,15 +99,26 @@ def test_the_matcher():
         ("convlens calc a b", ["out"]), ("convlens zoo list", ["x"])]
 
 
-CASES = [(line, command, expected) for line, body in blocks(README.read_text(encoding="utf-8")) for command, expected in commands(body)]
+def _cases() -> list[tuple[str, int, str, list[str]]]:
+    """(page, line, command, expected output) of every command in README.md and docs/*.md."""
+    return [(page.relative_to(ROOT).as_posix(), line, command, expected)
+            for page in PAGES
+            for line, body in blocks(page.read_text(encoding="utf-8"))
+            for command, expected in commands(body)]
 
 
-def test_the_readme_has_commands():
-    assert len(CASES) >= 5
+CASES = _cases()
 
 
-@pytest.mark.parametrize(("line", "command", "expected"), CASES, ids=[f"README.md:{c[0]}" for c in CASES])
-def test_readme_command(line, command, expected, capsys, monkeypatch):
+def test_the_readme_and_the_docs_have_commands():
+    pages = {case[0] for case in CASES}
+    assert sum(case[0] == "README.md" for case in CASES) >= 2
+    assert {"docs/calculate.md", "docs/inspect.md", "docs/design.md", "docs/zoo.md"} <= pages
+    assert len(CASES) >= 15
+
+
+@pytest.mark.parametrize(("page", "line", "command", "expected"), CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
+def test_documented_command(page, line, command, expected, capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("COLUMNS", "100")
     argv = shlex.split(command)
@@ -114,4 +127,59 @@ def test_readme_command(line, command, expected, capsys, monkeypatch):
     out = capsys.readouterr().out
     actual = out.rstrip("\n").split("\n")
     if not matches(expected, actual):
-        pytest.fail(f"README.md:{line}: `{command}` (exit {code}) printed:\n{out}\n--- the README shows:\n" + "\n".join(expected))
+        pytest.fail(f"{page}:{line}: `{command}` (exit {code}) printed:\n{out}\n--- the page shows:\n" + "\n".join(expected))
+
+
+# A path into the repository as the pages write it: not preceded by a path character (so
+# ``../shared/src/x`` and URLs are left alone), ending before a space, a quote, a colon
+# (``file.py:67`` is a line) or anything that cannot be in a file name. Paths from the repository
+# root start with src/, tests/, benchmarks/ or docs/; a path starting with one of convlens's
+# packages (``core/window.py``, ``frontends/build.py``) is inside src/convlens/.
+_PATH = re.compile(r"(?<![\w./~-])((?:src|tests|benchmarks|docs)/[\w./*-]*)")
+PACKAGES = sorted(p.name for p in (ROOT / "src" / "convlens").iterdir() if (p / "__init__.py").is_file())
+_PACKAGE_PATH = re.compile(r"(?<![\w./~-])((?:" + "|".join(PACKAGES) + r")/[\w./*-]*)")
+
+
+def written_paths(text: str) -> list[tuple[int, str]]:
+    """(line number, path from the repository root) of every path into the repository a page writes."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        found += [(number, m.group(1).rstrip(".")) for m in _PATH.finditer(line)]
+        found += [(number, "src/convlens/" + m.group(1).rstrip(".")) for m in _PACKAGE_PATH.finditer(line)]
+    return found
+
+
+def test_written_paths():
+    assert written_paths("see `tests/golden/`, and src/convlens/zoo/resnet.py:52.") == [
+        (1, "tests/golden/"), (1, "src/convlens/zoo/resnet.py")]
+    assert written_paths("ROOT/train/CLASS, ../shared/src/a, https://x.org/tests/b, not_src/c, ~/data/x") == []
+    assert written_paths("x\n(`benchmarks/bench_page.py`)\n[Install](docs/install.md)") == [
+        (2, "benchmarks/bench_page.py"), (3, "docs/install.md")]
+    assert written_paths("windows from `core/window.py`; `frontends/torch/` by role") == [
+        (1, "src/convlens/core/window.py"), (1, "src/convlens/frontends/torch/")]
+
+
+def exists(path: str) -> bool:
+    """The path exists (a glob: matches something), or it names a module's attribute
+    (``frontends/build.assemble``: ``build.py`` exists)."""
+    if "*" in path:
+        return bool(list(ROOT.glob(path)))
+    if (ROOT / path).exists():
+        return True
+    folder, _, name = path.rpartition("/")
+    return "." in name and (ROOT / folder / (name.split(".")[0] + ".py")).is_file()
+
+
+def test_exists():
+    assert exists("src/convlens/frontends/build.py") and exists("src/convlens/frontends/build.assemble")
+    assert exists("tests/golden/") and exists("src/convlens/design/examples/*.yaml")
+    assert not exists("src/convlens/frontends/builder.assemble") and not exists("src/convlens/core/windows.py")
+    assert not exists("src/convlens/design/examples/*.json")
+
+
+def test_every_written_path_exists():
+    missing = [f"{page.relative_to(ROOT).as_posix()}:{number}: {path}"
+               for page in PAGES
+               for number, path in written_paths(page.read_text(encoding="utf-8"))
+               if not exists(path)]
+    assert not missing, "paths the docs write that do not exist:\n" + "\n".join(missing)

@@ -61,11 +61,11 @@ def test_calc_tutorial_chain_and_fc1_error(capsys):
 
 
 def test_solve(capsys):
-    code, out, _ = run(capsys, "solve", "Conv2d", "--input", "224", "--output", "112", "--kernel-size", "7")
+    code, out, _ = run(capsys, "solve", "Conv2d", "--input", "224", "--output-size", "112", "--kernel-size", "7")
     assert code == 0 and "kernel_size=7, stride=2, padding=3" in out
     code, out, _ = run(capsys, "solve", "Conv2d", "--input", "28", "--same", "--kernel-size", "4")
     assert code == 0 and "padding='same'" in out and "ZeroPad2d" in out
-    code, out, _ = run(capsys, "solve", "ConvTranspose2d", "--input", "7", "--output", "14", "--kernel-size", "3", "--json")
+    code, out, _ = run(capsys, "solve", "ConvTranspose2d", "--input", "7", "--output-size", "14", "--kernel-size", "3", "--json")
     assert {"kernel_size": 3, "stride": 2, "padding": 1, "output_padding": 1}.items() <= json.loads(out)["solutions"][0].items()
 
 
@@ -100,8 +100,8 @@ BAD = [
     (["calc", "Conv2d", "--out-channels", "2", "--kernel-size", "3"], "--input is required"),
     (["calc"], "give a layer name"),
     (["rf", "--input", "1x1x28x28", "Conv2d(2, 4, 3)"], "layer 0 (Conv2d): in_channels=2"),
-    (["solve", "Linear", "--input", "28", "--output", "3"], "solve works for layers with a sliding window"),
-    (["solve", "Conv2d", "--input", "28"], "give --output"),
+    (["solve", "Linear", "--input", "28", "--output-size", "3"], "solve works for layers with a sliding window"),
+    (["solve", "Conv2d", "--input", "28"], "give --output-size"),
 ]
 
 
@@ -112,3 +112,34 @@ def test_bad_input_exits_2_with_one_line(argv, message):
     assert "Traceback" not in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert message in p.stderr
+
+
+def test_solve_prints_json_with_format_and_with_its_synonym(capsys):
+    argv = ["solve", "Conv2d", "--input", "224", "--output-size", "112", "--kernel-size", "7"]
+    outs = []
+    for extra in (["--format", "json"], ["--json"]):
+        code, out, _ = run(capsys, *argv, *extra)
+        assert code == 0
+        outs.append(json.loads(out))
+    assert outs[0] == outs[1] and outs[0]["solutions"]
+
+
+def test_check_prints_the_record_as_json_with_format(capsys):
+    code, out, _ = run(capsys, "check", "zoo:residual-cnn-as-written", "--format", "json")
+    record = json.loads(out)
+    assert code == 1 and any(d["severity"] == "error" for d in record["diagnostics"])
+
+
+def test_bare_data_lists_as_bare_zoo_does(capsys):
+    pytest.importorskip("torch")
+    code_bare, out_bare, err_bare = run(capsys, "data")
+    code_list, out_list, _ = run(capsys, "data", "list")
+    assert (code_bare, out_bare) == (code_list, out_list) and code_bare == 0 and out_bare.startswith("dataset")
+
+
+def test_data_list_prints_json_with_format(capsys, tmp_path):
+    pytest.importorskip("torch")
+    code, out, _ = run(capsys, "data", "list", "--data-dir", str(tmp_path), "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and {r["dataset"] for r in rows} >= {"fashion-mnist", "mnist", "cifar10", "cifar100"}
+    assert not any(r["found"] for r in rows)  # an empty folder holds none of them

@@ -85,7 +85,7 @@ def test_a_file_target_importing_a_sibling(capsys, files):
 
 
 def test_solve_with_no_configuration_exits_1_and_shows_the_nearest(capsys):
-    code, out, _ = _run(capsys, "solve", "Conv2d", "--input", "28", "--output", "100", "--kernel-size", "3")
+    code, out, _ = _run(capsys, "solve", "Conv2d", "--input", "28", "--output-size", "100", "--kernel-size", "3")
     assert code == 1
     assert "nearest reachable sizes:" in out and "36  Conv2d(..., kernel_size=3, padding=7, dilation=3)" in out
 
@@ -119,3 +119,54 @@ def test_compare_without_torch_says_what_to_install():
     p = _blocked("torch", ["compare", "zoo:resnet18", "zoo:resnet34"])
     assert p.returncode == 2, p.stderr
     assert "pip install torch==2.13.0" in p.stderr and "not available yet" not in p.stderr
+
+
+USER_ERRORS = [  # (module, class): every error that means "the user asked for something that cannot be done"
+    ("convlens.core", "LayerError"), ("convlens.core.network", "NetworkError"), ("convlens.frontends.chain", "ParseError"),
+    ("convlens.design", "SpecError"), ("convlens.design.from_zoo", "ZooSpecError"),
+    ("convlens.targets", "TargetError"), ("convlens.targets", "RequestError"),
+    ("convlens.frontends.torch", "SummaryError"), ("convlens.frontends.keras", "KerasModelError"),
+    ("convlens.zoo", "ZooError"), ("convlens.zoo", "UnknownModelError"), ("convlens.data", "DataError"),
+    ("convlens.train", "CheckpointError"), ("convlens.train", "ModelMismatchError"), ("convlens.train", "TrainError"),
+    ("convlens.train.inference", "ImageError"), ("convlens.render.diagram", "DrawError"), ("convlens.cli._common", "UsageError"),
+]
+
+
+@pytest.mark.parametrize("module, name", USER_ERRORS, ids=[n for _, n in USER_ERRORS])
+def test_every_users_mistake_is_a_user_error(module, name):
+    import importlib
+
+    from convlens.errors import UserError
+
+    assert issubclass(getattr(importlib.import_module(module), name), UserError)
+
+
+def _command_raising(monkeypatch, exc):
+    import convlens.cli.calc as calc
+
+    def run(args):
+        raise exc
+
+    real = calc.register
+
+    def register(sub):
+        real(sub)
+        sub.choices["calc"].set_defaults(run=run)
+
+    monkeypatch.setattr(calc, "register", register)
+
+
+@pytest.mark.parametrize("exc", [
+    __import__("convlens.errors", fromlist=["UserError"]).UserError("what is wrong; what would work"),
+    __import__("convlens.design", fromlist=["SpecError"]).SpecError("what is wrong; what would work", filename="net.yaml", line=3, column=5),
+])
+def test_a_user_error_from_any_layer_is_one_line_exit_2(capsys, monkeypatch, exc):
+    _command_raising(monkeypatch, exc)
+    code, out, err = _run(capsys, "calc", "Conv2d(1, 2, 3)", "--input", "1x1x8x8")
+    assert (code, out, err) == (2, "", f"convlens: {exc}\n")
+
+
+def test_a_plain_value_error_is_a_bug_not_the_users_mistake(capsys, monkeypatch):
+    _command_raising(monkeypatch, ValueError("an invariant of convlens broke"))
+    code, out, err = _run(capsys, "calc", "Conv2d(1, 2, 3)", "--input", "1x1x8x8")
+    assert code == 3 and "internal error: ValueError: an invariant of convlens broke" in err and "Traceback" not in err

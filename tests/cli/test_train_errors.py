@@ -6,13 +6,11 @@ import pytest
 
 pytest.importorskip("torch")
 
-from convlens.cli._common import UsageError  # noqa: E402
-from convlens.cli._train_common import user_errors  # noqa: E402
+from convlens.errors import UserError  # noqa: E402
 from convlens.targets import resolve  # noqa: E402
 
 
-def test_a_missing_model_file_is_a_usage_error(tmp_path):
+def test_a_missing_model_file_is_a_user_error(tmp_path):
     missing = tmp_path / "net.py"
-    with pytest.raises(UsageError, match=r"net\.py' does not exist; give path/to/file\.py:ClassOrFactory"):
-        with user_errors():
-            resolve(f"{missing}:Net")
+    with pytest.raises(UserError, match=r"net\.py' does not exist; give path/to/file\.py:ClassOrFactory"):
+        resolve(f"{missing}:Net")

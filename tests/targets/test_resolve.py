@@ -9,7 +9,7 @@ import pytest
 
 import convlens
 from convlens.record import Summary
-from convlens.targets import Device, Request, RequestError, TargetError, register_file_loader, resolve, summarize
+from convlens.targets import TraceDevice, Request, RequestError, TargetError, register_file_loader, resolve, summarize
 
 torch = pytest.importorskip("torch")
 
@@ -27,7 +27,7 @@ def test_request_refuses_malformed_options(options, message):
 
 def test_request_is_frozen_and_normalised():
     r = Request.make(input_size=(1, 3, 8, 8), device=torch.device("cpu"), args={"num_classes": 10}, dtypes=torch.float16)
-    assert r.input_sizes == ((1, 3, 8, 8),) and r.device is Device.CPU and r.kwargs == {"num_classes": 10}
+    assert r.input_sizes == ((1, 3, 8, 8),) and r.device is TraceDevice.CPU and r.kwargs == {"num_classes": 10}
     assert r.dtypes == (torch.float16,)
     assert Request.make(input_size=[(2, 3), (2, 5)]).input_sizes == ((2, 3), (2, 5))
     with pytest.raises(dataclasses.FrozenInstanceError):

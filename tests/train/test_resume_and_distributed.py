@@ -68,8 +68,8 @@ def test_sigkill_mid_epoch_then_resume_matches_an_uninterrupted_run(tmp_path, ti
     assert ckpt.load(killed)["epoch"] == 1
     assert not (killed / "model_state_dict.pt").exists()
 
-    resumed = subprocess.run([sys.executable, "-m", "convlens", "train", "--resume", str(killed), "--progress", "off"],
-                             env=_env(), capture_output=True, text=True, timeout=600)
+    # resumed as a job script does after a preemption: the same command line, plus --resume
+    resumed = subprocess.run(_cmd(args, killed) + ["--resume", str(killed)], env=_env(), capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr
     assert f"resuming {killed} after epoch 1/3" in resumed.stdout
 

@@ -65,11 +65,20 @@ def test_train_option_errors_are_one_line(mnist_dir, tmp_path, capsys):
     assert "no such checkpoint" in capsys.readouterr().err
 
 
-def test_resume_refuses_extra_options_and_finished_runs(trained_run, capsys):
+def test_resume_refuses_options_that_differ_from_the_saved_ones_and_finished_runs(trained_run, tiny_args, capsys):
     assert main(["train", "--resume", str(trained_run), "--epochs", "5"]) == 2
-    assert "drop --epochs" in capsys.readouterr().err
-    assert main(["train", "--resume", str(trained_run)]) == 2
-    assert "already finished all 2 epochs" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--epochs: the run has 2, given 5" in err and len(err.strip().splitlines()) == 1
+    assert main(["train", *tiny_args, "--seed", "3", "--lr", "0.004", "--out", "elsewhere", "--resume", str(trained_run)]) == 2
+    err = capsys.readouterr().err
+    assert "--seed: the run has 0, given 3" in err and "--out elsewhere is not the run folder" in err and "--lr" not in err  # 0.004 is the saved lr
+    assert main(["train", "mnist-conv", "--preset", "long", "--resume", str(trained_run)]) == 2
+    err = capsys.readouterr().err
+    assert "MODEL: the run has fastnet, given mnist-conv" in err and "--preset long: the run has 2, given 30" in err
+    # the same command line as the run's own (a job script after a preemption): accepted, and the run is complete
+    for same in ([], [*tiny_args, "--out", str(trained_run)], ["zoo:fastnet", "--epochs", "2", "--seed", "0"]):
+        assert main(["train", *same, "--resume", str(trained_run)]) == 2
+        assert "already finished all 2 epochs" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("kind", ["truncated", "garbage", "foreign", "state_dict", "object", "old-version"])
@@ -136,7 +145,7 @@ def test_features_draws_maps_and_filters(trained_run, mnist_dir, tmp_path, capsy
     from PIL import Image
 
     Image.new("L", (28, 28), 128).save(tmp_path / "x.png")
-    assert main(["features", str(trained_run), str(tmp_path / "x.png"), "--layer", "group1.conv1", "--out", str(tmp_path)]) == 0
+    assert main(["features", str(trained_run), str(tmp_path / "x.png"), "--layer", "group1.conv1", "-o", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "wrote" in out and "8 of 8 channels of group1.conv1, each 27×27" in out and "4 of 4 filters of stem, each 2×2" in out
     assert (tmp_path / "features-x-group1_conv1.png").read_bytes()[:8] == PNG
@@ -154,3 +163,32 @@ def test_real_fashion_mnist_smoke_run(tmp_path, capsys):
     assert len(rows) == 1
     assert json.loads((tmp_path / "f" / "run.json").read_text())["data"]["notes"] == ["SHA-256 of the decompressed files verified"]
     assert "Ankle boot" in ckpt.load(tmp_path / "f")["classes"]
+
+
+def test_eval_and_predict_print_numbers_with_format_json(trained_run, mnist_dir, tmp_path, capsys):
+    from PIL import Image
+
+    from convlens import data
+
+    assert main(["eval", str(trained_run), "--format", "json"]) == 0
+    ev = json.loads(capsys.readouterr().out)
+    state = ckpt.load(trained_run)
+    assert round(100 * ev["accuracy"], 2) == round(100 * state["metrics"][-1]["test_acc"], 2)
+    assert sum(c["correct"] for c in ev["classes"]) == sum(ev["confusion"][i][i] for i in range(len(ev["classes"])))
+    assert sum(map(sum, ev["confusion"])) == ev["images"] == sum(c["images"] for c in ev["classes"])
+    ds = data.load("mnist", data_dir=mnist_dir)
+    Image.fromarray(ds.test_images[0, 0].numpy(), mode="L").save(tmp_path / "a.png")
+    assert main(["predict", str(trained_run), str(tmp_path / "a.png"), "--top-k", "3", "--format", "json"]) == 0
+    (one,) = json.loads(capsys.readouterr().out)
+    probs = [c["probability"] for c in one["top"]]
+    assert one["image"].endswith("a.png") and len(probs) == 3 and probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1 + 1e-6
+
+
+@pytest.mark.parametrize("where, message", [("file", "is a file; give a folder for the run"), ("file/run", "lies under"), ("run", "already holds a run")])
+def test_an_out_that_cannot_hold_a_new_run_is_one_line_exit_2(trained_run, tiny_args, tmp_path, capsys, where, message):
+    (tmp_path / "file").write_text("not a folder")
+    out = trained_run if where == "run" else tmp_path / where
+    assert main(["train", *tiny_args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert (tmp_path / "file").read_text() == "not a folder"

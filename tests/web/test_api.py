@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 
 import pytest
@@ -33,11 +34,31 @@ def client():
 def test_page_and_its_assets_are_served_locally(client):
     page = client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    for asset in ("/static/app.js", "/static/app.css"):
+    for asset in ("/static/main.js", "/static/app.css"):
         assert asset in page.text
         assert client.get(asset).status_code == 200
     assert "http://" not in page.text.replace("http://www.w3.org", "") and "https://" not in page.text  # no CDN
-    assert "https://" not in client.get("/static/app.js").text
+    # every ES module the page imports, followed from main.js, is served from /static and loads nothing from outside
+    seen, todo = set(), ["main.js"]
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        r = client.get(f"/static/{name}")
+        assert r.status_code == 200 and "javascript" in r.headers["content-type"], name
+        assert "https://" not in r.text and "http://" not in r.text, name
+        todo += [m for m in re.findall(r'^import .* from "\./([\w.]+)";$', r.text, re.M) if m not in seen]
+    assert seen == {"main.js", "api.js", "state.js", "rows.js", "result.js", "diagram.js", "share.js"}
+
+
+def test_the_page_lays_out_the_apis_cells_and_counts_nothing_itself():
+    """Issue 16: the parameter counts, the receptive fields and the number formatting come from
+    /api/summary's cells (render/page.py); no script of the page sums, multiplies or formats a number."""
+    from convlens.web.app import STATIC
+
+    for js in STATIC.glob("*.js"):
+        text = js.read_text(encoding="utf-8")
+        for counting in ("toLocaleString", ".reduce(", "Intl.NumberFormat", "toFixed(0)", "output_shape", "receptive_field.size"):
+            assert counting not in text, f"{js.name} uses {counting}"
 
 
 def test_summary_of_yaml_is_the_cli_summary(client):
@@ -137,14 +158,14 @@ def test_schema_is_published(client):
     (json.dumps({"yaml": 3}).encode(), 400, "string"),
     (json.dumps({"yaml": "input: [1, 3\nlayers: x"}).encode(), 400, "not valid YAML"),
     (json.dumps({"yaml": "input: !!python/object:os.system [1]\nlayers: []"}).encode(), 400, "not valid YAML"),
-    (json.dumps({"yaml": "[" * 5000 + "]" * 5000}).encode(), 400, "nested too deeply"),
+    (json.dumps({"yaml": "[" * 5000 + "]" * 5000}).encode(), 422, "nested too deeply"),
     (json.dumps({"yaml": "input: [1, 3]\nlayers:\n  - {typ: ReLU}"}).encode(), 422, "needs 'type'"),
     (json.dumps({"yaml": "input: [1, 3, 8, 8]\nlayers:\n  - {type: Conv2d, out_channels: 4, kernel_size: x}"}).encode(), 422, "kernel_size"),
     (json.dumps({"yaml": "input: [1, 3, 8, 8]\nlayers:\n  - {type: NoSuchLayer}"}).encode(), 422, "unknown layer"),
     (json.dumps({"yaml": "input: [1, 3, 8, 8]\nlayers:\n  - {type: ReLU, repeat: 10001}"}).encode(), 422, "10,000 layers"),
     (json.dumps({"yaml": "input: [1, 3, 99999999, 8]\nlayers:\n  - {type: ReLU}"}).encode(), 422, "larger than"),
     (json.dumps({"yaml": "input: [1000000, 1000000, 1000000]\nlayers:\n  - {type: ReLU}"}).encode(), 422, "elements"),
-    (json.dumps({"yaml": "input: [-1, 3]\nlayers:\n  - {type: ReLU}"}).encode(), 422, "must be bigger than or equal to 0"),
+    (json.dumps({"yaml": "input: [-1, 3]\nlayers:\n  - {type: ReLU}"}).encode(), 422, "-1 is out of range: it must be at least 0"),
     (json.dumps({"yaml": "blocks: {b: {layers: [{block: b}]}}\ninput: [1, 3]\nlayers: [{block: b}]"}).encode(), 422, "use itself"),
     (json.dumps({"spec": {"input": [1, 3], "layers": [{"type": "ReLU"}], "extra": 1}}).encode(), 422, "'extra' is not allowed"),
     (json.dumps({"spec": [1, 2]}).encode(), 422, "a spec is a mapping"),

@@ -10,6 +10,7 @@ Chromium or Playwright is missing.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -227,3 +228,57 @@ def test_a_blocks_parameters_are_edited_in_its_row(page, live_server):
     assert "change the block 'basic'" in page.inner_text("#status .fix") and page.locator("#apply-fix").count() == 0
     assert row.count() == 1
     shot(page, "08-block-parameter")
+
+
+def node(pg, row):
+    return pg.locator(f'#diagram g.node[data-row="{row}"]')
+
+
+def test_the_diagram_follows_the_rows_shows_a_nodes_calculation_marks_the_bug_and_downloads(page, live_server, tmp_path):
+    """Issue 17 on the page: the diagram is drawn from the server's SVG after the table, updates when a
+    row is edited, a click (or Enter) on a node shows that row's calculation, the seed's
+    ``Linear(128*7*7, 512)`` marks its node, and the diagram downloads as SVG and PNG."""
+    open_page(page, live_server + "/")  # starts with the tutorial's residual CNN
+    page.wait_for_selector('#diagram g.node[data-row="0"]')
+    table = {page.locator("#table tbody tr").nth(k).inner_text().split("\t")[1]: k for k in range(page.locator("#table tbody tr").count())}
+    conv1, fc1, fc2 = table["conv1 (Conv2d)"], table["fc1 (Linear)"], table["fc2 (Linear)"]
+    assert "[1, 512]" in node(page, fc1).text_content() and "[1, 10]" in node(page, fc2).text_content()
+    shot(page, "09-diagram")
+
+    # edit a row: the diagram follows
+    item = page.evaluate("window.convlens.doc.layers.findIndex((l) => l.name === 'fc2')")
+    fc1_item = page.evaluate("window.convlens.doc.layers.findIndex((l) => l.name === 'fc1')")
+    page.fill(f'[aria-label="layer {item} out_features"]', "100")
+    page.wait_for_function(f"""document.querySelector('#diagram g.node[data-row="{fc2}"]').textContent.includes('[1, 100]')""")
+    assert "[1, 10]" not in node(page, fc2).text_content() and not page.locator("#diagram g.node.broken").count()
+    assert page.evaluate("window.convlens.diagramLatencies.length") >= 2
+
+    # a click on a node: its row's worked calculation; Enter on a focused node: the same
+    node(page, conv1).click()
+    assert "H_out = ⌊(28 + 2·1 − 1·(3−1) − 1) / 1⌋ + 1 = 28" in page.inner_text("#calculation-text")
+    assert "selected" in table_row(page, conv1).get_attribute("class") and "selected" in node(page, conv1).get_attribute("class")
+    node(page, fc2).focus()
+    page.keyboard.press("Enter")
+    assert page.inner_text("#calculation h3").startswith("fc2 (Linear)") and "100" in page.inner_text("#calculation-text")
+
+    # the seed's bug: the breaking node is marked, with the message on the picture
+    page.fill(f'[aria-label="layer {fc1_item} in_features"]', "128*7*7")
+    page.wait_for_selector("#diagram g.node.broken")
+    broken = page.locator("#diagram g.node.broken")
+    assert broken.count() == 1 and broken.get_attribute("data-row") == str(fc1)
+    assert "6272" in broken.text_content()
+    shot(page, "10-diagram-broken-node")
+
+    # download the diagram as SVG (the one shown) and as PNG
+    with page.expect_download() as info:
+        page.click("#download-diagram-svg")
+    svg = tmp_path / info.value.suggested_filename
+    info.value.save_as(svg)
+    assert svg.suffix == ".svg"
+    shown = set(page.evaluate("[...document.querySelectorAll('#diagram g.node')].map((g) => g.id)"))
+    assert set(re.findall(r'<g id="([^"]+)" class="node"', svg.read_text(encoding="utf-8"))) == shown
+    with page.expect_download() as info:
+        page.click("#download-diagram-png")
+    png = tmp_path / info.value.suggested_filename
+    info.value.save_as(png)
+    assert png.suffix == ".png" and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

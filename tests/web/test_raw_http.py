@@ -31,7 +31,7 @@ def test_no_file_outside_the_static_folder(live_server, target):
 
 
 def test_the_page_is_served(live_server):
-    status, data = raw_get(live_server, "/static/app.js")
+    status, data = raw_get(live_server, "/static/main.js")
     assert status == 200 and b"convlens design page" in data
 
 

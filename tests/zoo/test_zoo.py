@@ -192,7 +192,7 @@ def test_as_written_residual_cnn_folds_a_batch_of_49_into_9_rows():
 
 def test_as_written_residual_cnn_raises_in_view_at_batch_1():
     model = zoo.build("residual-cnn-as-written").eval()
-    with pytest.raises(RuntimeError, match=r"shape '\[-1, 6272\]' is invalid for input of size 1152"):
+    with pytest.raises(RuntimeError):  # PyTorch's view refuses 1152 values as rows of 6272 (its wording is not asserted)
         model(torch.randn(1, 1, 28, 28))
 
 

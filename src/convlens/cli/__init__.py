@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 
-from ._common import UsageError
+from ..errors import UserError
 
 # sub-command modules, in the order `convlens --help` lists them
 COMMANDS = ("demo", "calc", "solve", "rf", "summary", "check", "draw", "zoo", "compare", "export", "serve",
@@ -35,16 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..core import LayerError
-    from ..targets import RequestError, TargetError
-
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         args = parser.parse_args(["demo"])
     try:
         return int(args.run(args) or 0)
-    except (UsageError, LayerError, TargetError, RequestError) as exc:
+    except UserError as exc:  # every user's mistake, from any layer below: the one place they become exit 2
         print(f"convlens: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `convlens ... | head`

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from ..errors import UserError
 
-class UsageError(ValueError):
+
+class UsageError(UserError):
     """A user's mistake on the command line; printed as one line, exit status 2."""
 
 
@@ -25,6 +27,14 @@ def parse_shape(text: str, *, option: str = "--input") -> tuple:
 
 
 FORMATS = ("table", "json", "md", "csv", "html")
+
+
+def add_format(p, choices=FORMATS, *, json_synonym: bool = False) -> None:
+    """``--format`` (default table), the one option name for how a command prints its result;
+    ``json_synonym`` keeps ``--json`` as a short way to write ``--format json`` where it existed."""
+    p.add_argument("--format", choices=choices, default="table", help=f"how to print the result: {', '.join(choices)} (default: table)")
+    if json_synonym:
+        p.add_argument("--json", dest="format", action="store_const", const="json", help="the same as --format json")
 
 
 def render(summary, fmt: str) -> str:

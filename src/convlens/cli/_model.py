@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from ..record import Summary
+from ..targets import TraceDevice
 from ._common import UsageError, parse_shape
 
 DTYPES = ("float32", "float16", "bfloat16", "float64", "int64", "int32", "bool")
@@ -23,7 +24,7 @@ def add_model_arguments(p, *, several: bool = False) -> None:
     p.add_argument("--input", action="append", metavar="SHAPE", help="input shape, e.g. 1x3x224x224; repeat for several inputs (default: the zoo entry's documented size)")
     p.add_argument("--args", metavar="JSON", help="constructor arguments as JSON, e.g. '{\"num_classes\": 10}'")
     p.add_argument("--dtype", action="append", choices=DTYPES, help="dtype of each input (default float32; int64 for token ids)")
-    p.add_argument("--device", choices=("meta", "cpu"), default="meta", help="meta (default): no weights, nothing computed; cpu: run the forward for real")
+    p.add_argument("--device", choices=[str(d) for d in TraceDevice], default=str(TraceDevice.META), help="meta (default): no weights, nothing computed; cpu: run the forward for real")
 
 
 def parse_args_json(text: str | None) -> dict:
@@ -51,37 +52,19 @@ def request_from(args, *, memory: bool = True, title: str | None = None):
 
 
 def summarise(args, *, memory: bool = True, target: str | None = None):
-    """Resolve the target, build it, summarise it. Users' mistakes raise UsageError."""
-    from ..targets import TargetError, resolve, summarize
+    """Resolve the target, build it, summarise it. Users' mistakes raise a UserError (the CLI's one line)."""
+    from ..targets import resolve, summarize
 
     target = target or args.target
     request = request_from(args, memory=memory, title=target.split(":", 1)[-1] if ":" in target else None)
-    try:
-        resolved = resolve(target, request)
-        if isinstance(resolved.model, Summary):  # a spec file: already summarised, by the core
-            return summarize(resolved)
-        if resolved.request.input_sizes is None and not _is_keras(resolved.model):
-            raise UsageError(f"give the input shape of {target}, e.g. --input 1x3x224x224")
-        if not _is_keras(resolved.model) and any(d is None for s in resolved.request.input_sizes for d in s):
-            raise UsageError("PyTorch inputs need every size, including the batch: e.g. --input 1x3x224x224")
+    resolved = resolve(target, request)
+    if isinstance(resolved.model, Summary):  # a spec file: already summarised, by the core
         return summarize(resolved)
-    except TargetError as exc:
-        raise UsageError(str(exc)) from None
-    except ValueError as exc:
-        if isinstance(exc, UsageError) or not _front_end_refused(exc):
-            raise
-        raise UsageError(str(exc)) from None
-
-
-def _front_end_refused(exc: ValueError) -> bool:
-    """A front end's own 'this is not something I can read' error (a user's mistake, exit 2)."""
-    import sys
-
-    from ..frontends.keras import KerasModelError
-
-    torch_frontend = sys.modules.get("convlens.frontends.torch")
-    refused = (KerasModelError,) + ((torch_frontend.SummaryError,) if torch_frontend else ())
-    return isinstance(exc, refused)
+    if resolved.request.input_sizes is None and not _is_keras(resolved.model):
+        raise UsageError(f"give the input shape of {target}, e.g. --input 1x3x224x224")
+    if not _is_keras(resolved.model) and any(d is None for s in resolved.request.input_sizes for d in s):
+        raise UsageError("PyTorch inputs need every size, including the batch: e.g. --input 1x3x224x224")
+    return summarize(resolved)
 
 
 def _is_keras(model) -> bool:

@@ -18,13 +18,10 @@ def add_zoo_spec(actions) -> None:
 
 
 def run_zoo_spec(args) -> int:
-    from .. import zoo
-    from ..design.from_zoo import ZooSpecError, zoo_yaml
+    from ..design.from_zoo import zoo_yaml
 
     try:
         text = zoo_yaml(args.name)
-    except (zoo.ZooError, ZooSpecError) as exc:
-        raise UsageError(str(exc)) from None
     except ImportError as exc:
         raise UsageError(f"zoo spec needs the model's framework: {exc}") from None
     write(text, args.output)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
+from ._common import add_format
 from ._model import add_model_arguments, summarise
 
 
@@ -15,6 +16,7 @@ def register(sub) -> None:
                                    "0 when clean, 2 on bad usage.")
     add_model_arguments(p)
     p.add_argument("--warnings", action=__import__("argparse").BooleanOptionalAction, default=True, help="also list warnings (default: yes)")
+    add_format(p, ("table", "json"))  # json: the whole record, its diagnostics included
     p.set_defaults(run=run)
 
 
@@ -24,5 +26,5 @@ def run(args) -> int:
     s = summarise(args, memory=False)
     if not args.warnings:
         s = replace(s, diagnostics=[d for d in s.diagnostics if d.severity == "error"])
-    sys.stdout.write(render.render(s, "diagnostics").rstrip("\n") + "\n")
+    sys.stdout.write(render.render(s, "diagnostics" if args.format == "table" else args.format).rstrip("\n") + "\n")
     return 1 if (s.errors or s.failed) else 0

@@ -18,6 +18,7 @@ import json
 import sys
 from dataclasses import dataclass
 
+from ..errors import UserError
 from ..frontends.keras import is_keras_model
 from ..record import Summary
 from ..render import comparison
@@ -54,10 +55,7 @@ def compare(targets: list[str], request: Request) -> list[Compared]:
         raise UsageError("compare needs at least two targets, e.g. convlens compare zoo:vgg-first-blocks zoo:resnet-stem")
     out = []
     for target in targets:
-        try:
-            resolved = resolve(target, request)
-        except TargetError as exc:
-            raise UsageError(str(exc)) from None
+        resolved = resolve(target, request)
         if is_keras_model(resolved.model):
             raise UsageError(f"compare: {resolved.label} is a Keras model; compare traces PyTorch models only "
                              f"(keras-tutorial-cnn-keras has the PyTorch port zoo:keras-tutorial-cnn)")
@@ -66,9 +64,9 @@ def compare(targets: list[str], request: Request) -> list[Compared]:
             raise UsageError(f"give the input shape for {target}, e.g. --input 1x3x224x224")
         try:
             s = summarize(resolved)
-        except TargetError as exc:
-            raise UsageError(str(exc)) from None
-        except ValueError as exc:  # the front end refused the input (SummaryError)
+        except TargetError:  # names the target already
+            raise
+        except UserError as exc:  # the front end refused the input (SummaryError): say which target
             raise UsageError(f"compare {target}: {exc}") from None
         out.append(Compared(target, resolved.label, tuple(sizes[0]), s))
     return out

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ._common import UsageError
-from ._train_common import user_errors
+import json
+
+from ._common import UsageError, add_format
+from ._train_common import needs_torch
 
 
 def register(sub) -> None:
@@ -12,22 +14,22 @@ def register(sub) -> None:
     actions = p.add_subparsers(dest="data_action", metavar="ACTION")
     ls = actions.add_parser("list", help="each dataset, where it was found, images, classes and what was verified")
     ls.add_argument("--data-dir", default=None, help="look only in this folder")
+    add_format(ls, ("table", "json"))
     ls.set_defaults(run=run_list)
     get = actions.add_parser("get", help="download a dataset from its canonical source and verify its checksums")
     get.add_argument("name", metavar="NAME", help="fashion-mnist, mnist, cifar10 or cifar100")
     get.add_argument("--data-dir", default=None, help="destination folder (default ~/.cache/convlens/data/NAME, or $CONVLENS_DATA/NAME)")
     get.add_argument("--mirror", default=None, metavar="URL", help="fetch the same files from this base URL instead")
     get.set_defaults(run=run_get)
-    p.set_defaults(run=lambda args: (_ for _ in ()).throw(UsageError("convlens data: give an action: list or get NAME")))
+    p.set_defaults(run=run_list, data_dir=None, format="table")  # bare `convlens data` lists, as bare `convlens zoo` does
 
 
 def run_list(args) -> int:
-    from ..render._table import table
+    from ..render import table
 
-    with user_errors():  # PyTorch missing: one line saying how to install it
-        from ..data import DataError, DatasetName, load
-        from ..data._catalog import CATALOG
-    rows = []
+    with needs_torch():  # PyTorch missing: one line saying how to install it
+        from ..data import CATALOG, DataError, DatasetName, load
+    rows, found = [], []
     for name in DatasetName:
         if name is DatasetName.IMAGEFOLDER and args.data_dir is None:
             continue
@@ -38,10 +40,16 @@ def run_list(args) -> int:
             how = "; ".join(filter(None, [f"apt-get install {CATALOG[name].apt}" if name in CATALOG and CATALOG[name].apt else "",
                                          f"convlens data get {name}" if name in CATALOG else ""]))
             rows.append([str(name), "--", "--", "--", f"not found ({how})" if missing else str(exc)])
+            found.append({"dataset": str(name), "found": False, "problem": None if missing else str(exc), "how": how or None})
             continue
         c, (h, w) = ds.channels, ds.image_size
+        found.append({"dataset": str(name), "found": True, "train": int(ds.train_images.shape[0]), "test": int(ds.test_images.shape[0]),
+                      "image": [c, h, w], "classes": len(ds.classes), "source": str(ds.source), "notes": list(ds.notes)})
         rows.append([str(name), f"{ds.train_images.shape[0]:,} / {ds.test_images.shape[0]:,}", f"{c}×{h}×{w}",
                      str(len(ds.classes)), f"{ds.source}: {'; '.join(ds.notes)}"])
+    if args.format == "json":
+        print(json.dumps(found, indent=2, ensure_ascii=False))
+        return 0
     print(table(["dataset", "train / test", "image", "classes", "where, verified"], rows, right=(1, 3)), end="")
     return 0
 
@@ -51,7 +59,7 @@ def run_get(args) -> int:
 
     if args.mirror and not args.mirror.startswith(("http://", "https://")):
         raise UsageError(f"--mirror {args.mirror!r}: give an http:// or https:// base URL")
-    with user_errors():
+    with needs_torch():
         from ..data import default_root
         from ..data.download import get
 

@@ -125,5 +125,5 @@ def run(args) -> int:
         mark = "✓" if out == printed else f"✗ tutorial: {printed}"
         print(f"   {label.ljust(width)}  {str(ins):>14} → {str(out):<14} {mark}")
     print("\nTry: convlens calc --input 1x28x28 \"Conv2d(1, 32, 3, padding=1)\" \"ReLU()\" \"MaxPool2d(2)\"   "
-          "·   convlens solve Conv2d --input 224 --output 112   ·   convlens rf --input 1x3x224x224 \"Conv2d(3, 64, 3, padding=1)\"")
+          "·   convlens solve Conv2d --input 224 --output-size 112   ·   convlens rf --input 1x3x224x224 \"Conv2d(3, 64, 3, padding=1)\"")
     return 0

@@ -34,9 +34,9 @@ def run(args) -> int:
     if args.output is not None:
         try:
             by_suffix = diagram.format_of(args.output)  # a bad suffix or folder is refused before the model is traced
-        except diagram.DrawError as exc:
+        except diagram.DrawError:  # a UserError: cli/__init__ prints it, unless --format says the format anyway
             if fmt is None:
-                raise UsageError(str(exc)) from None
+                raise
             by_suffix = None
         if fmt is not None and by_suffix is not None and by_suffix != fmt:
             raise UsageError(f"--format {fmt} but {args.output!r} ends in .{by_suffix.value}; give one of them, or make them agree")
@@ -46,18 +46,15 @@ def run(args) -> int:
             raise UsageError(f"cannot write {args.output!r}: the folder {str(folder)!r} does not exist; create it or choose another path")
     s = summarise(args, memory=False)  # the picture shows no training memory: not measured
     depth = None if args.depth is None else args.depth - 1  # the writers count the top level as 0
-    try:
-        if args.output is None:
-            data = diagram.render(s, style=args.style, depth=depth, fmt=fmt or "svg")
-            if isinstance(data, str):
-                sys.stdout.write(data)
-            else:
-                sys.stdout.flush()
-                sys.stdout.buffer.write(data)
+    if args.output is None:
+        data = diagram.render(s, style=args.style, depth=depth, fmt=fmt or "svg")
+        if isinstance(data, str):
+            sys.stdout.write(data)
         else:
-            diagram.write(s, args.output, style=args.style, depth=depth, fmt=fmt)
-    except diagram.DrawError as exc:
-        raise UsageError(str(exc)) from None
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+    else:
+        diagram.write(s, args.output, style=args.style, depth=depth, fmt=fmt)
     if args.output is not None:
         print(f"wrote {args.output}", file=sys.stderr)
     return 0

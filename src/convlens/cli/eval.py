@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from ..render._table import table
-from ._common import UsageError
-from ._train_common import user_errors
+from ..render import table
+from ._common import UsageError, add_format
+from ._train_common import needs_torch
 
 
 def register(sub) -> None:
@@ -17,11 +18,12 @@ def register(sub) -> None:
     p.add_argument("--data-dir", default=None, help="folder holding the dataset (default: as in training)")
     p.add_argument("--test-subset", type=int, default=None, metavar="N", help="the first N test images only")
     p.add_argument("--plot", default=None, metavar="FILE.png", help="also draw the confusion matrix with class names")
+    add_format(p, ("table", "json"))
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    with user_errors():
+    with needs_torch():
         from .. import data as datasets
         from ..train.run_folder import plot_confusion
         from ..train.evaluate import evaluate
@@ -38,6 +40,11 @@ def run(args) -> int:
                              f"the checkpoint was trained on {len(t.classes)} classes of {t.input.channels}×{t.input.size[0]}×{t.input.size[1]}")
         ev = evaluate(t.net, ds.test_images, ds.test_labels, t.input, num_classes=len(t.classes), device="cpu",
                       flip_tta=t.config.flip_tta, bf16=False, channels_last=False)
+    if args.format == "json":
+        print(json.dumps(_numbers(t, ds, ev), indent=2, ensure_ascii=False))
+        if args.plot:
+            plot_confusion(Path(args.plot), ev.confusion, t.classes, f"{t.config.model} on {ds.name}: test accuracy {100 * ev.accuracy:.2f}%")
+        return 0
     k = len(t.classes)
     print(f"{t.config.model} after {t.epoch} epochs, on {ds.name} test ({ev.count:,} images{', flip TTA' if t.config.flip_tta else ''}, float32)")
     print(f"accuracy  {100 * ev.accuracy:.2f}%  ({int(ev.confusion.diag().sum()):,} of {ev.count:,})")
@@ -56,3 +63,15 @@ def run(args) -> int:
         plot_confusion(Path(args.plot), ev.confusion, t.classes, f"{t.config.model} on {ds.name}: test accuracy {100 * ev.accuracy:.2f}%")
         print(f"\nwrote {args.plot}")
     return 0
+
+
+def _numbers(t, ds, ev) -> dict:
+    """The evaluation as numbers (``--format json``): fractions, counts and the confusion matrix."""
+    totals = ev.confusion.sum(1).tolist()
+    return {
+        "model": t.config.model, "epochs": t.epoch, "dataset": str(ds.name), "images": ev.count, "flip_tta": bool(t.config.flip_tta),
+        "accuracy": ev.accuracy, "loss": ev.loss,
+        "classes": [{"name": c, "correct": int(ev.confusion[i, i]), "images": totals[i], "accuracy": acc}
+                    for i, (c, acc) in enumerate(zip(t.classes, ev.per_class()))],
+        "confusion": ev.confusion.tolist(),  # rows: true class, columns: predicted class
+    }

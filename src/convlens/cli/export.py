@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..core.framework import USER_FRAMEWORKS
+
 
 def register(sub) -> None:
     p = sub.add_parser("export", help="write a spec file as PyTorch or Keras source code",
@@ -9,7 +11,7 @@ def register(sub) -> None:
                                    "nn.Module file or a Keras functional model, every shape in a comment. "
                                    "A spec whose shapes do not fit is refused with the layer and the fix.")
     p.add_argument("spec", metavar="SPEC", help="a spec file: net.yaml, net.yml or net.json")
-    p.add_argument("--to", required=True, choices=("pytorch", "keras"), help="the framework of the code")
+    p.add_argument("--to", required=True, choices=[f.word for f in USER_FRAMEWORKS], help="the framework of the code")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(run=run)
 
@@ -18,11 +20,7 @@ def run(args) -> int:
     from .. import design
     from ._zoo_spec import write
     from ..design.export import export
-    from ._common import UsageError
 
-    try:
-        text = export(design.load(args.spec), args.to)
-    except design.SpecError as exc:
-        raise UsageError(str(exc)) from None
+    text = export(design.load(args.spec), args.to)
     write(text, args.output)
     return 0

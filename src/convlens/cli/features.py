@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._common import UsageError
-from ._train_common import user_errors
+from ._train_common import needs_torch
 
 
 def register(sub) -> None:
@@ -15,13 +15,13 @@ def register(sub) -> None:
     p.add_argument("checkpoint", metavar="CHECKPOINT", help="a run folder or its checkpoint.pt")
     p.add_argument("image", metavar="IMAGE", help="an image file; converted like the training data")
     p.add_argument("--layer", default=None, metavar="NAME", help="module name, e.g. group1.conv1 (default: the first Conv2d); --layer list prints them")
-    p.add_argument("--out", default=".", metavar="DIR", help="folder for the PNG files (default: current folder)")
+    p.add_argument("-o", "--output", default=".", metavar="DIR", help="folder for the PNG files (default: current folder)")
     p.add_argument("--max-maps", type=int, default=64, metavar="N", help="draw at most N channels (default %(default)s)")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    with user_errors():
+    with needs_torch():
         from ..train.inference import feature_maps, first_conv, layer_names, load_trained, read_image, save_grid
 
         t = load_trained(args.checkpoint)
@@ -40,7 +40,7 @@ def run(args) -> int:
             raise UsageError(str(exc.args[0])) from None
     for n in notes:
         print(f"note: {n}")
-    out = Path(args.out)
+    out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     stem = Path(args.image).stem
     fm = out / f"features-{stem}-{layer.replace('.', '_')}.png"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
-from ._common import UsageError
-from ._train_common import user_errors
+from ._common import UsageError, add_format
+from ._train_common import needs_torch
 
 
 def register(sub) -> None:
@@ -15,13 +16,14 @@ def register(sub) -> None:
     p.add_argument("checkpoint", metavar="CHECKPOINT", help="a run folder or its checkpoint.pt")
     p.add_argument("images", metavar="IMAGE", nargs="+", help="image files (PNG, JPEG, ...)")
     p.add_argument("--top-k", type=int, default=3, metavar="K", help="classes to list per image (default %(default)s)")
+    add_format(p, ("table", "json"))
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     if args.top_k < 1:
         raise UsageError(f"--top-k must be at least 1, got {args.top_k}")
-    with user_errors():
+    with needs_torch():
         import torch
 
         from ..train.inference import load_trained, predict, read_image
@@ -31,6 +33,10 @@ def run(args) -> int:
         results = predict(t, torch.stack([img for img, _ in read]), top_k=args.top_k)
     for note in (n for _, notes in read for n in notes):
         print(f"note: {note}", file=sys.stderr)
+    if args.format == "json":  # probabilities as fractions, most likely first
+        print(json.dumps([{"image": path, "top": [{"class": c, "probability": p} for c, p in top]} for path, top in zip(args.images, results)],
+                         indent=2, ensure_ascii=False))
+        return 0
     width = max(len(c) for c in t.classes)
     for path, top in zip(args.images, results):
         print(path)

@@ -1,4 +1,5 @@
-"""`convlens serve [--port 8765]`: the design page on http://127.0.0.1:8765 (uvicorn + Starlette)."""
+"""`convlens serve [--port 8765] [--runs DIR]`: the design page on http://127.0.0.1:8765 and the Inside view of
+the runs under DIR on /inside (uvicorn + Starlette)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import sys
 
 
 def register(sub) -> None:
-    p = sub.add_parser("serve", help="the design page: edit a network and see every shape update as you type",
-                       description="Serve the design page and its JSON API. Binds 127.0.0.1 (this machine only) unless "
+    p = sub.add_parser("serve", help="the design page: edit a network and see every shape update as you type; the Inside view of trained runs",
+                       description="Serve the design page, the Inside view of the runs under --runs (/inside) and their JSON API. Binds 127.0.0.1 (this machine only) unless "
                                    "--host says otherwise. Every asset is served locally: the page works offline.")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--runs", default="runs", metavar="DIR", help="the folder of `convlens train` run folders the Inside view lists (default ./runs)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 exposes the page to your network)")
     p.set_defaults(run=run)
 
@@ -31,6 +33,6 @@ def run(args) -> int:
             probe.bind((args.host, args.port))
         except OSError as exc:
             raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}; try another --port") from None
-    print(f"convlens: the design page is on http://{args.host}:{args.port}/ (Ctrl+C stops it)", file=sys.stderr)
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    print(f"convlens: the design page is on http://{args.host}:{args.port}/ (Ctrl+C stops it); the Inside view of the runs in {args.runs}/ is on http://{args.host}:{args.port}/inside", file=sys.stderr)
+    uvicorn.run(create_app(runs=args.runs), host=args.host, port=args.port, log_level="warning")
     return 0

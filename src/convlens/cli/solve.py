@@ -1,8 +1,8 @@
 """``convlens solve``: which kernel, stride, padding and dilation give the size you need.
 
-    convlens solve Conv2d --input 224 --output 112 [--kernel-size 7]
+    convlens solve Conv2d --input 224 --output-size 112 [--kernel-size 7]
     convlens solve Conv2d --input 28 --same --kernel-size 4
-    convlens solve ConvTranspose2d --input 7 --output 14
+    convlens solve ConvTranspose2d --input 7 --output-size 14
 
 Every candidate is evaluated by the layer itself (``core.solve``), so the answers follow the
 framework's own formula: PyTorch's floor formula, Keras' 'same'/'valid', transposed output_padding.
@@ -14,7 +14,7 @@ import argparse
 import sys
 
 from ..render.solve import solve_json, solve_text
-from ._common import UsageError, parse_shape
+from ._common import UsageError, add_format, parse_shape
 
 
 def register(subparsers) -> None:
@@ -27,13 +27,13 @@ def register(subparsers) -> None:
     )
     p.add_argument("layer", metavar="LAYER", help="Conv2d, MaxPool2d, ConvTranspose2d, Conv2D, MaxPooling2D, ...")
     p.add_argument("--input", required=True, metavar="SIZE", help="spatial input size, e.g. 224 (or 224x224)")
-    p.add_argument("--output", metavar="SIZE", help="wanted output size, e.g. 112")
+    p.add_argument("--output-size", metavar="SIZE", help="wanted output size, e.g. 112")
     p.add_argument("--same", action="store_true", help="keep the size (stride 1); says when no symmetric padding exists")
     for name in ("kernel-size", "stride", "dilation"):
         p.add_argument(f"--{name}", type=_positive, metavar="N", help=f"fix the {name.replace('-', ' ')}")
     p.add_argument("--padding", metavar="P", help="fix the padding (an int, or 'same'/'valid' for Keras)")
     p.add_argument("--limit", type=int, default=12, metavar="N", help="show at most N answers (0: all; default 12)")
-    p.add_argument("--json", action="store_true", help="print the answers as JSON")
+    add_format(p, ("table", "json"), json_synonym=True)
     p.set_defaults(run=run)
 
 
@@ -55,14 +55,14 @@ def _size(text: str | None, option: str) -> int | None:
 def run(args) -> int:
     from ..core.solve import solve
 
-    if args.output is None and not args.same:
-        raise UsageError("give --output SIZE (e.g. --input 224 --output 112) or --same to keep the size")
+    if args.output_size is None and not args.same:
+        raise UsageError("give --output-size SIZE (e.g. --input 224 --output-size 112) or --same to keep the size")
     padding = None
     if args.padding is not None:
         padding = int(args.padding) if args.padding.strip().isdigit() else args.padding.strip().strip("'\"")
     result = solve(
-        args.layer, _size(args.input, "--input"), _size(args.output, "--output"), args.kernel_size,
+        args.layer, _size(args.input, "--input"), _size(args.output_size, "--output-size"), args.kernel_size,
         stride=args.stride, padding=padding, dilation=args.dilation, same=args.same,
     )
-    sys.stdout.write(solve_json(result) if args.json else solve_text(result, limit=args.limit))
+    sys.stdout.write(solve_json(result) if args.format == "json" else solve_text(result, limit=args.limit))
     return 1 if result.unreachable else 0

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 
 from ._common import UsageError
-from ._train_common import user_errors
+from ._train_common import needs_torch
 
 
 def register(sub) -> None:
-    from ..train.config import PRESETS, Augment, Device, Optimizer, Precision, Schedule, TrainConfig
+    from ..train.config import PRESETS, Augment, TrainDevice, Optimizer, Precision, Schedule, TrainConfig
 
     d = TrainConfig(model="-")
     p = sub.add_parser("train", help="train a model on Fashion-MNIST, MNIST, CIFAR or an image folder; run folder with plots and checkpoints",
@@ -22,7 +22,7 @@ def register(sub) -> None:
                                    "channels and classes before training starts.")
     p.add_argument("model", metavar="MODEL", nargs="?", help="zoo name (see `convlens zoo list`) or path/file.py:Class (default: the preset's, fastnet)")
     p.add_argument("--model-args", metavar="JSON", default=None, help="constructor options as JSON, e.g. '{\"widths\": {...}}'; zoo models get num_classes and in_channels from the data")
-    p.add_argument("--preset", choices=sorted(PRESETS), default="fast", help="recipe: fast (default: fastnet with widths 16-32-64-128, 8 epochs) or long (widths 24-64-128-256, 30 epochs); options given override it")
+    p.add_argument("--preset", choices=sorted(PRESETS), default=None, help="recipe: fast (default: fastnet with widths 16-32-64-128, 8 epochs) or long (widths 24-64-128-256, 30 epochs); options given override it")
     p.add_argument("--data", default=None, help=f"dataset: fashion-mnist (default), mnist, cifar10, cifar100, imagefolder")
     p.add_argument("--data-dir", default=None, help="folder holding the dataset (default: the Debian package's folder, then ~/.cache/convlens/data/NAME)")
     p.add_argument("--train-subset", type=int, default=None, metavar="N", help="train on the first N images only")
@@ -40,10 +40,13 @@ def register(sub) -> None:
     p.add_argument("--no-tta", action="store_true", help="evaluate without flip test-time augmentation")
     p.add_argument("--precision", choices=[str(x) for x in Precision], default=None, help=f"(default {d.precision}: bfloat16 autocast)")
     p.add_argument("--no-channels-last", action="store_true", help="keep the default (NCHW) memory format")
-    p.add_argument("--device", choices=[str(x) for x in Device], default=None, help="(default auto: cuda, then mps, then cpu)")
+    p.add_argument("--device", choices=[str(x) for x in TrainDevice], default=None, help="(default auto: cuda, then mps, then cpu)")
     p.add_argument("--seed", type=int, default=None, help=f"(default {d.seed})")
     p.add_argument("--out", default=None, metavar="DIR", help="run folder (default runs/MODEL-DATA-DATE-TIME)")
-    p.add_argument("--resume", default=None, metavar="RUN", help="continue the run in folder RUN from its last checkpoint (its saved config is used)")
+    p.add_argument("--resume", default=None, metavar="RUN", help="continue the run in folder RUN from its last checkpoint with its saved config; "
+                                                                    "options given too must equal the saved ones (a job script re-runs its command line)")
+    p.add_argument("--tensorboard", action="store_true", help="also write TensorBoard event files into the run folder (scalars per epoch, "
+                                                             "the confusion matrix, the first convolution's filters); needs the tensorboard package")
     p.add_argument("--progress", choices=("auto", "on", "off"), default="auto", help="progress bar per epoch (default auto: when stderr is a terminal)")
     p.set_defaults(run=run)
 
@@ -56,7 +59,8 @@ def config_from_args(args):
     """argparse namespace -> TrainConfig: preset values, then every option given explicitly."""
     from ..train.config import NO_FLIP, PRESETS, Augment, TrainConfig
 
-    values = dict(PRESETS[args.preset])
+    preset = args.preset or "fast"
+    values = dict(PRESETS[preset])
     model = args.model or values["model"]
     if model.removeprefix("zoo:") != values.pop("model"):
         values.pop("model_args", None)  # the preset's widths are for its own model
@@ -79,7 +83,9 @@ def config_from_args(args):
         values["tta"] = False
     if args.no_channels_last:
         values["channels_last"] = False
-    values["notes"] = (f"preset {args.preset}",)
+    if args.tensorboard:
+        values["tensorboard"] = True
+    values["notes"] = (f"preset {preset}",)
     try:
         return TrainConfig.from_dict({"model": model, **values})
     except (ValueError, TypeError) as exc:
@@ -88,13 +94,11 @@ def config_from_args(args):
 
 def run(args) -> int:
     progress = {"auto": None, "on": True, "off": False}[args.progress]
-    with user_errors():
+    with needs_torch():
         from ..train import train
 
         if args.resume:
-            given = [f"--{n.replace('_', '-')}" for n in _OPTIONS if getattr(args, n) is not None] + (["MODEL"] if args.model else [])
-            if given:
-                raise UsageError(f"--resume continues the run with its saved config; drop {', '.join(given)}")
+            _check_resume(args)
             train(resume=args.resume, progress=progress)
             return 0
         if args.model_args is not None:
@@ -104,3 +108,56 @@ def run(args) -> int:
                 raise UsageError(f"--model-args is not JSON ({exc.msg}): {args.model_args!r}") from None
         train(config_from_args(args), progress=progress)
     return 0
+
+
+def _given(args) -> dict[str, str]:
+    """The config fields the command line sets explicitly -> the option that sets them."""
+    given = {n: f"--{n.replace('_', '-')}" for n in _OPTIONS if getattr(args, n) is not None}
+    if args.model:
+        given["model"] = "MODEL"
+    if args.augment is not None:
+        given["augment"] = "--augment"
+    if args.no_tta:
+        given["tta"] = "--no-tta"
+    if args.no_channels_last:
+        given["channels_last"] = "--no-channels-last"
+    if args.preset:
+        from ..train.config import PRESETS
+
+        given.update({k: f"--preset {args.preset}" for k in PRESETS[args.preset] if k not in given})
+    return given
+
+
+def _check_resume(args) -> None:
+    """``--resume RUN`` with options: each must equal the run's saved value (a job script re-running its
+    command line after a preemption); one that differs is refused, naming the saved and the given value."""
+    from pathlib import Path
+
+    from ..train import checkpoint as ckpt
+    from ..train.config import TrainConfig
+
+    given = _given(args)
+    if not given:
+        return
+    folder = Path(args.resume) if Path(args.resume).is_dir() else Path(args.resume).parent
+    saved = TrainConfig.from_dict(ckpt.load(args.resume)["config"]).to_dict()
+    wanted = config_from_args(args).to_dict()
+    for values in (wanted, saved):  # compared as what they mean: zoo:fastnet is fastnet, JSON as data
+        values["model"] = values["model"].removeprefix("zoo:")
+        values["model_args"] = json.loads(values["model_args"])
+    differ = []
+    for name, option in given.items():
+        if name == "out":
+            if Path(args.out).resolve() != folder.resolve():
+                differ.append(f"--out {args.out} is not the run folder {folder}")
+        elif wanted[name] != saved[name]:
+            differ.append(f"{option}: the run has {_shown(saved[name])}, given {_shown(wanted[name])}")
+    if differ:
+        raise UsageError(f"--resume {args.resume} continues the run with its saved config; {'; '.join(differ)} "
+                         "(give the saved values or drop the options)")
+
+
+def _shown(value) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return "none" if value is None else str(value)

@@ -13,7 +13,9 @@ import importlib.util
 import json
 import sys
 
+from ..core import Framework
 from ..render.zoo import zoo_table
+from ..errors import UserError
 from ..targets import Request, RequestError, TargetError, resolve, summarize
 from ._common import FORMATS, UsageError, parse_shape
 from ._zoo_spec import add_zoo_spec
@@ -50,10 +52,7 @@ def register(sub) -> None:
 def _entry(name: str):
     from .. import zoo
 
-    try:
-        return zoo.get(name)
-    except zoo.ZooError as exc:
-        raise UsageError(str(exc)) from None
+    return zoo.get(name)
 
 
 # --- list ---------------------------------------------------------------------------------------
@@ -68,14 +67,14 @@ def count_params(entry) -> int | None:
     if importlib.util.find_spec(entry.framework) is None:
         return None
     model = resolve(f"zoo:{entry.name}").model
-    if entry.framework == "keras":
+    if entry.framework is Framework.KERAS:
         return int(model.count_params())
     return sum(p.numel() for p in model.parameters())
 
 
 def count_macs(entry) -> int | None:
     """MACs at the documented input size, traced by ``convlens.summary`` on the meta device."""
-    if entry.framework != "torch" or importlib.util.find_spec("torch") is None:
+    if entry.framework is not Framework.TORCH or importlib.util.find_spec("torch") is None:
         return None
     s = summarize(resolve(f"zoo:{entry.name}", Request(memory=False)))
     return None if (s.errors or s.failed) else s.total_macs  # a model with a shape bug cannot run: no MACs
@@ -123,13 +122,14 @@ def run_show(args) -> int:
 
     entry = _entry(args.name)
     request = request_from_show(args)
-    if entry.framework == "torch" and request.input_sizes and any(d is None for s in request.input_sizes for d in s):
+    if entry.framework is Framework.TORCH and request.input_sizes and any(d is None for s in request.input_sizes for d in s):
         raise UsageError("zoo show needs every input size, including the batch: e.g. --input 1x3x224x224")
+    resolved = resolve(f"zoo:{entry.name}", request)
     try:
-        s = summarize(resolve(f"zoo:{entry.name}", request))
-    except TargetError as exc:
-        raise UsageError(str(exc)) from None
-    except ValueError as exc:  # the front end refused the input size
+        s = summarize(resolved)
+    except TargetError:  # names the model already
+        raise
+    except UserError as exc:  # the front end refused the input size (SummaryError): say which model
         raise UsageError(f"zoo show {entry.name}: {exc}") from None
     sys.stdout.write(render.render(s, args.format, depth=None if args.depth is None else args.depth - 1).rstrip("\n") + "\n")
     return 1 if (s.failed or s.errors) else 0

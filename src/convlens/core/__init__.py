@@ -10,6 +10,7 @@ import difflib
 
 from ._base import KERNEL_AXES, Layer, LayerResult, ReceptiveField, RFStep, Role, Weight, DeclaredWeight
 from ._errors import LayerError
+from .framework import USER_FRAMEWORKS, Framework
 from .keras_conventions import KERAS_IGNORED
 
 LAYERS: dict[str, type[Layer]] = {}
@@ -55,7 +56,7 @@ def declared_weight(type_name: str, weight_name: str | None = None) -> DeclaredW
     return None if cls is None else cls.declared_weight(weight_name)
 
 
-def layer(name: str, /, *args, framework: str = "torch", **kwargs) -> Layer:
+def layer(name: str, /, *args, framework: Framework | str = Framework.TORCH, **kwargs) -> Layer:
     """Build a core layer by its framework class name: ``layer("Conv2d", 1, 20, 5, padding=2)``.
 
     ``framework="keras"`` resolves the names both frameworks use (``Flatten``, ``Dropout``) to the
@@ -67,15 +68,15 @@ def layer(name: str, /, *args, framework: str = "torch", **kwargs) -> Layer:
     >>> layer("Dense", 10, kernel_initializer="he_normal").code()
     'Dense(units=10)'
     """
-    if framework not in ("torch", "keras"):
+    if framework not in USER_FRAMEWORKS:
         raise LayerError(name, "framework", f"framework={framework!r} must be 'torch' or 'keras'")
-    cls = KERAS_ALIASES.get(name) if framework == "keras" else None
+    cls = KERAS_ALIASES.get(name) if framework == Framework.KERAS else None
     try:
         cls = cls or LAYERS[name]
     except KeyError:
         hint = _did_you_mean(name)
         raise LayerError(name, "layer", f"unknown layer {name!r}{hint}") from None
-    if cls.framework == "keras":
+    if cls.framework is Framework.KERAS:
         kwargs = {k: v for k, v in kwargs.items() if k not in KERAS_IGNORED}
     try:
         return cls(*args, **kwargs)
@@ -125,6 +126,6 @@ def calc(name: str, input_shape, /, *args, **kwargs) -> LayerResult:
 
 
 __all__ = [
-    "KERAS_ALIASES", "KERNEL_AXES", "LAYERS", "Layer", "LayerError", "LayerResult", "RFStep", "ReceptiveField", "Role", "Weight",
+    "Framework", "KERAS_ALIASES", "KERNEL_AXES", "LAYERS", "Layer", "LayerError", "LayerResult", "RFStep", "ReceptiveField", "Role", "Weight",
     "CLOSE_NAME_CUTOFF", "DeclaredWeight", "calc", "close_names", "layer", "register", "declared_weight",
 ]

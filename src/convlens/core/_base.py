@@ -15,6 +15,7 @@ from . import costs
 from .receptive import ReceptiveField, RFStep, _num  # noqa: F401  (RFStep/ReceptiveField are part of this module's API)
 from ._args import fmt_shape
 from ._errors import LayerError
+from .framework import Framework
 
 Shape = tuple  # tuple[int | None, ...]; None only in the batch position of a Keras shape
 
@@ -147,7 +148,7 @@ class Layer:
     (``LayerResult.calculation()`` does, lazily), so whole networks can be recomputed quickly.
     """
 
-    framework: ClassVar[str] = "torch"  # whose semantics the layer follows: "torch" or "keras"
+    framework: ClassVar[Framework] = Framework.TORCH  # whose semantics the layer follows: TORCH or KERAS
     n_inputs: ClassVar[int] = 1  # 0 = any number of inputs (merges)
     elementwise_flops: ClassVar[bool] = False  # one FLOP per output element (activation, norm, ...)
     # The weights this layer can have, declared once (``weights()`` gives their shapes for an input).
@@ -222,10 +223,10 @@ class Layer:
 
     def _check_input(self, shape):
         if self.n_inputs == 1:
-            return _as_shape(self.type_name, shape, allow_none_batch=self.framework == "keras")
+            return _as_shape(self.type_name, shape, allow_none_batch=self.framework is Framework.KERAS)
         if not isinstance(shape, (tuple, list)) or not shape or not all(isinstance(s, (tuple, list)) for s in shape):
             raise LayerError(self.type_name, "inputs", f"expects a list of input shapes, got {shape!r}")
-        return tuple(_as_shape(self.type_name, s, allow_none_batch=self.framework == "keras") for s in shape)
+        return tuple(_as_shape(self.type_name, s, allow_none_batch=self.framework is Framework.KERAS) for s in shape)
 
     # --- description ------------------------------------------------------------------
     @property

@@ -1,7 +1,9 @@
 """The one error type for a layer configuration that the real framework would reject."""
 
+from ..errors import UserError
 
-class LayerError(ValueError):
+
+class LayerError(UserError):
     """A user's layer configuration or input shape is invalid.
 
     The message names the layer, the argument and every value received, then says what

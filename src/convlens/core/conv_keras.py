@@ -16,6 +16,7 @@ from typing import ClassVar
 from . import costs
 from ._args import fmt_shape, fmt_tuple
 from ._base import KERNEL_AXES, Layer, RFStep, Role, Shape, Weight, DeclaredWeight
+from .framework import Framework
 from ._errors import LayerError
 from .conv import CHANNEL_BIAS, _param_lines
 from .keras_conventions import (
@@ -32,7 +33,7 @@ class _KerasWindow(Layer):
     """What every Keras convolution shares (no fields): Keras' window shape rules, padding,
     receptive-field step, warnings and FLOPs. Subclasses give ``_out_channels`` and the weights."""
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     groups: ClassVar[int] = 1  # overridden by the groups field of Conv1D/2D/3D
 
     def _require(self, *, given: dict, positive: tuple[str, ...]) -> None:

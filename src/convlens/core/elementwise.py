@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from ._args import fmt_shape
 from ._base import Layer, Role, Weight, DeclaredWeight
+from .framework import Framework
 from ._errors import LayerError
 from .keras_conventions import keras_activation
 
@@ -168,7 +169,7 @@ class Activation(_Elementwise):
     58800
     """
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     activation: str = None
 
     def __post_init__(self):
@@ -228,7 +229,7 @@ class KerasDropout(Layer):
     (None, 512)
     """
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     rate: float = None
     noise_shape: tuple | None = None
     seed: int | None = None

@@ -16,12 +16,13 @@ from typing import ClassVar
 
 from ._args import fmt_shape
 from ._base import Layer, Weight
+from .framework import Framework
 from ._errors import LayerError
 
 
 @dataclass(frozen=True)
 class _KerasActivation(Layer):
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     elementwise_flops: ClassVar[bool] = True
     keras_name: ClassVar[str] = ""
 

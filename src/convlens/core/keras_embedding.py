@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from ._args import fmt_shape, positive_int
 from ._base import Layer, Weight
+from .framework import Framework
 from ._errors import LayerError
 
 
@@ -25,7 +26,7 @@ class KerasEmbedding(Layer):
     ((None, 100, 64), [(10000, 64)], 640000)
     """
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     input_dim: int = None
     output_dim: int = None
     mask_zero: bool = False

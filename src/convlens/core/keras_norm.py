@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from ._args import fmt_shape
 from ._base import Layer, Weight
+from .framework import Framework
 from ._errors import LayerError
 
 
@@ -28,7 +29,7 @@ class LayerNormalization(Layer):
     40
     """
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     elementwise_flops: ClassVar[bool] = True
     axis: int | tuple = -1
     epsilon: float = 1e-3

@@ -14,6 +14,7 @@ from typing import ClassVar
 from . import costs
 from ._args import fmt_shape
 from ._base import Layer, RFStep
+from .framework import Framework
 from ._errors import LayerError
 
 _MOVED = RFStep((), (), (), is_global=True)  # the spatial layout is no longer the input's
@@ -29,7 +30,7 @@ class Reshape(Layer):
     (None, 4, 8)
     """
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     target_shape: tuple = None
 
     def __post_init__(self):
@@ -70,7 +71,7 @@ class Permute(Layer):
     (None, 64, 10)
     """
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     dims: tuple = None
 
     def output_shape(self, shape):

@@ -16,6 +16,7 @@ from typing import ClassVar
 from . import costs
 from ._args import fmt_shape, positive_int
 from ._base import Layer, RFStep, Role, Weight, DeclaredWeight
+from .framework import Framework
 from ._errors import LayerError
 from .keras_conventions import keras_activation
 
@@ -99,7 +100,7 @@ class Dense(Layer):
         DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to each unit"),
     )
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     units: int | None = None
     activation: str | None = None  # one FLOP per output element unless None/'linear'
     use_bias: bool = True

@@ -15,6 +15,7 @@ from typing import ClassVar
 from . import costs
 from ._args import fmt_shape
 from ._base import Layer
+from .framework import Framework
 from ._errors import LayerError
 
 
@@ -122,7 +123,7 @@ class Add(_Merge):
     (None, 14, 14, 64)
     """
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
 
     def output_shape(self, shapes):
         name = self.type_name
@@ -152,7 +153,7 @@ class Concatenate(_Merge):
     (None, 28, 28, 96)
     """
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     axis: int = -1
 
     def output_shape(self, shapes):

@@ -127,6 +127,9 @@ class NetworkError(LayerError):
         return str(self).split(": ", 1)[1]
 
 
+MAX_SIZE = 2**63 - 1  # the largest size of a tensor dimension (PyTorch's and TensorFlow's sizes are int64)
+
+
 def sequence(*layers: Layer) -> list[Node]:
     """Nodes for a plain chain, unnamed: ``sequence(Conv2d(1, 32, 3), ReLU())``."""
     return [Node(layer) for layer in layers]
@@ -166,6 +169,12 @@ def evaluate(nodes, input_shape) -> NetworkResult:
                 partial=_with_rf(results), cause=exc, argument=exc.argument, input_shapes=tuple(shapes[s] for s in sources),
                 inputs=sources,
             ) from None
+        except OverflowError:  # a float size past 1.8e308 (Upsample's scale_factor, many times over)
+            result = None
+        if result is None or any(d is not None and d > MAX_SIZE for d in result.output_shape):
+            raise NetworkError(i, node.name, layer.type_name, f"the output would have a dimension larger than 2**63 - 1, the largest a tensor can have "
+                                                             f"(input {tuple(shapes[sources[0]])})", partial=_with_rf(results),
+                               input_shapes=tuple(shapes[s] for s in sources), inputs=sources)
         if name in index_of:
             raise NetworkError(i, node.name, layer.type_name, f"the name {name!r} is already used by layer {index_of[name]}; give every node its own name", partial=_with_rf(results), argument="name")
         shapes[name] = result.output_shape

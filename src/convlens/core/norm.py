@@ -15,6 +15,7 @@ from typing import ClassVar
 from . import costs
 from ._args import fmt_shape, fmt_tuple, positive_int
 from ._base import Layer, Role, Weight, DeclaredWeight
+from .framework import Framework
 from ._errors import LayerError
 
 
@@ -284,7 +285,7 @@ class BatchNormalization(_Norm):
         DeclaredWeight("moving_variance", ("features",), Role.STATISTIC, "the channel variance used in inference; a non-trainable parameter in Keras"),
     )
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     axis: int = -1
     momentum: float = 0.99
     epsilon: float = 1e-3

@@ -13,6 +13,7 @@ from typing import ClassVar
 from . import costs
 from ._args import fmt_shape, fmt_tuple
 from ._base import Layer, RFStep
+from .framework import Framework
 from ._errors import LayerError
 from .keras_conventions import keras_data_format, keras_pads, keras_padding, keras_tuple, keras_window_out
 from .window import axis_letters, join_spatial, split_spatial, window_warnings
@@ -24,7 +25,7 @@ class _KerasPoolNd(Layer):
     data_format=None)``; strides None = pool_size; 'same' gives ⌈in / stride⌉
     (``compute_pooling_output_shape``)."""
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     elementwise_flops: ClassVar[bool] = True
     pool_size: int | tuple = 2
     strides: int | tuple | None = None
@@ -116,7 +117,7 @@ class _KerasGlobalPoolNd(Layer):
     """``keras.layers.GlobalXPoolingND(data_format=None, keepdims=False)``: (B, *spatial, C) → (B, C),
     or (B, 1, ..., 1, C) with keepdims."""
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     elementwise_flops: ClassVar[bool] = True
     data_format: str | None = None
     keepdims: bool = False

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from ._args import fmt_shape
 from ._base import Layer, Weight
+from .framework import Framework
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Reported(Layer):
     ((None, 8), 416, 0, 'LSTM')
     """
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     n_inputs: ClassVar[int] = 0
     kind: str = "Layer"
     output: tuple = ()
@@ -58,7 +59,7 @@ class InputLayer(Layer):
     (None, 28, 28, 1)
     """
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     batch_shape: tuple = ()
 
     def output_shape(self, shape):

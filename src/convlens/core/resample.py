@@ -22,6 +22,7 @@ from typing import ClassVar
 from . import costs
 from ._args import fmt_shape
 from ._base import Layer, RFStep
+from .framework import Framework
 from ._errors import LayerError
 from .keras_conventions import keras_data_format, keras_tuple
 from .window import axis_letters, join_spatial, split_spatial
@@ -31,7 +32,7 @@ _INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "ar
 
 @dataclass(frozen=True)
 class _Resample(Layer):
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     n: ClassVar[int] = 2
 
     def _layout(self, shape):

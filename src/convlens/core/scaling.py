@@ -21,12 +21,13 @@ from typing import ClassVar
 
 from ._args import fmt_shape
 from ._base import Layer, Weight
+from .framework import Framework
 from ._errors import LayerError
 
 
 @dataclass(frozen=True)
 class _Scale(Layer):
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     elementwise_flops: ClassVar[bool] = True
 
     def output_shape(self, shape):

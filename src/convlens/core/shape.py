@@ -20,6 +20,7 @@ from typing import ClassVar
 from . import costs
 from ._args import fmt_shape, fmt_tuple, ntuple
 from ._base import Layer, RFStep
+from .framework import Framework
 from ._errors import LayerError
 from .keras_conventions import keras_data_format, keras_tuple
 from .window import join_spatial, split_spatial
@@ -76,7 +77,7 @@ class KerasFlatten(Layer):
     (None, 400)
     """
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     data_format: str | None = None  # channels_first transposes first; the shape is the same
 
     def __post_init__(self):
@@ -182,7 +183,7 @@ class ZeroPadding2D(Layer):
     (None, 31, 35, 3)
     """
 
-    framework: ClassVar[str] = "keras"
+    framework: ClassVar[Framework] = Framework.KERAS
     padding: int | tuple = (1, 1)
     data_format: str | None = None
 

@@ -20,6 +20,7 @@ from dataclasses import MISSING, dataclass, fields
 
 from ._base import LayerResult
 from ._errors import LayerError
+from .framework import Framework
 from .window import effective_kernel
 
 MAX_KERNEL = 11
@@ -125,7 +126,7 @@ def solve(
         raise LayerError(layer_name, "output", "give the output size (e.g. output=112) or same=True")
 
     n = _rank(cls)
-    keras = cls.framework == "keras"
+    keras = cls.framework is Framework.KERAS
     shape = (1,) + (input_size,) * n + (1,) if keras else (1, 1) + (input_size,) * n
     kernels = [kernel_size] if kernel_size is not None else range(1, MAX_KERNEL + 1)
     strides = [stride] if stride is not None else range(1, MAX_STRIDE + 1)

@@ -28,7 +28,7 @@ from ._catalog import CATALOG, KnownDataset, KnownFile
 from ._errors import DataError
 from ._folder import read_folder
 
-__all__ = ["DataError", "Dataset", "DatasetName", "default_root", "load", "missing_message"]
+__all__ = ["CATALOG", "DataError", "Dataset", "DatasetName", "default_root", "load", "missing_message"]
 
 
 class DatasetName(StrEnum):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ..errors import UserError
 
-class DataError(ValueError):
+
+class DataError(UserError):
     """A dataset file that is missing, malformed or fails its checksum; the message names the file
     and what would work (a path, ``apt-get install ...``, ``convlens data get ...``)."""

@@ -37,9 +37,10 @@ from pathlib import Path
 
 from ..core.network import NetworkError, NetworkResult, evaluate as evaluate_nodes
 from ..record import Summary
-from ._build import MAX_LAYERS, Framework, Origin, Spec, build
-from ._errors import SpecError
-from ._source import MAX_BYTES, Positions, read
+from ..core.framework import Framework
+from ._build import MAX_LAYERS, MAX_STEPS, Origin, Spec, build
+from ._errors import SpecError, SpecLimitError
+from ._source import MAX_BYTES, MAX_DIGITS, MAX_NESTING, MAX_VALUES, Positions, read
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -106,6 +107,13 @@ def _schema_message(error) -> str:
         return f"{extra[0]!r} is not allowed here; the keys allowed are {', '.join(allowed)} (see convlens/design/schema.json)"
     if rule == "pattern":
         return f"{value!r} is not a valid name: letters, digits and _, parts joined by dots (conv1, layer1.0.conv1)"
+    if rule in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        bound = error.rule_definition
+        word = {"minimum": f"at least {bound}", "maximum": f"at most {bound}", "exclusiveMinimum": f"more than {bound}", "exclusiveMaximum": f"less than {bound}"}[rule]
+        return f"{value!r} is out of range: it must be {word}"
+    if rule in ("minItems", "maxItems"):
+        bound = error.rule_definition
+        return f"a list of {len(value)} is out of range: it needs {'at least' if rule == 'minItems' else 'at most'} {bound} items"
     if rule == "not":
         return "a layer item cannot also have 'block' or 'branches'; write them as separate items"
     message = error.message
@@ -166,8 +174,8 @@ def analyse(spec: Spec) -> tuple[Summary, dict | None]:
     from ..frontends.build import summary_of_failure, summary_of_network
 
     texts = [o.text for o in spec.origins]
-    framework = "keras" if spec.framework is Framework.KERAS else "core"
-    notes = [f"read from the spec {spec.filename}: {spec.framework} convention"] + list(spec.document.get("notes", []))
+    framework = Framework.KERAS if spec.framework is Framework.KERAS else Framework.CORE
+    notes = [f"read from the spec {spec.filename}: {spec.framework.word} convention"] + list(spec.document.get("notes", []))
     failure, fix = None, None
     try:
         result = evaluate(spec)
@@ -226,7 +234,7 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
     if layer is not None and isinstance(window, int) and shapes and len(shapes[0]) >= 3 and hasattr(node.layer, "padding"):
         from ..core.solve import solve
 
-        size = shapes[0][-1] if spec.framework is Framework.PYTORCH else shapes[0][1]
+        size = shapes[0][-1] if spec.framework is Framework.TORCH else shapes[0][1]
         try:
             found = solve(node.layer.type_name, size, same=True, kernel_size=window)
         except Exception:  # the solver refuses this layer: no suggestion
@@ -237,6 +245,14 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
             return {"index": error.index, "path": None if path[0] == "blocks" else list(path), "argument": "padding", "value": p,
                     "text": f"set padding: {p!r} (and stride: 1) to keep the size {size} (from convlens solve)"}
     return None
+
+
+def dump(doc: dict, *, header: str | None = None) -> str:
+    """The YAML text of a spec document (``header`` as comment lines on top); ``loads(dump(doc))``
+    gives ``doc`` back. Needs PyYAML (``pip install 'convlens[spec]'``), imported on first use."""
+    from ._dump import dump as write_yaml
+
+    return write_yaml(doc, header=header)
 
 
 def is_spec_path(target: str) -> bool:
@@ -254,5 +270,5 @@ def target_loader(path: str, request) -> Summary:
     return summary(spec)
 
 
-__all__ = ["Framework", "MAX_BYTES", "analyse", "MAX_LAYERS", "Origin", "SCHEMA_PATH", "Spec", "SpecError", "build", "evaluate", "is_spec_path",
+__all__ = ["Framework", "MAX_BYTES", "MAX_DIGITS", "MAX_NESTING", "MAX_STEPS", "MAX_VALUES", "analyse", "MAX_LAYERS", "Origin", "SCHEMA_PATH", "Spec", "SpecError", "SpecLimitError", "build", "dump", "evaluate", "is_spec_path",
            "load", "loads", "read", "schema", "suggest_fix", "summary", "target_loader", "validate", "where"]

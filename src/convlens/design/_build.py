@@ -14,31 +14,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
 from ..core import LayerError, layer as build_layer
+from ..core.framework import Framework
 from ..core.network import INPUT, Node
-from ._errors import SpecError
+from ._errors import SpecError, SpecLimitError
 from ._source import Positions
 
 MAX_LAYERS = 10_000  # a spec that expands to more layers is refused
 MAX_DIM = 1_000_000  # largest size of one input dimension accepted
 MAX_ELEMENTS = 10**12  # largest number of input elements accepted
 MAX_DEPTH = 16  # blocks used inside blocks, at most this deep (also stops a block that uses itself)
+MAX_STEPS = 4 * MAX_LAYERS  # items expanded (layers, block uses, branches, each repeat counted): bounds blocks that add no layer
 ITEM_KEYS = ("type", "name", "repeat", "inputs")  # keys of a layer item that are not the layer's arguments
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _ARITHMETIC = re.compile(r"[\d\s+\-*/%()]*\d[\d\s+\-*/%()]*")  # integer arithmetic written as text: 128*7*7
-
-
-class Framework(StrEnum):
-    """The convention the spec's layers follow."""
-
-    PYTORCH = "pytorch"
-    KERAS = "keras"
-
-    @property
-    def core(self) -> str:  # the name core.layer() takes
-        return "torch" if self is Framework.PYTORCH else "keras"
 
 
 @dataclass(frozen=True)
@@ -78,11 +68,12 @@ class _Builder:
         self.origins: list[Origin] = []
         self.names: dict[str, int] = {}
         self.auto: dict[str, int] = {}  # per block name: instances created without a name
+        self.steps = 0  # items expanded so far, against MAX_STEPS
 
     # --- errors ---------------------------------------------------------------------
-    def error(self, path, reason, *, layer: str | None = None, index: int | None = None) -> SpecError:
+    def error(self, path, reason, *, layer: str | None = None, index: int | None = None, limit: bool = False) -> SpecError:
         line, column = self.pos.at(path) or (None, None)
-        return SpecError(reason, filename=self.pos.filename, line=line, column=column, layer=layer, index=index, path=path)
+        return (SpecLimitError if limit else SpecError)(reason, filename=self.pos.filename, line=line, column=column, layer=layer, index=index, path=path)
 
     # --- items ----------------------------------------------------------------------
     def items(self, items, path, *, prefix: str, params: dict, previous, depth: int, counter: list):
@@ -93,7 +84,13 @@ class _Builder:
 
     def item(self, item, path, *, prefix, params, previous, depth, counter):
         repeat = item.get("repeat", 1) if isinstance(item, dict) else 1
+        if repeat > MAX_LAYERS:
+            raise self.error(path + ("repeat",), f"repeat: {repeat:,} is more than the {MAX_LAYERS:,} layers a spec may expand to", limit=True)
         for k in range(repeat):
+            self.steps += 1
+            if self.steps > MAX_STEPS:
+                raise self.error(path, f"the spec expands to more than {MAX_STEPS:,} items (layers, block uses and branches, "
+                                       "each repeat counted); do blocks that add no layer repeat here?", limit=True)
             suffix = str(k) if repeat > 1 else None
             if isinstance(item, str):
                 previous = self.call(item, path, prefix=prefix, previous=previous, counter=counter)
@@ -143,7 +140,7 @@ class _Builder:
 
     def _add(self, layer, name, inputs, path, text):
         if len(self.nodes) >= MAX_LAYERS:
-            raise self.error(path, f"the network has more than {MAX_LAYERS:,} layers; that is the most a spec may expand to")
+            raise self.error(path, f"the network has more than {MAX_LAYERS:,} layers; that is the most a spec may expand to", limit=True)
         refs = () if inputs == (len(self.nodes) - 1,) or (inputs == (INPUT,) and not self.nodes) else inputs
         self.nodes.append(Node(layer, name, refs))
         line, column = self.pos.at(path) or (None, None)
@@ -155,7 +152,7 @@ class _Builder:
     def _build(self, type_name, args, kwargs, path, label):
         self._check_type(type_name, path, label)
         try:
-            return build_layer(type_name, *args, framework=self.framework.core, **kwargs)
+            return build_layer(type_name, *args, framework=self.framework, **kwargs)
         except LayerError as exc:
             arg_path = path + (exc.argument,) if exc.argument in kwargs else (path + ("type",) if exc.argument == "layer" else path)
             reason = str(exc)
@@ -170,14 +167,14 @@ class _Builder:
         cls = (KERAS_ALIASES.get(type_name) if keras else None) or LAYERS.get(type_name)
         where = path + ("type",) if path + ("type",) in self.pos.marks else path
         if cls is None or type_name.startswith("Keras"):
-            names = [n for n, c in list(LAYERS.items()) + list(KERAS_ALIASES.items()) if (c.framework == "keras") == keras and not n.startswith("Keras")]
+            names = [n for n, c in list(LAYERS.items()) + list(KERAS_ALIASES.items()) if (c.framework is Framework.KERAS) == keras and not n.startswith("Keras")]
             close = close_names(type_name, names)
             hint = f"did you mean {', '.join(close)}?" if close else "GET /api/layers or `convlens calc --help` lists the layers"
-            raise self.error(where, f"unknown layer {type_name!r} in a {self.framework} spec; {hint}", layer=label, index=len(self.nodes))
-        if (cls.framework == "keras") != keras:
-            other = "keras" if cls.framework == "keras" else "pytorch"
-            raise self.error(where, f"{type_name} is a {other.capitalize() if other == 'keras' else 'PyTorch'} layer and this spec follows the {self.framework} "
-                                    f"convention; use the {self.framework} layer or set framework: {other}", layer=label, index=len(self.nodes))
+            raise self.error(where, f"unknown layer {type_name!r} in a {self.framework.word} spec; {hint}", layer=label, index=len(self.nodes))
+        if (cls.framework is Framework.KERAS) != keras:
+            other = cls.framework
+            raise self.error(where, f"{type_name} is a {'Keras' if other is Framework.KERAS else 'PyTorch'} layer and this spec follows the {self.framework.word} "
+                                    f"convention; use the {self.framework.word} layer or set framework: {other.word}", layer=label, index=len(self.nodes))
 
     def layer(self, item, path, *, prefix, params, previous, suffix, counter):
         type_name = item["type"]
@@ -206,7 +203,7 @@ class _Builder:
             known = ", ".join(self.blocks) or "none are defined; add them under 'blocks:'"
             raise self.error(path + ("block",), f"no block is called {block_name!r}; blocks: {known}")
         if depth >= MAX_DEPTH:
-            raise self.error(path, f"blocks are used inside blocks more than {MAX_DEPTH} deep; does {block_name!r} use itself?")
+            raise self.error(path, f"blocks are used inside blocks more than {MAX_DEPTH} deep; does {block_name!r} use itself?", limit=True)
         block = self.blocks[block_name]
         given = {k: self.substitute(v, path + ("with", k), params) for k, v in item.get("with", {}).items()}
         declared = block.get("params", {})
@@ -280,8 +277,13 @@ class _Builder:
         try:
             return parse_value(text)
         except ParseError as exc:
-            shown = repr(value) if value == text else f"{value!r} -> {text!r}"
+            shown = _short(value) if value == text else f"{_short(value)} -> {_short(text)}"
             raise self.error(path, f"{shown}: {str(exc).split(': ', 1)[-1]}") from None
+
+
+def _short(text: str) -> str:
+    """A value quoted in a message: whole when short, else its start and its length."""
+    return repr(text) if len(text) <= 80 else f"'{text[:60]}…' ({len(text):,} characters)"
 
 
 def _label(index: int, name: str | None, type_name: str) -> str:
@@ -294,7 +296,7 @@ def _text(type_name: str, kwargs: dict) -> str:
 
 def build(doc: dict, positions: Positions) -> Spec:
     """Expand a schema-valid document into core nodes."""
-    framework = Framework(doc.get("framework", "pytorch"))
+    framework = Framework.parse(doc.get("framework", "pytorch"), what="framework:")  # the schema allows pytorch and keras
     builder = _Builder(doc, positions, framework)
     shape = tuple(doc["input"])
     _check_input(builder, shape, framework)

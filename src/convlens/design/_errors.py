@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..errors import UserError
 
-class SpecError(ValueError):
+
+class SpecError(UserError):
     """A spec that cannot be read or built: ``net.yaml:12:7: layer 3 'fc1' (Linear): reason``.
 
     ``line`` and ``column`` are 1-based; ``layer`` names the layer (index, name, type) when the
@@ -23,3 +25,7 @@ class SpecError(ValueError):
 
     def to_dict(self) -> dict:
         return {"file": self.filename, "line": self.line, "column": self.column, "layer": self.layer, "index": self.index, "path": list(self.path), "reason": self.reason, "message": str(self)}
+
+
+class SpecLimitError(SpecError):
+    """A spec that is readable but past one of the format's limits (size, aliases, nesting, digits, layers)."""

@@ -5,6 +5,12 @@ document (``("layers", 3, "in_features")``) to the 1-based line and column where
 starts, so every later error can say ``net.yaml:12:19``. YAML is composed with PyYAML's safe
 constructors only (no tags, no Python objects); a ``.json`` file is first read by ``json`` so a
 JSON mistake is reported the way JSON tools report it.
+
+Limits, each answered at once with the position it is met at: the text's size (``MAX_BYTES``);
+the values the document holds once YAML aliases (``*name``) are expanded (``MAX_VALUES``: nine
+levels of aliases of nine make a billion values from 600 bytes); how deep lists and mappings nest
+(``MAX_NESTING``); and how many characters a number has (``MAX_DIGITS``). They are checked on the
+composed node graph, where an alias is one shared node, before any value is built.
 """
 
 from __future__ import annotations
@@ -13,9 +19,12 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ._errors import SpecError
+from ._errors import SpecError, SpecLimitError
 
 MAX_BYTES = 1_000_000  # a spec larger than this is refused before parsing (1 MB)
+MAX_VALUES = 200_000  # values (numbers, texts, lists, mappings) a document may hold, aliases expanded
+MAX_NESTING = 100  # lists and mappings inside each other, at most this deep
+MAX_DIGITS = 40  # characters of one integer; Python refuses to convert more than 4,300 digits
 
 
 @dataclass(frozen=True)
@@ -48,32 +57,107 @@ def read(text: str, filename: str = "<spec>", *, fmt: str | None = None) -> tupl
     ('ReLU', (3, 12))
     """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise SpecError(f"the spec is larger than {MAX_BYTES:,} bytes; split it or remove unused blocks", filename=filename)
+        raise SpecLimitError(f"the spec is larger than {MAX_BYTES:,} bytes; split it or remove unused blocks", filename=filename)
     if fmt is None:
         fmt = "json" if filename.lower().endswith(".json") else "yaml"
     yaml = _yaml(filename)
     if fmt == "json":
         try:
-            json.loads(text)
+            json.loads(text, parse_int=len)  # only the syntax is checked here; the numbers' length is checked below, with their position
         except json.JSONDecodeError as exc:
             raise SpecError(f"not valid JSON: {exc.msg}", filename=filename, line=exc.lineno, column=exc.colno) from None
     try:
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when present: same nodes, faster
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = exc.problem or exc.context or "syntax error"
-        raise SpecError(f"not valid YAML: {what}", filename=filename, line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:
+        _nesting(yaml, text, filename)  # too deep for the parser: said in convlens's words, at the position
+        if isinstance(exc, yaml.MarkedYAMLError):
+            mark = exc.problem_mark or exc.context_mark
+            what = exc.problem or exc.context or "syntax error"
+            raise SpecError(f"not valid YAML: {what}", filename=filename, line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
         raise SpecError(f"not valid YAML: {exc}", filename=filename) from None
-    except RecursionError:
-        raise SpecError("not valid YAML: nested too deeply", filename=filename) from None
     positions = Positions(filename, lines=tuple(text.splitlines()))
     if node is None:
         raise SpecError("the spec is empty; it needs at least 'input' and 'layers'", filename=filename, line=1, column=1)
+    _check_graph(node, positions)
+    return _value(node, (), positions), positions
+
+
+def _nesting(yaml, text, filename) -> None:
+    """Raise a SpecError if the text nests lists and mappings more than ``MAX_NESTING`` deep.
+
+    Read as events (the parser keeps a stack, it does not recurse), so it stops at the first value
+    too deep, before the parser's own limit or Python's recursion limit is met."""
+    depth = 0
     try:
-        return _value(node, (), positions), positions
-    except RecursionError:
-        raise SpecError("the spec is nested too deeply", filename=filename) from None
+        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise _too_deep(filename, event.start_mark.line + 1, event.start_mark.column + 1)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # a syntax error before any value is too deep: the caller reports it
+
+
+def _too_deep(filename, line, column) -> SpecError:
+    return SpecLimitError(f"nested too deeply: more than {MAX_NESTING} lists and mappings inside each other here; a spec nests a few "
+                     "levels (layers, branches, blocks)", filename=filename, line=line, column=column)
+
+
+def _check_graph(root, positions: Positions) -> None:
+    """Refuse, before any value is built, a document that nests more than ``MAX_NESTING`` deep, holds
+    more than ``MAX_VALUES`` values once its aliases are expanded, uses an alias inside itself, or
+    writes an integer longer than ``MAX_DIGITS`` characters.
+
+    An alias is the node it names, shared; sizes and heights are counted once per node (post-order,
+    with an explicit stack), so a billion-value document costs as much as its few hundred nodes."""
+    import yaml
+
+    size: dict[int, int] = {}  # id(node) -> values it expands to (capped just past the limit)
+    height: dict[int, int] = {}  # id(node) -> how deep it nests
+    open_: set[int] = set()  # nodes whose children are being counted: meeting one again is a cycle
+    shared = False  # an alias was met: a node reached twice
+    stack = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        children = _children(node, yaml)
+        if done:
+            open_.discard(key)
+            size[key] = min(1 + sum(size[id(c)] for c in children), MAX_VALUES + 1)
+            height[key] = 1 + max((height[id(c)] for c in children), default=0)
+            if size[key] > MAX_VALUES:
+                raise _error(positions, node, (f"this value expands to more than {MAX_VALUES:,} values through YAML aliases (*name); "
+                                               "write a repeated part once, as a block used with repeat") if shared else
+                             f"the spec holds more than {MAX_VALUES:,} values, the most a spec may hold")
+            continue
+        if key in open_:
+            raise _error(positions, node, "this value contains itself through a YAML alias (*name); a spec is a tree")
+        if key in size:
+            shared = True
+            if depth - 1 + height[key] > MAX_NESTING:
+                raise _too_deep(positions.filename, node.start_mark.line + 1, node.start_mark.column + 1)
+            continue
+        if depth > MAX_NESTING:
+            raise _too_deep(positions.filename, node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_DIGITS:
+            raise _error(positions, node, f"a number of {len(node.value):,} characters; numbers in a spec have at most {MAX_DIGITS}")
+        open_.add(key)
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in reversed(children))
+
+
+def _children(node, yaml) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _error(positions: Positions, node, reason: str) -> SpecError:
+    return SpecLimitError(reason, filename=positions.filename, line=node.start_mark.line + 1, column=node.start_mark.column + 1)
 
 
 def _yaml(filename):

@@ -13,26 +13,21 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Callable
-from enum import StrEnum
 
+from ..core.framework import Framework
 from ..core.network import INPUT, NetworkError, NetworkResult
 from ..core.window import effective_kernels, same_pads_statically
-from ._build import Framework, Spec
+from ._build import Spec
 from ._errors import SpecError
 
 _MERGES_KERAS = {"Add", "Concatenate"}
 
 
-class Target(StrEnum):
-    PYTORCH = "pytorch"
-    KERAS = "keras"
-
-
-def export(spec: Spec, to: Target | str) -> str:
-    """The source code of ``spec`` for the framework ``to``."""
-    to = Target(to)
+def export(spec: Spec, to: Framework | str) -> str:
+    """The source code of ``spec`` for the framework ``to`` (``Framework.TORCH``, or ``"pytorch"``/``"keras"``)."""
+    to = Framework.parse(to, what="export to")
     result = _evaluate(spec)
-    if to is Target.PYTORCH:
+    if to is Framework.TORCH:
         return to_pytorch(spec, result)
     return to_keras(spec, result)
 
@@ -94,8 +89,8 @@ def _plan(result: NetworkResult):
 
 def to_pytorch(spec: Spec, result: NetworkResult | None = None) -> str:
     """A runnable module file: ``class Net(nn.Module)``, ``build_model()`` and a ``__main__`` check."""
-    if spec.framework is not Framework.PYTORCH:
-        raise SpecError(f"the spec follows the {spec.framework} convention; export it --to keras (a PyTorch export needs a pytorch spec)", filename=spec.filename)
+    if spec.framework is not Framework.TORCH:
+        raise SpecError(f"the spec follows the {spec.framework.word} convention; export it --to keras (a PyTorch export needs a pytorch spec)", filename=spec.filename)
     result = result or _evaluate(spec)
     cls = _class_name(spec.name)
     taken: set = set()
@@ -165,7 +160,7 @@ def to_keras(spec: Spec, result: NetworkResult | None = None) -> str:
     non-trainable parameters (PyTorch keeps them as buffers).
     """
     result = result or _evaluate(spec)
-    torch_spec = spec.framework is Framework.PYTORCH
+    torch_spec = spec.framework is Framework.TORCH
     taken: set = set()
     saved = _plan(result)
     var = {INPUT: "inputs"}

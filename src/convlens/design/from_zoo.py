@@ -16,10 +16,12 @@ an operation that changes no shape, parameter or MAC and has no spec layer (Fast
 
 from __future__ import annotations
 
+from ..core.framework import Framework
+from ..errors import UserError
 from ._structure import fold_blocks, with_branches
 
 
-class ZooSpecError(ValueError):
+class ZooSpecError(UserError):
     """A zoo model, or one of its operations, that the spec format cannot express."""
 
 
@@ -28,7 +30,7 @@ def zoo_document(name: str) -> dict:
     from .. import zoo
 
     entry = zoo.get(name)
-    if entry.framework == "keras":
+    if entry.framework is Framework.KERAS:
         return _keras_document(entry)
     return _torch_document(entry)
 
@@ -61,7 +63,7 @@ def _torch_document(entry) -> dict:
 
     with torch.device("meta"):
         model = zoo.build(entry.name)
-    doc = {"name": entry.name, "framework": "pytorch", "input": list(entry.input_size)}
+    doc = {"name": entry.name, "framework": Framework.TORCH.word, "input": list(entry.input_size)}
     try:
         graph = walk(model)
     except GraphError as exc:
@@ -112,4 +114,4 @@ def _keras_document(entry) -> dict:
             raise ZooSpecError(f"zoo:{entry.name}: Keras layer {layer.name} ({type(layer).__name__}) has no core layer: {note}")
         items.append({"type": core.type_name, "name": layer.name, **core.arguments(plain=_simple)})
     shape = tuple(model.inputs[0].shape)
-    return {"name": entry.name, "framework": "keras", "input": list(shape), "layers": items}
+    return {"name": entry.name, "framework": Framework.KERAS.word, "input": list(shape), "layers": items}

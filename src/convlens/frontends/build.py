@@ -20,14 +20,15 @@ from dataclasses import MISSING, fields
 
 from ..core import LayerResult
 from ..core.costs import COST_NOTE
+from ..core.framework import Framework
 from ..core.network import NetworkError, NetworkResult
 from ..core.receptive import ReceptiveField, as_dict
-from ..record import Diagnostic, LayerRow, MemoryEstimate, Summary, WeightInfo, weight_totals
+from ..record import Diagnostic, DiagnosticCode, LayerRow, MemoryEstimate, Severity, Summary, WeightInfo, weight_totals
 
 FLOAT32_BYTES = 4  # core layers have no dtype: a chain or spec is counted in float32, as both frameworks default
 
 
-def assemble(*, title: str, framework: str, input_shapes, output_shapes, rows, diagnostics=(), notes=(),
+def assemble(*, title: str, framework: Framework, input_shapes, output_shapes, rows, diagnostics=(), notes=(),
              memory: MemoryEstimate | None = None, receptive_field: dict | None = None, unused_params=(),
              failed: bool = False, totals: dict | None = None, output_names=()) -> Summary:
     """Build the record once.
@@ -97,7 +98,7 @@ def row_of(name: str, result: LayerResult, rf: ReceptiveField | None, input_shap
 
 def layer_warnings(rows) -> list[Diagnostic]:
     """Each row's warnings from the core, as diagnostics naming the row."""
-    return [Diagnostic("warning", "layer-warning", w, None, row.name) for row in rows for w in row.warnings]
+    return [Diagnostic(Severity.WARNING, DiagnosticCode.LAYER_WARNING, w, None, row.name) for row in rows for w in row.warnings]
 
 
 def _network_rows(result: NetworkResult, codes) -> list[LayerRow]:
@@ -115,7 +116,7 @@ def _last_local_field(result: NetworkResult) -> dict | None:
 
 
 def summary_of_network(result: NetworkResult, *, title: str = "network", notes=(), codes=None,
-                       framework: str = "core", diagnostics=()) -> Summary:
+                       framework: Framework = Framework.CORE, diagnostics=()) -> Summary:
     """The record of an evaluated network: one row per node, the totals, the receptive field.
     ``diagnostics`` are a front end's own findings, listed after the layers' warnings."""
     rows = _network_rows(result, codes)
@@ -127,7 +128,7 @@ def summary_of_network(result: NetworkResult, *, title: str = "network", notes=(
 
 
 def summary_of_failure(error: NetworkError, input_shape, *, title: str = "network", notes=(), codes=None,
-                       framework: str = "core") -> Summary:
+                       framework: Framework = Framework.CORE) -> Summary:
     """The record of a network that stopped at ``error``: the rows that ran, then the failing one."""
     ok = NetworkResult(tuple(input_shape), error.partial)
     rows = _network_rows(ok, codes)
@@ -139,8 +140,7 @@ def summary_of_failure(error: NetworkError, input_shape, *, title: str = "networ
     ))
     reason = error.reason
     fix = reason.split("; ", 1)[1] if "; " in reason else None
-    code = f"{error.layer_type.lower()}-{error.argument}".replace("_", "-")
-    failure = Diagnostic("error", code, str(error), fix, name)
+    failure = Diagnostic(Severity.ERROR, DiagnosticCode.for_argument(error.layer_type, error.argument), str(error), fix, name)
     return assemble(
         title=title, framework=framework, input_shapes=(tuple(input_shape),), output_shapes=(),
         rows=rows, diagnostics=[failure] + layer_warnings(rows[:-1]),
@@ -158,7 +158,7 @@ def summary_of_layer(result: LayerResult, *, name: str | None = None, code: str 
     inputs = [result.input_shape] if one_input else list(result.input_shape)
     row = row_of(name or result.layer.type_name.lower(), result, rf, inputs, code)
     return assemble(
-        title=code or result.layer.code(), framework="core", input_shapes=inputs, output_shapes=(result.output_shape,),
+        title=code or result.layer.code(), framework=Framework.CORE, input_shapes=inputs, output_shapes=(result.output_shape,),
         rows=[row], diagnostics=layer_warnings([row]),
         receptive_field=row.receptive_field if rf is not None and not rf.is_global else None, notes=list(notes) + [COST_NOTE],
     )

@@ -26,10 +26,13 @@ from dataclasses import dataclass, fields
 
 from ..core import KERAS_ALIASES, LAYERS, Layer, LayerError, layer as build_layer
 from ..core.keras_conventions import KERAS_IGNORED
+from ..core.framework import Framework
 from ..core.network import Node, evaluate
 from ..record import Summary
 from .build import summary_of_network
 _MAX_POWER = 64  # largest exponent accepted in "2**k" (keeps a typo from building a huge number)
+MAX_TEXT = 1_000  # characters of one call or value: Python's parser recurses on long expressions ('9*9*...*9')
+MAX_MAGNITUDE = 10**40  # arithmetic results are whole sizes: larger is a typo, and past 4,300 digits Python cannot print it
 _INPUT_CALLS = ("Input", "InputLayer")  # Keras calls that declare the input instead of a layer
 
 
@@ -37,7 +40,8 @@ class ParseError(LayerError):
     """A layer call that cannot be read; the message quotes the text and says what would work."""
 
     def __init__(self, text: str, message: str):
-        ValueError.__init__(self, f"cannot read {text!r}: {message}")
+        shown = text if len(text) <= 80 else f"{text[:60]}… ({len(text):,} characters)"
+        ValueError.__init__(self, f"cannot read {shown!r}: {message}")
         self.layer = text
         self.argument = "text"
 
@@ -79,7 +83,7 @@ def parse_call(text: str) -> LayerCall:
     if not source:
         raise ParseError(text, "the text is empty; write a layer call such as Conv2d(1, 32, 3, padding=1)")
     try:
-        tree = ast.parse(source, mode="exec")
+        tree = _parse(source, "exec", text)
     except SyntaxError as exc:
         raise ParseError(text, f"not valid Python: {exc.msg}; write a call such as Conv2d(1, 32, 3, padding=1)") from None
     if len(tree.body) != 1:
@@ -103,12 +107,12 @@ def parse_call(text: str) -> LayerCall:
         func = _dotted(expr.func)
     if not func:
         raise ParseError(text, "the called name must be a layer class such as Conv2d or nn.Conv2d")
-    args = tuple(_value(a, text) for a in expr.args)
+    args = tuple(_evaluate(a, text) for a in expr.args)
     kwargs = []
     for kw in expr.keywords:
         if kw.arg is None:
             raise ParseError(text, "**kwargs cannot be read; write every argument out")
-        kwargs.append((kw.arg, _value(kw.value, text)))
+        kwargs.append((kw.arg, _evaluate(kw.value, text)))
     return LayerCall(text, func.rsplit(".", 1)[-1], args, tuple(kwargs), target)
 
 
@@ -124,12 +128,30 @@ def parse_value(text: str):
     if raw.lower() in words:
         return words[raw.lower()]
     try:
-        tree = ast.parse(raw, mode="eval")
+        tree = _parse(raw, "eval", text)
     except SyntaxError:
         return raw
     if isinstance(tree.body, ast.Name):  # a bare word: padding same, padding_mode reflect
         return raw
-    return _value(tree.body, text)
+    return _evaluate(tree.body, text)
+
+
+def _parse(source: str, mode: str, text: str) -> ast.AST:
+    """``ast.parse`` of a call or value no longer than ``MAX_TEXT``; deep nesting is a ParseError."""
+    if len(source) > MAX_TEXT:
+        raise ParseError(text, f"{len(source):,} characters; a layer call or a value has at most {MAX_TEXT:,}")
+    try:
+        return ast.parse(source, mode=mode)
+    except (RecursionError, MemoryError):
+        raise ParseError(text, "nested too deeply; write the value out (e.g. 1152 instead of a long product)") from None
+
+
+def _evaluate(node, text):
+    """``_value`` of a parsed expression; one nested too deeply for Python's stack is a ParseError."""
+    try:
+        return _value(node, text)
+    except RecursionError:
+        raise ParseError(text, "nested too deeply; write the value out (e.g. 1152 instead of a long product)") from None
 
 
 def _dotted(node) -> str | None:
@@ -178,7 +200,10 @@ def _value(node, text):
             raise ParseError(text, f"division by zero in {ast.unparse(node)!r}")
         if isinstance(node.op, ast.Pow) and not 0 <= b <= _MAX_POWER:
             raise ParseError(text, f"exponent {b} in {ast.unparse(node)!r} is out of range 0..{_MAX_POWER}")
-        return op(a, b)
+        result = op(a, b)
+        if abs(result) > MAX_MAGNITUDE:
+            raise ParseError(text, f"{ast.unparse(node)[:60]!r} is larger than 10**40; sizes are whole numbers far below that")
+        return result
     if isinstance(node, ast.Name):
         raise ParseError(text, f"{node.id!r} is a variable, and convlens does not run your code; write its value (e.g. 32 instead of {node.id})")
     if isinstance(node, ast.Call):
@@ -194,7 +219,7 @@ def _int_operands(node, text, op) -> str:
         return "?"
 
 
-def parse_layer(text: str, *, framework: str = "torch") -> ParsedLayer:
+def parse_layer(text: str, *, framework: Framework = Framework.TORCH) -> ParsedLayer:
     """Parse one call into a core layer.
 
     >>> p = parse_layer("layers.Conv2D(75, (3,3), padding='same', activation='relu', input_shape=(28,28,1))")
@@ -210,9 +235,9 @@ def parse_layer(text: str, *, framework: str = "torch") -> ParsedLayer:
         if not isinstance(shape, tuple):
             raise ParseError(text, "Input needs shape=(height, width, channels), e.g. keras.Input(shape=(28, 28, 1))")
         return ParsedLayer(call, None, kwargs.get("name") if isinstance(kwargs.get("name"), str) else None, (batch,) + shape)
-    cls = (KERAS_ALIASES.get(call.name) if framework == "keras" else None) or LAYERS.get(call.name)
+    cls = (KERAS_ALIASES.get(call.name) if framework is Framework.KERAS else None) or LAYERS.get(call.name)
     input_shape = None
-    if cls is not None and cls.framework == "keras":
+    if cls is not None and cls.framework is Framework.KERAS:
         if "input_shape" in kwargs:
             shape = kwargs["input_shape"]
             shape = shape if isinstance(shape, tuple) else (shape,)
@@ -229,9 +254,9 @@ def parse_layer(text: str, *, framework: str = "torch") -> ParsedLayer:
 def parse_chain(texts) -> tuple[list[ParsedLayer], tuple | None]:
     """Parse every call; return the layers and the input shape the calls declare (or None)."""
     parsed = [parse_layer(t) for t in texts]
-    if any(p.layer is not None and p.layer.framework == "keras" for p in parsed):
+    if any(p.layer is not None and p.layer.framework is Framework.KERAS for p in parsed):
         # a Keras chain: names both frameworks use (Flatten, ReLU, Softmax, ...) mean the Keras layer
-        parsed = [parse_layer(t, framework="keras") if p.call.name in KERAS_ALIASES else p for t, p in zip(texts, parsed)]
+        parsed = [parse_layer(t, framework=Framework.KERAS) if p.call.name in KERAS_ALIASES else p for t, p in zip(texts, parsed)]
     declared = next((p.input_shape for p in parsed if p.input_shape is not None), None)
     return [p for p in parsed if p.layer is not None], declared
 
@@ -244,9 +269,9 @@ def with_batch(layers: list[Layer], shape: tuple) -> tuple[tuple, str | None]:
     """
     first = next((layer for layer in layers if isinstance(getattr(type(layer), "n", None), int)), None)
     shape = tuple(shape)
-    keras = bool(layers) and layers[0].framework == "keras"
+    keras = bool(layers) and layers[0].framework is Framework.KERAS
     if first is not None and len(shape) == type(first).n + 1 and (not shape or shape[0] is not None):
-        batch = None if first.framework == "keras" else 1
+        batch = None if first.framework is Framework.KERAS else 1
         return (batch,) + shape, f"input {_fmt(shape)} has no batch dimension; evaluated as {_fmt((batch,) + shape)}"
     if keras and first is None and shape and shape[0] is not None:
         return (None,) + shape, f"input {_fmt(shape)} read as Keras' input_shape (no batch); evaluated as {_fmt((None,) + shape)}"

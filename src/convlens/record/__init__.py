@@ -3,6 +3,6 @@
 Numbers and structured text only; no formatting (that lives in ``convlens.render``).
 """
 
-from .summary import Diagnostic, Framework, LayerRow, MemoryEstimate, RowKind, Severity, Summary, WeightInfo, weight_totals
+from .summary import Diagnostic, DiagnosticCode, Framework, LayerRow, MemoryEstimate, RowKind, Severity, Summary, WeightInfo, weight_totals
 
-__all__ = ["Diagnostic", "Framework", "LayerRow", "MemoryEstimate", "RowKind", "Severity", "Summary", "WeightInfo", "weight_totals"]
+__all__ = ["Diagnostic", "DiagnosticCode", "Framework", "LayerRow", "MemoryEstimate", "RowKind", "Severity", "Summary", "WeightInfo", "weight_totals"]

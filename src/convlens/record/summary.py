@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..core.costs import CountsParams, numel, param_counts  # the one element and parameter count
+from ..core.framework import Framework  # the one list of frameworks (the record's field; core layers carry it too)
 
 Shape = tuple  # tuple[int | None, ...]: a batch or any size may be None (Keras's unknown batch)
 
@@ -26,10 +27,34 @@ class Severity(StrEnum):
     INFO = "info"
 
 
-class Framework(StrEnum):
-    TORCH = "torch"
-    KERAS = "keras"
-    CORE = "core"  # layers typed as code or built from core nodes: no framework involved
+class DiagnosticCode(StrEnum):
+    """The stable identifier of each kind of diagnostic (``Diagnostic.code``; JSON and ``convlens check`` print it).
+
+    A core layer that refuses its input inside a network adds one more kind per layer argument,
+    spelled by ``for_argument``: ``conv2d-kernel-size``, ``linear-in-features``.
+    """
+
+    FORWARD_FAILED = "forward-failed"  # the PyTorch forward pass stopped (torch front end)
+    LAYER_FAILED = "layer-failed"  # a module raised where the core expected it to run
+    LAYER_MISMATCH = "layer-mismatch"  # a module's input does not fit its configuration (the core says why)
+    LINEAR_IN_FEATURES = "linear-in-features"  # nn.Linear receives a different number of features
+    RESHAPE_MISMATCH = "reshape-mismatch"  # view/reshape/flatten cannot make the shape asked for
+    BRANCH_MISMATCH = "branch-mismatch"  # an add/cat of branches whose shapes differ
+    BATCH_FOLDED = "batch-folded"  # a reshape mixes the batch into the features
+    INPUT_NOT_DIVISIBLE = "input-not-divisible"  # a floor drops rows or columns of the input
+    UNUSED_PARAMETERS = "unused-parameters"  # parameters no forward call used
+    LAYER_WARNING = "layer-warning"  # a core layer's own warning, e.g. a window that skips pixels
+    DENSE_INPUT = "dense-input"  # a built Keras Dense receives a different number of features
+    CORE_DISAGREES = "core-disagrees"  # Keras and the core differ: a convlens bug to report
+
+    @staticmethod
+    def for_argument(layer_type: str, argument: str) -> str:
+        """The code of a core layer's refusal inside a network: ``("Conv2d", "kernel_size")`` -> ``"conv2d-kernel-size"``.
+
+        >>> DiagnosticCode.for_argument("Linear", "in_features") == DiagnosticCode.LINEAR_IN_FEATURES
+        True
+        """
+        return f"{layer_type.lower()}-{argument}".replace("_", "-")
 
 
 class RowKind(StrEnum):
@@ -69,7 +94,7 @@ class Diagnostic:
     """A shape bug or a warning, with where it applies and how to fix it."""
 
     severity: Severity
-    code: str  # stable identifier, e.g. "linear-in-features", "batch-folded"
+    code: DiagnosticCode | str  # stable identifier: a DiagnosticCode, or DiagnosticCode.for_argument's "conv2d-kernel-size"
     message: str  # what is wrong, with the numbers
     fix: str | None = None  # a concrete change that would work
     layer: str | None = None  # module path / node name
@@ -78,6 +103,8 @@ class Diagnostic:
 
     def __post_init__(self):
         object.__setattr__(self, "severity", _enum(Severity, self.severity, "severity"))
+        if self.code in DiagnosticCode.__members__.values():  # the enum member for its text: one identity to compare
+            object.__setattr__(self, "code", DiagnosticCode(self.code))
 
 
 @dataclass(frozen=True)
@@ -95,8 +122,8 @@ class LayerRow(CountsParams):
     output_shape: Shape | None  # None when the layer failed
     weights: tuple[WeightInfo, ...] = ()  # parameters owned by this row (shared ones on first use only)
     buffers: tuple[WeightInfo, ...] = ()
-    macs: int = 0
-    flops: int = 0
+    macs: int | None = 0  # None: unknown, the model takes inputs of any size and none was given (Keras's (None, None, None, 3))
+    flops: int | None = 0  # None with macs
     calculation: tuple[str, ...] = ()  # worked calculation lines, numbers substituted
     warnings: tuple[str, ...] = ()
     receptive_field: dict | None = None  # core.receptive.as_dict: {"size", "jump", "start", "global"} after this row
@@ -167,8 +194,8 @@ class Summary:
     buffers: int  # elements held in buffers (PyTorch BatchNorm running statistics, ...)
     param_bytes: int  # from each parameter's own dtype
     buffer_bytes: int
-    total_macs: int
-    total_flops: int
+    total_macs: int | None  # None: unknown until an input size is given (see LayerRow.macs); JSON null
+    total_flops: int | None
     diagnostics: tuple[Diagnostic, ...] = ()
     memory: MemoryEstimate | None = None
     receptive_field: dict | None = None  # of the last spatial layer (core.receptive.as_dict)
@@ -183,6 +210,11 @@ class Summary:
         set_(self, "framework", _enum(Framework, self.framework, "framework"))
         for name in ("input_shapes", "output_shapes", "layers", "diagnostics", "unused_params", "notes"):
             set_(self, name, tuple(getattr(self, name)))
+
+    @property
+    def macs_known(self) -> bool:
+        """False for a model summarised without an input size (its sizes are free): costs need one."""
+        return self.total_macs is not None
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -8,6 +8,7 @@
     layer_detail(summary)                         # one layer in full (convlens calc Conv2d …; detail.py)
     receptive_table(summary), receptive_json(summary)   # the field after every layer (convlens rf; receptive.py)
     comparison([(label, summary), …], "table" | "md")    # models side by side (convlens compare; compare.py)
+    table(header, rows)                           # a plain text (or Markdown) table of given cells (convlens data list, eval)
 
 ``report.build`` turns a Summary into the sections (header facts, rows with their cells spelled,
 totals, notes, diagnostics) that the terminal, Markdown and HTML writers lay out; JSON and CSV
@@ -22,6 +23,7 @@ from enum import StrEnum
 
 from ._breakdown import breakdown
 from ._common import Style
+from ._table import table
 from . import compare, csvout, detail, html, jsonout, markdown, receptive, report, terminal
 
 
@@ -84,4 +86,4 @@ def comparison(items, fmt: str = "table") -> str:
     return compare.render(items, fmt)
 
 
-__all__ = ["Format", "Style", "breakdown", "comparison", "layer_detail", "receptive_json", "receptive_table", "render"]
+__all__ = ["Format", "Style", "breakdown", "comparison", "layer_detail", "receptive_json", "receptive_table", "render", "table"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..core.costs import COST_CONVENTION  # the convention in one line, next to every set of totals
+from ..core.framework import Framework
 from . import _format as f
 
 
@@ -84,12 +85,14 @@ def row_params(layers, i: int) -> int:
     return sum(r.params for r in layers[i:subtree_end(layers, i)])
 
 
-def row_macs(layers, i: int) -> int:
-    """MACs shown for row ``i``, summed over the subtree for a container as ``row_params`` does."""
+def row_macs(layers, i: int) -> int | None:
+    """MACs shown for row ``i``, summed over the subtree for a container as ``row_params`` does;
+    None when unknown (no input size for a model of free size)."""
     row = layers[i]
     if row.is_leaf:
         return row.macs
-    return row.macs + sum(r.macs for r in layers[i + 1:subtree_end(layers, i)])
+    terms = [row.macs] + [r.macs for r in layers[i + 1:subtree_end(layers, i)]]
+    return None if any(t is None for t in terms) else sum(terms)
 
 
 def params_cell(layers, i: int) -> str:
@@ -109,8 +112,13 @@ def _first_call_params(layers, i: int) -> int:
     return 0
 
 
+NEEDS_SIZE = "needs size"  # the MAC cell of a row whose MACs need an input size (the model's sizes are free)
+
+
 def macs_cell(layers, i: int) -> str:
     n = row_macs(layers, i)
+    if n is None:
+        return NEEDS_SIZE
     return f.thousands(n) if n else "--"
 
 
@@ -129,7 +137,7 @@ def row_warnings(summary, row) -> list[str]:
 def header_facts(summary) -> list[tuple[str, str]]:
     """Framework, input and output shapes, as label/value pairs."""
     fw = summary.framework
-    facts = [("Framework", {"torch": "PyTorch", "keras": "Keras", "core": "convlens core"}.get(fw, fw))]
+    facts = [("Framework", {Framework.TORCH: "PyTorch", Framework.KERAS: "Keras", Framework.CORE: "convlens core"}[fw])]
     facts.append(("Input", f.shapes(summary.input_shapes, fw)))
     if summary.output_names and len(summary.output_names) == len(summary.output_shapes):  # a dict/dataclass result
         facts.append(("Output", ", ".join(f"{n} {f.shape(s, fw)}" for n, s in zip(summary.output_names, summary.output_shapes))))
@@ -170,8 +178,9 @@ def totals(summary) -> list[tuple[str, str]]:
             f"{f.nbytes(summary.param_bytes + summary.buffer_bytes)} "
             f"(params {f.nbytes(summary.param_bytes)}, buffers {f.nbytes(summary.buffer_bytes)}; {f.BYTES_CONVENTION})",
         ),
-        ("Total MACs", f"{f.count(summary.total_macs)}, {batch_note(summary)}"),
-        ("Total FLOPs", f.count(summary.total_flops)),
+        ("Total MACs", f"{f.count(summary.total_macs)}, {batch_note(summary)}" if summary.macs_known
+         else "unknown: the input size is free; give one (--input) to count them"),
+        ("Total FLOPs", f.count(summary.total_flops) if summary.macs_known else "unknown (see Total MACs)"),
         ("Convention", COST_CONVENTION),
     ]
     m = summary.memory

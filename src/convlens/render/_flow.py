@@ -13,6 +13,7 @@ from __future__ import annotations
 from math import prod
 
 from ..core.window import stride1_padding
+from ..core.framework import Framework
 from . import _format as f
 from ._layers import Kind, kernel_size, kind
 
@@ -96,7 +97,7 @@ def describe(row, framework: str) -> str:
     if out is None or not ins:
         return "--"
     out = tuple(out)
-    channels_last = framework == "keras"
+    channels_last = framework == Framework.KERAS
     k = kind(row.type)
     if len(ins) > 1:
         text = _merge(row, ins, out, channels_last)

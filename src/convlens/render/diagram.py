@@ -41,6 +41,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from ..core.framework import Framework
+from ..errors import UserError
 from . import _format as f
 from ._common import row_params
 from ._flow import describe
@@ -63,7 +65,7 @@ class ImageFormat(StrEnum):
     DOT = "dot"  # the Graphviz source itself, before layout
 
 
-class DrawError(ValueError):
+class DrawError(UserError):
     """A diagram that cannot be written: an unknown style or format, Graphviz missing."""
 
 
@@ -447,7 +449,7 @@ _MAX_PAGES = 12  # channels drawn as up to 12 stacked pages, one per doubling
 
 
 def _channels_last(summary) -> bool:
-    return summary.framework.value == "keras"
+    return summary.framework is Framework.KERAS
 
 
 def _split(shape, channels_last: bool):

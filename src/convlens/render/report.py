@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core.framework import Framework
 from . import _format as f
 from ._breakdown import wrapped as breakdown_lines
 from ._common import (
@@ -94,7 +95,7 @@ def build(summary, opts: Options) -> Report:
     )
     return Report(
         title=summary.title, facts=tuple(header_facts(summary)), failed=summary.failed, style=opts.style, rows=rows,
-        repeats=any(r.repeated for _, r in shown), graph=summary.framework == "keras" and _is_graph(layers), hidden=len(layers) - len(shown), depth=opts.depth,
+        repeats=any(r.repeated for _, r in shown), graph=summary.framework is Framework.KERAS and _is_graph(layers), hidden=len(layers) - len(shown), depth=opts.depth,
         totals=tuple(totals(summary)), notes=tuple(summary.notes), diagnostics=tuple(summary.diagnostics),
         diagnostic_counts=diagnostic_counts(summary.diagnostics), full_names=tuple(r.name for _, r in shown), _summary=summary,
     )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from ..core.framework import Framework
+
 
 def solve_json(result) -> str:
     """Every solution's arguments and calculation, the notes and the nearest reachable sizes."""
@@ -50,4 +52,4 @@ def solve_text(result, *, limit: int = 12) -> str:
 def _reached(solution) -> int:
     """The spatial output size a solution gives (the first spatial axis; all are equal here)."""
     layer, out = solution.result.layer, solution.result.output_shape
-    return out[1] if layer.framework == "keras" else out[-1]
+    return out[1] if layer.framework is Framework.KERAS else out[-1]

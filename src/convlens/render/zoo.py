@@ -6,6 +6,7 @@ Reads the rows ``cli.zoo.list_rows`` gives (numbers, not text); all the wording 
 
 from __future__ import annotations
 
+from ..core.framework import Framework
 from . import _format as f
 from ._table import table
 
@@ -21,7 +22,7 @@ def _params_text(row: dict, thousands) -> str:
 def _macs_text(row: dict, compact) -> str:
     macs = row["macs"] if row["macs"] is not None else row["published_macs"]
     if macs is None:
-        return "-- (shape bug)" if row["framework"] == "torch" and row["params"] is not None else "--"
+        return "-- (shape bug)" if row["framework"] == Framework.TORCH and row["params"] is not None else "--"
     if row["macs_match"] is False:
         return f"{compact(row['macs'])} (DIFFERS: published {compact(row['published_macs'])})"
     return compact(macs) + (" (published)" if row["macs"] is None else "")
@@ -36,7 +37,7 @@ def zoo_table(rows: list[dict], *, markdown: bool = False, built: bool = True) -
     header = ("name", "family", "input", "parameters", "MACs", "source")
     body = [
         (
-            r["name"] + (" [keras]" if r["framework"] == "keras" else ""),
+            r["name"] + (" [keras]" if r["framework"] == Framework.KERAS else ""),
             r["family"],
             f.shape_x(r["input_size"]),
             _params_text(r, f.thousands),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ..errors import UserError
 
-class TargetError(ValueError):
+
+class TargetError(UserError):
     """A target that cannot be loaded: a missing file, a missing name, bad constructor arguments,
     a framework that is not installed. The message names it and says what would work."""

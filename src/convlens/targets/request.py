@@ -7,18 +7,15 @@ keyword arguments to the same ``Request.make``; nothing below sees argparse.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
+from ..errors import UserError
+from ..frontends.device import TraceDevice
 
-class RequestError(ValueError):
+
+class RequestError(UserError):
     """A malformed request (a negative depth, a size that is not a number…); the message names
     the argument, the value received and what works."""
-
-
-class Device(StrEnum):
-    META = "meta"  # trace on the meta device: no weights allocated, no numbers computed
-    CPU = "cpu"  # run the forward for real on the CPU
 
 
 DTYPE_NAMES = ("float32", "float16", "bfloat16", "float64", "int64", "int32", "bool")
@@ -31,7 +28,7 @@ class Request:
     input_sizes: tuple[tuple, ...] | None = None  # one shape per input, batch first; None: the target's documented input
     input_data: Any = None  # the inputs themselves (tensors, a tuple/list or dict of them), instead of input_sizes
     dtypes: tuple | None = None  # one per input (or one for all): torch dtypes or their names ("int64")
-    device: Device = Device.META
+    device: TraceDevice = TraceDevice.META
     args: tuple[tuple[str, Any], ...] = ()  # keyword arguments for a class or factory target
     title: str | None = None  # the summary's title (default: the target's name)
     memory: bool = True  # measure the training-memory estimate (a backward-saved-tensor count)
@@ -73,9 +70,9 @@ def _dtypes(dtypes) -> tuple | None:
     return (dtypes,)
 
 
-def _device(device) -> Device:
+def _device(device) -> TraceDevice:
     try:
-        return Device(str(device))  # torch.device("cpu") reads as "cpu"
+        return TraceDevice(str(device))  # torch.device("cpu") reads as "cpu"
     except ValueError:
         raise RequestError(f"device must be 'meta' or 'cpu', got {device!r}") from None
 
@@ -95,4 +92,4 @@ def _depth(depth) -> int | None:
     return depth
 
 
-__all__ = ["DTYPE_NAMES", "Device", "Request", "RequestError"]
+__all__ = ["DTYPE_NAMES", "TraceDevice", "Request", "RequestError"]

@@ -19,10 +19,11 @@ import os
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
+from ..core.framework import Framework
 from ..record import Summary
 from . import _python
 from .errors import TargetError
-from .request import Device, Request
+from .request import TraceDevice, Request
 
 # suffix -> loader(path, request) returning a model (torch or Keras) or a finished Summary
 _FILE_LOADERS: dict[str, Callable[[str, Request], Any]] = {}
@@ -106,7 +107,7 @@ def summarize(resolved: Resolved) -> Summary:
         return torch_summary(model, input_size=size, input_data=request.input_data, dtypes=dtypes,
                              device=str(request.device), title=title, memory=request.memory)
     except (MemoryError, RuntimeError) as exc:
-        if request.device is Device.CPU and _out_of_memory(exc):
+        if request.device is TraceDevice.CPU and _out_of_memory(exc):
             raise TargetError(_memory_message(resolved.label, exc)) from None
         raise
 
@@ -121,7 +122,7 @@ def _zoo(target: str, request: Request) -> Resolved:
         entry = zoo.get(target[4:])
     except zoo.ZooError as exc:
         raise TargetError(str(exc).splitlines()[0]) from None
-    keras = entry.framework == "keras"
+    keras = entry.framework is Framework.KERAS
     if request.input_sizes is None and request.input_data is None and not keras:  # a Keras model knows its input
         request = replace(request, input_sizes=(tuple(entry.input_size),))
     _require(entry.framework, f"the zoo entry {entry.name}")
@@ -221,7 +222,7 @@ def _under_device(build, request: Request, *, keras: bool = False):
         return build()
     import torch
 
-    if request.device != Device.META:
+    if request.device != TraceDevice.META:
         with torch.device(str(request.device)):
             return build()
     from ..frontends.torch.meta_init import MetaInit  # skips random fills on meta: no torch._dynamo import

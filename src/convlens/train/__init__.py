@@ -12,7 +12,7 @@ whole uint8 tensors), ``model`` (build a zoo model or target and check it agains
 ``evaluate`` (accuracy, confusion, TTA), ``inference`` (rebuild from a checkpoint, predict, feature maps).
 """
 
-from .config import Augment, Device, Optimizer, Precision, Schedule, TrainConfig
+from .config import Augment, TrainDevice, Optimizer, Precision, Schedule, TrainConfig
 
 # The rest imports torch: loaded on first use (PEP 562), so `convlens --help` and the
 # framework-free commands never import it.
@@ -27,5 +27,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["Augment", "CheckpointError", "Device", "ModelMismatchError", "Optimizer", "Precision", "RunResult", "Schedule",
+__all__ = ["Augment", "CheckpointError", "TrainDevice", "ModelMismatchError", "Optimizer", "Precision", "RunResult", "Schedule",
            "TrainConfig", "TrainError", "train"]

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import torch
 
+from ..errors import UserError
+
 FORMAT = "convlens-checkpoint"
 VERSION = 1
 REQUIRED = ("format", "version", "model", "epoch", "config", "classes", "input")
 
 
-class CheckpointError(ValueError):
+class CheckpointError(UserError):
     """A checkpoint that is missing, truncated, corrupt, or not a convlens checkpoint."""
 
 

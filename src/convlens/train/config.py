@@ -27,7 +27,10 @@ class Augment(StrEnum):
     ERASE = "erase"  # random erasing: one rectangle (2-33 % of the area) set to 0 in half the images
 
 
-class Device(StrEnum):
+class TrainDevice(StrEnum):
+    """Where a model trains (``TrainConfig.device``, ``convlens train --device``). Not the device a
+    summary traces on: that is ``targets.TraceDevice`` (meta or cpu)."""
+
     AUTO = "auto"  # cuda if available, else mps, else cpu
     CPU = "cpu"
     CUDA = "cuda"
@@ -59,9 +62,10 @@ class TrainConfig:
     tta: bool = True  # average the logits of the image and its mirror at evaluation (only with flip training)
     precision: Precision = Precision.BF16
     channels_last: bool = True  # memory format of weights and batches
-    device: Device = Device.AUTO
+    device: TrainDevice = TrainDevice.AUTO
     seed: int = 0
     out: str = ""  # run folder; empty: runs/MODEL-DATA-YYYYmmdd-HHMMSS
+    tensorboard: bool = False  # also write TensorBoard event files into the run folder (train/tensorboard.py)
     notes: tuple[str, ...] = field(default=())  # which preset the values come from, for the record
 
     def __post_init__(self):
@@ -109,7 +113,7 @@ class TrainConfig:
             d["augment"] = tuple(Augment(a) for a in d["augment"])
         if "notes" in d:
             d["notes"] = tuple(d["notes"])
-        for key, enum in (("optimizer", Optimizer), ("schedule", Schedule), ("precision", Precision), ("device", Device)):
+        for key, enum in (("optimizer", Optimizer), ("schedule", Schedule), ("precision", Precision), ("device", TrainDevice)):
             if key in d:
                 d[key] = enum(d[key])
         return cls(**d)

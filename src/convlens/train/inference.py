@@ -9,6 +9,8 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
+from ..errors import UserError
+
 from . import checkpoint as ckpt
 from . import model as models
 from .config import TrainConfig
@@ -37,15 +39,18 @@ def load_trained(path: str | Path) -> Trained:
     return Trained(net.eval(), cfg, tuple(state["classes"]), inp, int(state["epoch"]))
 
 
-class ImageError(ValueError):
+class ImageError(UserError):
     """An image file that cannot be read."""
 
 
-def read_image(path: str | Path, inp: Input) -> tuple[torch.Tensor, list[str]]:
-    """-> (uint8 (C, H, W) as the training data was, notes on every conversion made)."""
+def read_image(path, inp: Input, *, name: str | None = None) -> tuple[torch.Tensor, list[str]]:
+    """An image file (a path, or a binary file object with ``name`` for the notes) -> (uint8 (C, H, W)
+    as the training data was, notes on every conversion made)."""
     from PIL import Image, UnidentifiedImageError
 
-    path = Path(path)
+    if isinstance(path, (str, Path)):
+        path = Path(path)
+        name = name or path.name
     try:
         with Image.open(path) as im:
             im.load()
@@ -53,17 +58,17 @@ def read_image(path: str | Path, inp: Input) -> tuple[torch.Tensor, list[str]]:
     except FileNotFoundError:
         raise ImageError(f"{path}: no such image file") from None
     except (UnidentifiedImageError, OSError) as exc:
-        raise ImageError(f"{path}: not a readable image ({exc})") from None
+        raise ImageError(f"{name or path}: not a readable image ({exc})") from None
     notes = []
     mode = "L" if inp.channels == 1 else "RGB"
     if inp.channels not in (1, 3):
         raise ImageError(f"the model takes {inp.channels}-channel images; only 1 (grey) and 3 (RGB) can be made from an image file")
     if im.mode != mode:
-        notes.append(f"{path.name}: converted from mode {im.mode} to {mode} ({'grey' if mode == 'L' else 'colour'}, as the training data)")
+        notes.append(f"{name}: converted from mode {im.mode} to {mode} ({'grey' if mode == 'L' else 'colour'}, as the training data)")
         im = im.convert(mode)
     h, w = inp.size
     if im.size != (w, h):
-        notes.append(f"{path.name}: resized from {im.size[0]}×{im.size[1]} to {w}×{h} (bilinear, as the training data's size)")
+        notes.append(f"{name}: resized from {im.size[0]}×{im.size[1]} to {w}×{h} (bilinear, as the training data's size)")
         im = im.resize((w, h), Image.BILINEAR)
     t = torch.frombuffer(bytearray(im.tobytes()), dtype=torch.uint8).reshape(h, w, inp.channels)
     return t.permute(2, 0, 1).contiguous(), notes  # (H, W, C) -> (C, H, W)

@@ -23,15 +23,16 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .. import data as datasets
-from . import run_folder
+from ..errors import UserError
+from . import run_folder, tensorboard
 from . import checkpoint as ckpt
 from . import model as models
 from .augment import augment_epoch, channel_stats
-from .config import Augment, Device, Optimizer, Precision, Schedule, TrainConfig
+from .config import Augment, TrainDevice, Optimizer, Precision, Schedule, TrainConfig
 from .evaluate import Evaluation, Input, autocast, evaluate, prepare
 
 
-class TrainError(ValueError):
+class TrainError(UserError):
     """A training request that cannot run (unknown device, finished run, mismatched resume...)."""
 
 
@@ -42,16 +43,16 @@ class RunResult:
     final: Evaluation | None  # the last epoch's test evaluation (rank 0)
 
 
-def select_device(device: Device) -> torch.device:
-    if device is Device.AUTO:
+def select_device(device: TrainDevice) -> torch.device:
+    if device is TrainDevice.AUTO:
         if torch.cuda.is_available():
             return torch.device("cuda")
         if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
-    if device is Device.CUDA and not torch.cuda.is_available():
+    if device is TrainDevice.CUDA and not torch.cuda.is_available():
         raise TrainError("--device cuda: PyTorch sees no CUDA device here; use --device cpu or auto")
-    if device is Device.MPS and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+    if device is TrainDevice.MPS and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
         raise TrainError("--device mps: PyTorch sees no Apple MPS device here; use --device cpu or auto")
     return torch.device(str(device))
 
@@ -122,15 +123,26 @@ def _order(n: int, cfg: TrainConfig, epoch: int, dist: _Dist, gen: torch.Generat
     return torch.tensor(list(sampler))
 
 
-def default_out(cfg: TrainConfig) -> str:
+def default_out(cfg: TrainConfig, root: str | Path = "runs") -> str:
     name = cfg.model.split(":")[-1].replace("/", "_")
-    return str(Path("runs") / f"{name}-{cfg.data}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}")
+    return str(Path(root) / f"{name}-{cfg.data}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}")
 
 
 def _format_line(row: dict, epochs: int) -> str:
     return (f"epoch {row['epoch']}/{epochs}  train loss {row['train_loss']:.4f} acc {100 * row['train_acc']:.2f}%  "
             f"test loss {row['test_loss']:.4f} acc {100 * row['test_acc']:.2f}%  lr {row['lr']:.2e}  "
             f"{row['epoch_time_s']:.1f} s ({row['images_per_s']:,.0f} img/s training)")
+
+
+def _run_folder(folder: Path) -> Path:
+    """``folder`` if a new run can be written there: refused when it is a file, lies under a file, or holds a run."""
+    for path in (folder, *folder.parents):
+        if path.exists() and not path.is_dir():
+            where = "is a file" if path == folder else f"lies under {path}, a file"
+            raise TrainError(f"--out {folder} {where}; give a folder for the run (a new one, or one without a checkpoint.pt)")
+    if (folder / "checkpoint.pt").exists():
+        raise TrainError(f"{folder} already holds a run; continue it with --resume {folder}, or choose another --out")
+    return folder
 
 
 def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, progress: bool | None = None,
@@ -144,6 +156,10 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
         if state["epoch"] >= cfg.epochs:
             raise TrainError(f"{folder}: the run already finished all {cfg.epochs} epochs; nothing to resume")
     assert cfg is not None, "train() needs a config or a run folder to resume"
+    if cfg.tensorboard:
+        tensorboard.require()  # before any folder is made
+    if state is None:
+        folder = _run_folder(Path(cfg.out or default_out(cfg)))  # refused before the data is read
     device = select_device(cfg.device)
     dist = _Dist(device)
     bf16 = cfg.precision is Precision.BF16
@@ -155,12 +171,12 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
     n_params = models.check(cfg.model, cfg.model_args, channels=ds.channels, size=ds.image_size, num_classes=k)
 
     if state is None:
-        folder = Path(cfg.out or default_out(cfg))
         cfg = replace(cfg, out=str(folder))
         if dist.main:
-            if (folder / "checkpoint.pt").exists():
-                raise TrainError(f"{folder} already holds a run; continue it with --resume {folder}, or choose another --out")
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise TrainError(f"--out {folder}: cannot create the run folder ({exc.strerror}); choose another --out") from None
         mean, std = channel_stats(ds.train_images)
         inp = Input(ds.channels, ds.image_size, mean, std)
     else:
@@ -192,6 +208,7 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
     if dist.active:
         model = nn.parallel.DistributedDataParallel(net)
 
+    board = tensorboard.writer(folder) if dist.main and cfg.tensorboard else None
     if dist.main:
         log_file = open(folder / "log.txt", "a")
         if state is None:
@@ -268,6 +285,8 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
                               "config": cfg.to_dict(), "classes": list(ds.classes), "input": inp.to_dict(), "metrics": metrics},
                              folder / "checkpoint.pt")
             run_folder.write_metrics(folder / "metrics.csv", metrics)
+            if board is not None:
+                tensorboard.log_epoch(board, row)
         emit(_format_line(row, cfg.epochs))
         dist.barrier()
 
@@ -279,6 +298,9 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
             final = _evaluate_sharded(net, ds, inp, k, device, cfg, dist, bf16)
         run_folder.plot_confusion(folder / "confusion.png", final.confusion, ds.classes,
                           f"{title}: test accuracy {100 * final.accuracy:.2f}%")
+        if board is not None:
+            tensorboard.log_final(board, cfg.epochs, folder / "confusion.png", net)
+            board.close()
         emit(f"done: test accuracy {100 * metrics[-1]['test_acc']:.2f}% after {cfg.epochs} epoch{'s' if cfg.epochs > 1 else ''}; "
              f"wrote {folder}/ (checkpoint.pt, model_state_dict.pt, metrics.csv, curves.png, confusion.png, log.txt)")
         log_file.close()

@@ -9,8 +9,11 @@ import json
 import torch
 import torch.nn as nn
 
+from ..core.framework import Framework
+from ..errors import UserError
 
-class ModelMismatchError(ValueError):
+
+class ModelMismatchError(UserError):
     """The model cannot take the data's images or does not output one logit per class."""
 
 
@@ -29,7 +32,7 @@ def build(model: str, model_args: str, *, channels: int, num_classes: int, devic
         from .. import zoo
 
         entry = zoo.get(name)  # UnknownModelError lists close names
-        if entry.framework != "torch":
+        if entry.framework is not Framework.TORCH:
             raise ModelMismatchError(f"{entry.name} is a Keras model; convlens train trains PyTorch models")
         accepted = {p.name for p in inspect.signature(entry.load_factory()).parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY}
         for key, value in (("num_classes", num_classes), ("in_channels", channels)):

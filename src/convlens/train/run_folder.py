@@ -102,3 +102,38 @@ def plot_confusion(path: Path, confusion: torch.Tensor, classes: tuple[str, ...]
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+PICTURES = ("curves.png", "confusion.png")  # what a finished run draws
+
+
+def find_runs(root: Path) -> dict[str, dict]:
+    """The run folders directly under ``root`` (those holding a checkpoint.pt), by folder name, newest first:
+    model, data, epochs done, last test accuracy, start date and which pictures exist. Unreadable
+    config or metrics files leave their fields None rather than hide the run."""
+    runs = []
+    if not root.is_dir():
+        return {}
+    for folder in root.iterdir():
+        if not folder.is_dir() or not (folder / "checkpoint.pt").is_file():
+            continue
+        info = {"name": folder.name, "model": None, "data": None, "epochs": None, "epochs_done": 0, "accuracy": None, "started": None,
+                "pictures": [p for p in PICTURES if (folder / p).is_file()]}
+        try:
+            cfg = json.loads((folder / "config.json").read_text())
+            info.update(model=cfg.get("model"), data=cfg.get("data"), epochs=cfg.get("epochs"))
+            info["started"] = json.loads((folder / "run.json").read_text()).get("started")
+        except (OSError, ValueError):
+            pass
+        try:
+            with open(folder / "metrics.csv", newline="") as f:
+                rows = list(csv.DictReader(f))
+            if rows:
+                info["epochs_done"] = int(rows[-1]["epoch"])
+                info["accuracy"] = float(rows[-1]["test_acc"])
+        except (OSError, ValueError, KeyError):
+            pass
+        info["_mtime"] = (folder / "checkpoint.pt").stat().st_mtime
+        runs.append(info)
+    runs.sort(key=lambda r: r.pop("_mtime"), reverse=True)
+    return {r["name"]: r for r in runs}

@@ -7,23 +7,37 @@ Endpoints (all answers JSON except the page and its static files):
 * ``GET /api/examples`` — what the page can start from: the tutorial specs and every zoo model.
 * ``GET /api/examples/{name}`` — one of them as a spec (YAML text and the document).
 * ``POST /api/summary`` — body ``{"yaml": TEXT}`` or ``{"spec": DOCUMENT}``: the document, its YAML,
-  the summary record, where each row was written, and the fix when the network breaks.
+  the summary record, the table's cells as the report spells them (``render.page.cells``), where
+  each row was written, and the fix when the network breaks.
+* ``POST /api/diagram`` — body as above, plus ``"format": "svg" | "png"`` (default ``svg``): the
+  network drawn by ``render.diagram`` (Graphviz ``dot``, run in a worker thread with a deadline,
+  never on the event loop). SVG: JSON ``{"svg", "nodes": [{"id", "rows", "failed"}], "filename"}``,
+  each node's SVG element id with the ``summary.layers`` rows it stands for; PNG: the image itself.
 * ``POST /api/export`` — body as above plus ``"to": "pytorch" | "keras" | "yaml"``: the file's text.
 
 A request is data: the server never imports or runs anything named in it (an example name is only
 looked up in the zoo's registry and the packaged example files). Bodies over 1 MB get 413, a body or
 spec that does not parse gets 400 with the parse error, a spec that is invalid, too large (over
 10,000 layers) or has absurd sizes gets 422.
+
+Reading, building and analysing a spec runs in a worker thread, never on the event loop, so one
+request cannot keep the server from answering others. The work of each is bounded by the spec's
+limits (checked while it is read and expanded); on top of that, at most ``workers`` analyses run at
+once (another request then gets 503 at once, so a flood of requests cannot queue up work), and a
+request waits at most ``budget_s`` seconds for its answer (then 503; a thread cannot be stopped,
+so it keeps its worker until it finishes, and the limits see that it does).
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import threading
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -31,9 +45,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import design
-from ..design._dump import dump
-from ..design._source import MAX_BYTES, read
+from ..core import Framework
+from ..design import MAX_BYTES, dump, read
+from ..errors import UserError
+from ..render import diagram, page
 
+BUDGET_S = 10.0  # the longest a request waits for its analysis (a 10,000-layer spec takes seconds on a loaded machine)
+WORKERS = 4  # analyses running at once; one more request gets 503
 STATIC = Path(__file__).with_name("static")
 EXAMPLES = Path(design.__file__).with_name("examples")
 
@@ -52,19 +70,19 @@ def _error(exc: RequestError) -> JSONResponse:
 
 
 async def _body(request: Request) -> dict:
-    """The JSON body, refused over ``MAX_BYTES`` before it is all read."""
+    """The JSON body, refused over ``design.MAX_BYTES`` before it is all read."""
     length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > MAX_BYTES:
-        raise RequestError(413, f"the request body has {int(length):,} bytes; the limit is {MAX_BYTES:,}")
+    if length is not None and length.isdigit() and int(length) > design.MAX_BYTES:
+        raise RequestError(413, f"the request body has {int(length):,} bytes; the limit is {design.MAX_BYTES:,}")
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BYTES:
-            raise RequestError(413, f"the request body is over the limit of {MAX_BYTES:,} bytes")
+        if size > design.MAX_BYTES:
+            raise RequestError(413, f"the request body is over the limit of {design.MAX_BYTES:,} bytes")
         chunks.append(chunk)
     raw = b"".join(chunks)
     try:
-        body = json.loads(raw.decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"), parse_int=_int)
     except UnicodeDecodeError:
         raise RequestError(400, "the request body is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
@@ -76,6 +94,12 @@ async def _body(request: Request) -> dict:
     return body
 
 
+def _int(text: str) -> int:
+    if len(text) > design.MAX_DIGITS:  # past 4,300 digits Python refuses to convert it; a spec's numbers are far shorter
+        raise RequestError(422, f"the request holds a number of {len(text):,} digits; numbers in a spec have at most {design.MAX_DIGITS}")
+    return int(text)
+
+
 def _spec_from(body: dict) -> design.Spec:
     """Read the body's spec: parse errors -> 400, everything else that is wrong with it -> 422."""
     if "yaml" in body:
@@ -83,16 +107,16 @@ def _spec_from(body: dict) -> design.Spec:
         if not isinstance(text, str):
             raise RequestError(400, '"yaml" must be the spec\'s text (a string)')
         try:
-            doc, positions = read(text, "spec.yaml")
-        except design.SpecError as exc:
-            raise RequestError(400, str(exc), exc.to_dict()) from None
+            doc, positions = design.read(text, "spec.yaml")
+        except design.SpecError as exc:  # not YAML: 400; YAML past a limit of the format: 422
+            raise RequestError(422 if isinstance(exc, design.SpecLimitError) else 400, str(exc), exc.to_dict()) from None
     elif "spec" in body:
         doc = body["spec"]
         try:  # written out as YAML (so errors point at the YAML the page shows), else read as JSON
             if _dumpable(doc):
-                doc, positions = read(dump(doc), "spec.yaml")
+                doc, positions = design.read(dump(doc), "spec.yaml")
             else:
-                doc, positions = read(json.dumps(doc), "spec.json", fmt="json")
+                doc, positions = design.read(json.dumps(doc), "spec.json", fmt="json")
         except design.SpecError as exc:
             raise RequestError(422, str(exc), exc.to_dict()) from None
     else:
@@ -121,45 +145,119 @@ def _yaml_of(network: design.Spec, body: dict) -> str:
     return body["yaml"] if "yaml" in body else dump(network.document)
 
 
-async def api_summary(request: Request) -> Response:
-    try:
-        body = await _body(request)
-        network = _spec_from(body)
-    except RequestError as exc:
-        return _error(exc)
+class _Workers:
+    """At most ``workers`` analyses at once, each awaited for at most ``budget_s`` seconds."""
+
+    def __init__(self, workers: int, budget_s: float):
+        self.workers = workers
+        self.budget_s = budget_s
+        self.slots = threading.BoundedSemaphore(workers)  # released by the thread itself, when its work ends
+
+    async def run(self, work):
+        if not self.slots.acquire(blocking=False):
+            raise RequestError(503, f"the server is busy with {self.workers} analyses; send the request again in a moment")
+
+        def job():
+            try:
+                return work()
+            finally:
+                self.slots.release()
+
+        with anyio.move_on_after(self.budget_s):
+            return await anyio.to_thread.run_sync(job, abandon_on_cancel=True)
+        raise RequestError(503, f"the analysis took more than {self.budget_s:g} s and was abandoned; the spec may be too large for this server")
+
+
+def _summary_answer(body: dict) -> dict:
+    network = _spec_from(body)
     summary, fix = design.analyse(network)
     origins = [{"path": list(o.path), "line": o.line, "column": o.column} for o in network.origins]
-    return JSONResponse({
+    return {
         "spec": network.document,
         "yaml": _yaml_of(network, body),
         "summary": summary.to_dict(),
+        "cells": page.cells(summary),
         "origins": origins,
         "fix": fix,
         "layers": len(network.nodes),
-    })
+    }
+
+
+def _export_answer(body: dict) -> dict:
+    from ..design.export import export
+
+    to = "yaml" if body.get("to") == "yaml" else _framework(body.get("to"), '"to"', also=' or "yaml"')
+    network = _spec_from(body)
+    if to == "yaml":
+        code = _yaml_of(network, body)
+    else:
+        try:
+            code = export(network, to)
+        except design.SpecError as exc:
+            raise RequestError(422, str(exc), exc.to_dict()) from None
+    suffix = {Framework.TORCH: "_torch.py", Framework.KERAS: "_keras.py", "yaml": ".yaml"}[to]
+    return {"filename": _stem(network) + suffix, "code": code}
+
+
+async def _answer(request: Request, make) -> Response:
+    """Read the body on the event loop, then ``make(body)`` in a worker thread."""
+    try:
+        body = await _body(request)
+        return await request.app.state.workers.run(lambda: JSONResponse(make(body)))  # the JSON is written in the thread too
+    except RequestError as exc:
+        return _error(exc)
+
+
+async def api_summary(request: Request) -> Response:
+    return await _answer(request, _summary_answer)
 
 
 async def api_export(request: Request) -> Response:
-    from ..design.export import export
+    return await _answer(request, _export_answer)
 
+
+def _stem(network: design.Spec) -> str:
+    """The network's name as a file name's stem."""
+    return "".join(c if c.isalnum() else "_" for c in network.name).strip("_") or "network"
+
+
+DIAGRAM_SECONDS = 20  # the longest the page waits for a diagram; an abandoned dot still runs to its end
+DIAGRAM_ROWS = 1_000  # the most rows the page draws: 1,000 layers took 26 s to draw under load (docs/draw.md)
+
+
+async def api_diagram(request: Request) -> Response:
     try:
         body = await _body(request)
-        to = body.get("to")
-        if to not in ("pytorch", "keras", "yaml"):
-            raise RequestError(400, f'"to" must be "pytorch", "keras" or "yaml", got {to!r}')
-        network = _spec_from(body)
-        if to == "yaml":
-            code = _yaml_of(network, body)
-        else:
-            try:
-                code = export(network, to)
-            except design.SpecError as exc:
-                raise RequestError(422, str(exc), exc.to_dict()) from None
+        fmt = body.get("format", "svg")
+        if fmt not in ("svg", "png"):
+            raise RequestError(400, f'"format" must be "svg" or "png", got {fmt!r}')
+        network, summary = await request.app.state.workers.run(lambda: _analysed(body))  # off the event loop, like /api/summary
     except RequestError as exc:
         return _error(exc)
-    stem = "".join(c if c.isalnum() else "_" for c in network.name).strip("_") or "network"
-    suffix = {"pytorch": "_torch.py", "keras": "_keras.py", "yaml": ".yaml"}[to]
-    return JSONResponse({"filename": stem + suffix, "code": code})
+    if len(summary.layers) > DIAGRAM_ROWS:
+        return _error(RequestError(422, f"the network has {len(summary.layers):,} rows; the page draws up to {DIAGRAM_ROWS:,}. "
+                                        "Draw it with `convlens draw SPEC -o FILE`"))
+    with anyio.move_on_after(DIAGRAM_SECONDS):
+        try:  # dot is a subprocess: wait for it in a worker thread, the event loop keeps answering
+            drawn, image = await anyio.to_thread.run_sync(_draw, summary, fmt, abandon_on_cancel=True)
+        except diagram.DrawError as exc:  # Graphviz missing on the server
+            return _error(RequestError(503, str(exc)))
+        if fmt == "png":
+            return Response(image, media_type="image/png", headers={"Content-Disposition": f'attachment; filename="{_stem(network)}.png"'})
+        nodes = [{"id": n.id, "rows": list(n.rows), "failed": n.failed or any(m[0] == "error" for m in n.marks)} for n in drawn.nodes]
+        return JSONResponse({"svg": image, "nodes": nodes, "filename": _stem(network) + ".svg"})
+    return _error(RequestError(503, f"the diagram took over {DIAGRAM_SECONDS} s to lay out; the table above is complete. "
+                                    "Draw a network this large with `convlens draw SPEC -o FILE`"))
+
+
+def _analysed(body: dict):
+    network = _spec_from(body)
+    return network, design.analyse(network)[0]
+
+
+def _draw(summary, fmt: str):
+    """The diagram's structure (which rows each node stands for) and its image, laid out by dot."""
+    return diagram.graph(summary), diagram.render(summary, fmt=fmt)
 
 
 @lru_cache(maxsize=1)
@@ -169,9 +267,9 @@ def _catalogue() -> dict:
 
     from ..core import KERAS_ALIASES, LAYERS
 
-    out = {"pytorch": {}, "keras": {}}
+    out = {Framework.TORCH: {}, Framework.KERAS: {}}
     for name, cls in list(LAYERS.items()) + list(KERAS_ALIASES.items()):
-        framework = "keras" if cls.framework == "keras" else "pytorch"
+        framework = cls.framework
         if name.startswith("Keras"):
             continue
         args = []
@@ -183,10 +281,19 @@ def _catalogue() -> dict:
 
 
 async def api_layers(request: Request) -> Response:
-    framework = request.query_params.get("framework", "pytorch")
-    if framework not in ("pytorch", "keras"):
-        return _error(RequestError(400, f"framework must be pytorch or keras, got {framework!r}"))
-    return JSONResponse({"framework": framework, "layers": _catalogue()[framework]})
+    try:
+        framework = _framework(request.query_params.get("framework", Framework.TORCH.word), "?framework=")
+    except RequestError as exc:
+        return _error(exc)
+    return JSONResponse({"framework": framework.word, "layers": _catalogue()[framework]})
+
+
+def _framework(text, what: str, also: str = "") -> Framework:
+    """A framework as the page spells it (``pytorch``, ``keras``); 400 naming ``what`` otherwise."""
+    try:
+        return Framework.parse(text, what=what)
+    except UserError:
+        raise RequestError(400, f'{what} must be "pytorch" or "keras"{also}, got {text!r}') from None
 
 
 @lru_cache(maxsize=1)
@@ -226,8 +333,9 @@ async def api_examples(request: Request) -> Response:
 
 
 async def api_example(request: Request) -> Response:
+    name = request.path_params["name"]
     try:
-        text = _example_yaml(request.path_params["name"])
+        text = await request.app.state.workers.run(lambda: _example_yaml(name))  # a zoo model is traced: seconds, off the event loop
     except RequestError as exc:
         return _error(exc)
     return JSONResponse({"name": request.path_params["name"], "yaml": text})
@@ -269,7 +377,11 @@ async def _lifespan(app):
     yield
 
 
-def create_app() -> Starlette:
+def create_app(*, runs: str | Path = "runs", workers: int = WORKERS, budget_s: float = BUDGET_S) -> Starlette:
+    """The page and its API; ``runs``: the folder whose run folders the Inside view lists (web/inside.py);
+    ``workers`` analyses at once, each answered within ``budget_s`` seconds."""
+    from . import inside, training
+
     routes = [
         Route("/", index),
         Route("/api/layers", api_layers),
@@ -278,6 +390,11 @@ def create_app() -> Starlette:
         Route("/api/schema", api_schema),
         Route("/api/summary", api_summary, methods=["POST"]),
         Route("/api/export", api_export, methods=["POST"]),
+        Route("/api/diagram", api_diagram, methods=["POST"]),
+        *inside.routes(Path(runs)),
+        *training.routes(Path(runs)),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    return Starlette(routes=routes, exception_handlers={404: not_found, 500: server_error}, lifespan=_lifespan)
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 500: server_error}, lifespan=_lifespan)
+    app.state.workers = _Workers(workers, budget_s)
+    return app

@@ -25,12 +25,15 @@ import difflib
 import importlib
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Callable, Mapping
+
+from ..core.framework import Framework
+from ..errors import UserError
 
 __all__ = ["ZooEntry", "ZooError", "UnknownModelError", "build", "entries", "get", "names", "source_code"]
 
 
-class ZooError(ValueError):
+class ZooError(UserError):
     """A zoo request that cannot be met (unknown model, option the model does not take)."""
 
 
@@ -51,7 +54,7 @@ class ZooEntry:
     reference: str  # the implementation it reproduces: torchvision module, tutorial file
     factory: str  # "module:function" under convlens.zoo; imported by build()
     kwargs: Mapping[str, Any] = field(default_factory=dict, hash=False)  # default keyword options for factory
-    framework: Literal["torch", "keras"] = "torch"
+    framework: Framework = Framework.TORCH
     description: str = ""  # one line for `convlens zoo list`
 
     def load_factory(self) -> Callable[..., Any]:
@@ -76,7 +79,7 @@ _HE2016 = "He, Zhang, Ren & Sun, 'Deep Residual Learning for Image Recognition',
 _VGG2015 = "Simonyan & Zisserman, 'Very Deep Convolutional Networks for Large-Scale Image Recognition', ICLR 2015"
 
 
-def _e(name, family, input_size, params, params_source, macs, macs_source, source, reference, factory, *, framework="torch", description="", kwargs=None) -> ZooEntry:
+def _e(name, family, input_size, params, params_source, macs, macs_source, source, reference, factory, *, framework=Framework.TORCH, description="", kwargs=None) -> ZooEntry:
     return ZooEntry(name, family, input_size, params, params_source, macs, macs_source, source, reference, factory, kwargs or {}, framework, description)
 
 
@@ -111,7 +114,7 @@ _ENTRIES: tuple[ZooEntry, ...] = (
     _e("keras-tutorial-cnn-keras", "tutorial-keras-cnn", (1, 28, 28, 1), 264_562,
        "the tutorial's Keras summary: Total 264,562 = 264,262 trainable + 300 non-trainable",
        None, "not published", _REF["002"], "the tutorial's keras.Sequential", "tutorial_keras_cnn_native:keras_tutorial_cnn_keras",
-       framework="keras", description="the same CNN as a Keras 3 Sequential (channels-last)"),
+       framework=Framework.KERAS, description="the same CNN as a Keras 3 Sequential (channels-last)"),
     # --- tutorial: CIFAR-10 ---
     _e("alexnet-cifar", "tutorial-cifar", _CIFAR, 4_617_546,
        "computed from the tutorial's layers (it prints no total)",

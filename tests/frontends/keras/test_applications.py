@@ -24,7 +24,7 @@ import pytest
 keras = pytest.importorskip("keras")
 torch = pytest.importorskip("torch")
 
-from convlens.frontends.keras import summary  # noqa: E402
+from convlens.frontends.keras import KerasModelError, summary  # noqa: E402
 
 SIZES = {"InceptionV3": 75, "InceptionResNetV2": 75, "Xception": 71}  # the smallest each accepts; the rest take 32
 # Keras refuses these on the torch backend ("not available with the torch backend ... outstanding bug")
@@ -102,6 +102,55 @@ def check_macs(name, model, size, macs):
         model(torch.zeros(1, size, size, 3), training=False)
     truth = counter.get_total_flops() / 2
     assert truth > 0 and abs(macs - truth) <= 0.005 * truth, f"{name}: convlens {macs:,} MACs, FlopCounterMode/2 {truth:,.0f}"
+
+
+# Keras builds these at a free size, but the graph it builds (NASNet's cell adjustment compares None sizes)
+# lines up at no size: Keras's own forward fails at 224 and 331 too ("Add" of 27×27 and 55×55), so convlens
+# says so instead of a table
+NO_SIZE_FITS = {"NASNetLarge"}
+
+
+def free_size(name):
+    """The model at Keras's free input size (None, None, None, 3), or None where it needs a size: headless
+    (include_top=False), except MobileNetV3, whose classifier takes any size."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            top = name.startswith("MobileNetV3")
+            model = getattr(keras.applications, name)(weights=None, include_top=top, **({} if top else {"pooling": "avg"}))
+        except ValueError:  # "the input shape must be given" (NASNet)
+            return None
+    return model if any(d is None for d in model.inputs[0].shape[1:]) else None
+
+
+@pytest.mark.parametrize("name", list(_params()))
+def test_application_of_free_input_size_is_summarised_as_keras_counts(name):
+    model = free_size(name)
+    if model is None:
+        pytest.skip(f"keras.applications.{name} needs an input size")
+    if name in NO_SIZE_FITS:
+        with pytest.raises(KerasModelError, match=r"any size .* do not line up: .* cannot be added"):
+            summary(model)
+        return
+    s = summary(model)
+    trainable = sum(int(torch.tensor(w.shape).prod()) for w in model.trainable_weights)
+    assert (s.total_params, s.trainable_params, s.non_trainable_params) == (model.count_params(), trainable, model.count_params() - trainable)
+    rows = {r.name: r for r in s.layers}
+    for path, layer in keras_layers(model):
+        assert tuple(rows[path].output_shape) == tuple(layer.output.shape), path  # None where Keras has None
+        if rows[path].is_leaf:
+            assert rows[path].params == layer.count_params(), path
+    assert not s.errors, [d.message for d in s.errors]
+    assert s.total_macs is None and s.input_shapes == (tuple(model.inputs[0].shape),)
+    assert sum("--input 1x224x224x3" in n for n in s.notes) == 1
+
+
+def test_mobilenetv3_of_free_size_is_among_them():
+    assert {"MobileNetV3Large", "MobileNetV3Small"} <= set(CONSTRUCTORS)
+    for name in ("MobileNetV3Large", "MobileNetV3Small"):
+        model = free_size(name)
+        assert model is not None and tuple(model.inputs[0].shape) == (None, None, None, 3)
+        assert summary(model).output_shapes == ((None, 1000),)
 
 
 def test_the_macs_models_run_by_default():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import random
 
 import pytest
@@ -167,11 +169,27 @@ def test_a_subclassed_model_keras_can_build():
     assert s.total_params == m.count_params() == 224 + 584 + 90 and not s.errors
 
 
-def test_a_model_of_any_input_size_needs_one():
+def test_a_model_of_any_input_size_is_shown_as_keras_shows_it_and_costs_need_a_size():
     m = keras.Sequential([keras.Input((None, None, 3)), layers.Conv2D(4, 3), layers.GlobalAveragePooling2D()])
-    with pytest.raises(KerasModelError, match=r"any size .* give one, e\.g\. --input 1x224x224x3"):
-        summary(m)
-    assert summary(m, (None, 9, 9, 3)).layers[0].output_shape == (None, 7, 7, 4)
+    s = summary(m)
+    assert [r.output_shape for r in s.layers] == [(None, None, None, 4), (None, 4)]  # Keras's own, None where free
+    assert s.total_params == m.count_params() == 3 * 3 * 3 * 4 + 4 and s.trainable_params == 112 and not s.errors
+    assert s.total_macs is None and s.total_flops is None and not s.macs_known and all(r.macs is None for r in s.layers)
+    assert s.memory is None and s.receptive_field is None
+    assert [n for n in s.notes if "--input 1x224x224x3" in n and "any size (None, None, None, 3)" in n]
+    assert json.loads(s.to_json())["total_macs"] is None
+    text = str(s)
+    assert "needs size" in text and "Total MACs:            unknown: the input size is free; give one (--input)" in text
+    assert "| needs size |" in s.to_markdown() and "needs size" in s.to_html()
+    assert s.to_csv().splitlines()[1].split(",")[12] == ""  # the macs column empty, not 0
+    sized = summary(m, (None, 9, 9, 3))
+    assert sized.layers[0].output_shape == (None, 7, 7, 4) and sized.total_macs == 7 * 7 * 4 * 27 and sized.macs_known
+
+
+def test_a_given_input_size_with_a_free_dimension_is_refused_with_an_example():
+    m = keras.Sequential([keras.Input((None, None, 3)), layers.Conv2D(4, 3), layers.GlobalAveragePooling2D()])
+    with pytest.raises(KerasModelError, match=r"any size .* give one, e\.g\. --input 1x224x9x3"):
+        summary(m, (None, None, 9, 3))
 
 
 # --- check: the diagnostics a Keras model gets -----------------------------------------------------

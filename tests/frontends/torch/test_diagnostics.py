@@ -58,16 +58,18 @@ def test_a_view_that_folds_the_batch_into_rows_is_found_at_any_batch():
             super().__init__()
             self.fc = torch.nn.Linear(8, 2)
 
-        def forward(self, x):  # x: (B, 2, 2, 2): 8 values per sample; view(-1, 4) makes 2 rows per sample
+        def forward(self, x):  # x: (B, 8): view(-1, 4) cuts each sample's 8 features into 2 rows
             return self.fc(x.view(-1, 4).repeat(1, 2))
 
+    # (B, 2, 2, 2) -> view(-1, 4) would merge the batch with a whole dimension (B·2 rows of 2×2, as
+    # per-channel processing does): not a fold (issue 15, tests/frontends/torch/test_batch_folding.py)
     for batch in (1, 3, 4):
-        s = convlens.summary(Folds(), input_size=(batch, 2, 2, 2))
+        s = convlens.summary(Folds(), input_size=(batch, 8))
         d = next(d for d in s.diagnostics if d.code == "batch-folded")
         assert d.severity == "error" and d.code_line.startswith("return self.fc(x.view(-1, 4)")
         assert f"a batch of {batch} gives ({2 * batch}, 4)" in d.message and "x.flatten(1)" in d.fix
         with torch.no_grad():
-            assert Folds()(torch.zeros(batch, 2, 2, 2)).shape[0] == 2 * batch  # what the message says is real
+            assert Folds()(torch.zeros(batch, 8)).shape[0] == 2 * batch  # what the message says is real
 
 
 def test_merging_the_batch_with_tokens_and_splitting_it_back_is_fine():

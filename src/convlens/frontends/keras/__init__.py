@@ -19,10 +19,13 @@ import os
 from dataclasses import replace
 
 from ...core import costs
+from ...core.costs import COST_NOTE
+from ...core.framework import Framework
 from ...core.memory import ACTIVATIONS_ESTIMATE, training_memory
 from ...core.network import NetworkError, Node, evaluate
 from ...core.reported import InputLayer
-from ...record import MemoryEstimate, Summary
+from ...errors import UserError
+from ...record import DiagnosticCode, MemoryEstimate, Severity, Summary
 from ..build import summary_of_failure, summary_of_network
 from . import _assemble, _checks
 from ._graph import functional_of, read_graph
@@ -31,7 +34,7 @@ from .layers import core_layer
 KERAS_MISSING = "Keras is not installed; install it with: pip install keras torch==2.13.0 (convlens runs Keras on the torch backend, KERAS_BACKEND=torch)"
 
 
-class KerasModelError(ValueError):
+class KerasModelError(UserError):
     """The object is not a Keras model convlens can read (not built, not a model, file not readable)."""
 
 
@@ -91,9 +94,15 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
         output_calls = [calls[-1].name]
     first = tuple(model_inputs[0])
     shape = tuple(input_shape) if input_shape is not None else first
+    example = "x".join(["1"] + [str(d or STAND_IN) for d in shape[1:]])
+    # Free sizes (Keras's (None, None, None, 3)): parameters do not depend on them, MACs and activations do.
+    # The core counts the weights at a stand-in size; the rows show Keras's own shapes and MACs unknown.
+    free = input_shape is None and any(d is None for d in shape[1:])
+    needs_size = f"{model.name} takes inputs of any size {first}; give one, e.g. --input {example} (or input_shape=(None, ...) in Python)"
+    if free:
+        return _free_size(model, calls, output_calls, model_inputs, model_outputs, title or model.name, example, expand_nested, needs_size)
     if any(d is None for d in shape[1:]):
-        example = "x".join(["1"] + [str(d or 224) for d in shape[1:]])
-        raise KerasModelError(f"{model.name} takes inputs of any size {first}; give one, e.g. --input {example} (or input_shape=(None, ...) in Python)")
+        raise KerasModelError(needs_size)
     same_input = shape[1:] == first[1:]  # the sizes Keras built the model for (any batch)
     nodes, notes, flatten_of = _nodes(calls, shape, several_inputs=len(model_inputs) > 1)
     name = title or model.name
@@ -106,23 +115,70 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
         fix = _checks.merge_fix(exc, calls) if diagnostics and diagnostics[0].fix is None else None
         if fix:
             diagnostics[0] = replace(diagnostics[0], fix=fix, layer=next(c.row_name for c in calls if c.name == exc.node_name))
-        s = replace(s, framework="keras", layers=tuple(rows), diagnostics=tuple(diagnostics), notes=tuple(s.notes) + tuple(notes))
+        s = replace(s, framework=Framework.KERAS, layers=tuple(rows), diagnostics=tuple(diagnostics), notes=tuple(s.notes) + tuple(notes))
         return s
     s = summary_of_network(result, title=name)
     rows_by_name = {r.name: r for r in s.layers}
     rows = _assemble.rows_of(calls, s, expand_nested=expand_nested, batch=shape[0], same_sizes=same_input)
-    s = replace(s, framework="keras", layers=tuple(rows), **_assemble.totals(rows),
+    s = replace(s, framework=Framework.KERAS, layers=tuple(rows), **_assemble.totals(rows),
                 input_shapes=tuple(model_inputs) if shape == first else (shape,) + tuple(model_inputs[1:]),
                 output_shapes=tuple(model_outputs) if shape == first else tuple(rows_by_name[c].output_shape for c in output_calls))
     diagnostics = list(s.diagnostics)
     diagnostics += _checks.compare_with_keras(calls, rows_by_name, same_input=same_input)
     diagnostics += _checks.dense_inputs(calls, rows_by_name, flatten_of)
     if same_input and model.count_params() != s.total_params:
-        diagnostics.append(_checks.Diagnostic("error", "core-disagrees", f"Keras counts {model.count_params():,} parameters in all, the core {s.total_params:,}; please report this", None, None))
+        diagnostics.append(_checks.Diagnostic(Severity.ERROR, DiagnosticCode.CORE_DISAGREES, f"Keras counts {model.count_params():,} parameters in all, the core {s.total_params:,}; please report this", None, None))
     notes = list(s.notes) + ["read from the Keras model's graph and layer configurations; shapes, weights and costs computed by the convlens core and checked against Keras"] + notes
     s = replace(s, diagnostics=tuple(diagnostics), notes=tuple(notes))
     return replace(s, memory=_memory(s))
     return s
+
+
+STAND_IN = 224  # the size a free input dimension is shown with in the example of --input
+# Sizes a free input dimension is given, in turn, to count the weights (which do not depend on it): the
+# first the core can evaluate (NASNetLarge's cells line up at its default 331, not at 224).
+STAND_INS = (224, 331, 299, 256, 512)
+
+
+def _free_size(model, calls, output_calls, model_inputs, model_outputs, name, example, expand_nested, needs_size) -> Summary:
+    """The record of a model whose input size is free, as Keras's ``model.summary()`` shows it: Keras's
+    shapes with ``None`` where the size is free, the core's weights (checked against Keras's), MACs,
+    FLOPs, receptive field and training memory unknown (``None``), and a note saying how to give a size."""
+    first = tuple(model_inputs[0])
+    failure = None
+    for size in STAND_INS:
+        shape = (None,) + tuple(size if d is None else d for d in first[1:])
+        nodes, notes, _ = _nodes(calls, shape, several_inputs=len(model_inputs) > 1)
+        try:
+            result = evaluate(nodes, shape)
+            break
+        except NetworkError as exc:
+            failure = failure or exc
+    else:  # Keras built a graph that lines up at no size (NASNet's free-size graph: Keras's own forward fails too)
+        raise KerasModelError(f"{needs_size}; at {STAND_IN}×{STAND_IN} its layers do not line up: {failure}")
+    s = summary_of_network(result, title=name)
+    rows_by_name = {r.name: r for r in s.layers}
+    keras_shapes = {c.name: c for c in calls}
+    rows = []
+    for row in s.layers:
+        call = keras_shapes.get(row.name)
+        rows.append(replace(
+            row, macs=None, flops=None, receptive_field=None, calculation=(), warnings=(),
+            input_shapes=tuple(call.input_shapes) if call is not None else row.input_shapes,
+            output_shape=tuple(call.output_shapes[0]) if call is not None else row.output_shape,
+        ))
+    s = replace(s, layers=tuple(rows))
+    shown = _assemble.rows_of(calls, s, expand_nested=expand_nested)
+    s = replace(s, framework="keras", layers=tuple(shown), **_assemble.totals(shown), input_shapes=tuple(model_inputs),
+                output_shapes=tuple(model_outputs), receptive_field=None, memory=None)
+    diagnostics = _checks.compare_with_keras(calls, rows_by_name, same_input=False, same_params=True)
+    if model.count_params() != s.total_params:
+        diagnostics.append(_checks.Diagnostic("error", "core-disagrees", f"Keras counts {model.count_params():,} parameters in all, the core {s.total_params:,}; please report this", None, None))
+    free_note = (f"{model.name} takes inputs of any size {tuple(model_inputs[0])}: shapes are shown as Keras shows them, with None where "
+                 f"the size is free; MACs, FLOPs, the receptive field and training memory need an input size: give one, e.g. --input "
+                 f"{example} (input_shape=(1, ...) in Python)")
+    kept = [n for n in s.notes if n != COST_NOTE]
+    return replace(s, diagnostics=tuple(diagnostics), notes=tuple([free_note] + kept + ["read from the Keras model's graph and layer configurations; weights counted by the convlens core and checked against Keras"] + notes))
 
 
 def _nodes(calls, shape, *, several_inputs: bool):

@@ -85,7 +85,7 @@ def collapse(rows: list[LayerRow]) -> list[LayerRow]:
         inner = rows[i + 1:end]
         weights = tuple(replace(w, name=f"{r.name.split('.', 1)[-1]}.{w.name}") for r in inner for w in r.weights)
         out.append(replace(
-            row, kind="layer", is_leaf=True, weights=weights, macs=sum(r.macs for r in inner), flops=sum(r.flops for r in inner),
+            row, kind="layer", is_leaf=True, weights=weights, macs=known_sum(r.macs for r in inner), flops=known_sum(r.flops for r in inner),
             calculation=(f"nested model of {sum(1 for r in inner if r.is_leaf)} layers; expand_nested=True (or --depth) lists them",),
             warnings=tuple(w for r in inner for w in r.warnings),
         ))
@@ -93,9 +93,15 @@ def collapse(rows: list[LayerRow]) -> list[LayerRow]:
     return out
 
 
+def known_sum(values) -> int | None:
+    """The sum, or None when any term is unknown (MACs of a model whose input size is free)."""
+    values = list(values)
+    return None if any(v is None for v in values) else sum(values)
+
+
 def totals(rows: list[LayerRow]) -> dict:
     leaves = [r for r in rows if r.is_leaf]
     return dict(
         **weight_totals((w for r in leaves for w in r.weights), (b for r in leaves for b in r.buffers)),
-        total_macs=sum(r.macs for r in leaves), total_flops=sum(r.flops for r in leaves),
+        total_macs=known_sum(r.macs for r in leaves), total_flops=known_sum(r.flops for r in leaves),
     )

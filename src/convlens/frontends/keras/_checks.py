@@ -12,13 +12,15 @@
 
 from __future__ import annotations
 
-from ...record import Diagnostic, LayerRow
+from ...record import Diagnostic, DiagnosticCode, LayerRow, Severity
 from ._graph import Call
 
 
-def compare_with_keras(calls: list[Call], rows_by_name: dict[str, LayerRow], *, same_input: bool) -> list[Diagnostic]:
+def compare_with_keras(calls: list[Call], rows_by_name: dict[str, LayerRow], *, same_input: bool,
+                       same_params: bool = False) -> list[Diagnostic]:
     """Keras's own output shape (batch aside, when the input has the sizes Keras built the model for)
-    and parameter count of every call."""
+    and parameter count of every call (also when ``same_params``: the model's sizes are free, so
+    its weights are the same at any size)."""
     import keras
 
     out = []
@@ -28,11 +30,11 @@ def compare_with_keras(calls: list[Call], rows_by_name: dict[str, LayerRow], *, 
             continue
         keras_out = call.output_shapes[0]
         if same_input and row.output_shape is not None and tuple(row.output_shape)[1:] != keras_out[1:]:
-            out.append(Diagnostic("error", "core-disagrees", f"Keras gives {call.row_name} the output shape {keras_out}, the core {tuple(row.output_shape)}; please report this", None, call.row_name))
-        if same_input and not call.repeated and hasattr(call.op, "count_params") and getattr(call.op, "built", False):
+            out.append(Diagnostic(Severity.ERROR, DiagnosticCode.CORE_DISAGREES, f"Keras gives {call.row_name} the output shape {keras_out}, the core {tuple(row.output_shape)}; please report this", None, call.row_name))
+        if (same_input or same_params) and not call.repeated and hasattr(call.op, "count_params") and getattr(call.op, "built", False):
             n = call.op.count_params()
             if n != row.params:
-                out.append(Diagnostic("error", "core-disagrees", f"Keras counts {n:,} parameters in {call.row_name}, the core {row.params:,}; please report this", None, call.row_name))
+                out.append(Diagnostic(Severity.ERROR, DiagnosticCode.CORE_DISAGREES, f"Keras counts {n:,} parameters in {call.row_name}, the core {row.params:,}; please report this", None, call.row_name))
     return out
 
 
@@ -52,7 +54,7 @@ def dense_inputs(calls: list[Call], rows_by_name: dict[str, LayerRow], flatten_o
         src = flatten_of.get(call.name)
         where = f" from {src} (Flatten of {rows_by_name[src].input_shape})" if src else ""
         fix = f"feed the input size the model was built for, or put GlobalAveragePooling2D() instead of Flatten() so {call.row_name} always gets the channel count" if src else f"give {call.row_name} an input with {built} features"
-        out.append(Diagnostic("error", "dense-input", f"{call.row_name} (Dense) was built for {built:,} input features but now receives {got:,}{where}", fix, call.row_name))
+        out.append(Diagnostic(Severity.ERROR, DiagnosticCode.DENSE_INPUT, f"{call.row_name} (Dense) was built for {built:,} input features but now receives {got:,}{where}", fix, call.row_name))
     return out
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from ...core import KERAS_ALIASES, LAYERS, LayerError
+from ...core.framework import Framework
 from ...core.keras_conventions import KERAS_IGNORED
 from ...core.reported import InputLayer, Reported
 from ._subclassed import _Operation
@@ -49,7 +50,7 @@ def table() -> dict[type, type]:
     for name in list(LAYERS) + list(KERAS_ALIASES):
         cls = getattr(keras.layers, name, None)
         core = KERAS_ALIASES.get(name) or LAYERS.get(name)
-        if isinstance(cls, type) and issubclass(cls, keras.layers.Layer) and core is not None and core.framework == "keras":
+        if isinstance(cls, type) and issubclass(cls, keras.layers.Layer) and core is not None and core.framework is Framework.KERAS:
             out[cls] = core
     for (module, name), core_name in _APPLICATION_LAYERS.items():
         try:

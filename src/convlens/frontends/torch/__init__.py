@@ -21,13 +21,15 @@ import os
 import torch
 import torch.nn as nn
 
-from ...record import Diagnostic, Summary
+from ...errors import UserError
+from ...record import Diagnostic, DiagnosticCode, Summary
+from ..device import TraceDevice
 from . import _assemble, _diagnose, _trace
 
 __all__ = ["SummaryError", "check", "summary"]
 
 
-class SummaryError(ValueError):
+class SummaryError(UserError):
     """A user's mistake in calling ``summary`` (not a model, a malformed input size...)."""
 
 
@@ -83,12 +85,12 @@ def _make_inputs(input_size, input_data, dtypes, device):
     return tuple(args), {}
 
 
-def _device(device) -> str:
-    """``'meta'`` or ``'cpu'`` from a string or a ``torch.device`` (as torchinfo takes it)."""
+def _device(device) -> TraceDevice:
+    """``TraceDevice.META`` or ``.CPU`` from a string or a ``torch.device`` (as torchinfo takes it)."""
     name = device.type if isinstance(device, torch.device) else device
-    if name not in ("meta", "cpu"):
+    if name not in tuple(TraceDevice):
         raise SummaryError(f"device must be 'meta' (default: no weights, nothing computed) or 'cpu' (a real forward), got {device!r}")
-    return name
+    return TraceDevice(name)
 
 
 def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, device: str = "meta",
@@ -115,7 +117,7 @@ def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, 
     if device == "meta" and result.failed and _meta_cannot_follow(result):
         fallback = _cpu_fallback(model, input_size, input_data, dtypes, memory, result)
         if isinstance(fallback, str):  # it does not fit: say what stopped the trace and what to pass
-            i = max(i for i, d in enumerate(diagnostics) if d.code == "forward-failed")
+            i = max(i for i, d in enumerate(diagnostics) if d.code is DiagnosticCode.FORWARD_FAILED)
             diagnostics[i] = dataclasses.replace(diagnostics[i], fix=fallback)
         else:
             result, (args, kwargs), device, note = fallback
@@ -130,7 +132,7 @@ def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, 
 def _meta_cannot_follow(result) -> bool:
     """The meta trace stopped because the forward needs values (``.item()``, a data-dependent
     branch, an op with no meta kernel), not because of a shape bug."""
-    failed = next((d for d in reversed(result.diagnostics) if d.code == "forward-failed"), None)
+    failed = next((d for d in reversed(result.diagnostics) if d.code is DiagnosticCode.FORWARD_FAILED), None)
     text = (failed.message if failed else "").lower()
     return any(word in text for word in ("meta", "data-dependent", "notimplementederror"))
 
@@ -143,7 +145,7 @@ def _cpu_fallback(model, input_size, input_data, dtypes, memory, result):
     buffers = sum(b.numel() * b.element_size() for b in model.buffers())
     need = to_allocate + buffers + 2 * result.saved_bytes
     free = _free_memory()
-    reason = next(d.message for d in reversed(result.diagnostics) if d.code == "forward-failed")
+    reason = next(d.message for d in reversed(result.diagnostics) if d.code is DiagnosticCode.FORWARD_FAILED)
     if free is not None and need > free // 2:
         return (f"the meta device cannot follow this forward (it reads tensor values) and a real forward on the CPU would "
                 f"need about {need / 1e9:.1f} GB ({free / 1e9:.1f} GB free): pass device='cpu' (--device cpu) on a machine "
@@ -190,7 +192,7 @@ def _batch_probe(model, args, kwargs, device, result, diagnostics) -> list[Diagn
     """Trace again with a batch one larger when a reshape changed dim 0 or an output's dim 0 is not
     the batch, and report where the batch stops being a dimension of its own (``_diagnose``)."""
     b1 = result.batch
-    if b1 is None or result.failed or any(d.code == "batch-folded" for d in diagnostics):
+    if b1 is None or result.failed or any(d.code is DiagnosticCode.BATCH_FOLDED for d in diagnostics):
         return []
     outputs = [tuple(t.shape) for t in result.outputs]
     if not result.batch_reshaped and all(s and s[0] == b1 for s in outputs):
@@ -200,11 +202,12 @@ def _batch_probe(model, args, kwargs, device, result, diagnostics) -> list[Diagn
                            device, False)
     if probe.failed:
         return []
-    found = [d for d in probe.diagnostics if d.code == "batch-folded"]
+    found = [d for d in probe.diagnostics if d.code is DiagnosticCode.BATCH_FOLDED]
     found = [Diagnostic(d.severity, d.code, d.message + f" (found with a batch of {b2})", d.fix, d.layer, d.source, d.code_line)
              for d in found]
     return found or _diagnose.batch_merges(list(result.rows), list(result.code_lines), list(probe.rows), outputs,
-                                           [tuple(t.shape) for t in probe.outputs], b1, b2)
+                                           [tuple(t.shape) for t in probe.outputs], b1, b2,
+                                           result.batch_cuts, probe.batch_cuts)
 
 
 def _rebatch(t, b1, b2):

@@ -14,6 +14,7 @@ that took a tensor with the batch as its own dimension and gave one without is t
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
@@ -53,6 +54,7 @@ class Diagnosis:
         self.on_meta = on_meta
         self.diagnostics: list[Diagnostic] = []
         self.batch_reshaped = False  # a reshape changed the size of dim 0 from the batch: a second trace checks it
+        self.batch_cuts: list[Cut] = []  # a reshape whose rows cut a sample's dimension (confirmed by that second trace)
         self._flattened: list[tuple[torch.Tensor, tuple]] = []  # (flattened tensor, its shape before), kept alive
 
     def report(self, severity, code, message, fix=None, entry=None, source=None, code_line=None) -> None:
@@ -81,7 +83,10 @@ class Diagnosis:
         rows = out.shape[0]
         if rows != b:
             self.batch_reshaped = True
-        if rows == b or (rows % b == 0 and rows >= b):
+        layout = batch_rows(tuple(x.shape), tuple(out.shape), b)
+        if layout == "cut":  # an error only if a trace with another batch size confirms it (batch_merges)
+            self.batch_cuts.append(Cut(entry.row.name, self._call_text(func, args, kwargs), tuple(x.shape), tuple(out.shape)))
+        if layout != "mixed":
             return out
         per_sample = x.numel() // b
         call = self._call_text(func, args, kwargs)
@@ -89,7 +94,7 @@ class Diagnosis:
             "error", "batch-folded",
             f"{call} folds the batch: {b} samples of {_factor(per_sample, x.shape[1] if x.dim() >= 2 else None)} values "
             f"become {rows} rows of {out.numel() // max(rows, 1):,}; the model silently returns {rows} outputs for {b} inputs",
-            "use x.flatten(1) (or x.view(x.size(0), -1)), which keeps the batch dimension", entry,
+            FIX, entry,
         )
         if self.repair and x.dim() >= 2:
             fixed = x.flatten(1)
@@ -249,12 +254,65 @@ def _family_word(module) -> str:
 FIX = "use x.flatten(1) (or x.view(x.size(0), -1)), which keeps the batch dimension"
 
 
-def batch_state(s1, s2, b1: int, b2: int) -> str:
-    """``'own'`` (one dimension is the batch), ``'none'`` (no dimension depends on it), ``'merged'``,
-    or ``'unknown'`` (ranks differ: the code branched on the batch size).
+@dataclass(frozen=True)
+class Cut:
+    """A reshape whose rows cut a dimension of each sample (``batch_rows`` gave ``'cut'``)."""
 
-    >>> batch_state((4, 512), (5, 512), 4, 5), batch_state((8, 256), (10, 256), 4, 5), batch_state((3,), (3,), 4, 5)
-    ('own', 'merged', 'none')
+    layer: str  # the row's name, the same in a trace with another batch size
+    call: str  # "x.view(-1, 256)"
+    x_shape: tuple  # (4, 512)
+    out_shape: tuple  # (8, 256)
+
+
+def batch_rows(x_shape: tuple, out_shape: tuple, batch: int) -> str:
+    """How a reshape of a tensor whose dim 0 holds ``batch`` samples lays them out in the rows
+    (dim 0) of its result. Each sample is the ``prod(x_shape[1:])`` values of its index in row-major
+    order, so with ``k = rows / batch``:
+
+    * ``'kept'``: one row per sample;
+    * ``'whole'``: ``k`` rows per sample, and ``k`` is a product of the sample's leading dimensions,
+      so the rows follow whole dimensions: (B, T, C) -> (B·T, C), (B, C, H, W) -> (B·C, H, W),
+      (T, B, V) -> (T·B, V);
+    * ``'grouped'``: the batch is split over leading dimensions whose product is ``batch``
+      ((2B, D) -> (2, B, D)), every sample whole;
+    * ``'cut'``: ``k`` rows per sample, but the rows cut one of its dimensions: (4, 512) -> (8, 256);
+    * ``'mixed'``: rows hold parts of different samples: (49, 128, 3, 3) -> (9, 6272).
+
+    >>> [batch_rows(x, y, b) for x, y, b in [((4, 512), (4, 2, 256), 4), ((4, 6, 8), (24, 8), 4), ((8, 5), (2, 4, 5), 8),
+    ...                                      ((4, 512), (8, 256), 4), ((49, 128, 3, 3), (9, 6272), 49)]]
+    ['kept', 'whole', 'grouped', 'cut', 'mixed']
+    """
+    rows = out_shape[0] if out_shape else 1
+    if batch < 1 or rows == batch or math.prod(x_shape) == 0:
+        return "kept"
+    if rows % batch == 0:
+        k, prefix = rows // batch, 1
+        for size in (1,) + tuple(x_shape[1:]):
+            prefix *= size
+            if prefix == k:
+                return "whole"
+        return "cut"
+    prefix = 1
+    for size in out_shape:
+        prefix *= size
+        if prefix == batch:
+            return "grouped"
+        if prefix > batch:
+            break
+    return "mixed"
+
+
+def batch_state(s1, s2, b1: int, b2: int) -> str:
+    """How a tensor's shape holds the batch, from two traces with batches ``b1`` and ``b2 = b1 + 1``:
+    ``'own'`` (one dimension is the batch, the others do not change), ``'whole'`` (a dimension grows
+    with the batch, ``k·b1 -> k·b2``: whole samples merged with other dimensions, as (T·B, V) logits,
+    or several, as a (B, B) similarity matrix), ``'none'`` (no dimension depends on it), ``'merged'``
+    (no dimension grows in proportion: rows do not map to samples), or ``'unknown'`` (ranks differ:
+    the code branched on the batch size).
+
+    >>> [batch_state(a, b, 4, 5) for a, b in [((4, 512), (5, 512)), ((8, 256), (10, 256)), ((4, 4), (5, 5)), ((3,), (3,)),
+    ...                                       ((5, 8), (6, 8))]]
+    ['own', 'whole', 'whole', 'none', 'merged']
     """
     if s1 is None or s2 is None or len(s1) != len(s2):
         return "unknown"
@@ -263,15 +321,40 @@ def batch_state(s1, s2, b1: int, b2: int) -> str:
         return "none"
     if len(diff) == 1 and s1[diff[0]] == b1 and s2[diff[0]] == b2:
         return "own"
+    if any(s1[d] * b2 == s2[d] * b1 for d in diff):
+        return "whole"
     return "merged"
 
 
 def batch_merges(rows: list[LayerRow], code_lines: list[str | None], probe_rows: list[LayerRow], outputs, probe_outputs,
-                 b1: int, b2: int) -> list[Diagnostic]:
-    """The batch-folded diagnostic for the row that merges the batch, when an output has it merged."""
+                 b1: int, b2: int, cuts: list[Cut] = (), probe_cuts: list[Cut] = ()) -> list[Diagnostic]:
+    """The batch-folded diagnostic, from a trace with ``b1`` samples and one with ``b2 = b1 + 1``.
+
+    An error only where samples are really folded together: a reshape that cut each sample's
+    dimensions into rows in both traces (so its input's dim 0 is the batch, not a coincidence) while
+    an output still lacks a batch dimension of its own; or an output whose rows do not map to
+    samples at all, blamed on the last row that took the batch as a dimension and gave up. Whole
+    samples merged with other dimensions (time steps, heads, frames, channels, two views
+    concatenated) are not an error, kept to the output or not.
+    """
     if len(outputs) != len(probe_outputs):
         return []
-    merged_out = [(s1, s2) for s1, s2 in zip(outputs, probe_outputs) if batch_state(s1, s2, b1, b2) == "merged"]
+    states = [batch_state(s1, s2, b1, b2) for s1, s2 in zip(outputs, probe_outputs)]
+    index = {row.name: i for i, row in enumerate(rows)}
+    confirmed = {c.layer for c in probe_cuts}
+    cut = next((c for c in cuts if c.layer in confirmed and c.layer in index), None)
+    if cut is not None and any(s not in ("own", "none") for s in states):
+        i = index[cut.layer]
+        row, other = rows[i], next(c for c in probe_cuts if c.layer == cut.layer)
+        per_sample = math.prod(cut.x_shape[1:])
+        k = cut.out_shape[0] // b1
+        out = next(s for s, state in zip(outputs, states) if state not in ("own", "none"))
+        message = (f"{cut.call} cuts every sample into rows: a batch of {b1} gives {cut.out_shape} and a batch of {b2} gives "
+                   f"{other.out_shape}; each sample's {_factor(per_sample, cut.x_shape[1] if len(cut.x_shape) >= 3 else None)} "
+                   f"values become {k} rows of {math.prod(cut.out_shape[1:]):,}, which no dimension of the sample "
+                   f"separates, and the model returns {tuple(out)} for {b1} input{'s' if b1 != 1 else ''}")
+        return [Diagnostic("error", "batch-folded", message, FIX, row.name, row.source, code_lines[i])]
+    merged_out = [(s1, s2) for (s1, s2), state in zip(zip(outputs, probe_outputs), states) if state == "merged"]
     if not merged_out:
         return []
     probe = {r.name: r for r in probe_rows}

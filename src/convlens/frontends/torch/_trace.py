@@ -97,6 +97,7 @@ class TraceResult:
     substitutes: Mapping  # id(user's parameter or buffer) -> the tensor the trace used instead (see _guard)
     batch: int | None  # dim 0 of the first input tensor
     batch_reshaped: bool  # a reshape changed the size of dim 0 from the batch: a second trace checks it
+    batch_cuts: tuple  # _diagnose.Cut per reshape whose rows cut a sample's dimension (confirmed by a second trace)
 
 
 def trace(model: nn.Module, args: tuple, kwargs: dict, *, on_meta: bool, measure_memory: bool) -> TraceResult:
@@ -105,8 +106,11 @@ def trace(model: nn.Module, args: tuple, kwargs: dict, *, on_meta: bool, measure
     tracer = _Tracer(model, args, kwargs, on_meta=on_meta, measure_memory=measure_memory)
     scripted = isinstance(model, torch.jit.ScriptModule)  # a copy (see summary's stand-in): used as it is
     guard = contextlib.nullcontext() if scripted else _guard.untouched(model, tracer.substitutes)
+    modules = list(model.modules())
     with guard, (torch.enable_grad() if measure_memory else torch.no_grad()):
         out, failed, message = tracer.run(args, kwargs)
+        if not scripted:
+            tracer.held_at_end(modules)  # inside the guard, which then restores the user's model
     return tracer.result(out, failed, message)
 
 
@@ -180,6 +184,23 @@ class _Tracer:
         self._fn_counter: dict[str, int] = {}
         self._framework: dict[int, bool] = {}  # id(module) -> ops.is_framework_module, asked once per module
         self.raised_at: tuple[str | None, str | None] = (None, None)  # the user's line that raised, if not a row's
+
+    def held_at_end(self, modules) -> None:
+        """Count what each module holds when the forward ends: a forward that assigns a parameter or
+        buffer in place of one it owned (``self.w = nn.Parameter(torch.zeros(128))`` replacing an
+        ``nn.UninitializedParameter``, as torchinfo's ``UninitializedParameterModel`` does) is counted with
+        the tensor it assigned."""
+        original = {id(t): key for key, t in self.substitutes.items()}
+        replaced = {}
+        for m in modules:
+            for o in self.owners.get(id(m), ()):
+                now = (m._buffers if o.is_buffer else m._parameters).get(o.name)
+                if isinstance(now, torch.Tensor) and now is not o.tensor and id(o.tensor) in original:
+                    self.substitutes[original[id(o.tensor)]] = now
+                    replaced[id(o)] = Owned(o.qualname, o.name, now, now.requires_grad and not o.is_buffer, o.is_buffer)
+        if replaced:
+            for entry in self.rows:
+                entry.owned = tuple(replaced.get(id(o), o) for o in entry.owned)
 
     # --- bookkeeping ------------------------------------------------------------------------
     def _depth(self) -> int:
@@ -498,6 +519,7 @@ class _Tracer:
             saved_bytes=sum(self.saved.values()), failed=failed, receptive_field=self.last_rf,
             last_spatial_input=self.last_spatial_input, substitutes=MappingProxyType(self.substitutes), batch=self.batch,
             batch_reshaped=self.diagnosis.batch_reshaped,
+            batch_cuts=tuple(self.diagnosis.batch_cuts),
         )
 
 
