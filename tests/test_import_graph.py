@@ -170,8 +170,8 @@ def test_no_package_imports_another_packages_private_module(path):
     ("cli/data.py", "from ._common import UsageError\n", set()),  # its own package
     ("cli/data.py", "from ..data import CATALOG, load\n", set()),
     ("web/app.py", "from .. import design\n", set()),
-    ("design/from_zoo.py", "from ..frontends.torch._ops import MODULES\n", {"frontends.torch._ops"}),
-    ("targets/resolve.py", "import convlens.frontends.torch._meta_init\n", {"frontends.torch._meta_init"}),
+    ("design/from_zoo.py", "from ..frontends.torch._trace import trace\n", {"frontends.torch._trace"}),
+    ("targets/resolve.py", "import convlens.frontends.torch._guard\n", {"frontends.torch._guard"}),
     ("frontends/torch/walk.py", "from .ops import MODULES\n", set()),
 ])
 def test_the_private_import_check_sees_every_form(where, text, found):
