@@ -171,7 +171,7 @@ def test_no_package_imports_another_packages_private_module(path):
     ("cli/data.py", "from ..data import CATALOG, load\n", set()),
     ("web/app.py", "from .. import design\n", set()),
     ("design/from_zoo.py", "from ..frontends.torch._trace import trace\n", {"frontends.torch._trace"}),
-    ("targets/resolve.py", "import convlens.frontends.torch._costs\n", {"frontends.torch._costs"}),
+    ("targets/resolve.py", "import convlens.frontends.torch._guard\n", {"frontends.torch._guard"}),
     ("frontends/torch/walk.py", "from .ops import MODULES\n", set()),
 ])
 def test_the_private_import_check_sees_every_form(where, text, found):
