@@ -122,9 +122,9 @@ def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, 
             notes.append(note)
     diagnostics = list(result.diagnostics)
     diagnostics += _batch_probe(model, args, kwargs, device, result, tracer_first, diagnostics)
-    inputs = [a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)]
+    inputs = _structures.tensors((args, kwargs))  # also those inside dicts and lists: {256: x, 512: [y]}
     return _assemble.assemble(model, inputs=inputs, result=result, diagnostics=_assemble.group(diagnostics), title=title,
-                              substitutes=tracer_first.substitutes, extra_notes=notes)
+                              substitutes=tracer_first.substitutes, extra_notes=notes, on_meta=device == "meta")
 
 
 def _meta_cannot_follow(result) -> bool:
