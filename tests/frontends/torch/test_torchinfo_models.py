@@ -76,3 +76,19 @@ def test_a_parameter_assigned_in_forward_is_counted_and_the_model_left_as_it_was
         s = convlens.summary(model, (2, 2), device=device)
         assert s.total_params == s.trainable_params == 128 and s.layers[0].params == 128
     assert isinstance(model.param, torch.nn.UninitializedParameter)  # still the user's uninitialised one
+
+
+@pytest.mark.parametrize("name", ["DictParameter", "EdgecaseInputOutputModel", "NumpyModel", "EmptyModule"])
+def test_a_model_without_a_tensor_argument_says_which_device_ran_it(name):
+    """The note comes from the device the trace ran on, not from the inputs: these take a dict of ints, a numpy
+    array, an empty dict or nothing, so no argument is a tensor to tell."""
+    case = next(c for c in CASES if c.name == name)
+    on_cpu = convlens.summary(torch.nn.Linear(1, 1), (1, 1), device="cpu").notes[-1]
+    on_meta = convlens.summary(torch.nn.Linear(1, 1), (1, 1)).notes[-1]
+    assert convlens.summary(case.build(), input_data=case.inputs(), device="cpu").notes[-1] == on_cpu != on_meta
+
+
+def test_tensors_inside_a_dict_argument_are_the_summarys_inputs():
+    x = {256: torch.randn(10, 1), 512: [torch.randn(10, 1)]}
+    s = convlens.summary(next(c for c in CASES if c.name == "DictParameter").build(), input_data={"x": x, "scale_factor": 5})
+    assert s.input_shapes == ((10, 1), (10, 1))

@@ -132,7 +132,9 @@ def _meta_cannot_follow(result) -> bool:
     branch, an op with no meta kernel), not because of a shape bug."""
     failed = next((d for d in reversed(result.diagnostics) if d.code is DiagnosticCode.FORWARD_FAILED), None)
     text = (failed.message if failed else "").lower()
-    return any(word in text for word in ("meta", "data-dependent", "notimplementederror"))
+    # "...failed in the TorchScript interpreter": a TorchScript submodule keeps its own real weights, which its
+    # compiled code cannot mix with meta inputs (the error it quotes reaches the trace without its text)
+    return any(word in text for word in ("meta", "data-dependent", "notimplementederror", "torchscript interpreter"))
 
 
 def _cpu_fallback(model, input_size, input_data, dtypes, memory, result):
