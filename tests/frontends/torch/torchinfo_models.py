@@ -510,15 +510,8 @@ class NumpyModel(nn.Module):
         return self.lin(torch.from_numpy(inp)).detach().numpy()
 
 
-class LongNamedIdentity(nn.Module):
-    """torchinfo's LayerWithRidiculouslyLongNameAndDoesntDoAnything."""
-
-    def __init__(self):
-        super().__init__()
-        self.identity = nn.Identity()
-
-    def forward(self, x):
-        return self.identity(x)
+class LongNamedIdentity(IdentityModel):
+    """torchinfo's LayerWithRidiculouslyLongNameAndDoesntDoAnything: IdentityModel under another class name."""
 
 
 class EdgeCaseModel(nn.Module):
@@ -759,16 +752,16 @@ CASES = [
     # torchinfo 1.8.0 cannot take the strings inside input_data; its test passes them as keyword arguments of summary
     Case("ModuleDictModel-conv", ModuleDictModel, (),
          data=lambda: {"x": torch.randn(1, 10, 3, 3), "layer_type": "conv", "activation_type": "lrelu"},
-         torchinfo_call=lambda summary, m: summary(m, input_data=torch.randn(1, 10, 3, 3), layer_type="conv", activation_type="lrelu")),
+         torchinfo_call=lambda summary, m: summary(m, input_data=torch.randn(1, 10, 3, 3), layer_type="conv", activation_type="lrelu", verbose=0)),
     Case("ModuleDictModel-pool", ModuleDictModel, (),
          data=lambda: {"x": torch.randn(1, 10, 3, 3), "layer_type": "pool", "activation_type": "prelu"},
-         torchinfo_call=lambda summary, m: summary(m, input_data=torch.randn(1, 10, 3, 3), layer_type="pool", activation_type="prelu")),
+         torchinfo_call=lambda summary, m: summary(m, input_data=torch.randn(1, 10, 3, 3), layer_type="pool", activation_type="prelu", verbose=0)),
     Case("HighlyNestedDictModel", HighlyNestedDictModel, ((10,),)),
     Case("EdgecaseInputOutputModel", EdgecaseInputOutputModel, (), data=lambda: [{}]),
     Case("NamedTuple", NamedTupleModel, (), data=lambda: {"x": torch.randn(2, 1, 28, 28), "y": torch.randn(2, 1, 28, 28),
                                                          "z": NamedTupleModel.Point((2, 1, 28, 28), (2, 1, 28, 28))},
          torchinfo_call=lambda summary, m: summary(m, input_size=[(2, 1, 28, 28), (2, 1, 28, 28)],
-                                                   z=NamedTupleModel.Point((2, 1, 28, 28), (2, 1, 28, 28)))),
+                                                   z=NamedTupleModel.Point((2, 1, 28, 28), (2, 1, 28, 28)), verbose=0)),
     Case("NumpyModel", NumpyModel, (), data=lambda: [np.ones((2, 3), dtype=np.float32)]),
     Case("EdgeCaseModel", EdgeCaseModel, ((1, 1, 28, 28),)),
     Case("EdgeCaseModel-return-str", lambda: EdgeCaseModel(return_str=True), ((1, 1, 28, 28),), torchinfo_fails=True),
@@ -779,7 +772,7 @@ CASES = [
          torchinfo_fails=True, macs=144_000),
     Case("PackPaddedLSTM", PackPaddedLSTM, (), data=lambda: [torch.ones(20, 128, dtype=torch.long), pack_padded_lengths()],
          torchinfo_call=lambda summary, m: summary(m, input_data=torch.ones(20, 128, dtype=torch.long),
-                                                   lengths=pack_padded_lengths(), device="cpu")),
+                                                   lengths=pack_padded_lengths(), device="cpu", verbose=0)),
     Case("EmptyModule", EmptyModule, (), data=list),
     # torchinfo's test puts net2 on CUDA; this machine has none, so both layers are on the CPU (the same code path:
     # forward moves the input to each layer's device)
