@@ -122,14 +122,8 @@ def test_the_parser_resolves_every_kind_of_import(where, text, found):
     assert found in {(t, lazy) for _, t, lazy in _imports(SRC / where, text)}
 
 
-# (importing module, private module) pairs that h16-tracer removes: the torch front end's tables
-# read from outside it (targets -> frontends.torch._meta_init; design/from_zoo -> frontends.torch._ops
-# and frontends.keras._layers). Nothing may be added here.
-PRIVATE_ALLOWED = {
-    ("targets/resolve.py", "frontends.torch._meta_init"),
-    ("design/from_zoo.py", "frontends.torch._ops"),
-    ("design/from_zoo.py", "frontends.keras._layers"),
-}
+# (importing module, private module) pairs allowed to cross a package's privacy: none. Nothing may be added here.
+PRIVATE_ALLOWED: set[tuple[str, str]] = set()
 
 
 def _private_imports(path: Path, text: str | None = None):
@@ -176,6 +170,9 @@ def test_no_package_imports_another_packages_private_module(path):
     ("cli/data.py", "from ._common import UsageError\n", set()),  # its own package
     ("cli/data.py", "from ..data import CATALOG, load\n", set()),
     ("web/app.py", "from .. import design\n", set()),
+    ("design/from_zoo.py", "from ..frontends.torch._trace import trace\n", {"frontends.torch._trace"}),
+    ("targets/resolve.py", "import convlens.frontends.torch._guard\n", {"frontends.torch._guard"}),
+    ("frontends/torch/walk.py", "from .ops import MODULES\n", set()),
 ])
 def test_the_private_import_check_sees_every_form(where, text, found):
     assert set(_private_imports(SRC / where, text)) == found

@@ -225,7 +225,7 @@ def _under_device(build, request: Request, *, keras: bool = False):
     if request.device != TraceDevice.META:
         with torch.device(str(request.device)):
             return build()
-    from ..frontends.torch._meta_init import MetaInit  # skips random fills on meta: no torch._dynamo import
+    from ..frontends.torch.meta_init import MetaInit  # skips random fills on meta: no torch._dynamo import
 
     with torch.device("meta"), MetaInit():
         return build()

@@ -2,7 +2,7 @@
 
 ``summary(model)`` reads every layer call of a Sequential, Functional (several inputs and
 outputs), nested or subclassed model (``_graph``, ``_subclassed``), maps each Keras layer to the
-core layer of the same name (``_layers``), evaluates the network with the core
+core layer of the same name (``layers``), evaluates the network with the core
 (``core.network``) — so shapes, weights, MACs, FLOPs and the receptive field come from the one
 home of every formula — and assembles the record (``_assemble``). What Keras itself reports
 (each layer's output shape and ``count_params()``) is compared with the core's figures and any
@@ -29,7 +29,7 @@ from ...record import DiagnosticCode, MemoryEstimate, Severity, Summary
 from ..build import summary_of_failure, summary_of_network
 from . import _assemble, _checks
 from ._graph import functional_of, read_graph
-from ._layers import core_layer
+from .layers import core_layer
 
 KERAS_MISSING = "Keras is not installed; install it with: pip install keras torch==2.13.0 (convlens runs Keras on the torch backend, KERAS_BACKEND=torch)"
 

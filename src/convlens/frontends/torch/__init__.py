@@ -1,9 +1,12 @@
 """PyTorch front end: a real ``nn.Module`` -> the summary record.
 
 ``summary(model, input_size=(1, 3, 224, 224))`` runs one forward pass on the ``meta`` device (no
-weight memory), records every module call and every functional op (``_trace``), counts MACs with
-the core's formulas (``_costs``), measures what autograd saves for backward, diagnoses shape bugs
-(``_diagnose``) and builds the ``Summary`` (``_assemble``). The user's model is never changed
+weight memory), records every module call and every functional op (``_trace``, which returns a
+frozen ``TraceResult``), counts MACs with the core's formulas (``_costs``), measures what autograd
+saves for backward, diagnoses shape bugs (``_diagnose``) and builds the ``Summary``
+(``_assemble``). This file only orchestrates: the inputs, the meta trace, the CPU fallback, the
+batch probe, the assembly. Modules and functions map to core layers through ``ops`` (public, with
+``ops.register`` for a user's own module); ``walk`` reads a forward as a ``torch.fx`` graph. The user's model is never changed
 (``_guard``): parameters, buffers, classes, training flags and hooks are as before, even when the
 forward raises, and the user's observing hooks are not called. Where meta cannot follow the model
 (it reads values), one real forward on the CPU is traced instead, and a note says so.
@@ -11,7 +14,6 @@ forward raises, and the user's observing hooks are not called. Where meta cannot
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import os
@@ -19,11 +21,10 @@ import os
 import torch
 import torch.nn as nn
 
-from ...core import ReceptiveField
 from ...errors import UserError
-from ...record import Diagnostic, DiagnosticCode, Severity, Summary
+from ...record import Diagnostic, DiagnosticCode, Summary
 from ..device import TraceDevice
-from . import _assemble, _diagnose, _guard, _structures, _trace
+from . import _assemble, _diagnose, _structures, _trace
 
 __all__ = ["SummaryError", "check", "summary"]
 
@@ -111,20 +112,21 @@ def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, 
         model, device, note = _script_stand_in(model)
         notes.append(note)
     args, kwargs = _make_inputs(input_size, input_data, dtypes, device)
-    result, tracer_first = _trace_once(model, args, kwargs, device, memory)
+    result = _trace_once(model, args, kwargs, device, memory)
+    diagnostics = list(result.diagnostics)
     if device == "meta" and result.failed and _meta_cannot_follow(result):
         fallback = _cpu_fallback(model, input_size, input_data, dtypes, memory, result)
         if isinstance(fallback, str):  # it does not fit: say what stopped the trace and what to pass
-            i = max(i for i, d in enumerate(result.diagnostics) if d.code is DiagnosticCode.FORWARD_FAILED)
-            result.diagnostics[i] = dataclasses.replace(result.diagnostics[i], fix=fallback)
+            i = max(i for i, d in enumerate(diagnostics) if d.code is DiagnosticCode.FORWARD_FAILED)
+            diagnostics[i] = dataclasses.replace(diagnostics[i], fix=fallback)
         else:
-            (result, tracer_first), (args, kwargs), device, note = fallback
+            result, (args, kwargs), device, note = fallback
+            diagnostics = list(result.diagnostics)
             notes.append(note)
-    diagnostics = list(result.diagnostics)
-    diagnostics += _batch_probe(model, args, kwargs, device, result, tracer_first, diagnostics)
+    diagnostics += _batch_probe(model, args, kwargs, device, result, diagnostics)
     inputs = _structures.tensors((args, kwargs))  # also those inside dicts and lists: {256: x, 512: [y]}
     return _assemble.assemble(model, inputs=inputs, result=result, diagnostics=_assemble.group(diagnostics), title=title,
-                              substitutes=tracer_first.substitutes, extra_notes=notes, on_meta=device == "meta")
+                              substitutes=result.substitutes, extra_notes=notes, on_meta=device == "meta")
 
 
 def _meta_cannot_follow(result) -> bool:
@@ -139,7 +141,7 @@ def _meta_cannot_follow(result) -> bool:
 
 def _cpu_fallback(model, input_size, input_data, dtypes, memory, result):
     """Trace again by a real forward on the CPU, if that fits in memory.
-    -> ((result, tracer), (args, kwargs), 'cpu', note), or the one-line reason it does not fit."""
+    -> (result, (args, kwargs), 'cpu', note), or the one-line reason it does not fit."""
     tensors = list(model.parameters()) + list(model.buffers())
     to_allocate = sum(t.numel() * t.element_size() for t in tensors if t.device.type == "meta")
     buffers = sum(b.numel() * b.element_size() for b in model.buffers())
@@ -152,7 +154,7 @@ def _cpu_fallback(model, input_size, input_data, dtypes, memory, result):
                 "with more memory, or give the forward shapes instead of values (no .item()/.tolist()/data-dependent if)")
     args, kwargs = _make_inputs(input_size, input_data, dtypes, "cpu")
     traced = _trace_once(model, args, kwargs, "cpu", memory)
-    if traced[0].failed:
+    if traced.failed:
         return ("the meta device cannot follow this forward (it reads tensor values), and a real forward on the CPU "
                 "failed too: see the table; pass inputs the model accepts (input_data=...)")
     what = reason.removeprefix("the forward pass stopped: ")
@@ -188,26 +190,26 @@ def _script_stand_in(model):
     return copy.deepcopy(model), "cpu", note
 
 
-def _batch_probe(model, args, kwargs, device, result, tracer, diagnostics) -> list[Diagnostic]:
+def _batch_probe(model, args, kwargs, device, result, diagnostics) -> list[Diagnostic]:
     """Trace again with a batch one larger when a reshape changed dim 0 or an output's dim 0 is not
     the batch, and report where the batch stops being a dimension of its own (``_diagnose``)."""
-    b1 = tracer.batch
+    b1 = result.batch
     if b1 is None or result.failed or any(d.code is DiagnosticCode.BATCH_FOLDED for d in diagnostics):
         return []
     outputs = [tuple(t.shape) for t in result.outputs]
-    if not tracer.batch_reshaped and all(s and s[0] == b1 for s in outputs):
+    if not result.batch_reshaped and all(s and s[0] == b1 for s in outputs):
         return []
     b2 = b1 + 1
-    probe, probe_tracer = _trace_once(model, tuple(_rebatch(a, b1, b2) for a in args), {k: _rebatch(v, b1, b2) for k, v in kwargs.items()},
+    probe = _trace_once(model, tuple(_rebatch(a, b1, b2) for a in args), {k: _rebatch(v, b1, b2) for k, v in kwargs.items()},
                            device, False)
     if probe.failed:
         return []
     found = [d for d in probe.diagnostics if d.code is DiagnosticCode.BATCH_FOLDED]
     found = [Diagnostic(d.severity, d.code, d.message + f" (found with a batch of {b2})", d.fix, d.layer, d.source, d.code_line)
              for d in found]
-    return found or _diagnose.batch_merges(result.rows, [e.code_line for e in tracer.rows], probe.rows, outputs,
+    return found or _diagnose.batch_merges(list(result.rows), list(result.code_lines), list(probe.rows), outputs,
                                            [tuple(t.shape) for t in probe.outputs], b1, b2,
-                                           tracer.batch_cuts, probe_tracer.batch_cuts)
+                                           result.batch_cuts, probe.batch_cuts)
 
 
 def _rebatch(t, b1, b2):
@@ -220,106 +222,8 @@ def _rebatch(t, b1, b2):
     return t
 
 
-def _trace_once(model, args, kwargs, device, measure_memory):
-    on_meta = device == "meta"
-    names = {}
-    for name, m in model.named_modules():
-        names.setdefault(id(m), name)
-    # Substitutes for the user's tensors (see _guard): meta copies of parameters, copies of buffers.
-    subst: dict[int, torch.Tensor] = {}
-    scripted = isinstance(model, torch.jit.ScriptModule)  # a copy (see _script_stand_in): used as it is
-    for p in model.parameters():
-        subst[id(p)] = p if scripted else _guard.substitute(p, on_meta=on_meta, is_buffer=False)
-    for b in model.buffers():
-        subst[id(b)] = b if scripted else _guard.substitute(b, on_meta=on_meta, is_buffer=True)
-    # id(module) -> the parameters and buffers it owns (a shared tensor only under its first owner),
-    # as substitutes: a lazy module's are materialised by its own hook during the trace.
-    owners, module_params, seen = {}, {}, set()
-    for mname, m in model.named_modules():
-        owned = []
-        for is_buffer, tensors in ((False, m._parameters), (True, m._buffers)):
-            for tname, t in tensors.items():
-                if t is None or id(t) in seen:
-                    continue
-                seen.add(id(t))
-                owned.append(_trace.Owned(_join(mname, tname), tname, subst[id(t)], t.requires_grad and not is_buffer, is_buffer))
-        owners[id(m)] = owned
-        module_params[id(m)] = [_join(mname, n) for n, _ in m.named_parameters()]
-    param_ids = {}
-    for name, p in model.named_parameters():
-        param_ids[id(subst[id(p)])] = name
-    frozen = set()
-    for t in list(subst.values()) + [a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)]:
-        try:
-            frozen.add(t.untyped_storage()._cdata)
-        except Exception:
-            pass
-    first = next((a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)), None)
-    batch = first.shape[0] if first is not None and first.dim() >= 1 else None
-    tracer = _trace.Tracer(model, batch=batch, names=names, owners=owners, param_ids=param_ids, module_params=module_params,
-                           frozen_storages=frozen, measure_memory=measure_memory, on_meta=on_meta)
-    for a in list(args) + list(kwargs.values()):
-        if isinstance(a, torch.Tensor) and a.dim() >= 3:
-            tracer.rf[id(a)] = ReceptiveField.identity(a.dim() - 2)
-    guard = contextlib.nullcontext() if scripted else _guard.untouched(model, subst)
-    modules = list(model.modules())
-    with guard, (torch.enable_grad() if measure_memory else torch.no_grad()):
-        out, failed, message = _trace.run(tracer, model, args, kwargs)
-        if not scripted:
-            _held_at_end(modules, subst, tracer)
-    tracer.finish()
-    tracer.substitutes = subst
-    diagnostics = list(tracer.diagnostics)
-    if failed:
-        failing = next((e for e in reversed(tracer.rows) if e.row.failed), None)
-        if failing is None:  # raised by the user's code or an op that is not a row: blame the module whose forward was running
-            open_row = tracer._parent()
-            failing = tracer.rows[open_row] if open_row is not None else None
-            if failing is None and tracer.raised_at[0] is None and tracer.rows:
-                failing = tracer.rows[-1]
-        if failing is not None and not failing.row.failed:
-            failing.row.failed = message
-        fix = None
-        if on_meta and "meta" in (message or ""):
-            fix = ("the model reads tensor values (data-dependent control flow or .item()), which the meta device cannot "
-                   "give; run with --device cpu (convlens.summary(..., device='cpu'))")
-        source, code_line = tracer.raised_at
-        if source is None and failing is not None:
-            source, code_line = failing.row.source, failing.code_line
-        diagnostics.append(Diagnostic(Severity.ERROR, DiagnosticCode.FORWARD_FAILED, f"the forward pass stopped: {message}",
-                                      fix, failing.row.name if failing else None, source, code_line))
-    named = _structures.named_outputs(out) if out is not None else []
-    structured = not isinstance(out, (torch.Tensor, list, tuple)) or (isinstance(out, tuple) and hasattr(out, "_fields"))
-    names_out = tuple(n for n, _ in named) if structured else ()
-    result = _trace.TraceResult(
-        rows=[e.row.freeze() for e in tracer.rows], parents=[e.parent for e in tracer.rows], outputs=[t for _, t in named], output_names=names_out,
-        diagnostics=diagnostics, used_params=tracer.used_params, called_modules=tracer.called,
-        saved_bytes=sum(tracer.saved.values()), failed=failed, receptive_field=tracer.last_rf,
-        last_spatial_input=tracer.last_spatial_input,
-    )
-    return result, tracer
-
-
-def _held_at_end(modules, subst: dict, tracer) -> None:
-    """Count what each module holds when the forward ends: a forward that assigns a parameter or
-    buffer in place of one it owned (``self.w = nn.Parameter(torch.zeros(128))`` replacing an
-    ``nn.UninitializedParameter``, as torchinfo's ``UninitializedParameterModel`` does) is counted with
-    the tensor it assigned. Runs inside ``_guard.untouched``, which then restores the user's model."""
-    original = {id(t): key for key, t in subst.items()}
-    replaced = {}
-    for m in modules:
-        for o in tracer.owners.get(id(m), ()):
-            now = (m._buffers if o.is_buffer else m._parameters).get(o.name)
-            if isinstance(now, torch.Tensor) and now is not o.tensor and id(o.tensor) in original:
-                subst[original[id(o.tensor)]] = now
-                replaced[id(o)] = _trace.Owned(o.qualname, o.name, now, now.requires_grad and not o.is_buffer, o.is_buffer)
-    if replaced:
-        for entry in tracer.rows:
-            entry.owned = tuple(replaced.get(id(o), o) for o in entry.owned)
-
-
-def _join(prefix: str, name: str) -> str:
-    return f"{prefix}.{name}" if prefix else name
+def _trace_once(model, args, kwargs, device, measure_memory) -> _trace.TraceResult:
+    return _trace.trace(model, args, kwargs, on_meta=device == "meta", measure_memory=measure_memory)
 
 
 def check(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, device: str = "meta") -> list[Diagnostic]:

@@ -1,4 +1,5 @@
-"""Diagnosis across traces: where the batch stops being a dimension of its own.
+"""Diagnosis: the checks made during a trace (``Diagnosis``, a collaborator of ``_trace``), and
+across traces: where the batch stops being a dimension of its own (``batch_merges``).
 
 A reshape such as ``x.view(-1, 256)`` on a ``(4, 512)`` tensor gives ``(8, 256)``: every count
 still divides, no shape error is raised, and the model silently returns 8 outputs for 4 inputs.
@@ -20,7 +21,7 @@ import torch.nn as nn
 
 from ...core import LayerError
 from ...record import Diagnostic, LayerRow
-from . import _ops
+from . import ops
 
 class TraceStop(Exception):
     """The forward pass failed at a point convlens cannot repair; carries the message."""
@@ -39,19 +40,43 @@ def _factor(n: int, channels: int | None) -> str:
 
 
 class Diagnosis:
-    """The checks a trace makes as it goes (mixed into ``_trace.Tracer``, whose state they read):
-    reshapes that fold the batch, branches that disagree, framework layers whose arguments
-    contradict their input — each diagnosed with the core's numbers and, where the code's intent
-    is clear, repaired so that the trace goes on and finds the next bug."""
+    """The checks a trace makes as it goes: reshapes that fold the batch, branches that disagree,
+    framework layers whose arguments contradict their input — each diagnosed with the core's numbers
+    and, where the code's intent is clear, repaired so that the trace goes on and finds the next bug.
+
+    A collaborator of the tracer (``_trace``): it owns what it finds (``diagnostics``, which
+    tensors were flattened from what, whether a reshape changed the batch) and receives the rows it
+    judges as arguments; it never reads the tracer's state."""
+
+    def __init__(self, *, batch: int | None, repair: bool, on_meta: bool):
+        self.batch = batch  # dim 0 of the first input
+        self.repair = repair  # go on with the shape the code meant, after diagnosing
+        self.on_meta = on_meta
+        self.diagnostics: list[Diagnostic] = []
+        self.batch_reshaped = False  # a reshape changed the size of dim 0 from the batch: a second trace checks it
+        self.batch_cuts: list[Cut] = []  # a reshape whose rows cut a sample's dimension (confirmed by that second trace)
+        self._flattened: list[tuple[torch.Tensor, tuple]] = []  # (flattened tensor, its shape before), kept alive
+
+    def report(self, severity, code, message, fix=None, entry=None, source=None, code_line=None) -> None:
+        """Add a diagnostic about ``entry`` (a row of the trace), once."""
+        layer = entry.row.name if entry is not None else None
+        if entry is not None and source is None:
+            source = entry.row.source
+            code_line = entry.code_line
+        d = Diagnostic(severity, code, message, fix, layer, source, code_line)
+        if d not in self.diagnostics:
+            self.diagnostics.append(d)
+
+    def _flattened_from(self, fixed: torch.Tensor, shape: tuple) -> None:
+        self._flattened.append((fixed, shape))
 
     # --- diagnosis and repair ---------------------------------------------------------------
-    def _check_reshape(self, func, args, kwargs, index, out):
+    def check_reshape(self, func, args, kwargs, entry, out):
         x = args[0] if args and isinstance(args[0], torch.Tensor) else None
         if x is None or not isinstance(out, torch.Tensor):
             return out
         if out.dim() < x.dim() and x.dim() >= 3:
-            self.flat_origin[id(out)] = tuple(x.shape)
-            self.keep.append(out)
+            self._flattened_from(out, tuple(x.shape))
         b = self.batch
         if b is None or x.dim() == 0 or x.shape[0] != b or out.dim() == 0:
             return out
@@ -60,26 +85,25 @@ class Diagnosis:
             self.batch_reshaped = True
         layout = batch_rows(tuple(x.shape), tuple(out.shape), b)
         if layout == "cut":  # an error only if a trace with another batch size confirms it (batch_merges)
-            self.batch_cuts.append(Cut(self.rows[index].row.name, self._call_text(func, args, kwargs), tuple(x.shape), tuple(out.shape)))
+            self.batch_cuts.append(Cut(entry.row.name, self._call_text(func, args, kwargs), tuple(x.shape), tuple(out.shape)))
         if layout != "mixed":
             return out
         per_sample = x.numel() // b
         call = self._call_text(func, args, kwargs)
-        self._diag(
+        self.report(
             "error", "batch-folded",
             f"{call} folds the batch: {b} samples of {_factor(per_sample, x.shape[1] if x.dim() >= 2 else None)} values "
             f"become {rows} rows of {out.numel() // max(rows, 1):,}; the model silently returns {rows} outputs for {b} inputs",
-            FIX, index,
+            FIX, entry,
         )
         if self.repair and x.dim() >= 2:
             fixed = x.flatten(1)
-            self.flat_origin[id(fixed)] = tuple(x.shape)
-            self.keep.append(fixed)
+            self._flattened_from(fixed, tuple(x.shape))
             return fixed
         return out
 
     def _call_text(self, func, args, kwargs) -> str:
-        op = _ops.function_name(func)
+        op = ops.function_name(func)
         shape_args = [a for a in args[1:] if not isinstance(a, torch.Tensor)]
         if len(shape_args) == 1 and isinstance(shape_args[0], (tuple, list)):
             shape_args = list(shape_args[0])
@@ -87,10 +111,12 @@ class Diagnosis:
         extra = ", ".join(f"{k}={v}" for k, v in kwargs.items())
         return f"x.{op}({text}{', ' if text and extra else ''}{extra})"
 
-    def _repair_function(self, func, args, kwargs, index, in_tensors, exc):
-        row = self.rows[index].row
+    def repair_function(self, func, args, kwargs, entry, in_tensors, exc, producer_of):
+        """A functional call raised: diagnose a reshape or a merge of branches and go on with the shape
+        the code meant, or stop the trace. ``producer_of(tensor)`` is the row that made a tensor."""
+        row = entry.row
         message = str(exc).splitlines()[0]
-        if func in _ops.RESHAPES and args and isinstance(args[0], torch.Tensor) and self.repair:
+        if func in ops.RESHAPES and args and isinstance(args[0], torch.Tensor) and self.repair:
             x = args[0]
             call = self._call_text(func, args, kwargs)
             b = x.shape[0] if x.dim() else 1
@@ -103,39 +129,38 @@ class Diagnosis:
             c = x.shape[1] if x.dim() >= 2 else None
             detail = (f"each sample {tuple(x.shape[1:])} has {_factor(per, c)} values, "
                       f"which do not fill rows of {_factor(wanted, c) if wanted else '?'}")
-            self._diag("error", "reshape-mismatch", f"{call} cannot reshape {tuple(x.shape)}: {detail}",
-                       "use x.flatten(1), which keeps the batch dimension, and size the next layer for "
-                       f"{per:,} features", index)
+            self.report("error", "reshape-mismatch", f"{call} cannot reshape {tuple(x.shape)}: {detail}",
+                        "use x.flatten(1), which keeps the batch dimension, and size the next layer for "
+                        f"{per:,} features", entry)
             fixed = x.flatten(1)
-            self.flat_origin[id(fixed)] = tuple(x.shape)
-            self.keep.append(fixed)
+            self._flattened_from(fixed, tuple(x.shape))
             return fixed
-        if (func in _ops.MERGES or func in _ops.CONCATS) and self.repair:
+        if (func in ops.MERGES or func in ops.CONCATS) and self.repair:
             shapes = [tuple(t.shape) for t in in_tensors]
             where = []
             for t in in_tensors:
-                p = self.producer.get(id(t))
-                where.append(f"{tuple(t.shape)} from {self.rows[p].row.name} ({self.rows[p].row.type})" if p is not None else f"{tuple(t.shape)}")
-            kind = "concat" if func in _ops.CONCATS else _ops.function_name(func)
+                p = producer_of(t)
+                where.append(f"{tuple(t.shape)} from {p.row.name} ({p.row.type})" if p is not None else f"{tuple(t.shape)}")
+            kind = "concat" if func in ops.CONCATS else ops.function_name(func)
             diff = [str(i) for i, (a, b) in enumerate(zip(shapes[0], shapes[1])) if a != b] if len(shapes) >= 2 and len(shapes[0]) == len(shapes[1]) else []
-            self._diag(
+            self.report(
                 "error", "branch-mismatch",
                 f"{kind} of branches whose shapes disagree{' in dims ' + ','.join(diff) if diff else ''}: " + " vs ".join(where),
                 "make both branches produce the same shape: give the shortcut the same stride/channels as the main path "
-                "(e.g. a 1×1 Conv2d with the block's stride) or fix the padding", index,
+                "(e.g. a 1×1 Conv2d with the block's stride) or fix the padding", entry,
             )
             first = in_tensors[0]
             return torch.empty(first.shape, dtype=first.dtype, device=first.device)
         row.failed = message
         raise TraceStop(f"{row.name}: {message}")
 
-    def _repair_module(self, index: int, exc: Exception):
-        """A framework module failed inside: diagnose with the core, and go on with the shape it would give."""
-        entry = self.rows[index]
+    def repair_module(self, entry, exc: Exception, rows):
+        """A framework module (the row ``entry``) failed inside: diagnose with the core, and go on with
+        the shape it would give. ``rows``: the trace's rows so far (for the history of spatial sizes)."""
         module = entry.module
         message = str(exc).splitlines()[0]
         x_shape = entry.row.input_shapes[0] if entry.row.input_shapes else None
-        alt = _ops.core_layer(module, from_input=True) if module is not None else None
+        alt = ops.core_layer(module, from_input=True) if module is not None else None
         out_shape = None
         if alt is not None and x_shape is not None:
             try:
@@ -151,35 +176,35 @@ class Diagnosis:
                 entry.core.evaluate(x_shape)
             except LayerError as err:
                 core_msg = str(err)
-        name = _ops.module_type(module).__name__
+        name = ops.module_type(module).__name__
         if core_msg is None:  # the arguments fit the input: PyTorch refused for another reason
-            self._diag("error", "layer-failed", f"{entry.row.name} ({name}) raises: {message}", None, index)
+            self.report("error", "layer-failed", f"{entry.row.name} ({name}) raises: {message}", None, entry)
             core_msg = message
         elif isinstance(module, nn.Linear):
-            self._diag("error", "linear-in-features", self._linear_message(entry, x_shape), self._linear_fix(entry, x_shape), index)
+            self.report("error", "linear-in-features", self._linear_message(entry, x_shape, rows), self._linear_fix(entry, x_shape), entry)
         else:
-            arg = _ops.INPUT_ARGUMENT.get(_ops.MODULES.get(_ops.module_type(module), ("",))[0])
+            arg = ops.INPUT_ARGUMENT.get(ops.MODULES.get(ops.module_type(module), ("",))[0])
             actual = (x_shape[1] if len(x_shape) > 1 else x_shape[0]) if arg else None
             fix = f"use nn.{name}({arg}={actual}, …)" if arg else None
-            self._diag("error", "layer-mismatch", f"{entry.row.name} ({core_msg})", fix, index)
+            self.report("error", "layer-mismatch", f"{entry.row.name} ({core_msg})", fix, entry)
         entry.row.failed = core_msg
         dtype = torch.float32
         return torch.empty(out_shape, dtype=dtype, device="meta" if self.on_meta else "cpu")
 
     def _flat_origin(self, x_shape) -> tuple | None:
         """The shape a flattened tensor of ``x_shape`` had before it was flattened, if known."""
-        for t in self.keep[::-1]:
-            if tuple(t.shape) == tuple(x_shape) and id(t) in self.flat_origin:
-                return self.flat_origin[id(t)]
+        for t, origin in self._flattened[::-1]:
+            if tuple(t.shape) == tuple(x_shape):
+                return origin
         return None
 
-    def _linear_message(self, entry, x_shape) -> str:
+    def _linear_message(self, entry, x_shape, rows) -> str:
         m = entry.module
         origin = self._flat_origin(x_shape)
         channels = origin[1] if origin and len(origin) >= 3 else None
         text = f"{entry.row.name} expects {_factor(m.in_features, channels)} features but receives {_factor(x_shape[-1], channels)}"
         if origin and len(origin) == 4:
-            history = self._spatial_history()
+            history = _spatial_history(rows)
             if history:
                 text += f" ({history})"
         return text
@@ -190,30 +215,30 @@ class Diagnosis:
         expr = f"{origin[1]}*{'*'.join(str(s) for s in origin[2:])}" if origin and len(origin) >= 3 else str(x_shape[-1])
         return f"use nn.Linear({expr}, {m.out_features}) or nn.LazyLinear({m.out_features})"
 
-    def _spatial_history(self) -> str:
-        """``'after three 2×2 pools 28→14→7→3'`` from the rows that changed the spatial size."""
-        sizes, kinds = [], []
-        for e in self.rows:
-            r = e.row
-            if r.output_shape is None or not r.input_shapes or e.row.kind == "container":
-                continue
-            a, b = r.input_shapes[0], r.output_shape
-            if len(a) == 4 and len(b) == 4 and a[2:] != b[2:]:
-                if not sizes:
-                    sizes.append(a[2])
-                sizes.append(b[2])
-                k = getattr(e.module, "kernel_size", None)
-                kinds.append((r.type, k if not isinstance(k, tuple) else k[0], _family_word(e.module)))
-        if not sizes:
-            return ""
-        chain = "→".join(str(s) for s in sizes)
-        if len(set(kinds)) == 1:
-            t, k, what = kinds[0]
-            words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
-            n = len(kinds)
-            return f"after {words.get(n, str(n))} {k}×{k} {what}{'s' if n != 1 else ''} {chain}" if k else f"after {n} {t} {chain}"
-        return f"after {', '.join(t for t, _, _ in kinds)}: {chain}"
 
+def _spatial_history(rows) -> str:
+    """``'after three 2×2 pools 28→14→7→3'`` from the rows that changed the spatial size."""
+    sizes, kinds = [], []
+    for e in rows:
+        r = e.row
+        if r.output_shape is None or not r.input_shapes or e.row.kind == "container":
+            continue
+        a, b = r.input_shapes[0], r.output_shape
+        if len(a) == 4 and len(b) == 4 and a[2:] != b[2:]:
+            if not sizes:
+                sizes.append(a[2])
+            sizes.append(b[2])
+            k = getattr(e.module, "kernel_size", None)
+            kinds.append((r.type, k if not isinstance(k, tuple) else k[0], _family_word(e.module)))
+    if not sizes:
+        return ""
+    chain = "→".join(str(s) for s in sizes)
+    if len(set(kinds)) == 1:
+        t, k, what = kinds[0]
+        words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+        n = len(kinds)
+        return f"after {words.get(n, str(n))} {k}×{k} {what}{'s' if n != 1 else ''} {chain}" if k else f"after {n} {t} {chain}"
+    return f"after {', '.join(t for t, _, _ in kinds)}: {chain}"
 
 
 def _family_word(module) -> str:

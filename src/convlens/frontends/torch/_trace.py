@@ -1,7 +1,13 @@
-"""Tracing: one forward pass of an ``nn.Module`` -> rows (events), by role one of three files:
-``_trace`` (this: the events), ``_diagnose`` (the checks made on them, mixed into the tracer),
-``_assemble`` (rows and the model's facts -> the ``Summary``); MACs come from ``_costs``, the
-tensors inside nested arguments and results from ``_structures``.
+"""Tracing: one forward pass of an ``nn.Module`` -> a frozen ``TraceResult``, by role one of three
+files (torchinfo's split: hooks / ``LayerInfo`` / ``ModelStatistics``): ``_trace`` (this: the
+events, into rows), ``_diagnose`` (the checks made on them, a collaborator the tracer hands its
+rows to), ``_assemble`` (a ``TraceResult`` and the model's facts -> the ``Summary``); MACs come
+from ``_costs``, the tensors inside nested arguments and results from ``_structures``, the
+module/function -> core-layer table from ``ops``.
+
+``trace(model, args, kwargs, ...)`` is the one way in: it builds the tracer's state (module
+names, the substitutes of the user's tensors, who owns which weight), runs the forward and returns
+the result; nothing outside reads or sets a tracer's attributes.
 
 Three instruments run together, all removed in ``finally``:
 
@@ -20,7 +26,9 @@ Three instruments run together, all removed in ``finally``:
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import torch
 import torch.nn as nn
@@ -32,11 +40,11 @@ from ...core.receptive import RFStep, as_dict, compose, merge
 from ...core.network import INPUT
 from ...record import Diagnostic, LayerRow, WeightInfo
 from ..build import RowDraft
-from . import _ops
+from . import _guard, ops
 from ._costs import CostMode, aten_macs, meta_batch_norm
 from ._diagnose import Diagnosis, TraceStop
 from ._source import raising_frame, user_frame
-from ._structures import first_tensor as _first_tensor, shapes as _shapes, tensors as _tensors
+from ._structures import first_tensor as _first_tensor, named_outputs, shapes as _shapes, tensors as _tensors
 
 _GLOBAL = RFStep((), (), (), is_global=True)
 
@@ -70,56 +78,129 @@ class _Row:
     owned: tuple = ()  # Owned tensors counted on this row (first call of the module only)
 
 
-@dataclass
+@dataclass(frozen=True)
 class TraceResult:
-    rows: list[LayerRow]
-    parents: list[int | None]
-    outputs: list
-    diagnostics: list[Diagnostic]
-    used_params: set
-    called_modules: set
-    saved_bytes: int
+    """What one forward pass gave: the rows and everything the diagnosis and the assembly read."""
+
+    rows: tuple[LayerRow, ...]
+    parents: tuple[int | None, ...]  # index of each row's enclosing row
+    code_lines: tuple[str | None, ...]  # the text of the user's source line of each row
+    outputs: tuple  # the output tensors, in the order of ``named_outputs``
+    output_names: tuple  # where each output sits in a dict/dataclass/named-tuple result; () for plain tensors
+    diagnostics: tuple[Diagnostic, ...]
+    used_params: frozenset  # qualified names of the parameters the forward read
+    called_modules: frozenset  # id() of every module called
+    saved_bytes: int  # what autograd saved for backward (0 unless memory was measured)
     failed: bool
-    receptive_field: ReceptiveField | None
+    receptive_field: ReceptiveField | None  # the last spatial one
     last_spatial_input: tuple | None
-    output_names: tuple = ()  # where each output sits in a dict/dataclass/named-tuple result; () for plain tensors
+    substitutes: Mapping  # id(user's parameter or buffer) -> the tensor the trace used instead (see _guard)
+    batch: int | None  # dim 0 of the first input tensor
+    batch_reshaped: bool  # a reshape changed the size of dim 0 from the batch: a second trace checks it
+    batch_cuts: tuple  # _diagnose.Cut per reshape whose rows cut a sample's dimension (confirmed by a second trace)
 
 
-class Tracer(Diagnosis):
-    """Runs one forward pass and builds rows. Use ``run(model, args, kwargs)``."""
+def trace(model: nn.Module, args: tuple, kwargs: dict, *, on_meta: bool, measure_memory: bool) -> TraceResult:
+    """One forward pass of ``model(*args, **kwargs)`` under the instruments (see the module's text),
+    the user's model untouched (``_guard``); a failed forward is a result too (``failed``)."""
+    tracer = _Tracer(model, args, kwargs, on_meta=on_meta, measure_memory=measure_memory)
+    scripted = isinstance(model, torch.jit.ScriptModule)  # a copy (see summary's stand-in): used as it is
+    guard = contextlib.nullcontext() if scripted else _guard.untouched(model, tracer.substitutes)
+    modules = list(model.modules())
+    with guard, (torch.enable_grad() if measure_memory else torch.no_grad()):
+        out, failed, message = tracer.run(args, kwargs)
+        if not scripted:
+            tracer.held_at_end(modules)  # inside the guard, which then restores the user's model
+    return tracer.result(out, failed, message)
 
-    def __init__(self, model: nn.Module, *, batch: int | None, names: dict[int, str], owners: dict[int, list],
-                 param_ids: dict[int, str], module_params: dict[int, list[str]], frozen_storages: set,
-                 measure_memory: bool, repair: bool = True, on_meta: bool = True):
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+class _Tracer:
+    """The state of one trace and the hooks that fill it. Built and read only by ``trace``."""
+
+    def __init__(self, model: nn.Module, args: tuple, kwargs: dict, *, on_meta: bool, measure_memory: bool,
+                 repair: bool = True):
         self.model = model
-        self.batch = batch
-        self.names = names  # id(module) -> qualified name
-        self.owners = owners  # id(module) -> [(param name, WeightInfo, is_buffer)] owned by it (shared ones only once)
-        self.param_ids = param_ids  # id(parameter tensor used in the forward) -> qualified name
-        self.module_params = module_params  # id(module) -> qualified names of all its parameters
         self.on_meta = on_meta
-        self.batch_reshaped = False  # a reshape changed the size of dim 0 from the batch: a second trace checks it
-        self.batch_cuts: list = []  # _diagnose.Cut per reshape whose rows cut a sample's dimension (confirmed by that second trace)
-        self.frozen_storages = frozen_storages  # storages of parameters/buffers: not activations
         self.measure_memory = measure_memory
+        inputs = [a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)]
+        self.batch = inputs[0].shape[0] if inputs and inputs[0].dim() >= 1 else None
+        self.names: dict[int, str] = {}  # id(module) -> qualified name
+        for name, m in model.named_modules():
+            self.names.setdefault(id(m), name)
+        # Substitutes for the user's tensors (see _guard): meta copies of parameters, copies of buffers.
+        subst: dict[int, torch.Tensor] = {}
+        scripted = isinstance(model, torch.jit.ScriptModule)
+        for p in model.parameters():
+            subst[id(p)] = p if scripted else _guard.substitute(p, on_meta=on_meta, is_buffer=False)
+        for b in model.buffers():
+            subst[id(b)] = b if scripted else _guard.substitute(b, on_meta=on_meta, is_buffer=True)
+        self.substitutes = subst
+        # id(module) -> the parameters and buffers it owns (a shared tensor only under its first owner),
+        # as substitutes: a lazy module's are materialised by its own hook during the trace.
+        self.owners: dict[int, list] = {}
+        self.module_params: dict[int, list[str]] = {}  # id(module) -> qualified names of all its parameters
+        seen = set()
+        for mname, m in model.named_modules():
+            owned = []
+            for is_buffer, tensors in ((False, m._parameters), (True, m._buffers)):
+                for tname, t in tensors.items():
+                    if t is None or id(t) in seen:
+                        continue
+                    seen.add(id(t))
+                    owned.append(Owned(_join(mname, tname), tname, subst[id(t)], t.requires_grad and not is_buffer, is_buffer))
+            self.owners[id(m)] = owned
+            self.module_params[id(m)] = [_join(mname, n) for n, _ in m.named_parameters()]
+        self.param_ids: dict[int, str] = {}  # id(parameter tensor used in the forward) -> qualified name
+        for name, p in model.named_parameters():
+            self.param_ids[id(subst[id(p)])] = name
+        self.frozen_storages = set()  # storages of parameters/buffers and inputs: not activations
+        for t in list(subst.values()) + inputs:
+            try:
+                self.frozen_storages.add(t.untyped_storage()._cdata)
+            except Exception:
+                pass
+        self.diagnosis = Diagnosis(batch=self.batch, repair=repair, on_meta=on_meta)
         self.repair = repair
         self.rows: list[_Row] = []
         self.stack: list[int | None] = []  # row index per module being called (None for the root)
         self.active: list[int] = []  # rows receiving MACs, innermost last
-        self.diagnostics: list[Diagnostic] = []
         self.used_params: set[str] = set()
         self.called: set[int] = set()
         self.seen_calls: set[int] = set()
         self.producer: dict[int, int] = {}  # id(tensor) -> row index that produced it
         self.read_from: dict[int, str] = {}  # id(tensor) -> the row a reader of it is connected to (see connect)
         self.rf: dict[int, ReceptiveField] = {}
-        self.flat_origin: dict[int, tuple] = {}  # id(flattened tensor) -> shape before flattening
+        for a in inputs:
+            if a.dim() >= 3:
+                self.rf[id(a)] = ReceptiveField.identity(a.dim() - 2)
         self.keep: list = []  # tensors whose ids are keys above stay alive
         self.saved: dict[int, int] = {}
         self.last_rf: ReceptiveField | None = None
         self.last_spatial_input: tuple | None = None
         self._fn_counter: dict[str, int] = {}
+        self._framework: dict[int, bool] = {}  # id(module) -> ops.is_framework_module, asked once per module
         self.raised_at: tuple[str | None, str | None] = (None, None)  # the user's line that raised, if not a row's
+
+    def held_at_end(self, modules) -> None:
+        """Count what each module holds when the forward ends: a forward that assigns a parameter or
+        buffer in place of one it owned (``self.w = nn.Parameter(torch.zeros(128))`` replacing an
+        ``nn.UninitializedParameter``, as torchinfo's ``UninitializedParameterModel`` does) is counted with
+        the tensor it assigned."""
+        original = {id(t): key for key, t in self.substitutes.items()}
+        replaced = {}
+        for m in modules:
+            for o in self.owners.get(id(m), ()):
+                now = (m._buffers if o.is_buffer else m._parameters).get(o.name)
+                if isinstance(now, torch.Tensor) and now is not o.tensor and id(o.tensor) in original:
+                    self.substitutes[original[id(o.tensor)]] = now
+                    replaced[id(o)] = Owned(o.qualname, o.name, now, now.requires_grad and not o.is_buffer, o.is_buffer)
+        if replaced:
+            for entry in self.rows:
+                entry.owned = tuple(replaced.get(id(o), o) for o in entry.owned)
 
     # --- bookkeeping ------------------------------------------------------------------------
     def _depth(self) -> int:
@@ -135,9 +216,16 @@ class Tracer(Diagnosis):
         p = self._parent()
         return self.rows[p].row.name if p is not None else ""
 
+    def _is_framework(self, module: nn.Module) -> bool:
+        """``ops.is_framework_module``, once per module (it is asked at every call inside the module)."""
+        known = self._framework.get(id(module))
+        if known is None:
+            known = self._framework[id(module)] = ops.is_framework_module(module)
+        return known
+
     def _in_framework_module(self) -> bool:
         p = self._parent()
-        return p is not None and self.rows[p].module is not None and _ops.is_framework_module(self.rows[p].module)
+        return p is not None and self.rows[p].module is not None and self._is_framework(self.rows[p].module)
 
     def _note_output(self, index: int, out, in_tensors: list[torch.Tensor], step=None):
         """Remember who produced ``out`` and its receptive field."""
@@ -156,6 +244,36 @@ class Tracer(Diagnosis):
         if t0 is not None and id(t0) in self.rf:
             r = self.rf[id(t0)]
             self.rows[index].row.receptive_field = as_dict(r)
+
+    def _producer_of(self, t: torch.Tensor):
+        p = self.producer.get(id(t))
+        return self.rows[p] if p is not None else None
+
+    def _evaluate(self, entry: _Row, core, in_shape: tuple, fallback=None):
+        """Evaluate the row's core layer on its input and fill the row: code, worked calculation,
+        FLOPs, warnings. ``fallback()`` gives a second core layer to try when the first refuses the
+        input (a module's, without its input-derived argument). -> the core's result, or None."""
+        try:
+            result = core.evaluate(in_shape)
+        except LayerError:
+            alt = fallback() if fallback is not None else None
+            result = None
+            if alt is not None:
+                try:
+                    result = alt.evaluate(in_shape)
+                except LayerError:
+                    result = None
+        if result is None:
+            return None
+        row = entry.row
+        if row.code is None:
+            row.code = core.code()
+        row.calculation = tuple(result.calculation())
+        row.flops = result.layer.flops(in_shape, result.output_shape, row.macs)  # the core's FLOPs of the MACs that ran
+        row.warnings = tuple(result.warnings)
+        if len(in_shape) >= 3:
+            self.last_spatial_input = in_shape
+        return result
 
     # --- connections (LayerRow.connected_to: the rows whose outputs a row reads) ---------------
     def note_inputs(self, args, kwargs) -> None:
@@ -178,43 +296,34 @@ class Tracer(Diagnosis):
         (weights and constants are not connections)."""
         return tuple(self.read_from[id(t)] for t in tensors if id(t) in self.read_from)
 
-    def _diag(self, severity, code, message, fix=None, index=None, source=None, code_line=None):
-        layer = self.rows[index].row.name if index is not None else None
-        if index is not None and source is None:
-            source = self.rows[index].row.source
-            code_line = self.rows[index].code_line
-        d = Diagnostic(severity, code, message, fix, layer, source, code_line)
-        if d not in self.diagnostics:
-            self.diagnostics.append(d)
-
     # --- module hooks ---------------------------------------------------------------------
     def pre_hook(self, module, args):
-        if module is self.model and not self.stack and any(True for _ in module.children()) and not _ops.is_framework_module(module):
+        if module is self.model and not self.stack and any(True for _ in module.children()) and not self._is_framework(module):
             self.stack.append(None)  # the root container is the summary itself, not a row
             return None
         if self._in_framework_module():  # e.g. MultiheadAttention's out_proj: part of its parent's row
             self.stack.append(None)
             return None
-        name = self.names.get(id(module)) or ("model" if isinstance(module, torch.jit.ScriptModule) else _ops.type_name(module))
+        name = self.names.get(id(module)) or ("model" if isinstance(module, torch.jit.ScriptModule) else ops.type_name(module))
         source, code_line = user_frame(1)
         repeated = id(module) in self.seen_calls
         self.seen_calls.add(id(module))
         self.called.add(id(module))
+        framework = self._is_framework(module)
         owned = ()
         if not repeated:  # a framework module's row holds its children's tensors too (MultiheadAttention's out_proj)
-            owned = tuple(o for sub in (module.modules() if _ops.is_framework_module(module) else (module,))
+            owned = tuple(o for sub in (module.modules() if framework else (module,))
                           for o in self.owners.get(id(sub), ()))
-        if _ops.is_framework_module(module):
+        if framework:
             self.used_params.update(self.module_params.get(id(module), ()))
         has_children = any(True for _ in module.children())
-        framework = _ops.is_framework_module(module)
         row = RowDraft(
-            name=name, type=_ops.type_name(module), depth=self._depth(), input_shapes=_shapes(args), output_shape=None,
+            name=name, type=ops.type_name(module), depth=self._depth(), input_shapes=_shapes(args), output_shape=None,
             kind="module" if (framework or not has_children) else "container",
             is_leaf=framework or not has_children, source=source, repeated=repeated, connected_to=self.connections(_tensors(args)),
         )
         entry = _Row(row, module, self._parent(), code_line=code_line, owned=owned)
-        core = _ops.core_layer(module)
+        core = ops.core_layer(module)
         if core is not None:
             entry.core = core
             row.code = core.code()
@@ -231,33 +340,19 @@ class Tracer(Diagnosis):
         if self.active and self.active[-1] == index:
             self.active.pop()
         entry = self.rows[index]
-        if entry.core is None and _ops.type_name(module) != entry.row.type:  # a lazy module became its real class
-            entry.core = _ops.core_layer(module)
+        if entry.core is None and ops.type_name(module) != entry.row.type:  # a lazy module became its real class
+            entry.core = ops.core_layer(module)
             entry.row.code = entry.core.code() if entry.core is not None else None
         t = _first_tensor(output)
         entry.row.output_shape = tuple(t.shape) if t is not None else None
         step = None
         if entry.core is not None and entry.row.input_shapes:
-            in_shape = entry.row.input_shapes[0]
-            try:
-                result = entry.core.evaluate(in_shape)
-            except LayerError:
-                alt = _ops.core_layer(module, from_input=True)
-                result = None
-                if alt is not None:
-                    try:
-                        result = alt.evaluate(in_shape)
-                    except LayerError:
-                        result = None
+            result = self._evaluate(entry, entry.core, entry.row.input_shapes[0],
+                                    fallback=lambda: ops.core_layer(module, from_input=True))
             if result is not None:
-                entry.row.calculation = tuple(result.calculation())
                 step = result.receptive_field
-                entry.row.flops = result.layer.flops(in_shape, result.output_shape, entry.row.macs)  # the core's FLOPs of the MACs that ran
-                entry.row.warnings = tuple(result.warnings)
                 for w in result.warnings:
-                    self._diag("warning", "layer-warning", w, None, index)
-                if len(in_shape) >= 3:
-                    self.last_spatial_input = in_shape
+                    self.diagnosis.report("warning", "layer-warning", w, None, entry)
         else:
             entry.row.flops = costs.flops(entry.row.macs)
         self._note_output(index, output, _tensors(args), step)
@@ -265,17 +360,10 @@ class Tracer(Diagnosis):
             self.connect(output, entry.row.name)
         return None
 
-    def finish(self) -> None:
-        """Fill each module row's weights, from the substitutes as they are after the trace."""
-        for e in self.rows:
-            infos = [(o, o.info()) for o in e.owned]
-            e.row.weights = tuple(i for o, i in infos if i is not None and not o.is_buffer)
-            e.row.buffers = tuple(i for o, i in infos if i is not None and o.is_buffer)
-
     # --- functions --------------------------------------------------------------------------
     def on_function(self, func, args, kwargs):
         kwargs = kwargs or {}
-        if self.on_meta and func in _ops.FACTORIES and kwargs.get("device") is None:
+        if self.on_meta and func in ops.FACTORIES and kwargs.get("device") is None:
             # torch.zeros(x.shape[0], 4), torch.arange(n): a tensor the forward makes without a device
             # would be on the CPU next to meta activations; on meta it is where the model's tensors are.
             kwargs = {**kwargs, "device": "meta"}
@@ -283,15 +371,15 @@ class Tracer(Diagnosis):
             name = self.param_ids.get(id(t))
             if name is not None:
                 self.used_params.add(name)
-        if self._in_framework_module() or func in _ops.SILENT or getattr(func, "__name__", "") == "__get__":
+        if self._in_framework_module() or func in ops.SILENT or getattr(func, "__name__", "") == "__get__":
             out = self._call_inside(func, args, kwargs)
-            if func in _ops.SILENT:  # x.contiguous(), x.float(): not a row; its result comes from where x came from
+            if func in ops.SILENT:  # x.contiguous(), x.float(): not a row; its result comes from where x came from
                 came_from = self.connections(_tensors(args)[:1])
                 if came_from:
                     self.connect(out, came_from[0])
             return out
         source, code_line = user_frame(1)
-        op = _ops.function_name(func)
+        op = ops.function_name(func)
         parent = self._parent_name()
         key = f"{parent}/{op}" if parent else op
         self._fn_counter[key] = self._fn_counter.get(key, 0) + 1
@@ -304,7 +392,7 @@ class Tracer(Diagnosis):
         index = len(self.rows) - 1
         self.active.append(index)
         try:
-            out = self._run_function(func, args, kwargs, index, in_tensors)
+            out = self._run_function(func, args, kwargs, entry, in_tensors)
         finally:
             self.active.pop()
         t = _first_tensor(out)
@@ -312,25 +400,11 @@ class Tracer(Diagnosis):
             self.rows.pop()
             return out
         row.output_shape = tuple(t.shape)
-        step = None
-        core = _ops.core_layer_of_call(func, args, kwargs)
-        result = None
-        if core is not None:
-            try:
-                result = core.evaluate(row.input_shapes[0])
-            except LayerError:
-                result = None
-        if result is not None:  # a layer called as a function: its row reads like the module's
-            row.code = core.code()
-            row.calculation = tuple(result.calculation())
-            row.warnings = tuple(result.warnings)
-            row.flops = result.layer.flops(row.input_shapes[0], result.output_shape, row.macs)  # the core's FLOPs of the MACs that ran
-            step = result.receptive_field
-            if len(row.input_shapes[0]) >= 3:
-                self.last_spatial_input = row.input_shapes[0]
-        else:
-            row.flops = costs.flops(row.macs, costs.numel(row.output_shape) if func in _ops.ELEMENTWISE else 0)
-        self._note_output(index, out, in_tensors, step)
+        core = ops.core_layer_of_call(func, args, kwargs)
+        result = self._evaluate(entry, core, row.input_shapes[0]) if core is not None else None
+        if result is None:
+            row.flops = costs.flops(row.macs, costs.numel(row.output_shape) if func in ops.ELEMENTWISE else 0)
+        self._note_output(index, out, in_tensors, result.receptive_field if result is not None else None)
         self.connect(out, name)
         return out
 
@@ -344,17 +418,17 @@ class Tracer(Diagnosis):
             p = self._parent()
             if p is None or not self.repair:
                 raise
-            return self._repair_module(p, exc)
+            return self.diagnosis.repair_module(self.rows[p], exc, self.rows)
 
-    def _run_function(self, func, args, kwargs, index, in_tensors):
+    def _run_function(self, func, args, kwargs, entry, in_tensors):
         try:
             out = func(*args, **kwargs)
         except TraceStop:
             raise
         except Exception as exc:
-            return self._repair_function(func, args, kwargs, index, in_tensors, exc)
-        if func in _ops.RESHAPES:
-            out = self._check_reshape(func, args, kwargs, index, out)
+            return self.diagnosis.repair_function(func, args, kwargs, entry, in_tensors, exc, self._producer_of)
+        if func in ops.RESHAPES:
+            out = self.diagnosis.check_reshape(func, args, kwargs, entry, out)
         return out
 
     # --- costs (dispatch level) ----------------------------------------------------------------
@@ -375,39 +449,84 @@ class Tracer(Diagnosis):
             self.keep.append(t)
         return t
 
+    # --- the run and its result ------------------------------------------------------------------
+    def run(self, args, kwargs) -> tuple[object, bool, str | None]:
+        """Run the model's forward under the three instruments; -> (output, failed, message)."""
+        from torch.nn.modules import module as module_mod
 
-class FunctionMode(TorchFunctionMode):
-    def __init__(self, tracer: Tracer):
+        handles = [
+            module_mod.register_module_forward_pre_hook(self.pre_hook),
+            module_mod.register_module_forward_hook(self.post_hook),
+        ]
+        failed, message, out = False, None, None
+        self.note_inputs(args, kwargs)
+        try:
+            ctx = torch.autograd.graph.saved_tensors_hooks(self.pack, lambda t: t) if self.measure_memory else contextlib.nullcontext()
+            with ctx, _FunctionMode(self), CostMode(self):
+                out = self.model(*args, **kwargs)
+        except TraceStop as exc:
+            failed, message = True, str(exc)
+        except LayerError as exc:
+            failed, message = True, str(exc)
+            self.raised_at = raising_frame(exc.__traceback__)
+        except Exception as exc:  # the user's forward raised something convlens did not foresee
+            failed, message = True, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            self.raised_at = raising_frame(exc.__traceback__)
+        finally:
+            for h in handles:
+                h.remove()
+        return out, failed, message
+
+    def _fill_weights(self) -> None:
+        """Fill each module row's weights, from the substitutes as they are after the trace."""
+        for e in self.rows:
+            infos = [(o, o.info()) for o in e.owned]
+            e.row.weights = tuple(i for o, i in infos if i is not None and not o.is_buffer)
+            e.row.buffers = tuple(i for o, i in infos if i is not None and o.is_buffer)
+
+    def _failure(self, message: str | None) -> Diagnostic:
+        """The forward-failed diagnostic, on the row that failed (or the module whose forward was running)."""
+        failing = next((e for e in reversed(self.rows) if e.row.failed), None)
+        if failing is None:  # raised by the user's code or an op that is not a row: blame the module whose forward was running
+            open_row = self._parent()
+            failing = self.rows[open_row] if open_row is not None else None
+            if failing is None and self.raised_at[0] is None and self.rows:
+                failing = self.rows[-1]
+        if failing is not None and not failing.row.failed:
+            failing.row.failed = message
+        fix = None
+        if self.on_meta and "meta" in (message or ""):
+            fix = ("the model reads tensor values (data-dependent control flow or .item()), which the meta device cannot "
+                   "give; run with --device cpu (convlens.summary(..., device='cpu'))")
+        source, code_line = self.raised_at
+        if source is None and failing is not None:
+            source, code_line = failing.row.source, failing.code_line
+        return Diagnostic("error", "forward-failed", f"the forward pass stopped: {message}",
+                          fix, failing.row.name if failing else None, source, code_line)
+
+    def result(self, out, failed: bool, message: str | None) -> TraceResult:
+        self._fill_weights()
+        diagnostics = list(self.diagnosis.diagnostics)
+        if failed:
+            diagnostics.append(self._failure(message))
+        named = named_outputs(out) if out is not None else []
+        structured = not isinstance(out, (torch.Tensor, list, tuple)) or (isinstance(out, tuple) and hasattr(out, "_fields"))
+        return TraceResult(
+            rows=tuple(e.row.freeze() for e in self.rows), parents=tuple(e.parent for e in self.rows),
+            code_lines=tuple(e.code_line for e in self.rows), outputs=tuple(t for _, t in named),
+            output_names=tuple(n for n, _ in named) if structured else (), diagnostics=tuple(diagnostics),
+            used_params=frozenset(self.used_params), called_modules=frozenset(self.called),
+            saved_bytes=sum(self.saved.values()), failed=failed, receptive_field=self.last_rf,
+            last_spatial_input=self.last_spatial_input, substitutes=MappingProxyType(self.substitutes), batch=self.batch,
+            batch_reshaped=self.diagnosis.batch_reshaped,
+            batch_cuts=tuple(self.diagnosis.batch_cuts),
+        )
+
+
+class _FunctionMode(TorchFunctionMode):
+    def __init__(self, tracer: _Tracer):
         super().__init__()
         self.tracer = tracer
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         return self.tracer.on_function(func, args, kwargs)
-
-
-def run(tracer: Tracer, forward, args, kwargs) -> tuple[object, bool, str | None]:
-    """Run ``forward(*args, **kwargs)`` under the three instruments; returns (output, failed, message)."""
-    from torch.nn.modules import module as module_mod
-
-    handles = [
-        module_mod.register_module_forward_pre_hook(tracer.pre_hook),
-        module_mod.register_module_forward_hook(tracer.post_hook),
-    ]
-    failed, message, out = False, None, None
-    tracer.note_inputs(args, kwargs)
-    try:
-        ctx = torch.autograd.graph.saved_tensors_hooks(tracer.pack, lambda t: t) if tracer.measure_memory else contextlib.nullcontext()
-        with ctx, FunctionMode(tracer), CostMode(tracer):
-            out = forward(*args, **kwargs)
-    except TraceStop as exc:
-        failed, message = True, str(exc)
-    except LayerError as exc:
-        failed, message = True, str(exc)
-        tracer.raised_at = raising_frame(exc.__traceback__)
-    except Exception as exc:  # the user's forward raised something convlens did not foresee
-        failed, message = True, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        tracer.raised_at = raising_frame(exc.__traceback__)
-    finally:
-        for h in handles:
-            h.remove()
-    return out, failed, message

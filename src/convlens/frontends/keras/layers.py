@@ -9,11 +9,16 @@ that change nothing convlens computes (initialisers, regularisers, names) are dr
 A layer with no entry, or whose configuration the core cannot take (an activation given as a
 Python function, say), becomes ``core.reported.Reported``: its row carries the output shape and
 weights Keras reports, with a note — the model is never refused for it.
+
+The table is public and extendable: ``register(MyLayer, handler)`` teaches convlens a Keras layer
+class of the user's; ``handler(layer)`` returns the core layer of one instance (it maps the
+class's subclasses too, as the built-in entries do).
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from functools import lru_cache
 
 from ...core import KERAS_ALIASES, LAYERS, LayerError
@@ -55,6 +60,36 @@ def table() -> dict[type, type]:
     return out
 
 
+_REGISTERED: dict[type, Callable] = {}
+
+
+class RegistrationError(TypeError):
+    """``register`` was given something that is not a class, or no callable handler."""
+
+
+def register(layer_class: type, handler: Callable) -> None:
+    """Teach convlens a Keras layer class: ``handler(layer)`` returns the core layer of one instance
+    (``lambda layer: core.layer("Conv2D", layer.filters, layer.kernel_size, framework="keras")``).
+    A handler that raises ``LayerError``/``TypeError``/``ValueError`` or returns None leaves the layer
+    read as Keras reports it, with a note. A later call for the same class replaces the handler."""
+    if not isinstance(layer_class, type):
+        raise RegistrationError(f"register(layer_class, handler): layer_class must be a Keras layer class, got "
+                                f"{type(layer_class).__name__}")
+    if not callable(handler):
+        raise RegistrationError(f"register({layer_class.__qualname__}, handler): the handler must be a callable returning "
+                                f"a core layer, got {type(handler).__name__}")
+    _REGISTERED[layer_class] = handler
+
+
+def unregister(layer_class: type) -> None:
+    """Forget what ``register(layer_class, ...)`` taught; the built-in entry, if any, applies again."""
+    _REGISTERED.pop(layer_class, None)
+
+
+def _registered(op) -> Callable | None:
+    return next((_REGISTERED[c] for c in type(op).__mro__ if c in _REGISTERED), None) if _REGISTERED else None
+
+
 def _tuples(value):
     """JSON-ish config values -> hashable ones: lists become tuples, recursively."""
     if isinstance(value, list):
@@ -68,6 +103,16 @@ def core_layer(op, call_shapes_out) -> tuple[object, str | None]:
 
     if isinstance(op, keras.layers.InputLayer):
         return InputLayer(call_shapes_out[0]), None
+    handler = _registered(op)
+    if handler is not None:
+        try:
+            core = handler(op)
+            if core is not None:
+                return core, None
+            why = "its registered handler returned None"
+        except (LayerError, TypeError, ValueError) as exc:
+            why = f"its registered handler failed ({exc})"
+        return _reported(op, call_shapes_out, why)
     core_cls = next((table()[c] for c in type(op).__mro__ if c in table()), None)
     if core_cls is not None:
         config = op.get_config() if isinstance(op, keras.layers.Layer) else {}
@@ -79,6 +124,10 @@ def core_layer(op, call_shapes_out) -> tuple[object, str | None]:
             why = f"the core cannot take its configuration ({exc})"
     else:
         why = "convlens has no formula for it"
+    return _reported(op, call_shapes_out, why)
+
+
+def _reported(op, call_shapes_out, why: str) -> tuple[object, str]:
     kind = type(op).__name__
     weights = tuple((w.path.split("/")[-1], tuple(int(d) for d in w.shape), bool(w.trainable)) for w in getattr(op, "weights", ()))
     if isinstance(op, _Operation):  # arithmetic written in a subclassed model's call()

@@ -3,6 +3,12 @@
 Dispatch is on the type (``type(module)`` / the function object), never on substrings of names.
 Formulas are not here: a mapped module is handed to the core (``convlens.core``), which owns
 every shape, parameter and cost formula.
+
+The table is public and extendable (as fvcore's ``set_op_handle``): ``register(MyConv, handler)``
+teaches convlens a module class of the user's (``handler(module)`` returns its core layer), and
+``register(fn, handler)`` a function that reaches ``__torch_function__`` (``handler(*args, **kwargs)``
+receives the call's arguments and returns the core layer). The tracer (``summary``) and the
+``torch.fx`` walk (``walk``) both read the table through ``core_layer``/``core_layer_of_call``.
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils import parametrize
+
+from collections.abc import Callable
+from dataclasses import fields
 
 from ...core import LAYERS, Layer, LayerError
 
@@ -103,16 +112,72 @@ def module_type(module: nn.Module) -> type:
     return cls
 
 
-def core_layer(module: nn.Module, *, from_input: bool = False) -> Layer | None:
-    """The core layer equivalent to ``module``; None when there is none (a user's own module).
+# --- the user's entries (register) -----------------------------------------------------------
+_REGISTERED_MODULES: dict[type, Callable[[nn.Module], Layer]] = {}
+_REGISTERED_FUNCTIONS: dict[object, Callable[..., Layer]] = {}
 
-    ``from_input`` leaves out the input-derived argument (``in_channels``/``in_features``/
-    ``num_features``) so the core computes what the layer *would* produce on its real input.
+
+class RegistrationError(TypeError):
+    """``register`` was given something that is not a module class or a function, or no callable handler."""
+
+
+def register(target, handler: Callable[..., Layer]) -> None:
+    """Teach convlens a module class or a function: its rows get the core layer's shapes, weights,
+    MACs, worked calculation and receptive-field step.
+
+    ``target`` an ``nn.Module`` subclass: ``handler(module)`` returns the core layer of one instance
+    (``lambda m: core.layer("Conv2d", m.cin, m.cout, m.k)``); it also maps the class's subclasses
+    that keep its ``forward`` in the ``torch.fx`` walk. ``target`` any other callable seen by
+    ``__torch_function__`` (``torch.nn.functional.linear``, a ``torch.*`` op):
+    ``handler(*args, **kwargs)`` gets the call's arguments. A handler that raises ``LayerError``,
+    ``TypeError``, ``ValueError``, ``KeyError`` or ``IndexError``, or returns None, leaves the row
+    unmapped (shapes from the forward, MACs from the ATen operations that ran). A later call for the
+    same target replaces the handler, built-in entries included.
+
+    >>> import torch.nn as nn
+    >>> from convlens import core
+    >>> class Stem(nn.Conv2d): pass
+    >>> register(Stem, lambda m: core.layer("Conv2d", m.in_channels, m.out_channels, m.kernel_size))
+    >>> core_layer(Stem(3, 8, 3)).code()
+    'Conv2d(in_channels=3, out_channels=8, kernel_size=(3, 3))'
+    >>> unregister(Stem)
     """
-    entry = MODULES.get(module_type(module))
-    if entry is None:
-        return None
-    name, args = entry
+    if not callable(handler):
+        raise RegistrationError(f"register({_label(target)}, handler): the handler must be a callable returning a core layer, "
+                                f"got {type(handler).__name__}")
+    if isinstance(target, type) and issubclass(target, nn.Module):
+        _REGISTERED_MODULES[target] = handler
+    elif callable(target) and not isinstance(target, type):
+        _REGISTERED_FUNCTIONS[target] = handler
+    else:
+        raise RegistrationError(f"register({_label(target)}, handler): the target must be an nn.Module subclass or a "
+                                "function such as torch.nn.functional.linear")
+
+
+def unregister(target) -> None:
+    """Forget what ``register(target, ...)`` taught; the built-in entry, if any, applies again."""
+    _REGISTERED_MODULES.pop(target, None)
+    _REGISTERED_FUNCTIONS.pop(target, None)
+
+
+def _label(target) -> str:
+    return getattr(target, "__qualname__", None) or type(target).__name__
+
+
+def _registered_base(cls: type, *, inherit: bool):
+    """(class, handler) of the table entry for ``cls``: its own, or with ``inherit`` its nearest
+    ancestor's whose ``forward`` it keeps (``class Conv(nn.Conv2d)`` with no forward of its own)."""
+    for base in (cls.__mro__ if inherit else (cls,)):
+        handler = _REGISTERED_MODULES.get(base)
+        if handler is None and base in MODULES:
+            handler = _builtin
+        if handler is not None:
+            return (base, handler) if base is cls or getattr(cls, "forward", None) is getattr(base, "forward", None) else None
+    return None
+
+
+def _builtin(module: nn.Module, *, base: type | None = None, from_input: bool = False) -> Layer | None:
+    name, args = MODULES[base or module_type(module)]
     cls = LAYERS.get(name)
     if cls is None:
         return None
@@ -121,9 +186,42 @@ def core_layer(module: nn.Module, *, from_input: bool = False) -> Layer | None:
         for argument in cls.taken_from_input:
             kwargs.pop(argument, None)
     kwargs = {k: v for k, v in kwargs.items() if k in cls.__dataclass_fields__}
+    return cls(**kwargs)
+
+
+def _without_input_argument(layer: Layer) -> Layer | None:
+    """A registered layer rebuilt without its input-derived arguments (``in_channels``..., as its class declares them)."""
+    taken = type(layer).taken_from_input
+    if not taken:
+        return layer
+    kwargs = {f.name: getattr(layer, f.name) for f in fields(layer) if f.init and f.name not in taken}
+    return type(layer)(**kwargs)
+
+
+def is_mapped(module: nn.Module, *, inherit: bool = False) -> bool:
+    """Whether the table has an entry for ``module`` (without reading its attributes, which a
+    ``torch.fx`` tracer would record as graph nodes); ``inherit`` as in ``core_layer``."""
+    return _registered_base(module_type(module), inherit=inherit) is not None
+
+
+def core_layer(module: nn.Module, *, from_input: bool = False, inherit: bool = False) -> Layer | None:
+    """The core layer equivalent to ``module``; None when there is none (a user's own module).
+
+    ``from_input`` leaves out the input-derived argument (``in_channels``/``in_features``/
+    ``num_features``) so the core computes what the layer *would* produce on its real input.
+    ``inherit`` also maps a subclass of a table entry that keeps the entry's ``forward`` (the
+    ``torch.fx`` walk stops at such a module; the tracer sees what runs inside it instead).
+    """
+    found = _registered_base(module_type(module), inherit=inherit)
+    if found is None:
+        return None
+    base, handler = found
     try:
-        return cls(**kwargs)
-    except (LayerError, TypeError):
+        if handler is _builtin:
+            return _builtin(module, base=base, from_input=from_input)
+        layer = handler(module)
+        return _without_input_argument(layer) if from_input and layer is not None else layer
+    except (LayerError, TypeError, ValueError, KeyError, IndexError):
         return None
 
 
@@ -186,9 +284,12 @@ def is_framework_module(module: nn.Module) -> bool:
     Containers (``Sequential``, ``ModuleList``, ``TransformerEncoderLayer``...) are not: their
     children get rows of their own. ``MultiheadAttention`` is, although it has a child: its
     ``out_proj`` weight is used functionally, never called. A TorchScript module is too: its
-    submodules run inside the TorchScript interpreter, where no Python hook sees them.
+    submodules run inside the TorchScript interpreter, where no Python hook sees them. A class taught
+    by ``register`` is too: the user said it is one layer.
     """
     if isinstance(module, torch.jit.ScriptModule):
+        return True
+    if module_type(module) in _REGISTERED_MODULES:  # taught by register(): a layer, whatever runs inside it
         return True
     if not module_type(module).__module__.startswith("torch."):
         return False
@@ -276,8 +377,16 @@ FUNCTIONS[F.interpolate] = ("Upsample", ("size", "scale_factor", "mode", "align_
 
 def core_layer_of_call(func, args, kwargs) -> Layer | None:
     """The core layer a functional call computes (``F.max_pool2d(x, 2)`` -> ``MaxPool2d(2)``), or None."""
+    if not args or not isinstance(args[0], torch.Tensor):
+        return None
+    handler = _REGISTERED_FUNCTIONS.get(func)
+    if handler is not None:
+        try:
+            return handler(*args, **(kwargs or {}))
+        except (LayerError, TypeError, ValueError, KeyError, IndexError):
+            return None
     entry = FUNCTIONS.get(func)
-    if entry is None or not args or not isinstance(args[0], torch.Tensor):
+    if entry is None:
         return None
     name, names, build = entry
     cls = LAYERS.get(name)
@@ -289,3 +398,4 @@ def core_layer_of_call(func, args, kwargs) -> Layer | None:
         return cls(**kw)
     except (LayerError, TypeError, ValueError, KeyError, IndexError):
         return None
+
