@@ -32,6 +32,10 @@ def test_run_folder_holds_everything(trained_run, capsys):
     rows = list(csv.DictReader(open(trained_run / "metrics.csv")))
     assert [r["epoch"] for r in rows] == ["1", "2"]
     assert set(rows[0]) == {"epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr", "epoch_time_s", "images_per_s"}
+    progress = json.loads((trained_run / "progress.json").read_text())  # the last record: the run is done
+    assert progress["phase"] == "done" and progress["epoch"] == progress["epochs"] == 2 and progress["batch"] == progress["batches"]
+    assert progress["images"] == 512 and progress["time_left_s"] == 0 and progress["elapsed_s"] > 0
+    assert progress["train_loss"] == pytest.approx(float(rows[-1]["train_loss"])) and progress["train_accuracy"] == pytest.approx(float(rows[-1]["train_acc"]))
     log = (trained_run / "log.txt").read_text().splitlines()
     assert log[0].startswith("training fastnet (") and log[1].startswith("epoch 1/2  train loss") and log[-1].startswith("done: test accuracy")
     state = ckpt.load(trained_run)

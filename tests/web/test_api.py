@@ -52,13 +52,19 @@ def test_page_and_its_assets_are_served_locally(client):
 
 def test_the_page_lays_out_the_apis_cells_and_counts_nothing_itself():
     """Issue 16: the parameter counts, the receptive fields and the number formatting come from
-    /api/summary's cells (render/page.py); no script of the page sums, multiplies or formats a number."""
+    /api/summary's cells (render/page.py), the Inside view's table cells from /api/inside/unit's texts
+    (render/unit.py); no script of the pages sums, multiplies or formats a number."""
     from convlens.web.app import STATIC
 
-    for js in STATIC.glob("*.js"):
+    scripts = sorted(STATIC.glob("*.js"))
+    assert {"main.js", "result.js", "inside.js"} <= {js.name for js in scripts}  # the design page and the Inside view
+    for js in scripts:
         text = js.read_text(encoding="utf-8")
-        for counting in ("toLocaleString", ".reduce(", "Intl.NumberFormat", "toFixed(0)", "output_shape", "receptive_field.size"):
+        for counting in ("toLocaleString", ".reduce(", "Intl.NumberFormat", "toFixed(0)", "toPrecision(", "toExponential(",
+                         "output_shape", "receptive_field.size"):
             assert counting not in text, f"{js.name} uses {counting}"
+        # toFixed only for the latency the browser tests read from a data attribute, never for shown text
+        assert all("dataset." in line and "atency" in line for line in text.splitlines() if "toFixed(" in line), js.name
 
 
 def test_summary_of_yaml_is_the_cli_summary(client):

@@ -83,6 +83,19 @@ def padded(module: nn.Conv2d, x):
     return F.pad(x[None], pads, mode=mode)[0], left
 
 
+def same_cells(texts, raw):
+    """The server's table texts are its raw numbers to 4 significant digits, nesting kept, None as 'padding'."""
+    if isinstance(raw, list):
+        assert isinstance(texts, list) and len(texts) == len(raw)
+        for t, r in zip(texts, raw):
+            same_cells(t, r)
+    elif raw is None:
+        assert texts == "padding"
+    else:
+        assert isinstance(texts, str) and "-" not in texts  # a true minus sign
+        assert float(texts.replace("−", "-")) == pytest.approx(raw, rel=6e-4)
+
+
 @pytest.mark.parametrize("run", ["tiny", "odd"])
 def test_every_convolution_unit_matches_a_plain_forward(client, runs_dir, run):
     net, state = plain_model(runs_dir, run)
@@ -127,6 +140,9 @@ def test_every_convolution_unit_matches_a_plain_forward(client, runs_dir, run):
                 assert float((window * kernel).sum()) + bias == pytest.approx(u["value"], abs=1e-4)
                 assert u["rows"][0] == y * sy - top and u["cols"][0] == xx * sx - left
                 assert u["formula"][-1].startswith("value = Σ window × kernel")
+                for cells in ("window", "kernel", "products"):
+                    same_cells(u[f"{cells}_text"], u[cells])
+                assert u["products"] == [[[a * b for a, b in zip(wr, kr)] for wr, kr in zip(wp, kp)] for wp, kp in zip(u["window"], u["kernel"])]
                 checked += 1
     assert checked >= 4 * len(convs)
 
@@ -142,14 +158,17 @@ def test_pooling_shows_the_winner_and_linear_its_contributions(client, runs_dir)
         wy, wx = u["winner"]
         assert float(inp[5, wy, wx]) == pytest.approx(u["value"], abs=1e-6)
         assert u["value"] == pytest.approx(max(v for row in u["window"] for v in row if v is not None))
+        same_cells(u["window_text"], u["window"])
     u = client.post("/api/inside/unit", json={"run": "odd", "test_index": 3, "layer": "avg", "channel": 0, "y": 7, "x": 3}).json()
     assert u["kind"] == "avgpool" and u["value"] == pytest.approx(float(seen["avg"][1][0, 7, 3]), abs=1e-6)
+    same_cells(u["window_text"], u["window"])
     u = client.post("/api/inside/unit", json={"run": "odd", "test_index": 3, "layer": "head", "channel": 4}).json()
     head_in, head_out = seen["head"]
     assert u["kind"] == "linear" and u["value"] == pytest.approx(float(head_out[4]), abs=1e-5)
     products = [c[3] for c in u["contributions"]]
     assert products == sorted(products, key=abs, reverse=True)
     assert u["contributions"][0][1] == pytest.approx(float(head_in[u["contributions"][0][0]]))
+    same_cells(u["contributions_text"], [c[1:] for c in u["contributions"]])  # input, weight, product
     full = client.post("/api/inside/unit", json={"run": "odd", "test_index": 3, "layer": "head", "channel": 4}).json()
     assert len(full["contributions"]) == 32  # the first 32 of 48, largest first
     assert float((head_in * net.head.weight.detach()[4]).sum() + net.head.bias.detach()[4]) == pytest.approx(u["value"], abs=1e-5)

@@ -110,7 +110,7 @@ def design_link_hash(yaml_text: str) -> str:
     return "z" + base64.urlsafe_b64encode(c.compress(yaml_text.encode()) + c.flush()).decode().rstrip("=")
 
 
-def test_train_the_designed_network_from_the_page_and_cancel(page, server):
+def test_train_the_designed_network_from_the_page_follow_it_live_and_cancel(page, server):
     from .test_inside_training import SPEC
 
     page.goto(server + "/inside#" + design_link_hash(SPEC))
@@ -121,6 +121,16 @@ def test_train_the_designed_network_from_the_page_and_cancel(page, server):
     page.wait_for_selector('#train-status[data-state="running"]', timeout=30_000)
     assert "the designed network (tiny-designed)" in page.inner_text("#train-status")
     assert page.is_enabled("#train-cancel") and not page.is_enabled("#train-start")
+    # progress inside the first epoch: the batch shown changes before any epoch has ended
+    live = "() => /^1:[1-9]/.test(document.querySelector('#train-status').dataset.batch || '')"
+    page.wait_for_function(live, timeout=120_000)
+    first = page.get_attribute("#train-status", "data-batch")
+    text = page.inner_text("#train-status")
+    assert "epoch 1/" in text and "images/s" in text and "s left" in text, text
+    page.wait_for_function("b => { const now = document.querySelector('#train-status').dataset.batch; return now !== b && /^1:/.test(now); }",
+                           arg=first, timeout=60_000)
+    later = page.get_attribute("#train-status", "data-batch")
+    assert int(later.split(":")[1]) > int(first.split(":")[1]) and page.inner_text("#train-status") != text
     page.click("#train-cancel")
     page.wait_for_selector('#train-status[data-state="cancelled"]', timeout=30_000)
     assert page.is_enabled("#train-start")

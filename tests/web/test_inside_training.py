@@ -91,6 +91,34 @@ def test_one_training_at_a_time_and_cancel(client):
     assert wait(client)["state"] == "done"
 
 
+def test_progress_is_live_inside_the_first_epoch_and_cancel_still_works(client):
+    """progress.json, rewritten by the training process about twice a second, shows the batch count
+    rising inside epoch 1 before any epoch has finished (metrics.csv has no row yet)."""
+    long = {**SMALL, "epochs": 3, "batch_size": 16, "train_subset": 4096}  # 256 batches per epoch: many seconds
+    assert client.post("/api/train", json=long).status_code == 200
+    batches, deadline = [], time.monotonic() + 120
+    while time.monotonic() < deadline and len(set(batches)) < 3:
+        time.sleep(0.2)
+        t = client.get("/api/train").json()
+        assert t["state"] == "running", t["output"]
+        p = t["progress"]
+        if p is not None and p["phase"] == "training":
+            assert t["epochs_done"] == 0 and p["epoch"] == 1 and p["epochs"] == 3 and p["batches"] == 256, t
+            assert 0 <= p["batch"] < p["batches"] and p["images"] == 16 * p["batch"]
+            if p["batch"] == 0:  # the epoch's first record, before its first step
+                assert p["train_loss"] is None and p["images_per_s"] is None
+                continue
+            assert p["images_per_s"] > 0 and 0 < p["train_accuracy"] <= 1 and p["train_loss"] > 0
+            assert t["time_left_s"] == p["time_left_s"] > 0
+            assert f"batch {p['batch']}/256" in t["text"]
+            batches.append(p["batch"])
+    assert len(set(batches)) >= 3 and batches == sorted(batches), batches  # live within the epoch, never going back
+    cancelled = client.post("/api/train/cancel", json={}).json()
+    assert cancelled["state"] == "cancelled" and cancelled["epochs_done"] == 0
+    assert "batch" not in cancelled["text"]  # a stopped job shows no live batch
+    assert json.loads((client.root / cancelled["run"] / "progress.json").read_text())["phase"] == "training"  # where it stopped
+
+
 def test_the_designed_network_trains_from_its_spec(client):
     r = client.post("/api/train", json={"yaml": SPEC, "epochs": 1, "batch_size": 64, "train_subset": 256, "test_subset": 64})
     assert r.status_code == 200, r.text

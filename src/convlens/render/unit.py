@@ -66,6 +66,17 @@ def linear_lines(contributions: list, bias: float | None, value: float, *, shown
     return [f"value = Σ input[i] × weight[i]{' + bias' if bias is not None else ''} = {' + '.join(terms)}{tail} = {number(value)}"]
 
 
+def cells(grid) -> list:
+    """Every number of a nested list as :func:`number` writes it, the nesting kept (the page's table cells).
+
+    >>> cells([[[1.0, None], [-0.5, 2.25]]])
+    [[['1', 'padding'], ['−0.5', '2.25']]]
+    """
+    if isinstance(grid, (list, tuple)):
+        return [cells(v) for v in grid]
+    return number(grid)
+
+
 def percent(p: float | None) -> str:
     """``percent(0.9123)`` → ``'91.2 %'``; None → ``'?'``."""
     return "?" if p is None else f"{100 * p:.1f} %"
@@ -83,10 +94,24 @@ def run_line(run: dict) -> str:
 
 
 def training_line(t: dict) -> str:
-    """The page's line for a training job (``GET /api/train``)."""
-    parts = [f"{t['state']}: {t['model']}, epoch {t['epochs_done']}/{t['epochs']}"]
+    """The page's line for a training job (``GET /api/train``): where it stands inside the epoch (its
+    ``progress``), then the last finished epoch's test accuracy, the time left and the run."""
+    p = t.get("progress")
+    live = t["state"] == "running" and p is not None
+    epoch = f"epoch {p['epoch']}/{t['epochs']}" if live else f"epoch {t['epochs_done']}/{t['epochs']}"
+    parts = [f"{t['state']}: {t['model']}, {epoch}"]
+    if live and p["phase"] == "testing":
+        parts.append("testing")
+    elif live:
+        parts.append(f"batch {count(p['batch'])}/{count(p['batches'])}")
+        if p["train_loss"] is not None:
+            parts.append(f"loss {p['train_loss']:.4f}, accuracy {percent(p['train_accuracy'])}, "
+                         f"{count(round(p['images_per_s'] or 0))} images/s")
     if t["test_accuracy"] is not None:
-        parts.append(f"loss {t['train_loss']:.4f}, test accuracy {percent(t['test_accuracy'])}, {count(round(t['images_per_s']))} images/s")
+        if live:
+            parts.append(f"epoch {t['epochs_done']} test accuracy {percent(t['test_accuracy'])}")
+        else:
+            parts.append(f"loss {t['train_loss']:.4f}, test accuracy {percent(t['test_accuracy'])}, {count(round(t['images_per_s']))} images/s")
     if t["time_left_s"] is not None:
         parts.append(f"about {t['time_left_s']:.0f} s left")
     parts.append(f"run {t['run']}")

@@ -9,7 +9,7 @@
 Files: ``config`` (the frozen TrainConfig and its StrEnums), ``augment`` (flip, translate, erase on
 whole uint8 tensors), ``model`` (build a zoo model or target and check it against the data),
 ``loop`` (training, run folder, resume, DDP), ``checkpoint`` (atomic save, ``weights_only`` load),
-``evaluate`` (accuracy, confusion, TTA), ``inference`` (rebuild from a checkpoint, predict, feature maps).
+``evaluate`` (accuracy, confusion, TTA), ``progress`` (progress.json within an epoch), ``inference`` (rebuild from a checkpoint, predict, feature maps).
 """
 
 from .config import Augment, TrainDevice, Optimizer, Precision, Schedule, TrainConfig

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from .. import data as datasets
 from ..errors import UserError
 from . import run_folder, tensorboard
+from .progress import Progress
 from . import checkpoint as ckpt
 from . import model as models
 from .augment import augment_epoch, channel_stats
@@ -239,6 +240,7 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
 
     mean_t, std_t = inp.tensors(device)
     show = progress if progress is not None else sys.stderr.isatty()
+    record = Progress(folder, epochs=cfg.epochs, batches=steps_per_epoch, epoch_times=[r["epoch_time_s"] for r in metrics]) if dist.main else None
     final: Evaluation | None = None
     for epoch in range(start, cfg.epochs):
         t0 = time.perf_counter()
@@ -249,6 +251,8 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
         model.train()
         loss_sum, correct, seen = 0.0, 0, 0
         bar = _bar(show and dist.main, len(order), f"epoch {epoch + 1}/{cfg.epochs}")
+        if record is not None:
+            record.start_epoch(epoch)
         t_train = time.perf_counter()
         for i in range(0, len(order), per_rank_batch):
             idx = order[i:i + per_rank_batch]
@@ -270,15 +274,21 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
             if bar is not None:
                 bar.update(b)
                 bar.set_postfix_str(f"loss {loss_sum / seen:.4f} acc {100 * correct / seen:.2f}%", refresh=False)
+            if record is not None:
+                record.batch(seen, loss_sum, correct)
         train_time = time.perf_counter() - t_train
         if bar is not None:
             bar.close()
+        if record is not None:
+            record.testing()
         loss_sum, correct, seen = dist.sum([loss_sum, correct, seen])
         final = _evaluate_sharded(net, ds, inp, k, device, cfg, dist, bf16)
         row = {"epoch": epoch + 1, "train_loss": loss_sum / seen, "train_acc": correct / seen,
                "test_loss": final.loss, "test_acc": final.accuracy, "lr": sched.get_last_lr()[0],
                "epoch_time_s": time.perf_counter() - t0, "images_per_s": seen / train_time}
         metrics.append(row)
+        if record is not None:
+            record.end_epoch(row["epoch_time_s"])
         if dist.main:
             ckpt.save_atomic({"format": ckpt.FORMAT, "version": ckpt.VERSION, "model": net.state_dict(), "optimizer": opt.state_dict(),
                               "scheduler": sched.state_dict(), "rng": {"torch": torch.get_rng_state()}, "epoch": epoch + 1,
@@ -303,6 +313,7 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
             board.close()
         emit(f"done: test accuracy {100 * metrics[-1]['test_acc']:.2f}% after {cfg.epochs} epoch{'s' if cfg.epochs > 1 else ''}; "
              f"wrote {folder}/ (checkpoint.pt, model_state_dict.pt, metrics.csv, curves.png, confusion.png, log.txt)")
+        record.finish()
         log_file.close()
     return RunResult(folder, metrics, final)
 

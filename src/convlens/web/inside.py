@@ -8,7 +8,9 @@
 * ``POST /api/inside`` ``{"run", "test_index" | "image": base64 PNG}`` — the exact input tensor, the
   prediction and every layer's output (float32 little-endian, base64, C×H×W) with its value range.
 * ``POST /api/inside/unit`` ``{"run", "test_index" | "image", "layer", "channel", "y", "x"}`` — what one
-  unit computed (``train.inside.unit``), its receptive field on the image and the formula lines.
+  unit computed (``train.inside.unit``), its receptive field on the image and the formula lines; the
+  numbers the page shows in tables also as text (``window_text``, ``kernel_text``, ``products_text``,
+  ``contributions_text``, formatted by ``render.unit.cells``), the raw numbers kept for other clients.
 
 A run name is looked up among the folders found, never joined to a path. The forward pass runs in
 a worker thread (``run_in_threadpool``), so the event loop keeps answering; its result is cached per
@@ -232,7 +234,7 @@ def _unit(runs: Runs, body: dict) -> dict:
         u = unit(p, layer, channel, y, x)
     except InsideError as exc:
         raise RequestError(404 if "no layer" in str(exc) else 422, str(exc)) from None
-    from ..render.unit import number
+    from ..render.unit import cells, number
 
     out = asdict(u)
     out["input_from"] = lo.input_from
@@ -243,11 +245,14 @@ def _unit(runs: Runs, body: dict) -> dict:
     if u.kind == "conv":
         out["products"] = [[[a * b for a, b in zip(wr, kr)] for wr, kr in zip(wp, kp)] for wp, kp in zip(u.window, u.kernel)]
         out["formula"] = conv_lines(u.window, u.kernel, u.bias, u.value, first_channel=u.in_channels[0])
+        out["window_text"], out["kernel_text"], out["products_text"] = cells(u.window), cells(u.kernel), cells(out["products"])
     elif u.kind in ("maxpool", "avgpool"):
         out["formula"] = pool_lines(u.window, u.value, kind=u.kind)
+        out["window_text"] = cells(u.window)
     elif u.kind == "linear":
         out["formula"] = linear_lines([list(c) for c in u.contributions], u.bias, u.value)
         out["contributions"] = out["contributions"][:32]
+        out["contributions_text"] = [cells([x, w, p]) for _, x, w, p in out["contributions"]]
     else:
         out["formula"] = []
     return out

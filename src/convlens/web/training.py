@@ -6,8 +6,11 @@
   recipe is ``convlens train``'s default (preset fast); the run folder is the command's own,
   ``RUNS/MODEL-DATA-DATE-TIME``. A second start while one runs gets 409.
 * ``GET /api/train`` → the job: state (running, done, failed, cancelled), the epochs done, the last
-  epoch's loss, accuracy and images/s (read from the run's ``metrics.csv``), the time left (the
-  mean epoch time × epochs left), the output's last lines, and the run's name when it finished.
+  finished epoch's loss, accuracy and images/s (read from the run's ``metrics.csv``), ``progress``:
+  where the run stands inside the current epoch (the run's ``progress.json``, rewritten by the
+  training process about twice a second: batch, running loss and accuracy, images/s, time left; see
+  ``train.progress``), the time left for the whole run (from ``progress``; before its first record,
+  the mean epoch time × epochs left), the output's last lines, and the run's name.
 * ``POST /api/train/cancel`` → stops the process (SIGTERM); the run folder keeps its last checkpoint,
   so ``convlens train --resume`` can continue it.
 
@@ -76,8 +79,11 @@ class Job:
             pass
         last = rows[-1] if rows else None
         times = [float(r["epoch_time_s"]) for r in rows if r.get("epoch_time_s")]
+        progress = self._progress()
         left = None
-        if state == "running" and times:
+        if state == "running" and progress is not None and progress.get("time_left_s") is not None:
+            left = float(progress["time_left_s"])
+        elif state == "running" and times:
             left = sum(times) / len(times) * (self.epochs - len(rows))
         from ..render.unit import training_line
 
@@ -86,10 +92,20 @@ class Job:
             "train_loss": float(last["train_loss"]) if last else None, "train_accuracy": float(last["train_acc"]) if last else None,
             "test_loss": float(last["test_loss"]) if last else None, "test_accuracy": float(last["test_acc"]) if last else None,
             "images_per_s": float(last["images_per_s"]) if last else None, "elapsed_s": time.time() - self.started,
-            "time_left_s": left, "exit_code": self.proc.poll(), "output": list(self.lines),
+            "time_left_s": left, "progress": progress, "exit_code": self.proc.poll(), "output": list(self.lines),
         }
         out["text"] = training_line(out)
         return out
+
+    def _progress(self) -> dict | None:
+        """The run's ``progress.json`` (written atomically, so read whole or not yet there)."""
+        from ..train.progress import FILE
+
+        try:
+            record = json.loads((self.folder / FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) else None
 
     def cancel(self) -> None:
         if self.proc.poll() is None:

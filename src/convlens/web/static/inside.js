@@ -10,7 +10,6 @@ const el = (tag, attrs = {}, ...kids) => {
   e.append(...kids);
   return e;
 };
-const fmt = (v) => (v === null || v === undefined ? "padding" : Number(v).toPrecision(4).replace(/^-/, "−"));  // table cells only
 
 const state = { run: null, runs: [], picked: null, inside: null, layers: new Map(), unit: null, offset: 0, timer: null, animating: null, runSeq: 0, pickSeq: 0 };
 
@@ -207,8 +206,8 @@ function showUnit(u) {
   $("#unit-tables").replaceChildren(...tables(u));
   $("#animate").hidden = u.kind !== "conv" || !prev;
 }
-function table(caption, grid, cls = () => "") {
-  return el("table", {}, el("caption", { text: caption }), ...grid.map((row, i) => el("tr", {}, ...row.map((v, j) => el("td", { class: cls(i, j, v), text: fmt(v) })))));
+function table(caption, texts, cls = () => "") {  // texts: the cells as the server formatted them
+  return el("table", {}, el("caption", { text: caption }), ...texts.map((row, i) => el("tr", {}, ...row.map((v, j) => el("td", { class: cls(i, j), text: v })))));
 }
 function tables(u) {
   const pad = (i, j) => (u.rows[i] < 0 || u.cols[j] < 0 || u.rows[i] >= (state.layers.get(u.input_from) || { H: 1e9 }).H || u.cols[j] >= (state.layers.get(u.input_from) || { W: 1e9 }).W ? "pad" : "");
@@ -217,16 +216,16 @@ function tables(u) {
     const shown = Math.min(u.window.length, 4);
     for (let c = 0; c < shown; c++) {
       const ch = u.in_channels[0] + c;
-      out.push(table(`input ${ch} window`, u.window[c], pad), table(`kernel[${u.channel}, ${ch}]`, u.kernel[c]),
-        table("products", u.products[c]));
+      out.push(table(`input ${ch} window`, u.window_text[c], pad), table(`kernel[${u.channel}, ${ch}]`, u.kernel_text[c]),
+        table("products", u.products_text[c]));
     }
     if (u.window.length > shown) out.push(el("div", { class: "muted", text: `… and ${u.window.length - shown} more input channels: every one is in the formula below` }));
     out.push(el("div", { text: `bias ${u.bias_text}` }));
     return out;
   }
-  if (u.kind === "maxpool") return [table("window (the largest won)", u.window, (i, j) => (u.rows[i] === u.winner[0] && u.cols[j] === u.winner[1] ? "won" : pad(i, j)))];
-  if (u.kind === "avgpool") return [table("window", u.window, pad)];
-  if (u.kind === "linear") return [table("largest contributions: input · weight = product", u.contributions.slice(0, 10).map((c) => [c[1], c[2], c[3]]))];
+  if (u.kind === "maxpool") return [table("window (the largest won)", u.window_text, (i, j) => (u.rows[i] === u.winner[0] && u.cols[j] === u.winner[1] ? "won" : pad(i, j)))];
+  if (u.kind === "avgpool") return [table("window", u.window_text, pad)];
+  if (u.kind === "linear") return [table("largest contributions: input · weight = product", u.contributions_text.slice(0, 10))];
   return [];
 }
 
@@ -295,13 +294,14 @@ function follow() {
       clearInterval(state.timer);
       if (t.state === "done") { state.picked = null; await loadRuns(t.run); }
     }
-  }, 1000);
+  }, 500);  // the training process rewrites progress.json about twice a second
 }
 function showTraining(t) {
   const running = t.state === "running";
   $("#train-start").disabled = running; $("#train-cancel").disabled = !running;
   $("#train-status").textContent = t.text;
   $("#train-status").dataset.state = t.state;
+  $("#train-status").dataset.batch = t.state === "running" && t.progress ? `${t.progress.epoch}:${t.progress.batch}` : "";
   $("#train-output").textContent = t.output.join("\n");
 }
 
