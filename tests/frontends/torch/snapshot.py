@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -110,6 +111,11 @@ def _same(a, b) -> bool:
         return all(_same(getattr(a, f), getattr(b, f)) for f in a.__dataclass_fields__)
     if isinstance(a, torch.distributions.Distribution) and type(a) is type(b):
         return _same(vars(a), vars(b))
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+    if type(a) is type(b) and not isinstance(a, type) and getattr(a, "__dict__", None):
+        # a plain object holding the output in its attributes (torchinfo's ObjectWithTensors, IntWithGetitem)
+        return a == b and _same(vars(a), vars(b)) if isinstance(a, int) else _same(vars(a), vars(b))
     return a == b
 
 

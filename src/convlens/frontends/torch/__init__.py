@@ -24,7 +24,7 @@ import torch.nn as nn
 from ...errors import UserError
 from ...record import Diagnostic, DiagnosticCode, Summary
 from ..device import TraceDevice
-from . import _assemble, _diagnose, _trace
+from . import _assemble, _diagnose, _structures, _trace
 
 __all__ = ["SummaryError", "check", "summary"]
 
@@ -124,9 +124,9 @@ def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, 
             diagnostics = list(result.diagnostics)
             notes.append(note)
     diagnostics += _batch_probe(model, args, kwargs, device, result, diagnostics)
-    inputs = [a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)]
+    inputs = _structures.tensors((args, kwargs))  # also those inside dicts and lists: {256: x, 512: [y]}
     return _assemble.assemble(model, inputs=inputs, result=result, diagnostics=_assemble.group(diagnostics), title=title,
-                              substitutes=result.substitutes, extra_notes=notes)
+                              substitutes=result.substitutes, extra_notes=notes, on_meta=device == "meta")
 
 
 def _meta_cannot_follow(result) -> bool:
@@ -134,7 +134,9 @@ def _meta_cannot_follow(result) -> bool:
     branch, an op with no meta kernel), not because of a shape bug."""
     failed = next((d for d in reversed(result.diagnostics) if d.code is DiagnosticCode.FORWARD_FAILED), None)
     text = (failed.message if failed else "").lower()
-    return any(word in text for word in ("meta", "data-dependent", "notimplementederror"))
+    # "...failed in the TorchScript interpreter": a TorchScript submodule keeps its own real weights, which its
+    # compiled code cannot mix with meta inputs (the error it quotes reaches the trace without its text)
+    return any(word in text for word in ("meta", "data-dependent", "notimplementederror", "torchscript interpreter"))
 
 
 def _cpu_fallback(model, input_size, input_data, dtypes, memory, result):

@@ -133,9 +133,10 @@ def _unused(model, result, substitutes) -> tuple[list[str], list[Diagnostic]]:
     )]
 
 
-def assemble(model, *, inputs, result, diagnostics, title, substitutes, extra_notes=()) -> Summary:
+def assemble(model, *, inputs, result, diagnostics, title, substitutes, on_meta: bool, extra_notes=()) -> Summary:
     """The Summary of one finished trace of ``model`` on ``inputs`` (the input tensors), made by the one builder
-    (``frontends.build.assemble``)."""
+    (``frontends.build.assemble``). ``on_meta``: the trace ran on the meta device (the inputs cannot tell: a model
+    may take no tensor, or only a numpy array or a dict of ints)."""
     params = [_info(p) for p in _unique(substitutes.get(id(p), p) for p in model.parameters())]
     buffers = [_info(b) for b in _unique(substitutes.get(id(b), b) for b in model.buffers())]
     # The totals count each tensor the model owns once (shared, unused and lazy ones included),
@@ -158,7 +159,6 @@ def assemble(model, *, inputs, result, diagnostics, title, substitutes, extra_no
                                     input_bytes=input_bytes, activation_bytes=result.saved_bytes)
     memory = MemoryEstimate(parameters=m.parameters, gradients=m.gradients, optimizer=m.optimizer, activations=m.activations,
                             buffers=m.buffers, inputs=m.inputs, formula=core_memory.FORMULA)
-    on_meta = all(a.device.type == "meta" for a in inputs)
     notes = model_notes(model, substitutes) + list(extra_notes) + [META_NOTE if on_meta else CPU_NOTE]
     return build.assemble(
         title=title or type(model).__name__, framework="torch",
