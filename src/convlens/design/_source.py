@@ -86,10 +86,13 @@ def _nesting(yaml, text, filename) -> None:
     """Raise a SpecError if the text nests lists and mappings more than ``MAX_NESTING`` deep.
 
     Read as events (the parser keeps a stack, it does not recurse), so it stops at the first value
-    too deep, before the parser's own limit or Python's recursion limit is met."""
+    too deep, before the parser's own limit or Python's recursion limit is met. The pure-Python
+    loader, always: libyaml's scanner reads ahead and refuses a deep text with its own limit before
+    the first event arrives (PyYAML 6.0.4 with libyaml), so the position would be libyaml's, not the
+    first value deeper than ``MAX_NESTING``. Only the error path runs this."""
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 depth += 1
                 if depth > MAX_NESTING:
