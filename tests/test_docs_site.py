@@ -7,7 +7,9 @@ commands the pages show are run by tests/test_readme.py.
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -49,3 +51,51 @@ def test_a_broken_copy_fails_the_build(tmp_path):
     assert result.returncode != 0, f"the build passed with a broken anchor, link and page:\n{result.stderr}"
     for name in ("no-such-section", "no-such-page.md", "orphan.md"):
         assert name in result.stderr, f"the build did not name {name}:\n{result.stderr}"
+
+
+def layout_problems(layout: str, src: Path) -> list[str]:
+    """What docs/architecture.md's Layout block says wrongly about ``src`` (the package folder): a
+    package without its paragraph, a module its package's paragraph does not name (``keras_*.py``
+    names a family; private ones too), a ``NAME.py`` the paragraph names that does not exist."""
+    paragraphs: dict[str, str] = {}
+    current = None
+    for line in layout.splitlines():
+        head = re.match(r"^  (\S+?)/?\s", line)
+        if head:
+            current = head.group(1)
+            paragraphs[current] = line
+        elif line.startswith("   ") and current:
+            paragraphs[current] += "\n" + line
+        else:
+            current = None
+    problems = []
+    for path in sorted(src.rglob("*.py")):
+        rel = path.relative_to(src)
+        if path.name in ("__init__.py", "__main__.py") or "static" in rel.parts or "examples" in rel.parts:
+            continue
+        top = rel.parts[0] if len(rel.parts) > 1 else rel.name
+        text = paragraphs.get(top)
+        if text is None:
+            problems.append(f"{top}: no paragraph")
+            continue
+        named = re.search(rf"(?<![\w]){re.escape(path.stem)}(?![\w])", text)
+        family = any(fnmatch.fnmatch(path.name, pattern) for pattern in re.findall(r"[\w]*\*[\w]*\.py", text))
+        if not (named or family):
+            problems.append(f"{rel}: not named in the {top} paragraph")
+    for top, text in paragraphs.items():
+        folder = src / top if (src / top).is_dir() else src
+        for name in re.findall(r"(?<![\w*])(\w+\.py)\b(?!:)", text):  # not file.py:Name, a target's spelling
+            if not list(folder.rglob(name)):
+                problems.append(f"{top}: names {name}, which does not exist")
+    return problems
+
+
+def test_the_layout_names_every_module_and_only_real_ones():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    layout = text.split("## Layout", 1)[1].split("```", 2)[1]
+    src = ROOT / "src" / "convlens"
+    assert layout_problems(layout, src) == []
+    # the check can fail: a module left out, a file that is not there
+    broken = layout.replace("device.py (TraceDevice", "(TraceDevice").replace("memory.py", "memories.py")
+    assert layout_problems(broken, src) == ["frontends/device.py: not named in the frontends paragraph",
+                                            "core: names memories.py, which does not exist"]

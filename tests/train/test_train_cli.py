@@ -116,13 +116,23 @@ def test_bad_checkpoints_give_a_clear_error(trained_run, tmp_path, kind, capsys)
 
 
 def test_eval_prints_accuracy_per_class_and_confusion(trained_run, tmp_path, capsys):
-    assert main(["eval", str(trained_run), "--plot", str(tmp_path / "c.png")]) == 0
+    assert main(["eval", str(trained_run), "-o", str(tmp_path / "c.png")]) == 0
     out = capsys.readouterr().out
     state = ckpt.load(trained_run)
     acc = 100 * state["metrics"][-1]["test_acc"]
     assert f"accuracy  {acc:.2f}%" in out  # float32 here, bf16 in training: equal on this easy set
     assert "class  correct  images  accuracy" in out and "confusion matrix (rows: true class" in out
     assert (tmp_path / "c.png").read_bytes()[:8] == PNG
+
+
+def test_eval_output_draws_by_suffix_and_refuses_a_file_that_is_no_picture(trained_run, tmp_path, capsys):
+    assert main(["eval", str(trained_run), "--format", "json", "--output", str(tmp_path / "c.svg")]) == 0
+    assert b"<svg" in (tmp_path / "c.svg").read_bytes()[:1000]
+    capsys.readouterr()
+    assert main(["eval", str(trained_run), "-o", str(tmp_path / "c.txt")]) == 2
+    err = capsys.readouterr().err
+    assert "c.txt" in err and ".png" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "c.txt").exists()
 
 
 def test_predict_converts_other_sizes_and_modes_with_a_note(trained_run, mnist_dir, tmp_path, capsys):

@@ -286,6 +286,13 @@ def test_unknown_name_lists_close_names():
     assert isinstance(info.value, ValueError)
 
 
+def test_a_family_typed_alone_is_close_to_its_suffixed_variants():
+    # "vgg" is 0.55 alike to "vgg19-bn": suggested with the zoo's cut-off 0.5, not with the core's 0.6
+    with pytest.raises(zoo.UnknownModelError) as info:
+        zoo.get("vgg")
+    assert str(info.value) == "zoo: no model named 'vgg'; did you mean vgg19, vgg16, vgg13, vgg11, vgg19-bn?"
+
+
 def test_unknown_option_names_the_accepted_ones():
     with pytest.raises(zoo.ZooError, match="resnet18 has no option depth; it takes num_classes"):
         zoo.build("resnet18", depth=18)

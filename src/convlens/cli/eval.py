@@ -17,12 +17,19 @@ def register(sub) -> None:
     p.add_argument("--data", default=None, help="dataset (default: the one it was trained on)")
     p.add_argument("--data-dir", default=None, help="folder holding the dataset (default: as in training)")
     p.add_argument("--test-subset", type=int, default=None, metavar="N", help="the first N test images only")
-    p.add_argument("--plot", default=None, metavar="FILE.png", help="also draw the confusion matrix with class names")
+    p.add_argument("-o", "--output", default=None, metavar="FILE",
+                   help="also draw the confusion matrix with class names into FILE: .png, .svg or .pdf, by its suffix")
     add_format(p, ("table", "json"))
     p.set_defaults(run=run)
 
 
+PICTURE_SUFFIXES = (".png", ".svg", ".pdf")  # what matplotlib writes with its default (Agg) backend
+
+
 def run(args) -> int:
+    if args.output is not None and Path(args.output).suffix.lower() not in PICTURE_SUFFIXES:
+        raise UsageError(f"-o/--output {args.output!r}: the confusion matrix is drawn as a picture; "
+                         f"give a file ending in {', '.join(PICTURE_SUFFIXES)}, e.g. confusion.png")
     with needs_torch():
         from .. import data as datasets
         from ..train.run_folder import plot_confusion
@@ -42,8 +49,8 @@ def run(args) -> int:
                       flip_tta=t.config.flip_tta, bf16=False, channels_last=False)
     if args.format == "json":
         print(json.dumps(_numbers(t, ds, ev), indent=2, ensure_ascii=False))
-        if args.plot:
-            plot_confusion(Path(args.plot), ev.confusion, t.classes, f"{t.config.model} on {ds.name}: test accuracy {100 * ev.accuracy:.2f}%")
+        if args.output:
+            plot_confusion(Path(args.output), ev.confusion, t.classes, f"{t.config.model} on {ds.name}: test accuracy {100 * ev.accuracy:.2f}%")
         return 0
     k = len(t.classes)
     print(f"{t.config.model} after {t.epoch} epochs, on {ds.name} test ({ev.count:,} images{', flip TTA' if t.config.flip_tta else ''}, float32)")
@@ -59,9 +66,9 @@ def run(args) -> int:
         short = [str(i) for i in range(k)]
         body = [[f"{i} {c}"] + [f"{int(v):,}" for v in ev.confusion[i].tolist()] for i, c in enumerate(t.classes)]
         print(table(["true \\ predicted"] + short, body, right=tuple(range(1, k + 1))), end="")
-    if args.plot:
-        plot_confusion(Path(args.plot), ev.confusion, t.classes, f"{t.config.model} on {ds.name}: test accuracy {100 * ev.accuracy:.2f}%")
-        print(f"\nwrote {args.plot}")
+    if args.output:
+        plot_confusion(Path(args.output), ev.confusion, t.classes, f"{t.config.model} on {ds.name}: test accuracy {100 * ev.accuracy:.2f}%")
+        print(f"\nwrote {args.output}")
     return 0
 
 

@@ -88,17 +88,18 @@ def layer(name: str, /, *args, framework: Framework | str = Framework.TORCH, **k
 CLOSE_NAME_CUTOFF = 0.6
 
 
-def close_names(name: str, known, *, n: int = 3) -> list[str]:
-    """The known layer names a misspelt ``name`` may mean, best first: the names that differ only in
-    case if there are any (layer names are case-sensitive), else up to ``n`` close ones (difflib,
-    ``CLOSE_NAME_CUTOFF``). The one lookup behind every "did you mean".
+def close_names(name: str, known, *, n: int = 3, cutoff: float = CLOSE_NAME_CUTOFF) -> list[str]:
+    """The ``known`` names a misspelt ``name`` may mean, best first: the names that differ only in
+    case if there are any (layer names are case-sensitive), else up to ``n`` close ones (difflib's
+    ratio at least ``cutoff``). The one lookup behind every "did you mean": core layer names, zoo
+    model names, module paths of a trained network.
 
     >>> close_names("conv2d", LAYERS), close_names("Conv2dd", LAYERS, n=1), close_names("Nope", LAYERS)
     (['Conv2d', 'Conv2D'], ['Conv2d'], [])
     """
     known = list(known)
     same_letters = [k for k in known if k.lower() == name.lower()]
-    return same_letters[:n] or difflib.get_close_matches(name, known, n=n, cutoff=CLOSE_NAME_CUTOFF)
+    return same_letters[:n] or difflib.get_close_matches(name, known, n=n, cutoff=cutoff)
 
 
 def _did_you_mean(name: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
+from ..core import close_names
 from ..errors import UserError
 
 from . import checkpoint as ckpt
@@ -96,9 +97,9 @@ def feature_maps(trained: Trained, image: torch.Tensor, layer: str) -> torch.Ten
     """The output of module ``layer`` for one uint8 (C, H, W) image: (channels, h, w)."""
     modules = dict(trained.net.named_modules())
     if layer not in modules or not layer:
-        import difflib
-
-        close = difflib.get_close_matches(layer, layer_names(trained.net), n=4, cutoff=0.4)
+        # 0.4, not the core's 0.6: module paths are dotted, and the last part typed alone is far from
+        # the whole path ("conv1" ~ "features.conv1" 0.53)
+        close = close_names(layer, layer_names(trained.net), n=4, cutoff=0.4)
         hint = f"did you mean {', '.join(close)}?" if close else f"layers: {', '.join(layer_names(trained.net)[:20])}"
         raise KeyError(f"{trained.config.model} has no layer {layer!r}; {hint}")
     captured = []

@@ -56,8 +56,9 @@ STATIC = Path(__file__).with_name("static")
 EXAMPLES = Path(design.__file__).with_name("examples")
 
 
-class RequestError(Exception):
-    """A request the API refuses: HTTP status and a JSON error body."""
+class ApiError(Exception):
+    """A request the API refuses: HTTP status and a JSON error body (an HTTP answer; not
+    ``targets.RequestError``, the user's mistake in naming a model's request)."""
 
     def __init__(self, status: int, message: str, details: dict | None = None):
         super().__init__(message)
@@ -65,7 +66,7 @@ class RequestError(Exception):
         self.body = {"error": {**(details or {}), "message": message}}
 
 
-def _error(exc: RequestError) -> JSONResponse:
+def _error(exc: ApiError) -> JSONResponse:
     return JSONResponse(exc.body, status_code=exc.status)
 
 
@@ -73,30 +74,30 @@ async def _body(request: Request) -> dict:
     """The JSON body, refused over ``design.MAX_BYTES`` before it is all read."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > design.MAX_BYTES:
-        raise RequestError(413, f"the request body has {int(length):,} bytes; the limit is {design.MAX_BYTES:,}")
+        raise ApiError(413, f"the request body has {int(length):,} bytes; the limit is {design.MAX_BYTES:,}")
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > design.MAX_BYTES:
-            raise RequestError(413, f"the request body is over the limit of {design.MAX_BYTES:,} bytes")
+            raise ApiError(413, f"the request body is over the limit of {design.MAX_BYTES:,} bytes")
         chunks.append(chunk)
     raw = b"".join(chunks)
     try:
         body = json.loads(raw.decode("utf-8"), parse_int=_int)
     except UnicodeDecodeError:
-        raise RequestError(400, "the request body is not UTF-8 text") from None
+        raise ApiError(400, "the request body is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise RequestError(400, f"the request body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", {"line": exc.lineno, "column": exc.colno}) from None
+        raise ApiError(400, f"the request body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", {"line": exc.lineno, "column": exc.colno}) from None
     except RecursionError:
-        raise RequestError(400, "the request body is nested too deeply") from None
+        raise ApiError(400, "the request body is nested too deeply") from None
     if not isinstance(body, dict):
-        raise RequestError(400, 'the request body must be a JSON object: {"yaml": "..."} or {"spec": {...}}')
+        raise ApiError(400, 'the request body must be a JSON object: {"yaml": "..."} or {"spec": {...}}')
     return body
 
 
 def _int(text: str) -> int:
     if len(text) > design.MAX_DIGITS:  # past 4,300 digits Python refuses to convert it; a spec's numbers are far shorter
-        raise RequestError(422, f"the request holds a number of {len(text):,} digits; numbers in a spec have at most {design.MAX_DIGITS}")
+        raise ApiError(422, f"the request holds a number of {len(text):,} digits; numbers in a spec have at most {design.MAX_DIGITS}")
     return int(text)
 
 
@@ -105,11 +106,11 @@ def _spec_from(body: dict) -> design.Spec:
     if "yaml" in body:
         text = body["yaml"]
         if not isinstance(text, str):
-            raise RequestError(400, '"yaml" must be the spec\'s text (a string)')
+            raise ApiError(400, '"yaml" must be the spec\'s text (a string)')
         try:
             doc, positions = design.read(text, "spec.yaml")
         except design.SpecError as exc:  # not YAML: 400; YAML past a limit of the format: 422
-            raise RequestError(422 if isinstance(exc, design.SpecLimitError) else 400, str(exc), exc.to_dict()) from None
+            raise ApiError(422 if isinstance(exc, design.SpecLimitError) else 400, str(exc), exc.to_dict()) from None
     elif "spec" in body:
         doc = body["spec"]
         try:  # written out as YAML (so errors point at the YAML the page shows), else read as JSON
@@ -118,16 +119,16 @@ def _spec_from(body: dict) -> design.Spec:
             else:
                 doc, positions = design.read(json.dumps(doc), "spec.json", fmt="json")
         except design.SpecError as exc:
-            raise RequestError(422, str(exc), exc.to_dict()) from None
+            raise ApiError(422, str(exc), exc.to_dict()) from None
     else:
-        raise RequestError(400, 'the request body needs "yaml" (the spec\'s text) or "spec" (the spec as JSON)')
+        raise ApiError(400, 'the request body needs "yaml" (the spec\'s text) or "spec" (the spec as JSON)')
     try:
         design.validate(doc, positions)
         return design.build(doc, positions)
     except design.SpecError as exc:
-        raise RequestError(422, str(exc), exc.to_dict()) from None
+        raise ApiError(422, str(exc), exc.to_dict()) from None
     except RecursionError:
-        raise RequestError(422, "the spec is nested too deeply") from None
+        raise ApiError(422, "the spec is nested too deeply") from None
 
 
 _TOP_KEYS = {"name", "framework", "input", "notes", "blocks", "layers"}
@@ -155,7 +156,7 @@ class _Workers:
 
     async def run(self, work):
         if not self.slots.acquire(blocking=False):
-            raise RequestError(503, f"the server is busy with {self.workers} analyses; send the request again in a moment")
+            raise ApiError(503, f"the server is busy with {self.workers} analyses; send the request again in a moment")
 
         def job():
             try:
@@ -165,7 +166,7 @@ class _Workers:
 
         with anyio.move_on_after(self.budget_s):
             return await anyio.to_thread.run_sync(job, abandon_on_cancel=True)
-        raise RequestError(503, f"the analysis took more than {self.budget_s:g} s and was abandoned; the spec may be too large for this server")
+        raise ApiError(503, f"the analysis took more than {self.budget_s:g} s and was abandoned; the spec may be too large for this server")
 
 
 def _summary_answer(body: dict) -> dict:
@@ -194,7 +195,7 @@ def _export_answer(body: dict) -> dict:
         try:
             code = export(network, to)
         except design.SpecError as exc:
-            raise RequestError(422, str(exc), exc.to_dict()) from None
+            raise ApiError(422, str(exc), exc.to_dict()) from None
     suffix = {Framework.TORCH: "_torch.py", Framework.KERAS: "_keras.py", "yaml": ".yaml"}[to]
     return {"filename": _stem(network) + suffix, "code": code}
 
@@ -204,7 +205,7 @@ async def _answer(request: Request, make) -> Response:
     try:
         body = await _body(request)
         return await request.app.state.workers.run(lambda: JSONResponse(make(body)))  # the JSON is written in the thread too
-    except RequestError as exc:
+    except ApiError as exc:
         return _error(exc)
 
 
@@ -230,23 +231,23 @@ async def api_diagram(request: Request) -> Response:
         body = await _body(request)
         fmt = body.get("format", "svg")
         if fmt not in ("svg", "png"):
-            raise RequestError(400, f'"format" must be "svg" or "png", got {fmt!r}')
+            raise ApiError(400, f'"format" must be "svg" or "png", got {fmt!r}')
         network, summary = await request.app.state.workers.run(lambda: _analysed(body))  # off the event loop, like /api/summary
-    except RequestError as exc:
+    except ApiError as exc:
         return _error(exc)
     if len(summary.layers) > DIAGRAM_ROWS:
-        return _error(RequestError(422, f"the network has {len(summary.layers):,} rows; the page draws up to {DIAGRAM_ROWS:,}. "
+        return _error(ApiError(422, f"the network has {len(summary.layers):,} rows; the page draws up to {DIAGRAM_ROWS:,}. "
                                         "Draw it with `convlens draw SPEC -o FILE`"))
     with anyio.move_on_after(DIAGRAM_SECONDS):
         try:  # dot is a subprocess: wait for it in a worker thread, the event loop keeps answering
             drawn, image = await anyio.to_thread.run_sync(_draw, summary, fmt, abandon_on_cancel=True)
         except diagram.DrawError as exc:  # Graphviz missing on the server
-            return _error(RequestError(503, str(exc)))
+            return _error(ApiError(503, str(exc)))
         if fmt == "png":
             return Response(image, media_type="image/png", headers={"Content-Disposition": f'attachment; filename="{_stem(network)}.png"'})
         nodes = [{"id": n.id, "rows": list(n.rows), "failed": n.failed or any(m[0] == "error" for m in n.marks)} for n in drawn.nodes]
         return JSONResponse({"svg": image, "nodes": nodes, "filename": _stem(network) + ".svg"})
-    return _error(RequestError(503, f"the diagram took over {DIAGRAM_SECONDS} s to lay out; the table above is complete. "
+    return _error(ApiError(503, f"the diagram took over {DIAGRAM_SECONDS} s to lay out; the table above is complete. "
                                     "Draw a network this large with `convlens draw SPEC -o FILE`"))
 
 
@@ -283,7 +284,7 @@ def _catalogue() -> dict:
 async def api_layers(request: Request) -> Response:
     try:
         framework = _framework(request.query_params.get("framework", Framework.TORCH.word), "?framework=")
-    except RequestError as exc:
+    except ApiError as exc:
         return _error(exc)
     return JSONResponse({"framework": framework.word, "layers": _catalogue()[framework]})
 
@@ -293,7 +294,7 @@ def _framework(text, what: str, also: str = "") -> Framework:
     try:
         return Framework.parse(text, what=what)
     except UserError:
-        raise RequestError(400, f'{what} must be "pytorch" or "keras"{also}, got {text!r}') from None
+        raise ApiError(400, f'{what} must be "pytorch" or "keras"{also}, got {text!r}') from None
 
 
 @lru_cache(maxsize=1)
@@ -315,7 +316,7 @@ def _example_yaml(name: str) -> str:
     """The example's text; ``name`` is only looked up, never used as a path or a module."""
     known = {e["name"]: e for e in _examples()}
     if name not in known:
-        raise RequestError(404, f"no example called {name!r}; GET /api/examples lists them")
+        raise ApiError(404, f"no example called {name!r}; GET /api/examples lists them")
     if known[name]["kind"] == "tutorial":
         return (EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")
     from ..design.from_zoo import ZooSpecError, zoo_yaml
@@ -323,9 +324,9 @@ def _example_yaml(name: str) -> str:
     try:
         return zoo_yaml(name.removeprefix("zoo:"))
     except ZooSpecError as exc:
-        raise RequestError(422, str(exc)) from None
+        raise ApiError(422, str(exc)) from None
     except ImportError as exc:  # zoo models are read with their framework
-        raise RequestError(422, f"{name} needs {exc.name or 'its framework'} on the server: pip install torch==2.13.0") from None
+        raise ApiError(422, f"{name} needs {exc.name or 'its framework'} on the server: pip install torch==2.13.0") from None
 
 
 async def api_examples(request: Request) -> Response:
@@ -336,7 +337,7 @@ async def api_example(request: Request) -> Response:
     name = request.path_params["name"]
     try:
         text = await request.app.state.workers.run(lambda: _example_yaml(name))  # a zoo model is traced: seconds, off the event loop
-    except RequestError as exc:
+    except ApiError as exc:
         return _error(exc)
     return JSONResponse({"name": request.path_params["name"], "yaml": text})
 

@@ -33,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from .app import STATIC, RequestError, _body, _error
+from .app import STATIC, ApiError, _body, _error
 
 PAGE_SIZE = 48  # test images per answer, at most
 
@@ -75,11 +75,11 @@ class Runs:
         """The run folder called ``name``: looked up among the folders holding a checkpoint, never joined to a path
         first (so "../x" or "/etc" is only an unknown name)."""
         if not isinstance(name, str) or not name:
-            raise RequestError(400, '"run" must be the name of a run folder (GET /api/runs lists them)')
+            raise ApiError(400, '"run" must be the name of a run folder (GET /api/runs lists them)')
         found = {p.name: p for p in self.root.iterdir() if (p / "checkpoint.pt").is_file()} if self.root.is_dir() else {}
         if name not in found:
             known = ", ".join(sorted(found)[:8]) or f"none yet; train one with `convlens train --out {self.root}/NAME`"
-            raise RequestError(404, f"no run called {name!r} under {self.root}; runs: {known}")
+            raise ApiError(404, f"no run called {name!r} under {self.root}; runs: {known}")
         return found[name]
 
     def _key(self, name) -> tuple[str, float, Path]:
@@ -90,7 +90,7 @@ class Runs:
         try:
             import torch  # noqa: F401
         except ImportError:
-            raise RequestError(501, "the Inside view runs the checkpoints with PyTorch, which this server lacks: pip install 'convlens[train]'") from None
+            raise ApiError(501, "the Inside view runs the checkpoints with PyTorch, which this server lacks: pip install 'convlens[train]'") from None
         from ..train.checkpoint import CheckpointError
         from ..train.inference import load_trained
         from ..train.inside import receptive_fields
@@ -101,7 +101,7 @@ class Runs:
             try:
                 t = load_trained(folder)
             except (CheckpointError, ValueError) as exc:
-                raise RequestError(422, f"run {run!r}: {exc}") from None
+                raise ApiError(422, f"run {run!r}: {exc}") from None
             return t, receptive_fields(t)
 
         return self.models.get((run, mtime), load)
@@ -120,7 +120,7 @@ class Runs:
             try:
                 ds = data.load(t.config.data, data_dir=t.config.data_dir)
             except (ValueError, OSError) as exc:
-                raise RequestError(422, f"run {run!r}: its test data cannot be read here ({exc})") from None
+                raise ApiError(422, f"run {run!r}: its test data cannot be read here ({exc})") from None
             if t.config.test_subset:
                 ds = ds.subset(test=t.config.test_subset)
             mean, std = t.input.tensors("cpu")
@@ -141,23 +141,23 @@ class Runs:
         if "image" in body:
             text = body["image"]
             if not isinstance(text, str):
-                raise RequestError(400, '"image" must be an image file as base64 text (PNG, JPEG, ...)')
+                raise ApiError(400, '"image" must be an image file as base64 text (PNG, JPEG, ...)')
             try:
                 raw = base64.b64decode(text.split(",", 1)[-1] if text.startswith("data:") else text, validate=True)
             except (binascii.Error, ValueError):
-                raise RequestError(400, '"image" is not valid base64; send the file\'s bytes base64-encoded') from None
+                raise ApiError(400, '"image" is not valid base64; send the file\'s bytes base64-encoded') from None
             try:
                 img, notes = read_image(io.BytesIO(raw), t.input, name="the dropped image")
             except ImageError as exc:
-                raise RequestError(422, str(exc)) from None
+                raise ApiError(422, str(exc)) from None
             return ("image", hashlib.sha256(raw).hexdigest()), img, notes, None
         index = body.get("test_index")
         if isinstance(index, bool) or not isinstance(index, int):
-            raise RequestError(400, '"test_index" must be an integer (the test image\'s index), or send "image": a base64 PNG')
+            raise ApiError(400, '"test_index" must be an integer (the test image\'s index), or send "image": a base64 PNG')
         ds, _ = self.test_set(name)
         n = ds.test_images.shape[0]
         if not 0 <= index < n:
-            raise RequestError(422, f"test_index {index} is out of range: run {name!r} has {n:,} test images (0 to {n - 1})")
+            raise ApiError(422, f"test_index {index} is out of range: run {name!r} has {n:,} test images (0 to {n - 1})")
         return ("test", index), ds.test_images[index], [], int(ds.test_labels[index])
 
     def look(self, body: dict):
@@ -215,7 +215,7 @@ def _int_field(body: dict, key: str, *, required: bool):
     if v is None and not required:
         return None
     if isinstance(v, bool) or not isinstance(v, int):
-        raise RequestError(400, f'"{key}" must be an integer, got {v!r}')
+        raise ApiError(400, f'"{key}" must be an integer, got {v!r}')
     return v
 
 
@@ -225,7 +225,7 @@ def _unit(runs: Runs, body: dict) -> dict:
 
     layer = body.get("layer")
     if not isinstance(layer, str):
-        raise RequestError(400, '"layer" must be a layer name as POST /api/inside lists them (the model\'s module names)')
+        raise ApiError(400, '"layer" must be a layer name as POST /api/inside lists them (the model\'s module names)')
     channel = _int_field(body, "channel", required=True)
     y, x = _int_field(body, "y", required=False), _int_field(body, "x", required=False)
     t, rfs, p, _, _ = runs.look(body)
@@ -233,7 +233,7 @@ def _unit(runs: Runs, body: dict) -> dict:
         lo = p.layer(layer)
         u = unit(p, layer, channel, y, x)
     except InsideError as exc:
-        raise RequestError(404 if "no layer" in str(exc) else 422, str(exc)) from None
+        raise ApiError(404 if "no layer" in str(exc) else 422, str(exc)) from None
     from ..render.unit import cells, number
 
     out = asdict(u)
@@ -262,7 +262,7 @@ def _answer(fn):
     async def endpoint(request: Request) -> Response:
         try:
             return JSONResponse(await fn(request))
-        except RequestError as exc:
+        except ApiError as exc:
             return _error(exc)
 
     return endpoint
@@ -287,8 +287,8 @@ def routes(root: Path) -> list[Route]:
             folder = await run_in_threadpool(runs.folder, request.path_params["run"])
             picture = request.path_params["file"]
             if picture not in PICTURES or not (folder / picture).is_file():
-                raise RequestError(404, f"run {folder.name!r} has no picture {picture!r}; a run may have {' and '.join(PICTURES)}")
-        except RequestError as exc:
+                raise ApiError(404, f"run {folder.name!r} has no picture {picture!r}; a run may have {' and '.join(PICTURES)}")
+        except ApiError as exc:
             return _error(exc)
         return FileResponse(folder / picture)
 
@@ -304,11 +304,11 @@ def routes(root: Path) -> list[Route]:
                 limit = min(PAGE_SIZE, int(q.get("limit", str(PAGE_SIZE))))
                 label = None if q.get("label") in (None, "") else int(q["label"])
             except ValueError:
-                raise RequestError(400, "offset, limit and label must be integers") from None
+                raise ApiError(400, "offset, limit and label must be integers") from None
             if label is not None and not 0 <= label < len(t.classes):
-                raise RequestError(422, f"label {label} is out of range: the run has {len(t.classes)} classes (0 to {len(t.classes) - 1})")
+                raise ApiError(422, f"label {label} is out of range: the run has {len(t.classes)} classes (0 to {len(t.classes) - 1})")
             if offset < 0 or limit < 1:
-                raise RequestError(400, f"offset must be >= 0 and limit >= 1, got offset={offset}, limit={limit}")
+                raise ApiError(400, f"offset must be >= 0 and limit >= 1, got offset={offset}, limit={limit}")
             keep = predicted == predicted  # all
             if label is not None:
                 keep &= ds.test_labels == label

@@ -35,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .app import RequestError, _body, _error, _spec_from
+from .app import ApiError, _body, _error, _spec_from
 
 LIMITS = {"epochs": (1, 100), "batch_size": (2, 65_536), "train_subset": (2, 10_000_000), "test_subset": (1, 10_000_000)}
 
@@ -132,7 +132,7 @@ class Trainer:
 
         with self.lock:
             if self.job is not None and self.job.state == "running":
-                raise RequestError(409, f"a training is already running ({self.job.model}, run {self.job.folder.name}); "
+                raise ApiError(409, f"a training is already running ({self.job.model}, run {self.job.folder.name}); "
                                         "wait for it or cancel it (POST /api/train/cancel)")
             options = []
             for key, (lo, hi) in LIMITS.items():
@@ -140,12 +140,12 @@ class Trainer:
                 if v is None:
                     continue
                 if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-                    raise RequestError(400, f'"{key}" must be an integer from {lo:,} to {hi:,}, got {v!r}')
+                    raise ApiError(400, f'"{key}" must be an integer from {lo:,} to {hi:,}, got {v!r}')
                 options += [f"--{key.replace('_', '-')}", str(v)]
             args = body.get("model_args")
             if args is not None:
                 if not isinstance(args, dict):
-                    raise RequestError(400, f'"model_args" must be an object of the model\'s options, e.g. {{"num_classes": 10}}, got {args!r}')
+                    raise ApiError(400, f'"model_args" must be an object of the model\'s options, e.g. {{"num_classes": 10}}, got {args!r}')
                 options += ["--model-args", json.dumps(args)]
             epochs = body.get("epochs") or PRESETS["fast"].get("epochs", TrainConfig(model="-").epochs)
             model, spec = self._model(body)
@@ -153,7 +153,7 @@ class Trainer:
             stem = "designed" if spec is not None else model
             folder = Path(default_out(TrainConfig(model=stem), self.root))
             if folder.exists():
-                raise RequestError(409, f"{folder} exists already; start again in a second")
+                raise ApiError(409, f"{folder} exists already; start again in a second")
             folder.mkdir(parents=True)
             if spec is not None:
                 from ..design import SpecError
@@ -163,7 +163,7 @@ class Trainer:
                     code = export(spec, "pytorch")
                 except SpecError as exc:
                     folder.rmdir()
-                    raise RequestError(422, str(exc), exc.to_dict()) from None
+                    raise ApiError(422, str(exc), exc.to_dict()) from None
                 (folder / "model.py").write_text(code, encoding="utf-8")
                 model = f"{folder / 'model.py'}:build_model"
             argv = [sys.executable, "-m", "convlens", "train", model, "--out", str(folder), "--progress", "off", *options]
@@ -175,16 +175,16 @@ class Trainer:
             return None, _spec_from(body)
         model = body.get("model", "fastnet")
         if not isinstance(model, str):
-            raise RequestError(400, '"model" must be a zoo name, e.g. "fastnet" (GET /api/examples lists the zoo)')
+            raise ApiError(400, '"model" must be a zoo name, e.g. "fastnet" (GET /api/examples lists the zoo)')
         from .. import zoo
 
         name = model.removeprefix("zoo:")
         try:
             entry = zoo.get(name)
         except zoo.ZooError as exc:  # the unknown-name error lists close names
-            raise RequestError(404, f"no zoo model {model!r}: {exc}") from None
+            raise ApiError(404, f"no zoo model {model!r}: {exc}") from None
         if entry.framework != "torch":
-            raise RequestError(422, f"{entry.name} is a Keras model; convlens train trains PyTorch models")
+            raise ApiError(422, f"{entry.name} is a Keras model; convlens train trains PyTorch models")
         return entry.name, None
 
     def status(self) -> dict:
@@ -194,7 +194,7 @@ class Trainer:
 
     def cancel(self) -> dict:
         if self.job is None or self.job.state != "running":
-            raise RequestError(409, "no training is running")
+            raise ApiError(409, "no training is running")
         self.job.cancel()
         return self.job.status()
 
@@ -207,7 +207,7 @@ def routes(root: Path) -> list[Route]:
             try:
                 args = (await _body(request),) if reads_body else ()
                 return JSONResponse(await run_in_threadpool(fn, *args))
-            except RequestError as exc:
+            except ApiError as exc:
                 return _error(exc)
 
         return endpoint

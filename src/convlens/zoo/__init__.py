@@ -21,12 +21,12 @@ is quoted beside it.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from ..core import close_names
 from ..core.framework import Framework
 from ..errors import UserError
 
@@ -202,7 +202,9 @@ def get(name: str) -> ZooEntry:
     key = _normalise(name)
     if key in _BY_NAME:
         return _BY_NAME[key]
-    close = difflib.get_close_matches(key, list(_BY_NAME), n=5, cutoff=0.5)
+    # 0.5, not the core's 0.6: zoo names carry variant suffixes ("-bn", "-cifar", "-32x4d"), so a family
+    # typed alone is further from them ("vgg" ~ "vgg11-bn" 0.55, "resnet" ~ "wide-resnet50-2" 0.57)
+    close = close_names(key, _BY_NAME, n=5, cutoff=0.5)
     hint = f"did you mean {', '.join(close)}?" if close else f"known names: {', '.join(_BY_NAME)}"
     raise UnknownModelError(f"zoo: no model named {name!r}; {hint}")
 

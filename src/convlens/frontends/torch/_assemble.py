@@ -15,7 +15,7 @@ from torch.nn.utils.prune import BasePruningMethod
 
 from ...core import memory as core_memory
 from ...core.receptive import as_dict
-from ...record import Diagnostic, MemoryEstimate, Summary  # Summary: the return type
+from ...record import Diagnostic, MemoryEstimate, Summary, WeightInfo, weight_totals  # Summary: the return type
 from .. import build
 
 META_NOTE = "shapes and costs from one forward pass on the meta device: no weights allocated, no numbers computed"
@@ -35,8 +35,12 @@ def _numel(t: torch.Tensor) -> int:
     return 0 if isinstance(t, nn.parameter.UninitializedTensorMixin) else t.numel()
 
 
-def _bytes(t: torch.Tensor) -> int:
-    return 0 if isinstance(t, nn.parameter.UninitializedTensorMixin) else t.numel() * t.element_size()
+def _info(t: torch.Tensor) -> WeightInfo:
+    """``t`` as the record's ``WeightInfo``, so that the one helper (``record.weight_totals``) sums it;
+    an uninitialised (lazy) tensor has no shape yet and counts as empty."""
+    if isinstance(t, nn.parameter.UninitializedTensorMixin):
+        return WeightInfo("", (0,), trainable=t.requires_grad)
+    return WeightInfo("", tuple(t.shape), trainable=t.requires_grad, dtype_bytes=t.element_size())
 
 
 def group(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -133,13 +137,12 @@ def assemble(model, *, inputs, result, diagnostics, title, substitutes, on_meta:
     """The Summary of one finished trace of ``model`` on ``inputs`` (the input tensors), made by the one builder
     (``frontends.build.assemble``). ``on_meta``: the trace ran on the meta device (the inputs cannot tell: a model
     may take no tensor, or only a numpy array or a dict of ints)."""
-    params = _unique(substitutes.get(id(p), p) for p in model.parameters())
-    buffers = _unique(substitutes.get(id(b), b) for b in model.buffers())
-    total = sum(_numel(p) for p in params)
-    trainable = sum(_numel(p) for p in params if p.requires_grad)
-    param_bytes = sum(_bytes(p) for p in params)
-    trainable_bytes = sum(_bytes(p) for p in params if p.requires_grad)
-    buffer_bytes = sum(_bytes(b) for b in buffers)
+    params = [_info(p) for p in _unique(substitutes.get(id(p), p) for p in model.parameters())]
+    buffers = [_info(b) for b in _unique(substitutes.get(id(b), b) for b in model.buffers())]
+    # The totals count each tensor the model owns once (shared, unused and lazy ones included),
+    # which the rows alone cannot give; MACs and FLOPs are the builder's sums of the rows.
+    totals = weight_totals(params, buffers)
+    trainable_bytes = weight_totals([p for p in params if p.trainable], ())["param_bytes"]
     input_bytes = sum(a.numel() * a.element_size() for a in inputs)
 
     unused = []
@@ -151,15 +154,12 @@ def assemble(model, *, inputs, result, diagnostics, title, substitutes, on_meta:
     if rf is not None:
         rf_record = as_dict(rf)
         diagnostics += _rf_diagnostics(rf, inputs)
-    m = core_memory.training_memory(parameter_bytes=param_bytes, trainable_bytes=trainable_bytes, buffer_bytes=buffer_bytes,
+    m = core_memory.training_memory(parameter_bytes=totals["param_bytes"], trainable_bytes=trainable_bytes,
+                                    buffer_bytes=totals["buffer_bytes"],
                                     input_bytes=input_bytes, activation_bytes=result.saved_bytes)
     memory = MemoryEstimate(parameters=m.parameters, gradients=m.gradients, optimizer=m.optimizer, activations=m.activations,
                             buffers=m.buffers, inputs=m.inputs, formula=core_memory.FORMULA)
     notes = model_notes(model, substitutes) + list(extra_notes) + [META_NOTE if on_meta else CPU_NOTE]
-    # The totals count each tensor the model owns once (shared, unused and lazy ones included),
-    # which the rows alone cannot give; MACs and FLOPs are the builder's sums of the rows.
-    totals = dict(total_params=total, trainable_params=trainable, non_trainable_params=total - trainable,
-                  buffers=sum(_numel(b) for b in buffers), param_bytes=param_bytes, buffer_bytes=buffer_bytes)
     return build.assemble(
         title=title or type(model).__name__, framework="torch",
         input_shapes=[tuple(a.shape) for a in inputs], output_shapes=[tuple(t.shape) for t in result.outputs],
