@@ -9,7 +9,6 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import pytest
 
@@ -21,6 +20,7 @@ from convlens import design  # noqa: E402
 from convlens.web import create_app  # noqa: E402
 
 from ..design.hostile import HOSTILE, alias_bomb  # noqa: E402
+from .conftest import serve  # noqa: E402
 
 
 def network(layers: int) -> str:
@@ -30,24 +30,9 @@ def network(layers: int) -> str:
     return "input: [1, 3, 16, 16]\nlayers:\n" + "\n".join(rows) + "\n"
 
 
-@contextmanager
 def serving(**options):
     """The app on a free loopback port (uvicorn in a thread), as `convlens serve` runs it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(**options), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    return serve(create_app(**options))
 
 
 def _timed(call) -> float:
