@@ -1,7 +1,7 @@
 """The Inside view in a real headless Chromium (Debian's, driven by Playwright, as test_browser.py does):
 open a run, pick a test image, click a convolution unit, and read on the page the numbers the API
 gives for that unit; jump to the misclassified images; click a pooling unit. The screenshot goes to
-test-artifacts/inside.png, and to docs/img/inside.png with --overwrite-golden."""
+test-artifacts/inside.png (docs/img/inside.png is of a default-recipe run: see docs/inside.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pytest
 from .conftest import serve
 from .test_browser import ARTIFACTS, browser  # noqa: F401  (the project's Chromium, launched once per module)
 
-DOCS_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "img" / "inside.png"
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +72,6 @@ def test_open_a_run_pick_an_image_click_a_unit(page, server, request):
     assert page.locator(".map .box").count() == len(unit["window"])  # marked on every input channel it reads
     assert page.locator("#input-fig .rf").count() == 1
     page.screenshot(path=str(ARTIFACTS / "inside.png"))
-    if request.config.getoption("--overwrite-golden"):
-        DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(DOCS_IMAGE))
 
     page.click("#animate")
     page.wait_for_function("document.querySelectorAll('.map .box').length > 0")

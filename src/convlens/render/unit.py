@@ -9,10 +9,15 @@ from __future__ import annotations
 
 
 def number(v: float | None) -> str:
-    """4 significant digits, a true minus sign: ``number(-0.012345)`` → ``'−0.01235'``."""
+    """4 significant digits, a true minus sign: ``number(-0.012345)`` → ``'−0.01235'``; a product
+    of a padding zero and a negative weight is −0.0 in floating point, and is written ``'0'``.
+
+    >>> number(-0.012345), number(-0.0), number(None)
+    ('−0.01235', '0', 'padding')
+    """
     if v is None:
         return "padding"
-    text = f"{v:.4g}"
+    text = f"{v + 0.0:.4g}"  # + 0.0 turns −0.0 into 0.0 and leaves every other value as it is
     return text.replace("-", "−")
 
 
