@@ -22,21 +22,22 @@ FRAMEWORKS = {"torch", "keras", "tensorflow", "numpy", "torchvision", "torchinfo
 # package -> convlens packages it may import (besides itself)
 ALLOWED = {
     "errors": set(),  # convlens.errors.UserError: imports nothing, importable by every package
-    "core": {"errors"},
-    "record": {"errors", "core"},
-    "frontends": {"errors", "core", "record"},
-    "render": {"errors", "core", "record"},
-    "zoo": {"errors", "core"},
-    "design": {"errors", "core", "record", "frontends", "zoo"},  # a front end of its own: spec files, and zoo models written as specs
-    "data": {"errors"},  # dataset readers: files in, uint8 tensors out
-    "targets": {"errors", "core", "record", "frontends", "zoo", "design"},
-    "train": {"errors", "core", "record", "frontends", "zoo", "targets", "data", "__init__"},  # __init__: the version a run records
-    "web": {"errors", "core", "record", "frontends", "render", "zoo", "design", "targets", "train", "data"},  # train, data: the Inside view
-    "cli": {"errors", "core", "record", "frontends", "render", "zoo", "design", "targets", "data", "train", "web", "__init__"},
-    "__init__": {"errors", "core", "targets"},
-    "__main__": {"errors", "cli"},
+    "i18n": {"errors"},  # convlens.i18n.tr: every sentence in the reader's language; importable by every package
+    "core": {"errors", "i18n"},
+    "record": {"errors", "core", "i18n"},
+    "frontends": {"errors", "core", "record", "i18n"},
+    "render": {"errors", "core", "record", "i18n"},
+    "zoo": {"errors", "core", "i18n"},
+    "design": {"errors", "core", "record", "frontends", "zoo", "i18n"},  # a front end of its own: spec files, and zoo models written as specs
+    "data": {"errors", "i18n"},  # dataset readers: files in, uint8 tensors out
+    "targets": {"errors", "core", "record", "frontends", "zoo", "design", "i18n"},
+    "train": {"errors", "core", "record", "frontends", "zoo", "targets", "data", "__init__", "i18n"},  # __init__: the version a run records
+    "web": {"errors", "core", "record", "frontends", "render", "zoo", "design", "targets", "train", "data", "i18n"},  # train, data: the Inside view
+    "cli": {"errors", "core", "record", "frontends", "render", "zoo", "design", "targets", "data", "train", "web", "__init__", "i18n"},
+    "__init__": {"errors", "core", "targets", "i18n"},
+    "__main__": {"errors", "cli", "i18n"},
 }
-NO_FRAMEWORK = {"core", "record", "render", "errors"}  # these run where neither PyTorch nor Keras is installed
+NO_FRAMEWORK = {"core", "record", "render", "errors", "i18n"}  # these run where neither PyTorch nor Keras is installed
 LAZY_OK = {("record", "render")}  # (importer, imported) allowed inside a function only
 
 

@@ -7,6 +7,8 @@ calls.
 
 __version__ = "0.1.0"
 
+from .i18n import set_language  # noqa: E402  (stdlib only: `import convlens` stays free)
+
 _FROM_CORE = ("LAYERS", "LayerError", "calc", "layer")
 
 
@@ -49,4 +51,4 @@ def summary(model, input_size=None, *, input_data=None, dtypes=None, device="met
     return summarize(resolve(model, request) if not isinstance(model, str) else Resolved(model, request, request.title or "model"))
 
 
-__all__ = ["LAYERS", "LayerError", "calc", "layer", "summary", "__version__"]
+__all__ = ["LAYERS", "LayerError", "calc", "layer", "summary", "set_language", "__version__"]

@@ -12,6 +12,7 @@ import os
 import sys
 
 from ..errors import UserError
+from ..i18n import LANGUAGES, N_, language, tr
 
 # sub-command modules, in the order `convlens --help` lists them
 COMMANDS = ("demo", "calc", "solve", "rf", "summary", "check", "draw", "zoo", "compare", "export", "serve",
@@ -23,18 +24,56 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"convlens: {message} (see 'convlens {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''} --help')\n".replace("  ", " "))
 
 
+LANG_HELP = N_("the language convlens writes in: {choices} (default: the locale's, from LANG/LC_ALL; else en)")
+
+
+def add_lang(p: argparse.ArgumentParser) -> None:
+    """``--lang`` on a parser: every command takes it, before or after its own arguments."""
+    p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=tr(LANG_HELP, choices=", ".join(LANGUAGES)))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="convlens", description="Shapes, parameters, cost and receptive fields of convolutional networks, computed and explained.")
     from .. import __version__
 
     parser.add_argument("--version", action="version", version=f"convlens {__version__}")
+    add_lang(parser)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").register(sub)
+    for child in sub.choices.values():
+        if not any("--lang" in a.option_strings for a in child._actions):  # noqa: SLF001 (argparse's list of options)
+            add_lang(child)
     return parser
 
 
+def requested_language(argv: list[str]) -> str | None:
+    """The ``--lang`` of a command line, read before parsing so that help and usage errors are in it too.
+
+    >>> requested_language(["calc", "--lang", "ko", "Conv2d"]), requested_language(["--lang=ko"]), requested_language(["calc"])
+    ('ko', 'ko', None)
+    """
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        else:
+            continue
+        if value.strip().lower() in LANGUAGES:
+            return value.strip().lower()
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with language(requested_language(argv)):
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
