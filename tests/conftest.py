@@ -11,6 +11,15 @@ import pytest
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 
+import sys  # noqa: E402
+
+if str(GOLDEN_DIR.parent) not in sys.path:  # tests/ on the path: `from i18n.english import english` in any test
+    sys.path.insert(0, str(GOLDEN_DIR.parent))
+
+# Tests compare English output unless they ask for another language: a Korean locale on the
+# machine running the suite must not change them.
+os.environ["LANGUAGE"] = "en"
+
 
 def pytest_addoption(parser):
     parser.addoption("--overwrite-golden", action="store_true", default=False,
