@@ -280,3 +280,20 @@ def test_lang_ko_from_the_environment_in_a_fresh_process(tmp_path):
     r = subprocess.run([sys.executable, "-m", "convlens", "check", "net.yaml"], cwd=tmp_path, env=env,
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and "이미 층 0이(가) 쓰고 있습니다" in r.stderr, r.stderr
+
+
+def test_the_public_functions_take_lang():
+    from convlens import design
+    from convlens.frontends.chain import chain_summary
+    from convlens.frontends.torch import check
+
+    model = zoo.build("residual-cnn-as-written")
+    ko = {d.code: d for d in check(model, (1, 1, 28, 28), lang="ko")}
+    en = {d.code: d for d in check(model, (1, 1, 28, 28))}  # the current language: English in the suite
+    assert ko.keys() == en.keys() and ko["linear-in-features"].fix.endswith("를 쓰세요")
+    assert en["linear-in-features"].fix.startswith("use nn.Linear")
+    spec = design.SCHEMA_PATH.with_name("examples") / "residual-cnn.yaml"
+    assert design.summary(spec, lang="ko").notes[0].endswith("pytorch 규칙")
+    assert design.summary(spec).notes[0].startswith("read from the spec")
+    assert chain_summary(["Conv2d(1, 8, 3)"], (1, 28, 28), lang="ko").notes[0].startswith("입력 (1, 28, 28)에 배치 차원이 없어")
+    assert chain_summary(["Conv2d(1, 8, 3)"], (1, 28, 28)).notes[0] == "input (1, 28, 28) has no batch dimension; evaluated as (1, 1, 28, 28)"

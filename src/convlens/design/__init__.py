@@ -36,7 +36,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..core.network import NetworkError, NetworkResult, evaluate as evaluate_nodes
-from ..i18n import N_, tr
+from ..i18n import N_, language, tr
 from ..record import Summary
 from ..core.framework import Framework
 from ._build import MAX_LAYERS, MAX_STEPS, Origin, Spec, build
@@ -169,12 +169,13 @@ def where(spec: Spec, index: int, argument: str | None = None) -> str:
     return spec.filename if line is None else f"{spec.filename}:{line}:{column}"
 
 
-def summary(spec: Spec | str | Path) -> Summary:
+def summary(spec: Spec | str | Path, *, lang: str | None = None) -> Summary:
     """The Summary record of a spec (a ``Spec`` or a path). A network that breaks gives a failed
-    summary whose first diagnostic names the layer, the file position and the fix."""
-    if not isinstance(spec, Spec):
-        spec = load(spec)
-    return analyse(spec)[0]
+    summary whose first diagnostic names the layer, the file position and the fix (in ``lang``)."""
+    with language(lang):
+        if not isinstance(spec, Spec):
+            spec = load(spec)
+        return analyse(spec)[0]
 
 
 def analyse(spec: Spec) -> tuple[Summary, dict | None]:

@@ -18,14 +18,20 @@ from ..core.framework import Framework
 from ..core.network import INPUT, NetworkError, NetworkResult
 from ..core.window import effective_kernels, same_pads_statically
 from ._build import Spec
-from ..i18n import tr
+from ..i18n import language, tr
 from ._errors import SpecError
 
 _MERGES_KERAS = {"Add", "Concatenate"}
 
 
-def export(spec: Spec, to: Framework | str) -> str:
-    """The source code of ``spec`` for the framework ``to`` (``Framework.TORCH``, or ``"pytorch"``/``"keras"``)."""
+def export(spec: Spec, to: Framework | str, *, lang: str | None = None) -> str:
+    """The source code of ``spec`` for the framework ``to`` (``Framework.TORCH``, or ``"pytorch"``/``"keras"``);
+    its comments in ``lang`` (the code is the same in every language)."""
+    with language(lang):
+        return _export(spec, to)
+
+
+def _export(spec: Spec, to) -> str:
     to = Framework.parse(to, what="export to")
     result = _evaluate(spec)
     if to is Framework.TORCH:

@@ -28,7 +28,7 @@ from ..core import KERAS_ALIASES, LAYERS, Layer, LayerError, layer as build_laye
 from ..core.keras_conventions import KERAS_IGNORED
 from ..core.framework import Framework
 from ..core.network import Node, evaluate
-from ..i18n import tr
+from ..i18n import language, tr
 from ..record import Summary
 from .build import summary_of_network
 _MAX_POWER = 64  # largest exponent accepted in "2**k" (keeps a typo from building a huge number)
@@ -291,11 +291,16 @@ def _fmt(shape) -> str:
 # ---------------------------------------------------------------------------------------
 # front ends: each ends in a Summary
 # ---------------------------------------------------------------------------------------
-def chain_summary(texts, input_shape=None, *, title: str | None = None) -> Summary:
-    """A chain of layer calls on ``input_shape`` (or the shape a Keras call declares).
+def chain_summary(texts, input_shape=None, *, title: str | None = None, lang: str | None = None) -> Summary:
+    """A chain of layer calls on ``input_shape`` (or the shape a Keras call declares), its notes in ``lang``.
 
     A layer that fails raises ``NetworkError`` naming it (index, name, type) and saying why.
     """
+    with language(lang):
+        return _chain_summary(texts, input_shape, title=title)
+
+
+def _chain_summary(texts, input_shape, *, title) -> Summary:
     parsed, declared = parse_chain(texts)
     if not parsed:
         raise ParseError(" ".join(texts), tr("no layer to evaluate; add a layer call such as Conv2d(1, 32, 3)"))

@@ -27,7 +27,7 @@ from ...core.reported import InputLayer
 from ...errors import UserError
 from ...record import DiagnosticCode, MemoryEstimate, Severity, Summary
 from ..build import summary_of_failure, summary_of_network
-from ...i18n import N_, tr
+from ...i18n import N_, language, tr
 from . import _assemble, _checks
 from ._graph import functional_of, read_graph
 from .layers import core_layer
@@ -70,14 +70,20 @@ def load(path: str):
                                  path=path, error=f"{type(exc).__name__}: {first[:200]}")) from None
 
 
-def summary(model, input_shape=None, *, title: str | None = None, expand_nested: bool = True) -> Summary:
+def summary(model, input_shape=None, *, title: str | None = None, expand_nested: bool = True, lang: str | None = None) -> Summary:
     """Summarise a built Keras model.
 
     ``input_shape`` (batch first, ``None`` allowed): builds a model that is not built, or, for a
     built model, evaluates it at another input size (the core computes; Keras's figures are then
     compared only where they do not depend on the input). ``expand_nested=False`` shows each
-    nested model as one row, as Keras's ``model.summary()`` does by default.
+    nested model as one row, as Keras's ``model.summary()`` does by default. ``lang``: the language of
+    the diagnostics and notes (None: the current one).
     """
+    with language(lang):
+        return _summary(model, input_shape, title=title, expand_nested=expand_nested)
+
+
+def _summary(model, input_shape, *, title, expand_nested) -> Summary:
     keras = _keras()
     if not isinstance(model, keras.Model):
         raise KerasModelError(tr("expected a keras.Model, got {type}", type=type(model).__name__))

@@ -22,7 +22,7 @@ import torch
 import torch.nn as nn
 
 from ...errors import UserError
-from ...i18n import tr
+from ...i18n import language, tr
 from ...record import Diagnostic, DiagnosticCode, Summary
 from ..device import TraceDevice
 from . import _assemble, _diagnose, _structures, _trace
@@ -96,7 +96,7 @@ def _device(device) -> TraceDevice:
 
 
 def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, device: str = "meta",
-            title: str | None = None, memory: bool = True) -> Summary:
+            title: str | None = None, memory: bool = True, lang: str | None = None) -> Summary:
     """Summarise ``model`` on the given input: every layer's shapes, weights, MACs, the worked
     calculation, totals, training memory, receptive field and diagnostics.
 
@@ -104,8 +104,14 @@ def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, 
     (or ``torch.device("cpu")``) runs the forward for real (buffers are copied so BatchNorm
     statistics are not touched). ``input_size`` is one shape, a list of shapes or ``()`` for a
     0-d input, with ``dtypes``; or ``input_data`` is a tensor, a list/tuple of positional inputs
-    or a dict of keyword inputs (torchinfo's arguments).
+    or a dict of keyword inputs (torchinfo's arguments). ``lang``: the language of the diagnostics and
+    notes (``"en"``, ``"ko"``; None: the current one).
     """
+    with language(lang):
+        return _summary(model, input_size, input_data=input_data, dtypes=dtypes, device=device, title=title, memory=memory)
+
+
+def _summary(model, input_size, *, input_data, dtypes, device, title, memory) -> Summary:
     if not isinstance(model, nn.Module):
         raise SummaryError(tr("summary() needs a torch.nn.Module, got {type}", type=type(model).__name__))
     device = _device(device)
@@ -232,6 +238,7 @@ def _trace_once(model, args, kwargs, device, measure_memory) -> _trace.TraceResu
     return _trace.trace(model, args, kwargs, on_meta=device == "meta", measure_memory=measure_memory)
 
 
-def check(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, device: str = "meta") -> list[Diagnostic]:
-    """Only the diagnostics of ``summary`` (training memory is not measured)."""
-    return summary(model, input_size, input_data=input_data, dtypes=dtypes, device=device, memory=False).diagnostics
+def check(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, device: str = "meta",
+          lang: str | None = None) -> list[Diagnostic]:
+    """Only the diagnostics of ``summary`` (training memory is not measured), in ``lang``."""
+    return summary(model, input_size, input_data=input_data, dtypes=dtypes, device=device, memory=False, lang=lang).diagnostics
