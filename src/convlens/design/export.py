@@ -32,7 +32,7 @@ def export(spec: Spec, to: Framework | str, *, lang: str | None = None) -> str:
 
 
 def _export(spec: Spec, to) -> str:
-    to = Framework.parse(to, what="export to")
+    to = Framework.parse(to, what=tr("export to"))
     result = _evaluate(spec)
     if to is Framework.TORCH:
         return to_pytorch(spec, result)
