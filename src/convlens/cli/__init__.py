@@ -13,7 +13,7 @@ import sys
 
 from ..errors import UserError
 from ..i18n import LANGUAGES, N_, language, tr
-from ._argparse import argparse_speaks
+from ._argparse import argparse_speaks, wide
 
 # sub-command modules, in the order `convlens --help` lists them
 COMMANDS = ("demo", "calc", "solve", "rf", "summary", "check", "draw", "zoo", "compare", "export", "serve",
@@ -21,6 +21,9 @@ COMMANDS = ("demo", "calc", "solve", "rf", "summary", "check", "draw", "zoo", "c
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, formatter_class=argparse.HelpFormatter, **kwargs):  # Korean help wrapped by its columns
+        super().__init__(*args, formatter_class=wide(formatter_class), **kwargs)
+
     def error(self, message):  # argparse's own usage errors: one line, exit 2
         command = f"convlens {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''}"
         self.exit(2, ("convlens: " + tr("{message} (see '{command} --help')", message=message, command=command) + "\n").replace("  ", " "))
@@ -44,10 +47,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").register(sub)
-    for child in sub.choices.values():
-        if not any("--lang" in a.option_strings for a in child._actions):  # noqa: SLF001 (argparse's list of options)
-            add_lang(child)
+    _add_lang_everywhere(parser)
     return parser
+
+
+def _add_lang_everywhere(parser: argparse.ArgumentParser) -> None:
+    """``--lang`` on every sub-command, sub-sub-commands (`zoo list`, `data get`) included."""
+    for action in parser._actions:  # noqa: SLF001 (argparse's list of options)
+        if not isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            continue
+        for child in action.choices.values():
+            if not any("--lang" in a.option_strings for a in child._actions):  # noqa: SLF001
+                add_lang(child)
+            _add_lang_everywhere(child)
 
 
 def requested_language(argv: list[str]) -> str | None:

@@ -16,6 +16,8 @@ from dataclasses import MISSING, fields
 
 from ..i18n import N_, tr
 from ..render import layer_detail, render
+from . import add_lang
+from ._argparse import wide
 from ._common import FORMATS, UsageError, parse_shape
 
 _EXAMPLES_HEAD = N_("examples:")
@@ -49,8 +51,12 @@ def add_common(p) -> None:
 class RestParser(argparse.ArgumentParser):
     """Parses what follows the layer name; its mistakes are one-line usage errors."""
 
+    def __init__(self, *args, **kwargs):  # Korean help wrapped by its columns
+        super().__init__(*args, formatter_class=wide(argparse.HelpFormatter), **kwargs)
+
     def error(self, message):
-        raise UsageError(tr("{message} (see '{command} --help')", message=message, command=f"convlens {self.prog}"))
+        command = f"convlens {self.prog}"
+        raise UsageError(tr("{message} (see '{command} --help')", message=message, command=command))
 
 
 _BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -102,6 +108,7 @@ def _single(args, rest) -> int:
     cls = LAYERS[name]
     parser = RestParser(prog=f"calc {name}", description=tr("{layer}: options are the layer's own keyword names.", layer=name), add_help=True)
     add_common(parser)
+    add_lang(parser)  # `--lang ko` after the layer's options (main has read it already)
     for f in fields(cls):
         if not f.init or f.metadata.get("hidden"):
             continue
@@ -135,6 +142,7 @@ def parse_chain_args(command: str, args, rest):
     """The layer calls and options after the sub-command, in any order."""
     parser = RestParser(prog=command, add_help=False)
     add_common(parser)
+    add_lang(parser)  # `--lang ko` among the calls (main has read it already)
     parser.add_argument("calls", nargs="*")
     opts = parser.parse_intermixed_args(rest)
     opts.input = opts.input or args.input

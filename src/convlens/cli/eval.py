@@ -47,9 +47,9 @@ def run(args) -> int:
         if args.test_subset:
             ds = ds.subset(test=args.test_subset)
         if (ds.channels, ds.image_size) != (t.input.channels, t.input.size) or len(ds.classes) != len(t.classes):
+            image, trained_image = f"{ds.channels}×{ds.image_size[0]}×{ds.image_size[1]}", f"{t.input.channels}×{t.input.size[0]}×{t.input.size[1]}"
             raise UsageError(tr("{name} has {classes} classes of {image} images; the checkpoint was trained on {trained} classes of {trained_image}",
-                                name=name, classes=len(ds.classes), image=f"{ds.channels}×{ds.image_size[0]}×{ds.image_size[1]}",
-                                trained=len(t.classes), trained_image=f"{t.input.channels}×{t.input.size[0]}×{t.input.size[1]}"))
+                                name=name, classes=len(ds.classes), image=image, trained=len(t.classes), trained_image=trained_image))
         ev = evaluate(t.net, ds.test_images, ds.test_labels, t.input, num_classes=len(t.classes), device="cpu",
                       flip_tta=t.config.flip_tta, bf16=False, channels_last=False)
     if args.format == "json":
@@ -58,12 +58,11 @@ def run(args) -> int:
             plot_confusion(Path(args.output), ev.confusion, t.classes, _title(t, ds, ev))
         return 0
     k = len(t.classes)
-    setting = (tr("{count} images, flip TTA, float32", count=f"{ev.count:,}") if t.config.flip_tta
-               else tr("{count} images, float32", count=f"{ev.count:,}"))
+    count, correct, accuracy = f"{ev.count:,}", f"{int(ev.confusion.diag().sum()):,}", f"{100 * ev.accuracy:.2f}%"
+    setting = tr("{count} images, flip TTA, float32", count=count) if t.config.flip_tta else tr("{count} images, float32", count=count)
     print(tr("{model} after {epochs} epochs, on {dataset} test ({setting})", model=t.config.model, epochs=t.epoch, dataset=ds.name, setting=setting))
-    print(tr("accuracy  {accuracy}  ({correct} of {count})", accuracy=f"{100 * ev.accuracy:.2f}%",
-             correct=f"{int(ev.confusion.diag().sum()):,}", count=f"{ev.count:,}"))
-    print(tr("loss      {loss}  (mean cross-entropy)", loss=f"{ev.loss:.4f}"))
+    print(tr("accuracy  {accuracy}  ({correct} of {count})", accuracy=accuracy, correct=correct, count=count))
+    print(tr("loss      {loss}  (mean cross-entropy)", loss=format(ev.loss, ".4f")))
     print()
     totals = ev.confusion.sum(1).tolist()
     rows = [[c, f"{int(ev.confusion[i, i]):,}", f"{totals[i]:,}", f"{100 * acc:.1f}%"] for i, (c, acc) in enumerate(zip(t.classes, ev.per_class()))]
@@ -82,7 +81,8 @@ def run(args) -> int:
 
 def _title(t, ds, ev) -> str:
     """The confusion matrix picture's title."""
-    return tr("{model} on {dataset}: test accuracy {accuracy}", model=t.config.model, dataset=ds.name, accuracy=f"{100 * ev.accuracy:.2f}%")
+    accuracy = f"{100 * ev.accuracy:.2f}%"
+    return tr("{model} on {dataset}: test accuracy {accuracy}", model=t.config.model, dataset=ds.name, accuracy=accuracy)
 
 
 def _numbers(t, ds, ev) -> dict:

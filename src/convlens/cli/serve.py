@@ -34,7 +34,8 @@ def run(args) -> int:
         try:
             probe.bind((args.host, args.port))
         except OSError as exc:
-            raise UsageError(tr("cannot listen on {address}: {reason}; try another --port", address=f"{args.host}:{args.port}", reason=exc.strerror)) from None
+            address = f"{args.host}:{args.port}"
+            raise UsageError(tr("cannot listen on {address}: {reason}; try another --port", address=address, reason=exc.strerror)) from None
     url = f"http://{args.host}:{args.port}/"
     print("convlens: " + tr("the design page is on {url} (Ctrl+C stops it); the Inside view of the runs in {runs}/ is on {inside}",
                             url=url, runs=args.runs, inside=url + "inside"), file=sys.stderr)

@@ -32,11 +32,11 @@ def register(sub) -> None:
     p.add_argument("--test-subset", type=int, default=None, metavar="N", help=tr("evaluate on the first N test images only"))
     p.add_argument("--epochs", type=int, default=None, help=_default(d.epochs))
     p.add_argument("--batch-size", type=int, default=None, help=tr("(default {value}; split across processes under torchrun)", value=d.batch_size))
-    p.add_argument("--lr", type=float, default=None, help=tr("peak learning rate (default {value})", value=f"{d.lr:g}"))
-    p.add_argument("--weight-decay", type=float, default=None, help=_default(f"{d.weight_decay:g}"))
+    p.add_argument("--lr", type=float, default=None, help=tr("peak learning rate (default {value})", value=format(d.lr, "g")))
+    p.add_argument("--weight-decay", type=float, default=None, help=_default(format(d.weight_decay, "g")))
     p.add_argument("--optimizer", choices=[str(o) for o in Optimizer], default=None, help=_default(d.optimizer))
     p.add_argument("--schedule", choices=[str(s) for s in Schedule], default=None, help=_default(d.schedule))
-    p.add_argument("--label-smoothing", type=float, default=None, help=_default(f"{d.label_smoothing:g}"))
+    p.add_argument("--label-smoothing", type=float, default=None, help=_default(format(d.label_smoothing, "g")))
     p.add_argument("--augment", default=None, metavar="LIST",
                    help=tr("comma-separated from {choices}, or none (default {value}; translate only for mnist)",
                            choices=", ".join(Augment), value=",".join(d.augment)))

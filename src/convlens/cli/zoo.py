@@ -152,7 +152,8 @@ def run_code(args) -> int:
 
     entry = _entry(args.name)
     code = zoo.source_code(entry.name)
-    sys.stdout.write("# " + tr("{name}: {path}, factory {factory}", name=entry.name, path=f"convlens/zoo/{entry.factory.split(':')[0]}.py",
-                               factory=f"{entry.factory.split(':')[1]}()") + "\n")
+    module, factory = entry.factory.split(":")[:2]
+    path = f"convlens/zoo/{module}.py"
+    sys.stdout.write("# " + tr("{name}: {path}, factory {factory}", name=entry.name, path=path, factory=factory + "()") + "\n")
     sys.stdout.write(code if code.endswith("\n") else code + "\n")
     return 0
