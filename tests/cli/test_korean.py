@@ -62,9 +62,9 @@ def test_top_level_help(capsys):
 def test_calc_help(capsys):
     code, out, _ = run(capsys, "calc", "--help", "--lang", "ko")
     assert code == 0
-    assert "레이어 이름과 그 옵션, 또는 레이어 호출" in out
+    assert "층 이름과 그 옵션, 또는 층 호출" in out
     assert "\n예:\n  convlens calc Conv2d --input 16x1x28x28" in out  # the examples are code: as written
-    assert "(레이어 하나의 옵션)" in out
+    assert "(층 하나의 옵션)" in out
 
 
 def test_english_help_is_argparse_own(capsys):
@@ -92,7 +92,7 @@ USAGE_ERRORS = [
     (["calc", "Conv2d", "--input", "1x1x8x8", "--bias", "maybe"], "'maybe' is not true or false",
      "'maybe'은(는) 참도 거짓도 아닙니다"),
     (["solve", "Conv2d", "--input", "28"], "give --output-size SIZE", "--output-size SIZE (예: --input 224 --output-size 112)"),
-    (["rf"], "give layer calls, e.g.", "레이어 호출을 주세요. 예:"),
+    (["rf"], "give layer calls, e.g.", "층 호출을 주세요. 예:"),
     (["calc", "Conv2d", "--input", "1x1x28x28", "--kernel"], "ambiguous option: --kernel could match --kernel-size, --kernel_size",
      "모호한 옵션입니다: --kernel은(는) --kernel-size, --kernel_size 중 어느 것일 수도 있습니다"),
     (["calc", "Conv2d", "--input", "1x1x28x28", "--nosuch", "1"], "Conv2d has no option '--nosuch'", "Conv2d에는 '--nosuch' 옵션이 없습니다"),
@@ -150,6 +150,23 @@ def test_every_argparse_message_is_translated_with_its_placeholders():
             translated = argparse._(message)
             assert translated != message, message
             assert sorted(__import__("re").findall(r"%\(\w+\)\w|%\w", translated)) == sorted(__import__("re").findall(r"%\(\w+\)\w|%\w", message))
+
+
+def test_the_marked_messages_are_argparse_own():
+    """A msgid that differs from argparse's by one character would never be looked up: each marked message
+    is the first argument of a ``_()`` call in this Python's argparse (the title "subcommands" is a default)."""
+    import ast
+    import re
+
+    tree = ast.parse(Path(argparse.__file__).read_text(encoding="utf-8"))
+    looked_up = {node.args[0].value for node in ast.walk(tree)
+                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_"
+                 and node.args and isinstance(node.args[0], ast.Constant)}
+    assert [m for m in MESSAGES if m not in looked_up] == ["subcommands"]
+    programmers = {m for m in looked_up if re.search(r"callable|__call__|mutually exclusive arguments must|cannot merge|conflict_resolution|"
+                                                     r"conflicting subparser|dest= is required|invalid option string|invalid argument for "
+                                                     r"positionals|with mode", m)}
+    assert looked_up - programmers <= set(MESSAGES)  # every message a user can meet is marked
 
 
 def test_wrap_counts_hangul_as_two_columns():

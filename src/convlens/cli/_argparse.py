@@ -15,7 +15,9 @@ import unicodedata
 
 from ..i18n import DEFAULT, N_, current, translations
 
-# argparse's messages (Lib/argparse.py, Python 3.11), verbatim: the catalog's msgids must equal them.
+# argparse's messages (Lib/argparse.py, Python 3.11), verbatim: the catalog's msgids must equal them. Those it
+# raises only for a parser built wrongly (a programmer's error, never a user's: "dest= is required for options
+# like %r", "conflicting subparser: %s", ...) are left out. "subcommands" is the default title it translates.
 MESSAGES = (
     N_("usage: "),
     N_("positional arguments"),
