@@ -252,3 +252,14 @@ def test_the_cli_lines_check_finds_english():
     demo = "convlens demo: x\n\n1. 쓰인 그대로: y\n   convlens: core words here\n\n2. z\n\ntable words here\n\n3. the flow table, recomputed\n"
     assert english(cli_lines(demo)) == ["the flow table recomputed"]
     assert "core words" not in cli_lines(demo) and "table words" not in cli_lines(demo)
+
+
+def test_data_list_in_korean_tells_missing_from_broken(capsys, tmp_path):
+    """A dataset that is not there reads "찾을 수 없음 (how to get it)" in Korean too: whether it is missing is
+    decided on the data package's English message, whatever language it is shown in."""
+    code, out, _ = run(capsys, "data", "list", "--data-dir", str(tmp_path), "--lang", "ko")
+    assert code == 0
+    assert out.splitlines()[0].split() == ["데이터셋", "학습", "/", "테스트", "이미지", "클래스", "위치,", "검증"]
+    assert "찾을 수 없음 (convlens data get mnist)" in out
+    code, out, _ = run(capsys, "data", "list", "--data-dir", str(tmp_path))
+    assert code == 0 and "not found (convlens data get mnist)" in out

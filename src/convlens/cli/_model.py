@@ -51,7 +51,8 @@ def request_from(args, *, memory: bool = True, title: str | None = None):
         return Request.make(input_size=list(shapes) if shapes else None, dtypes=args.dtype, device=args.device,
                             args=parse_args_json(args.args), title=title, memory=memory, depth=getattr(args, "depth", None))
     except RequestError as exc:
-        raise UsageError(str(exc).replace("depth must", "--depth must")) from None
+        message = str(exc)  # "depth must be ..." / "depth는 ...": named as the option it came from, in any language
+        raise UsageError("--" + message if message.startswith("depth") else message) from None
 
 
 def summarise(args, *, memory: bool = True, target: str | None = None):
