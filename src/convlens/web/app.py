@@ -48,13 +48,18 @@ from .. import design
 from ..core import Framework
 from ..design import MAX_BYTES, dump, read
 from ..errors import UserError
-from ..i18n import DEFAULT, LANGUAGES, check, current, language, tr, translated
+from ..i18n import DEFAULT, LANGUAGES, N_, check, current, language, tr, translated
 from ..render import diagram, page
 
 BUDGET_S = 10.0  # the longest a request waits for its analysis (a 10,000-layer spec takes seconds on a loaded machine)
 WORKERS = 4  # analyses running at once; one more request gets 503
 STATIC = Path(__file__).with_name("static")
 EXAMPLES = Path(design.__file__).with_name("examples")
+
+
+# json.decoder's own messages, read in the request's language (one with a value inside stays as json writes it)
+JSON_ERRORS = frozenset({N_("Expecting value"), N_("Expecting property name enclosed in double quotes"), N_("Expecting ',' delimiter"),
+                         N_("Expecting ':' delimiter"), N_("Unterminated string starting at"), N_("Extra data")})
 
 
 class ApiError(Exception):
@@ -88,7 +93,7 @@ async def _body(request: Request) -> dict:
     except UnicodeDecodeError:
         raise ApiError(400, tr("the request body is not UTF-8 text")) from None
     except json.JSONDecodeError as exc:
-        raise ApiError(400, tr("the request body is not JSON: {error} (line {line}, column {column})", error=exc.msg, line=exc.lineno, column=exc.colno),
+        raise ApiError(400, tr("the request body is not JSON: {error} (line {line}, column {column})", error=tr(exc.msg) if exc.msg in JSON_ERRORS else exc.msg, line=exc.lineno, column=exc.colno),
                        {"line": exc.lineno, "column": exc.colno}) from None
     except RecursionError:
         raise ApiError(400, tr("the request body is nested too deeply")) from None
