@@ -263,3 +263,35 @@ def test_an_unknown_language_in_the_url_leaves_the_page_in_english_and_says_why(
     _ready(page)
     assert page.evaluate("document.documentElement.lang") == "en"
     assert "unknown language 'fr'" in page.inner_text("#status") and page.inner_text("#add-row") == "Add layer"
+
+
+# ---- the Inside view's API on real runs (conftest's runs_dir: two quick `convlens train` runs) -------
+
+@pytest.fixture(scope="module")
+def runs_client(runs_dir):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with TestClient(create_app(runs=runs_dir), raise_server_exceptions=False) as c:
+            yield c
+
+
+def test_the_inside_api_in_korean(runs_client):
+    pytest.importorskip("torch")
+    c = runs_client
+    en = c.post("/api/inside?lang=en", json={"run": "tiny", "test_index": 0})
+    ko = c.post("/api/inside", json={"run": "tiny", "test_index": 0, "lang": "ko"})
+    assert en.status_code == ko.status_code == 200
+    assert en.json()["input_text"].startswith("input 1×28×28, normalised: ")
+    assert ko.json()["input_text"].startswith("입력 1×28×28, 정규화됨: ") and ko.json()["layers"] == en.json()["layers"]
+    tests = c.get("/api/runs/tiny/tests?lang=ko&limit=2")
+    assert tests.status_code == 200 and "이미지 64개" in tests.json()["text"] and not english(tests.json()["text"])
+    for body, status in [({"run": "tiny", "test_index": 10_000}, 422), ({"run": "tiny", "test_index": "0"}, 400),
+                         ({"run": "nope", "test_index": 0}, 404)]:
+        en, ko = c.post("/api/inside?lang=en", json=body), c.post("/api/inside?lang=ko", json=body)
+        assert en.status_code == ko.status_code == status and HANGUL.search(_message(ko)) and not english(_message(ko)), _message(ko)
+    # a layer the model lacks is a 404 in both languages (told apart from a unit out of range by the lookup, not by the message's words)
+    unit = {"run": "tiny", "test_index": 0, "layer": "no_such_layer", "channel": 0}
+    assert c.post("/api/inside/unit?lang=en", json=unit).status_code == c.post("/api/inside/unit?lang=ko", json=unit).status_code == 404
+    name = c.post("/api/inside", json={"run": "tiny", "test_index": 0}).json()["layers"][0]["name"]
+    far = {"run": "tiny", "test_index": 0, "layer": name, "channel": 999, "y": 0, "x": 0}
+    assert c.post("/api/inside/unit?lang=en", json=far).status_code == c.post("/api/inside/unit?lang=ko", json=far).status_code == 422

@@ -14,6 +14,11 @@ Endpoints (all answers JSON except the page and its static files):
   never on the event loop). SVG: JSON ``{"svg", "nodes": [{"id", "rows", "failed"}], "filename"}``,
   each node's SVG element id with the ``summary.layers`` rows it stands for; PNG: the image itself.
 * ``POST /api/export`` — body as above plus ``"to": "pytorch" | "keras" | "yaml"``: the file's text.
+* ``GET /api/messages?lang=ko`` — the page's own messages (``page.po``) for ``static/i18n.js``.
+
+Every request may carry ``lang`` (``?lang=``, or ``"lang"`` in a JSON body; the query's wins): the
+answer is computed inside ``with language(lang):``, so its messages, cells and captions are in that
+language, with the status English would get; a language convlens lacks is a 400 naming the choices.
 
 A request is data: the server never imports or runs anything named in it (an example name is only
 looked up in the zoo's registry and the packaged example files). Bodies over 1 MB get 413, a body or
