@@ -108,7 +108,7 @@ def _single(args, rest) -> int:
     cls = LAYERS[name]
     parser = RestParser(prog=f"calc {name}", description=tr("{layer}: options are the layer's own keyword names.", layer=name), add_help=True)
     add_common(parser)
-    add_lang(parser)  # `--lang ko` after the layer's options (main has read it already)
+    add_lang(parser)  # main takes `--lang ko` out; a value that is no language is refused here as everywhere
     for f in fields(cls):
         if not f.init or f.metadata.get("hidden"):
             continue
@@ -142,7 +142,7 @@ def parse_chain_args(command: str, args, rest):
     """The layer calls and options after the sub-command, in any order."""
     parser = RestParser(prog=command, add_help=False)
     add_common(parser)
-    add_lang(parser)  # `--lang ko` among the calls (main has read it already)
+    add_lang(parser)  # main takes `--lang ko` out; a value that is no language is refused here as everywhere
     parser.add_argument("calls", nargs="*")
     opts = parser.parse_intermixed_args(rest)
     opts.input = opts.input or args.input
