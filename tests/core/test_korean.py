@@ -246,6 +246,7 @@ BAD = [  # a layer built with a mistake: the message is Korean, the error type a
     ("AdaptiveAvgPool1d", dict()),
     ("Conv2dd", dict()),
     ("conv2d", dict()),
+    ("Conv2d", dict(out_channels=8, kernel_size=3, foo=3)),
 ]
 
 

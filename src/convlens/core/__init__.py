@@ -7,8 +7,9 @@ core class; ``calc`` is the one-call entry point.
 from __future__ import annotations
 
 import difflib
+import re
 
-from ..i18n import tr
+from ..i18n import N_, tr
 from ._base import KERNEL_AXES, Layer, LayerResult, ReceptiveField, RFStep, Role, Weight, DeclaredWeight
 from ._errors import LayerError
 from .framework import USER_FRAMEWORKS, Framework
@@ -81,7 +82,31 @@ def layer(name: str, /, *args, framework: Framework | str = Framework.TORCH, **k
     try:
         return cls(*args, **kwargs)
     except TypeError as exc:
-        raise LayerError(name, "arguments", f"{exc}".replace(f"{cls.__name__}.__init__()", name)) from None
+        raise LayerError(name, "arguments", _bad_arguments(f"{exc}".replace(f"{cls.__name__}.__init__()", name))) from None
+
+
+# Python's own words for a call that does not fit a signature, so they can be said as messages
+_TYPE_ERRORS = (
+    (re.compile(r"(?P<call>\S+) got an unexpected keyword argument (?P<name>'\w+')"),
+     N_("{call} got an unexpected keyword argument {name}")),
+    (re.compile(r"(?P<call>\S+) got multiple values for argument (?P<name>'\w+')"),
+     N_("{call} got multiple values for argument {name}")),
+    (re.compile(r"(?P<call>\S+) takes from (?P<low>\d+) to (?P<high>\d+) positional arguments but (?P<n>\d+) were given"),
+     N_("{call} takes from {low} to {high} positional arguments but {n} were given")),
+)
+
+
+def _bad_arguments(text: str) -> str:
+    """Python's ``TypeError`` of a layer call, as a message when it is one of the usual three.
+
+    >>> _bad_arguments("Conv2d() got an unexpected keyword argument 'foo'")
+    "Conv2d() got an unexpected keyword argument 'foo'"
+    """
+    for pattern, message in _TYPE_ERRORS:
+        m = pattern.fullmatch(text)
+        if m:
+            return tr(message, **m.groupdict())
+    return text
 
 
 # how alike (difflib's ratio, 0..1) a misspelt layer name must be to a known one to be suggested
