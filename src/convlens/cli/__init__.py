@@ -47,29 +47,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def requested_language(argv: list[str]) -> str | None:
-    """The ``--lang`` of a command line, read before parsing so that help and usage errors are in it too.
+def requested_language(argv: list[str]) -> tuple[str | None, list[str]]:
+    """The ``--lang`` of a command line and the command line without it, read before parsing: help
+    and usage errors are then in that language too, and ``--lang`` may stand anywhere, also after a
+    chain of layer calls (which ``calc`` and ``rf`` take as they are). A value that is not a language
+    is left for argparse to refuse.
 
-    >>> requested_language(["calc", "--lang", "ko", "Conv2d"]), requested_language(["--lang=ko"]), requested_language(["calc"])
-    ('ko', 'ko', None)
+    >>> requested_language(["calc", "Conv2d(1, 2, 3)", "--lang", "ko"]), requested_language(["--lang=ko", "demo"])
+    (('ko', ['calc', 'Conv2d(1, 2, 3)']), ('ko', ['demo']))
+    >>> requested_language(["calc", "--lang", "fr"])
+    (None, ['calc', '--lang', 'fr'])
     """
-    for i, arg in enumerate(argv):
+    lang, rest, i = None, [], 0
+    while i < len(argv):
+        arg = argv[i]
         if arg == "--":
+            rest += argv[i:]
             break
-        if arg == "--lang" and i + 1 < len(argv):
-            value = argv[i + 1]
-        elif arg.startswith("--lang="):
-            value = arg.split("=", 1)[1]
-        else:
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else arg.split("=", 1)[1] if arg.startswith("--lang=") else None
+        if value is not None and value.strip().lower() in LANGUAGES:
+            lang = value.strip().lower()
+            i += 2 if arg == "--lang" else 1
             continue
-        if value.strip().lower() in LANGUAGES:
-            return value.strip().lower()
-    return None
+        rest.append(arg)
+        i += 1
+    return lang, rest
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    with language(requested_language(argv)):
+    lang, argv = requested_language(sys.argv[1:] if argv is None else list(argv))
+    with language(lang):
         return _main(argv)
 
 

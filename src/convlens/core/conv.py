@@ -204,7 +204,7 @@ def _param_lines(out_channels: int, in_channels: int, groups: int, kernel: tuple
     per = in_channels // groups
     kdesc = "×".join(map(str, kernel))
     formula = f"{out_channels} × ({per} × {' × '.join(map(str, kernel))})" + (f" + {out_channels}" if bias else "")
-    lines = [tr("params = {formula} = {total}", formula=formula, total=f"{total:,}")]
+    lines = [f"params = {formula} = {total:,}"]  # a formula: no words
     if groups == 1 and per == 1:
         lines.append(tr("each of the {filters} filters holds one {kernel} kernel for the single input channel; its response is one output channel",
                         filters=out_channels, kernel=kdesc))

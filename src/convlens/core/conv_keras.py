@@ -221,7 +221,7 @@ class DepthwiseConv2D(_KerasWindow):
         lines = keras_explain_axes(shape, out, self.n, self._last, self._k, self._s, self._d, self._pad)
         kd = " × ".join(map(str, self._k))
         total = self.param_count(shape)
-        lines.append(tr("params = {formula} = {total}", formula=f"{kd} × {c} × {m}" + (f" + {c * m}" if self.use_bias else ""), total=f"{total:,}"))
+        lines.append(f"params = {kd} × {c} × {m}" + (f" + {c * m}" if self.use_bias else "") + f" = {total:,}")  # a formula: no words
         lines.append(trn("depthwise: each of the {channels} input channels is filtered by its own {n} kernel of {kernel}; channels are never mixed",
                          "depthwise: each of the {channels} input channels is filtered by its own {n} kernels of {kernel}; channels are never mixed",
                          m, channels=c, n=m, kernel="×".join(map(str, self._k))))
@@ -393,5 +393,5 @@ class Conv2DTranspose(_KerasWindow):
                 lines.append(f"{ax}_out = ({size} − 1)·{s} + {e} mod 2 + {op} = {o}  (padding='same')")
         total = self.param_count(shape)
         formula = f"{' × '.join(map(str, self._k))} × {self.filters} × {c}" + (f" + {self.filters}" if self.use_bias else "")
-        lines.append(tr("params = {formula} = {total}", formula=formula, total=f"{total:,}"))
+        lines.append(f"params = {formula} = {total:,}")
         return lines

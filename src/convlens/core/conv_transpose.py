@@ -132,7 +132,7 @@ class _TorchConvTransposeNd(Layer):
         per = self.out_channels // self.groups
         total = self.param_count(shape)
         formula = f"{c} × ({per} × {' × '.join(map(str, self._k))})" + (f" + {self.out_channels}" if self.bias else "")
-        lines.append(tr("params = {formula} = {total}", formula=formula, total=f"{total:,}"))
+        lines.append(f"params = {formula} = {total:,}")
         lines.append(trn("each of the {channels} input channels scatters a {kernel} kernel into {n} output channel; overlapping contributions are summed",
                          "each of the {channels} input channels scatters a {kernel} kernel into {n} output channels; overlapping contributions are summed",
                          per, channels=c, kernel="×".join(map(str, self._k)), n=per))
