@@ -300,3 +300,21 @@ def test_solve_errors_in_korean():
         with language("ko"), pytest.raises(LayerError) as ko:
             solve("Conv2d", *args, **kwargs)
         assert korean(str(ko.value)) and english(str(ko.value)) == [], str(ko.value)
+
+
+def test_framework_and_unknown_layer_errors_in_korean():
+    from convlens.core import Framework, LayerError
+    from convlens.errors import UserError
+
+    for call in (lambda: Framework.parse("tensorflow"), lambda: Framework.parse("jax", allowed=(Framework.KERAS,)),
+                 lambda: layer("Zzzzzz"), lambda: layer("Conv2d", framework="jax")):
+        with pytest.raises(UserError) as en:
+            call()
+        with language("ko"), pytest.raises(UserError) as ko:
+            call()
+        assert type(en.value) is type(ko.value)
+        assert not korean(str(en.value)) and korean(str(ko.value)), str(ko.value)
+        if not isinstance(ko.value, LayerError) or "Zzzzzz" not in str(ko.value):
+            assert english(str(ko.value)) == [], str(ko.value)
+    with pytest.raises(UserError, match="'tensorflow' is not a framework convlens reads; write 'pytorch' or 'keras'"):
+        Framework.parse("tensorflow")
