@@ -305,7 +305,7 @@ def _short(text: str) -> str:
 
 def _label(index: int, name: str | None, type_name: str) -> str:
     if name is not None:
-        return tr("layer {index} {name} ({type})", index=index, name=f"'{name}'", type=type_name)
+        return tr("layer {index} '{name}' ({type})", index=index, name=name, type=type_name)
     return tr("layer {index} ({type})", index=index, type=type_name)
 
 

@@ -254,7 +254,7 @@ def _from_torch(spec: Spec, node) -> list[tuple[str, list, str | None]]:
 
     def refuse(why: str):
         raise SpecError(tr("{layer}: {reason}; export this spec --to pytorch", reason=why,
-                           layer=tr("layer {index} {name} ({type})", index=node.index, name=f"'{node.name}'", type=kind)),
+                           layer=tr("layer {index} '{name}' ({type})", index=node.index, name=node.name, type=kind)),
                         filename=spec.filename,
                         line=spec.origins[node.index].line, column=spec.origins[node.index].column)
 
