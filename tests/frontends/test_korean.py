@@ -297,3 +297,24 @@ def test_the_public_functions_take_lang():
     assert design.summary(spec).notes[0].startswith("read from the spec")
     assert chain_summary(["Conv2d(1, 8, 3)"], (1, 28, 28), lang="ko").notes[0].startswith("입력 (1, 28, 28)에 배치 차원이 없어")
     assert chain_summary(["Conv2d(1, 8, 3)"], (1, 28, 28)).notes[0] == "input (1, 28, 28) has no batch dimension; evaluated as (1, 1, 28, 28)"
+
+
+def test_the_cpu_fallback_note_in_korean_quotes_only_what_stopped_the_trace():
+    class DataDependent(nn.Module):  # tests/frontends/torch/test_diagnostics.py: meta cannot follow it
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 4)
+
+        def forward(self, x):
+            y = self.fc(x)
+            return y * 2 if y.sum() > 0 else y
+
+    en = convlens.summary(DataDependent(), input_size=(2, 4))
+    with language("ko"):
+        ko = convlens.summary(DataDependent(), input_size=(2, 4))
+    note_en = next(n for n in en.notes if "could not follow" in n)
+    note_ko = next(n for n in ko.notes if "따라갈 수 없었습니다" in n)
+    reason = note_en.split("could not follow this forward (", 1)[1].split("): shapes", 1)[0]
+    assert "forward pass stopped" not in reason  # the diagnostic's own words are cut off, in each language
+    assert note_ko.startswith(f"meta 장치로는 이 순전파를 따라갈 수 없었습니다({reason}). ") and "순전파가 멈췄습니다" not in note_ko
+    assert not ko.failed and not ko.errors
