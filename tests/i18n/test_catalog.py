@@ -55,6 +55,8 @@ def _untranslated(path: Path) -> list[str]:
     for node in ast.walk(tree):
         call = None
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            if isinstance(node.exc.func, ast.Name) and node.exc.func.id in ("AttributeError", "NotImplementedError", "AssertionError"):
+                continue  # Python's protocols and our own invariants, not messages for users
             call = node.exc
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
             call = node

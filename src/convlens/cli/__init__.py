@@ -13,6 +13,7 @@ import sys
 
 from ..errors import UserError
 from ..i18n import LANGUAGES, N_, language, tr
+from ._argparse import argparse_speaks, wide
 
 # sub-command modules, in the order `convlens --help` lists them
 COMMANDS = ("demo", "calc", "solve", "rf", "summary", "check", "draw", "zoo", "compare", "export", "serve",
@@ -20,8 +21,12 @@ COMMANDS = ("demo", "calc", "solve", "rf", "summary", "check", "draw", "zoo", "c
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, formatter_class=argparse.HelpFormatter, **kwargs):  # Korean help wrapped by its columns
+        super().__init__(*args, formatter_class=wide(formatter_class), **kwargs)
+
     def error(self, message):  # argparse's own usage errors: one line, exit 2
-        self.exit(2, f"convlens: {message} (see 'convlens {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''} --help')\n".replace("  ", " "))
+        command = f"convlens {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''}"
+        self.exit(2, ("convlens: " + tr("{message} (see '{command} --help')", message=message, command=command) + "\n").replace("  ", " "))
 
 
 LANG_HELP = N_("the language convlens writes in: {choices} (default: the locale's, from LANG/LC_ALL; else en)")
@@ -33,18 +38,28 @@ def add_lang(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="convlens", description="Shapes, parameters, cost and receptive fields of convolutional networks, computed and explained.")
+    parser = _Parser(prog="convlens", description=tr("Shapes, parameters, cost and receptive fields of convolutional networks, computed and explained."))
     from .. import __version__
 
-    parser.add_argument("--version", action="version", version=f"convlens {__version__}")
+    parser.add_argument("--version", action="version", version=f"convlens {__version__}",
+                        help=tr("show program's version number and exit"))
     add_lang(parser)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").register(sub)
-    for child in sub.choices.values():
-        if not any("--lang" in a.option_strings for a in child._actions):  # noqa: SLF001 (argparse's list of options)
-            add_lang(child)
+    _add_lang_everywhere(parser)
     return parser
+
+
+def _add_lang_everywhere(parser: argparse.ArgumentParser) -> None:
+    """``--lang`` on every sub-command, sub-sub-commands (`zoo list`, `data get`) included."""
+    for action in parser._actions:  # noqa: SLF001 (argparse's list of options)
+        if not isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            continue
+        for child in action.choices.values():
+            if not any("--lang" in a.option_strings for a in child._actions):  # noqa: SLF001
+                add_lang(child)
+            _add_lang_everywhere(child)
 
 
 def requested_language(argv: list[str]) -> tuple[str | None, list[str]]:
@@ -76,7 +91,7 @@ def requested_language(argv: list[str]) -> tuple[str | None, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     lang, argv = requested_language(sys.argv[1:] if argv is None else list(argv))
-    with language(lang):
+    with language(lang), argparse_speaks():
         return _main(argv)
 
 
@@ -93,13 +108,14 @@ def _main(argv: list[str]) -> int:
     except BrokenPipeError:  # `convlens ... | head`
         return 0
     except KeyboardInterrupt:
-        print("convlens: interrupted", file=sys.stderr)
+        print("convlens: " + tr("interrupted"), file=sys.stderr)
         return 130
     except Exception as exc:  # a bug in convlens, not the user's mistake: still one line unless asked
         if os.environ.get("CONVLENS_DEBUG"):
             raise
         first = str(exc).splitlines()[0] if str(exc) else ""
-        print(f"convlens: internal error: {type(exc).__name__}: {first} (run with CONVLENS_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
+        print("convlens: " + tr("internal error: {error}: {first} (run with CONVLENS_DEBUG=1 for the traceback, and please report it)",
+                                error=type(exc).__name__, first=first), file=sys.stderr)
         return 3
 
 
