@@ -241,7 +241,7 @@ def test_a_broken_network_in_korean(page, live_server):
     _ready(page)
     page.fill("#yaml", TINY.replace("in_features: 1568", "in_features: 100"))  # the Linear reads 1,568 features, not 100
     page.wait_for_selector("#totals .partial", timeout=20_000)
-    assert page.inner_text("#totals .partial") == "오류 전까지 층 4개의 합계:"
+    assert page.inner_text("#totals .partial") == "오류 전까지 4개 층의 합계:"
     assert page.inner_text("#status .fix").startswith("제안하는 수정: ") and page.inner_text("#apply-fix") == "수정 적용"
     page.click("#apply-fix")
     page.wait_for_function("document.querySelector('#status').innerText.startsWith('5개 층의 형태가 모두 맞습니다')", timeout=20_000)
