@@ -279,7 +279,7 @@ def test_lang_ko_from_the_environment_in_a_fresh_process(tmp_path):
     env.update(LANG="ko_KR.UTF-8", PYTHONPATH=os.pathsep.join(sys.path))
     r = subprocess.run([sys.executable, "-m", "convlens", "check", "net.yaml"], cwd=tmp_path, env=env,
                        capture_output=True, text=True, timeout=300)
-    assert r.returncode == 2 and "이미 층 0이(가) 쓰고 있습니다" in r.stderr, r.stderr
+    assert r.returncode == 2 and "이미 0번 층이 쓰고 있습니다" in r.stderr, r.stderr
 
 
 def test_the_public_functions_take_lang():
