@@ -78,7 +78,7 @@ def _render(summary, *, depth, style, show_calculation, color, width) -> str:
     out += [f"- **{esc(k)}:** {esc(v)}" for k, v in report.totals]
     out += ["", tr("**Parameters, layer by layer** (in × out × kernel + bias):"), "", "```text", *report.breakdown(BREAKDOWN_WIDTH), "```"]
     if report.notes:
-        out += ["", f"**{tr('Notes')}**", ""] + [f"- {esc(n)}" for n in report.notes]
+        out += ["", "**" + tr("Notes") + "**", ""] + [f"- {esc(n)}" for n in report.notes]
     if report.diagnostics:
         out += ["", tr("**Diagnostics:** {counts}", counts=report.diagnostic_counts), ""]
         for d in report.diagnostics:
