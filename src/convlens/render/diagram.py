@@ -351,9 +351,15 @@ def _wrap(text: str, width: int = 60) -> str:
     return '<BR ALIGN="LEFT"/>'.join(_e(x) for x in lines)
 
 
+def _input_name(name: str) -> str:
+    """A model input's node as the picture names it: ``input``, ``input:1`` (the words translated, the index kept)."""
+    head, colon, index = name.partition(":")
+    return tr("input") + colon + index if head == "input" else name
+
+
 def _graph_label(n: DiagramNode, framework: str) -> str:
     if not n.rows:
-        return f'<<B>{_e(n.name)}</B><BR/>{_e(f.shape(n.output_shape, framework) or "")}>'
+        return f'<<B>{_e(_input_name(n.name))}</B><BR/>{_e(f.shape(n.output_shape, framework) or "")}>'
     times = f' <B>×{n.count}</B>' if n.count > 1 else ""
     shape = tr("FAILED") if n.failed else (f.shape(n.output_shape, framework) or "--")
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
@@ -544,7 +550,7 @@ def _dot_maps(summary, diagram: Diagram):
         if n.id not in kept:
             return
         colour = _colour(n.marks)
-        title = n.name + (f" ×{n.count}" if n.count > 1 else "")
+        title = _input_name(n.name) + (f" ×{n.count}" if n.count > 1 else "")
         sub_line = "" if not n.rows else f'<TR><TD><FONT POINT-SIZE="9" COLOR="#555555">{_e(n.type)} · {_e(_params_text(n.params, n.count))}</FONT></TD></TR>'
         label = ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
                  f'<TR><TD>{_slab(n.output_shape, cl, colour)}</TD></TR>'

@@ -13,7 +13,7 @@ from . import _format as f
 from ._table import table as _table
 
 # Araujo et al., "Computing Receptive Fields of Convolutional Neural Networks", Distill 2019.
-FORMULA = "size' = size + (k − 1)·jump;  jump' = jump·stride;  start' = start + ((k − 1)/2 − padding)·jump  (k = dilated kernel)"
+FORMULA = N_("size' = size + (k − 1)·jump;  jump' = jump·stride;  start' = start + ((k − 1)/2 − padding)·jump  (k = dilated kernel)")
 LEGEND = N_("size: input pixels one output sees; jump: input pixels between neighbouring outputs; "
             "start: centre of the first output's field (input pixel index; negative = in the padding)")
 HEADER = ("#", N_("layer"), N_("output"), N_("size"), N_("jump"), N_("start"))
@@ -43,7 +43,7 @@ def _table_text(summary) -> str:
     for i, r in enumerate(summary.layers):
         label = r.code if r.name.isdigit() else f"{r.name}: {r.code}"
         body.append((str(i), label, f.shape(r.output_shape, "tuple") or "--", *cells(r.receptive_field)))
-    lines = [_table(header, body, right=(3, 4, 5), rule=False).rstrip("\n"), "", FORMULA, tr(LEGEND)]
+    lines = [_table(header, body, right=(3, 4, 5), rule=False).rstrip("\n"), "", tr(FORMULA), tr(LEGEND)]
     lines += [tr("note: {note}", note=n) for n in summary.notes[:-1]]  # the last note is the cost convention
     return "\n".join(lines)
 
