@@ -11,6 +11,8 @@ from pathlib import Path
 
 import torch
 
+from ..i18n import current, tr
+
 METRIC_COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr", "epoch_time_s", "images_per_s")
 
 
@@ -59,6 +61,10 @@ def _pyplot():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    # Korean labels need a CJK font (Debian's fonts-noto-cjk); DejaVu Sans stays first for Latin text and digits
+    family = ["DejaVu Sans", "Noto Sans CJK KR", "Noto Sans CJK JP", "NanumGothic"] if current() == "ko" else ["DejaVu Sans"]
+    plt.rcParams["font.family"] = "sans-serif"
+    plt.rcParams["font.sans-serif"] = family + [f for f in plt.rcParams["font.sans-serif"] if f not in family]
     return plt
 
 
@@ -67,12 +73,12 @@ def plot_curves(path: Path, rows: list[dict], title: str) -> None:
     plt = _pyplot()
     epochs = [r["epoch"] for r in rows]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-    ax1.plot(epochs, [r["train_loss"] for r in rows], "o-", label="train (with label smoothing)")
-    ax1.plot(epochs, [r["test_loss"] for r in rows], "o-", label="test")
-    ax1.set(xlabel="epoch", ylabel="cross-entropy loss", title="loss")
-    ax2.plot(epochs, [100 * r["train_acc"] for r in rows], "o-", label="train (augmented)")
-    ax2.plot(epochs, [100 * r["test_acc"] for r in rows], "o-", label="test")
-    ax2.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    ax1.plot(epochs, [r["train_loss"] for r in rows], "o-", label=tr("train (with label smoothing)"))
+    ax1.plot(epochs, [r["test_loss"] for r in rows], "o-", label=tr("test"))
+    ax1.set(xlabel=tr("epoch"), ylabel=tr("cross-entropy loss"), title=tr("loss"))
+    ax2.plot(epochs, [100 * r["train_acc"] for r in rows], "o-", label=tr("train (augmented)"))
+    ax2.plot(epochs, [100 * r["test_acc"] for r in rows], "o-", label=tr("test"))
+    ax2.set(xlabel=tr("epoch"), ylabel=tr("accuracy (%)"), title=tr("accuracy"))
     for ax in (ax1, ax2):
         ax.grid(alpha=0.3)
         ax.legend()
@@ -98,7 +104,7 @@ def plot_confusion(path: Path, confusion: torch.Tensor, classes: tuple[str, ...]
                 v = int(confusion[i, j])
                 if v:
                     ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color="white" if v > top / 2 else "black")
-    ax.set(xlabel="predicted class", ylabel="true class", title=title)
+    ax.set(xlabel=tr("predicted class"), ylabel=tr("true class"), title=title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
