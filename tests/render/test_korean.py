@@ -55,7 +55,7 @@ def _numbers(text: str) -> list[str]:
 def test_korean_golden_of_each_command(name, capsys, monkeypatch, golden):
     code, text = _run(capsys, monkeypatch, "ko", COMMANDS[name])
     assert code == 0
-    golden(f"ko/{name}", text)
+    golden(f"ko/render_{name}", text)  # render_: the report layer's goldens among the other packages' Korean ones
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
