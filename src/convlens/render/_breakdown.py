@@ -9,7 +9,7 @@ sizes of its other weights (the bias). Built from the rows' ``WeightInfo`` only.
 
 from __future__ import annotations
 
-from ..i18n import tr, trn
+from ..i18n import language, tr, trn
 from . import _format as f
 from ._layers import tutorial_order
 
@@ -53,15 +53,16 @@ def parts(summary) -> tuple[str, list[str]]:
     return lhs, shown
 
 
-def breakdown(summary) -> str:
+def breakdown(summary, *, lang: str | None = None) -> str:
     """The parameter total as a sum of per-layer products, on one line.
 
     With no weights at all: ``'0 (no layer has weights)'``.
     """
-    lhs, terms = parts(summary)
-    if not terms:
-        return tr("{total} (no layer has weights)", total=lhs)
-    return f"{lhs} = " + " + ".join(terms)
+    with language(lang):
+        lhs, terms = parts(summary)
+        if not terms:
+            return tr("{total} (no layer has weights)", total=lhs)
+        return f"{lhs} = " + " + ".join(terms)
 
 
 def wrapped(summary, width: int) -> list[str]:
