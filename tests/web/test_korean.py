@@ -205,7 +205,7 @@ def test_the_page_in_korean_and_back_to_english(page, live_server):
     assert page.locator("#table thead th").all_inner_texts()[1:3] == ["층", "입력 → 출력"]
     assert page.title() == "convlens — 네트워크 설계"
     assert page.get_attribute("#add-row", "data-tr") is not None and page.inner_text("#add-row") == "층 추가"
-    assert page.get_attribute('[data-key="0:type"]', "aria-label") == "층 0 type"
+    assert page.get_attribute('[data-key="0:type"]', "aria-label") == "0번 층 type"
     page.wait_for_function("document.querySelector('#share-url').value.includes('#z')")
     assert "lang=ko" in page.input_value("#share-url")  # the share link keeps the language
     page.click("#inside-link")
@@ -241,7 +241,7 @@ def test_a_broken_network_in_korean(page, live_server):
     _ready(page)
     page.fill("#yaml", TINY.replace("in_features: 1568", "in_features: 100"))  # the Linear reads 1,568 features, not 100
     page.wait_for_selector("#totals .partial", timeout=20_000)
-    assert page.inner_text("#totals .partial") == "오류 전 4개 층의 합계:"
+    assert page.inner_text("#totals .partial") == "오류 전까지 4개 층의 합계:"
     assert page.inner_text("#status .fix").startswith("제안하는 수정: ") and page.inner_text("#apply-fix") == "수정 적용"
     page.click("#apply-fix")
     page.wait_for_function("document.querySelector('#status').innerText.startsWith('5개 층의 형태가 모두 맞습니다')", timeout=20_000)

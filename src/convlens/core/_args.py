@@ -48,6 +48,14 @@ def fmt_tuple(values) -> str:
     return "×".join("?" if v is None else str(v) for v in values)
 
 
+def ranks_text(ranks) -> str:
+    """``(3, 4)`` -> ``'3-D or 4-D'`` (in the reader's language), ``(4,)`` -> ``'4-D'``."""
+    from ..i18n import tr
+
+    names = [f"{r}-D" for r in ranks]
+    return names[0] if len(names) == 1 else tr("{some} or {last}", some=", ".join(names[:-1]), last=names[-1])
+
+
 def fmt_shape(shape) -> str:
     """``(None, 28, 28, 1)`` -> ``'(None, 28, 28, 1)'``."""
     return "(" + ", ".join("None" if v is None else str(v) for v in shape) + ("," if len(shape) == 1 else "") + ")"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from . import costs
-from ._args import fmt_shape, fmt_tuple, positive_int
+from ._args import fmt_shape, fmt_tuple, positive_int, ranks_text
 from ._base import Layer, Role, Weight, DeclaredWeight
 from .framework import Framework
 from ._errors import LayerError
@@ -60,7 +60,7 @@ class _BatchNormNd(_Norm):
     def _check(self, shape):
         name = self.type_name
         if len(shape) not in self.ranks:
-            raise LayerError(name, "input", tr("expected a {ranks} input (N, C, …), got {rank}-D {shape}", ranks=' or '.join(f'{r}-D' for r in self.ranks), rank=len(shape), shape=fmt_shape(shape)))
+            raise LayerError(name, "input", tr("expected a {ranks} input (N, C, …), got {rank}-D {shape}", ranks=ranks_text(self.ranks), rank=len(shape), shape=fmt_shape(shape)))
         c = shape[1]
         if self.num_features is not None and c != self.num_features and (self.affine or self.track_running_stats):
             raise LayerError(name, "num_features", tr("num_features={want} but the input {shape} has {c} channels in dimension 1; use num_features={c}", want=self.num_features, shape=fmt_shape(shape), c=c))

@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import ClassVar
 
 from . import costs
-from ._args import fmt_shape, fmt_tuple, ntuple
+from ._args import fmt_shape, fmt_tuple, ntuple, ranks_text
 from ._base import Layer, RFStep
 from .framework import Framework
 from ._errors import LayerError
@@ -300,7 +300,7 @@ class Upsample(Layer):
         ranks = _UPSAMPLE_RANKS[self.mode]
         spatial, out = self._sizes(shape) if len(shape) >= 3 else ((), ())
         if len(shape) not in ranks:
-            raise LayerError(name, "mode", tr("mode={mode} needs a {ranks} input, got {rank}-D {shape}", mode=repr(self.mode), ranks=' or '.join(f'{r}-D' for r in ranks), rank=len(shape), shape=fmt_shape(shape)))
+            raise LayerError(name, "mode", tr("mode={mode} needs a {ranks} input, got {rank}-D {shape}", mode=repr(self.mode), ranks=ranks_text(ranks), rank=len(shape), shape=fmt_shape(shape)))
         # 'area' is adaptive average pooling, which accepts an empty output; the others need every size > 0
         if any(v <= 0 for v in spatial + (out if self.mode != "area" else ())) or any(v < 0 for v in out):
             raise LayerError(name, "input", tr("input {size} and output {out} sizes must all be > 0", size=fmt_tuple(spatial), out=fmt_tuple(out)))

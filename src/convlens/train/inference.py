@@ -135,12 +135,11 @@ def first_conv(net: nn.Module) -> tuple[str, nn.Conv2d] | None:
 
 def save_grid(path: Path, maps: torch.Tensor, title: str, *, max_maps: int = 64) -> int:
     """Each (h, w) map of ``maps`` (N, h, w) in its own cell, each scaled to its own min-max; returns how many were drawn."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import math
 
-    import matplotlib.pyplot as plt
+    from .run_folder import pyplot
+
+    plt = pyplot()
 
     n = min(maps.shape[0], max_maps)
     cols = math.ceil(math.sqrt(n))

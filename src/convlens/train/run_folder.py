@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from ..i18n import current, tr
+from ..i18n import tr
 
 METRIC_COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr", "epoch_time_s", "images_per_s")
 
@@ -55,22 +55,26 @@ def write_metrics(path: Path, rows: list[dict]) -> None:
     tmp.replace(path)
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib's pyplot, headless (Agg), with a Hangul font where one is installed."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    # Korean labels need a CJK font (Debian's fonts-noto-cjk); DejaVu Sans stays first for Latin text and digits
-    family = ["DejaVu Sans", "Noto Sans CJK KR", "Noto Sans CJK JP", "NanumGothic"] if current() == "ko" else ["DejaVu Sans"]
-    plt.rcParams["font.family"] = "sans-serif"
-    plt.rcParams["font.sans-serif"] = family + [f for f in plt.rcParams["font.sans-serif"] if f not in family]
+    # Hangul (Korean labels, or a model or class name typed in Korean) is drawn with Noto Sans CJK KR
+    # (fonts-noto-cjk): matplotlib falls back glyph by glyph along the families of font.family
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    hangul = [f for f in ("Noto Sans CJK KR", "Noto Sans CJK JP", "NanumGothic") if f in installed]
+    plt.rcParams["font.family"] = ["DejaVu Sans", *hangul, "sans-serif"]
     return plt
 
 
 def plot_curves(path: Path, rows: list[dict], title: str) -> None:
     """Loss and accuracy against epoch, train and test, side by side."""
-    plt = _pyplot()
+    plt = pyplot()
     epochs = [r["epoch"] for r in rows]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
     ax1.plot(epochs, [r["train_loss"] for r in rows], "o-", label=tr("train (with label smoothing)"))
@@ -90,7 +94,7 @@ def plot_curves(path: Path, rows: list[dict], title: str) -> None:
 
 def plot_confusion(path: Path, confusion: torch.Tensor, classes: tuple[str, ...], title: str) -> None:
     """Counts, rows = true class, columns = predicted class, labelled with the class names."""
-    plt = _pyplot()
+    plt = pyplot()
     k = len(classes)
     size = max(5.0, 0.45 * k + 2)
     fig, ax = plt.subplots(figsize=(size, size))
