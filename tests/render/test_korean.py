@@ -165,7 +165,7 @@ def test_korean_comparison_and_ratios():
     assert _numbers(text.replace("(알 수 없거나 0)", "")) == _numbers(comparison(items, "table"))  # "zero" is written 0
     with language("ko"):
         assert compare_mod.ratio_sentence("b", "MACs", 0.5, "a", "fewer", "more") == "b: MACs가 a보다 2.00× 많습니다"
-        assert compare_mod.ratio_sentence("b", "parameters", None, "a", "fewer", "more") == "b: 파라미터를 a와 비교할 수 없습니다 (알 수 없거나 0)"
+        assert compare_mod.ratio_sentence("b", "parameters", None, "a", "fewer", "more") == "b: 파라미터를 a와(과) 비교할 수 없습니다 (알 수 없거나 0)"
     assert compare_mod.ratio_sentence("b", "MACs", 0.5, "a", "fewer", "more") == "b: 2.00× more MACs than a"  # English unchanged
 
 

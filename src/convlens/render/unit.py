@@ -33,7 +33,7 @@ def conv_lines(window: list, kernel: list, bias: float | None, value: float, *, 
     >>> conv_lines([[[1.0, 2.0]]], [[[0.5, -1.0]]], 0.25, -1.25)
     ['channel 0: 1·0.5 + 2·(−1) = −1.5', 'value = Σ window × kernel + bias = (−1.5) + 0.25 = −1.25']
     >>> conv_lines([[[1.0]]], [[[2.0]]], None, 2.0, lang="ko")
-    ['채널 0: 1·2 = 2', '값 = Σ 윈도 × 커널 (편향 없음) = 2 = 2']
+    ['채널 0: 1·2 = 2', '값 = Σ 윈도우 × 커널 (편향 없음) = 2 = 2']
     """
     with language(lang):
         lines, sums = [], []
