@@ -221,6 +221,9 @@ def test_check_of_the_seed_bug_in_korean(golden, monkeypatch):
     assert "nn.Linear(128*3*3, 512) 또는 nn.LazyLinear(512)를 쓰세요" in out_ko
     ours = _our_lines(out_ko)
     assert HANGUL.search(ours) and english(ours) == [], english(ours)
+    # with the report layer's labels and the core's warning in Korean too, only the echoed source lines are English
+    whole = "\n".join(line for line in out_ko.splitlines() if not re.match(r"\s*\d+ \|", line))
+    assert english(whole) == [], english(whole)
     golden("ko/check_residual_as_written.txt", out_ko)
 
 
