@@ -13,7 +13,8 @@ from ._train_common import needs_torch
 
 
 def register(sub) -> None:
-    from ..train.config import PRESETS, Augment, TrainDevice, Optimizer, Precision, Schedule, TrainConfig
+    from ..i18n import tr
+    from ..train.config import EMA_HELP, PRECISION_HELP, PRESETS, Augment, TrainDevice, Optimizer, Precision, Schedule, TrainConfig
 
     d = TrainConfig(model="-")
     p = sub.add_parser("train", help="train a model on Fashion-MNIST, MNIST, CIFAR or an image folder; run folder with plots and checkpoints",
@@ -38,7 +39,8 @@ def register(sub) -> None:
                    help=f"comma-separated from {', '.join(Augment)}, or none (default {','.join(d.augment)}; translate only for mnist)")
     p.add_argument("--translate", type=int, default=None, metavar="PIXELS", help=f"largest shift for 'translate' (default {d.translate})")
     p.add_argument("--no-tta", action="store_true", help="evaluate without flip test-time augmentation")
-    p.add_argument("--precision", choices=[str(x) for x in Precision], default=None, help=f"(default {d.precision}: bfloat16 autocast)")
+    p.add_argument("--ema", type=float, default=None, metavar="DECAY", help=tr(EMA_HELP, default=f"{d.ema:g}"))
+    p.add_argument("--precision", choices=[str(x) for x in Precision], default=None, help=tr(PRECISION_HELP))
     p.add_argument("--no-channels-last", action="store_true", help="keep the default (NCHW) memory format")
     p.add_argument("--device", choices=[str(x) for x in TrainDevice], default=None, help="(default auto: cuda, then mps, then cpu)")
     p.add_argument("--seed", type=int, default=None, help=f"(default {d.seed})")
@@ -52,7 +54,7 @@ def register(sub) -> None:
 
 
 _OPTIONS = ("model_args", "data", "data_dir", "train_subset", "test_subset", "epochs", "batch_size", "lr", "weight_decay",
-            "optimizer", "schedule", "label_smoothing", "translate", "precision", "device", "seed", "out")
+            "optimizer", "schedule", "label_smoothing", "ema", "translate", "precision", "device", "seed", "out")
 
 
 def config_from_args(args):

@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..i18n import N_, tr
+
 
 class Optimizer(StrEnum):
     ADAM = "adam"
@@ -38,6 +40,7 @@ class TrainDevice(StrEnum):
 
 
 class Precision(StrEnum):
+    AUTO = "auto"  # bf16 where the hardware computes bfloat16 natively (CPU: avx512_bf16 or amx_bf16; CUDA: Ampere+), else fp32
     BF16 = "bf16"  # bfloat16 autocast (weights and optimizer stay float32)
     FP32 = "fp32"
 
@@ -60,7 +63,8 @@ class TrainConfig:
     augment: tuple[Augment, ...] = (Augment.FLIP, Augment.TRANSLATE)  # redrawn on the whole tensor once per epoch
     translate: int = 2  # pixels, for Augment.TRANSLATE
     tta: bool = True  # average the logits of the image and its mirror at evaluation (only with flip training)
-    precision: Precision = Precision.BF16
+    ema: float = 0.99  # per-step decay of an exponential moving average of the weights that is evaluated and saved; 0: none
+    precision: Precision = Precision.AUTO  # resolved when the run starts (train/hardware.py); run.json records the result
     channels_last: bool = True  # memory format of weights and batches
     device: TrainDevice = TrainDevice.AUTO
     seed: int = 0
@@ -80,6 +84,8 @@ class TrainConfig:
             raise ValueError(f"lr must be positive, got {self.lr}")
         if not 0 <= self.label_smoothing < 1:
             raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
+        if not 0 <= self.ema < 1:
+            raise ValueError(tr("ema must be in [0, 1), got {value}", value=self.ema))
         if self.weight_decay < 0 or self.translate < 0:
             raise ValueError("weight_decay and translate must not be negative")
         try:
@@ -109,6 +115,8 @@ class TrainConfig:
         if unknown:
             raise ValueError(f"unknown config keys {sorted(unknown)}")
         d = dict(d)
+        d.setdefault("ema", 0.0)  # configs saved before the field existed trained without one
+        d.setdefault("precision", str(Precision.BF16))  # ... and with bf16 autocast, whatever the hardware
         if "augment" in d:
             d["augment"] = tuple(Augment(a) for a in d["augment"])
         if "notes" in d:
@@ -118,6 +126,10 @@ class TrainConfig:
                 d[key] = enum(d[key])
         return cls(**d)
 
+
+# Help of the options that issue 20 added (shown by cli/train.py, translated in train.po).
+EMA_HELP = N_("per-step decay of the moving average of the weights that is tested and saved; 0 turns it off (default {default})")
+PRECISION_HELP = N_("(default auto: bf16 autocast where the CPU has avx512_bf16 or amx_bf16, or on a CUDA GPU with bf16; else fp32)")
 
 # Datasets whose images change meaning when mirrored (digits): no flip, hence no flip TTA, by default.
 NO_FLIP = frozenset({"mnist"})
