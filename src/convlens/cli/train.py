@@ -23,7 +23,7 @@ def register(sub) -> None:
                                    "channels and classes before training starts.")
     p.add_argument("model", metavar="MODEL", nargs="?", help="zoo name (see `convlens zoo list`) or path/file.py:Class (default: the preset's, fastnet)")
     p.add_argument("--model-args", metavar="JSON", default=None, help="constructor options as JSON, e.g. '{\"widths\": {...}}'; zoo models get num_classes and in_channels from the data")
-    p.add_argument("--preset", choices=sorted(PRESETS), default=None, help="recipe: fast (default: fastnet with widths 16-32-64-128, 8 epochs) or long (widths 24-64-128-256, 30 epochs); options given override it")
+    p.add_argument("--preset", choices=sorted(PRESETS), default=None, help="recipe: fast (default: fastnet with widths 16-32-64-128, 16 epochs, EMA) or long (widths 24-64-128-256, 30 epochs, EMA); options given override it")
     p.add_argument("--data", default=None, help=f"dataset: fashion-mnist (default), mnist, cifar10, cifar100, imagefolder")
     p.add_argument("--data-dir", default=None, help="folder holding the dataset (default: the Debian package's folder, then ~/.cache/convlens/data/NAME)")
     p.add_argument("--train-subset", type=int, default=None, metavar="N", help="train on the first N images only")
