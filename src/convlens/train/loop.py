@@ -54,9 +54,9 @@ def select_device(device: TrainDevice) -> torch.device:
             return torch.device("mps")
         return torch.device("cpu")
     if device is TrainDevice.CUDA and not torch.cuda.is_available():
-        raise TrainError("--device cuda: PyTorch sees no CUDA device here; use --device cpu or auto")
+        raise TrainError(tr("{option}: PyTorch sees no CUDA device here; use --device cpu or auto", option="--device cuda"))
     if device is TrainDevice.MPS and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise TrainError("--device mps: PyTorch sees no Apple MPS device here; use --device cpu or auto")
+        raise TrainError(tr("{option}: PyTorch sees no Apple MPS device here; use --device cpu or auto", option="--device mps"))
     return torch.device(str(device))
 
 
@@ -76,8 +76,8 @@ def _optimizer(cfg: TrainConfig, params, device: torch.device) -> torch.optim.Op
 def _scheduler(cfg: TrainConfig, opt, total_steps: int):
     if cfg.schedule is Schedule.ONECYCLE:
         if total_steps < 4:
-            raise TrainError(f"--schedule onecycle needs at least 4 optimizer steps; this run has {total_steps} "
-                             "(epochs × batches per epoch); train longer, use a smaller --batch-size, or --schedule none")
+            raise TrainError(tr("{option} needs at least 4 optimizer steps; this run has {steps} (epochs × batches per epoch); "
+                                "train longer, use a smaller --batch-size, or --schedule none", option="--schedule onecycle", steps=total_steps))
         # warm-up over 25 % of the steps, at least 2 (OneCycleLR divides by the warm-up length)
         return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total_steps, pct_start=max(0.25, 2 / total_steps))
     if cfg.schedule is Schedule.COSINE:
@@ -141,10 +141,12 @@ def _run_folder(folder: Path) -> Path:
     """``folder`` if a new run can be written there: refused when it is a file, lies under a file, or holds a run."""
     for path in (folder, *folder.parents):
         if path.exists() and not path.is_dir():
-            where = "is a file" if path == folder else f"lies under {path}, a file"
-            raise TrainError(f"--out {folder} {where}; give a folder for the run (a new one, or one without a checkpoint.pt)")
+            if path == folder:
+                raise TrainError(tr("--out {folder} is a file; give a folder for the run (a new one, or one without a checkpoint.pt)", folder=folder))
+            raise TrainError(tr("--out {folder} lies under {path}, a file; give a folder for the run (a new one, or one without a checkpoint.pt)",
+                                folder=folder, path=path))
     if (folder / "checkpoint.pt").exists():
-        raise TrainError(f"{folder} already holds a run; continue it with --resume {folder}, or choose another --out")
+        raise TrainError(tr("{folder} already holds a run; continue it with --resume {folder}, or choose another --out", folder=folder))
     return folder
 
 
@@ -158,7 +160,7 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
         cfg = TrainConfig.from_dict(state["config"])
         folder = Path(resume) if Path(resume).is_dir() else Path(resume).parent
         if state["epoch"] >= cfg.epochs:
-            raise TrainError(f"{folder}: the run already finished all {cfg.epochs} epochs; nothing to resume")
+            raise TrainError(tr("{folder}: the run already finished all {epochs} epochs; nothing to resume", folder=folder, epochs=cfg.epochs))
     assert cfg is not None, "train() needs a config or a run folder to resume"
     if cfg.tensorboard:
         tensorboard.require()  # before any folder is made
@@ -181,14 +183,15 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise TrainError(f"--out {folder}: cannot create the run folder ({exc.strerror}); choose another --out") from None
+                raise TrainError(tr("--out {folder}: cannot create the run folder ({reason}); choose another --out", folder=folder, reason=exc.strerror)) from None
         mean, std = channel_stats(ds.train_images)
         inp = Input(ds.channels, ds.image_size, mean, std)
     else:
         inp = Input.from_dict(state["input"])
         if (inp.channels, inp.size) != (ds.channels, ds.image_size) or tuple(state["classes"]) != ds.classes:
-            raise TrainError(f"{folder}: the checkpoint was trained on {inp.channels}×{inp.size[0]}×{inp.size[1]} images of "
-                             f"{len(state['classes'])} classes; the data now reads {ds.channels}×{ds.image_size[0]}×{ds.image_size[1]} of {k}")
+            raise TrainError(tr("{folder}: the checkpoint was trained on {shape} images of {classes} classes; the data now reads {now} of {k}",
+                                folder=folder, shape=f"{inp.channels}×{inp.size[0]}×{inp.size[1]}", classes=len(state["classes"]),
+                                now=f"{ds.channels}×{ds.image_size[0]}×{ds.image_size[1]}", k=k))
 
     torch.manual_seed(cfg.seed)
     net = models.build(cfg.model, cfg.model_args, channels=ds.channels, num_classes=k, device="cpu").to(device)
