@@ -39,6 +39,7 @@ def run(capsys, *argv):
 def block(out: str, title: str) -> list[str]:
     """The indented lines under ``title`` (``calculation``, ``warnings``) of a ``convlens calc`` output."""
     lines = out.splitlines()
+    title = {"calculation": "계산", "warnings": "경고"}.get(title, title) if title not in lines else title  # the Korean report's headings
     if title not in lines:
         return []
     found = []
