@@ -24,7 +24,7 @@ import torch.nn.functional as F
 
 from .. import data as datasets
 from ..errors import UserError
-from ..i18n import tr
+from ..i18n import tr, trn
 from . import hardware, run_folder, tensorboard
 from .progress import Progress
 from . import checkpoint as ckpt
@@ -132,9 +132,10 @@ def default_out(cfg: TrainConfig, root: str | Path = "runs") -> str:
 
 
 def _format_line(row: dict, epochs: int) -> str:
-    return (f"epoch {row['epoch']}/{epochs}  train loss {row['train_loss']:.4f} acc {100 * row['train_acc']:.2f}%  "
-            f"test loss {row['test_loss']:.4f} acc {100 * row['test_acc']:.2f}%  lr {row['lr']:.2e}  "
-            f"{row['epoch_time_s']:.1f} s ({row['images_per_s']:,.0f} img/s training)")
+    return tr("epoch {epoch}/{epochs}  train loss {train_loss} acc {train_acc}%  test loss {test_loss} acc {test_acc}%  lr {lr}  "
+              "{seconds} s ({speed} img/s training)", epoch=row['epoch'], epochs=epochs, train_loss=f"{row['train_loss']:.4f}",
+              train_acc=f"{100 * row['train_acc']:.2f}", test_loss=f"{row['test_loss']:.4f}", test_acc=f"{100 * row['test_acc']:.2f}",
+              lr=f"{row['lr']:.2e}", seconds=f"{row['epoch_time_s']:.1f}", speed=f"{row['images_per_s']:,.0f}")
 
 
 def _run_folder(folder: Path) -> Path:
@@ -243,13 +244,16 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
             log_file.flush()
 
     if state is None:
-        emit(f"training {cfg.model} ({n_params:,} parameters) on {ds.name}: {n_train:,} train / {ds.test_images.shape[0]:,} test "
-             f"images of {ds.channels}×{ds.image_size[0]}×{ds.image_size[1]}, {cfg.epochs} epochs, batch {cfg.batch_size}, "
-             f"{cfg.optimizer} lr {cfg.lr:g} {cfg.schedule}{f', EMA {cfg.ema:g}' if ema is not None else ''}, {'bf16 autocast' if bf16 else 'fp32'}, "
-             f"{'channels-last, ' if cfg.channels_last else ''}device {device}"
-             f"{f' × {dist.world} processes' if dist.active else ''}, {torch.get_num_threads()} threads; run folder {folder}")
+        emit(tr("training {model} ({params} parameters) on {data}: {train} train / {test} test images of {size}, {epochs} epochs, "
+                "batch {batch}, {optimizer} lr {lr} {schedule}{ema}, {precision}, {layout}device {device}{processes}, {threads} threads; "
+                "run folder {folder}", model=cfg.model, params=f"{n_params:,}", data=ds.name, train=f"{n_train:,}",
+                test=f"{ds.test_images.shape[0]:,}", size=f"{ds.channels}×{ds.image_size[0]}×{ds.image_size[1]}", epochs=cfg.epochs,
+                batch=cfg.batch_size, optimizer=cfg.optimizer, lr=f"{cfg.lr:g}", schedule=cfg.schedule,
+                ema=f", EMA {cfg.ema:g}" if ema is not None else "", precision="bf16 autocast" if bf16 else "fp32",
+                layout="channels-last, " if cfg.channels_last else "", device=device,
+                processes=tr(" × {n} processes", n=dist.world) if dist.active else "", threads=torch.get_num_threads(), folder=folder))
     else:
-        emit(f"resuming {folder} after epoch {start}/{cfg.epochs}")
+        emit(tr("resuming {folder} after epoch {epoch}/{epochs}", folder=folder, epoch=start, epochs=cfg.epochs))
 
     mean_t, std_t = inp.tensors(device)
     show = progress if progress is not None else sys.stderr.isatty()
@@ -263,7 +267,7 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
         order = _order(n_train, cfg, epoch, dist, gen)
         model.train()
         loss_sum, correct, seen = 0.0, 0, 0
-        bar = _bar(show and dist.main, len(order), f"epoch {epoch + 1}/{cfg.epochs}")
+        bar = _bar(show and dist.main, len(order), tr("epoch {epoch}/{epochs}", epoch=epoch + 1, epochs=cfg.epochs))
         if record is not None:
             record.start_epoch(epoch)
         t_train = time.perf_counter()
@@ -288,7 +292,7 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
             seen += b
             if bar is not None:
                 bar.update(b)
-                bar.set_postfix_str(f"loss {loss_sum / seen:.4f} acc {100 * correct / seen:.2f}%", refresh=False)
+                bar.set_postfix_str(tr("loss {loss} acc {acc}%", loss=f"{loss_sum / seen:.4f}", acc=f"{100 * correct / seen:.2f}"), refresh=False)
             if record is not None:
                 record.batch(seen, loss_sum, correct)
         train_time = time.perf_counter() - t_train
@@ -318,12 +322,12 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
 
     if dist.main:
         ckpt.save_atomic(evaluated.state_dict(), folder / "model_state_dict.pt")
-        title = f"{cfg.model} on {ds.name}"
+        title = tr("{model} on {data}", model=cfg.model, data=ds.name)
         run_folder.plot_curves(folder / "curves.png", metrics, title)
         if final is None:  # resumed a run whose last epoch was already done: evaluate once for the plot
             final = _evaluate_sharded(evaluated, ds, inp, k, device, cfg, dist, bf16)
         run_folder.plot_confusion(folder / "confusion.png", final.confusion, ds.classes,
-                          f"{title}: test accuracy {100 * final.accuracy:.2f}%")
+                          tr("{title}: test accuracy {acc}%", title=title, acc=f"{100 * final.accuracy:.2f}"))
         if board is not None:
             tensorboard.log_final(board, cfg.epochs, folder / "confusion.png", evaluated)
             board.close()
@@ -331,8 +335,10 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
         for line in summary_lines(summary):
             emit(line)
         run_folder.write_json(folder / "run.json", {**json.loads((folder / "run.json").read_text()), "result": summary})
-        emit(f"done: test accuracy {100 * metrics[-1]['test_acc']:.2f}% after {cfg.epochs} epoch{'s' if cfg.epochs > 1 else ''}; "
-             f"wrote {folder}/ (checkpoint.pt, model_state_dict.pt, metrics.csv, curves.png, confusion.png, log.txt)")
+        emit(trn("done: test accuracy {acc}% after {epochs} epoch; wrote {folder}/ ({files})",
+                 "done: test accuracy {acc}% after {epochs} epochs; wrote {folder}/ ({files})", cfg.epochs,
+                 acc=f"{100 * metrics[-1]['test_acc']:.2f}", epochs=cfg.epochs, folder=folder,
+                 files="checkpoint.pt, model_state_dict.pt, metrics.csv, curves.png, confusion.png, log.txt"))
         record.finish()
         log_file.close()
     return RunResult(folder, metrics, final)
