@@ -321,3 +321,19 @@ def test_the_cpu_fallback_note_in_korean_quotes_only_what_stopped_the_trace():
     assert "forward pass stopped" not in reason  # the diagnostic's own words are cut off, in each language
     assert note_ko.startswith(f"meta 장치로는 이 순전파를 따라갈 수 없었습니다({reason}). ") and "순전파가 멈췄습니다" not in note_ko
     assert not ko.failed and not ko.errors
+
+
+def test_a_network_failure_keeps_its_fix_in_korean():
+    """A core refusal is one sentence and its fix in English ('…; use …'), two sentences in Korean: both give the fix."""
+    from convlens.core import layer
+    from convlens.core.network import NetworkError, Node, evaluate
+    from convlens.frontends.build import summary_of_failure
+
+    fixes = {}
+    for lang in ("en", "ko"):
+        with language(lang):
+            with pytest.raises(NetworkError) as info:
+                evaluate([Node(layer("Linear", 10, 5), "fc")], (1, 7))
+            fixes[lang] = summary_of_failure(info.value, (1, 7)).diagnostics[0].fix
+    assert fixes["en"] == "use in_features=7 (or Flatten first)"
+    assert fixes["ko"].startswith("in_features=7(으)로") and english(fixes["ko"]) == []

@@ -23,7 +23,7 @@ from ..core.costs import COST_NOTE
 from ..core.framework import Framework
 from ..core.network import NetworkError, NetworkResult
 from ..core.receptive import ReceptiveField, as_dict
-from ..i18n import tr
+from ..i18n import current, tr
 from ..record import Diagnostic, DiagnosticCode, LayerRow, MemoryEstimate, Severity, Summary, WeightInfo, weight_totals
 
 FLOAT32_BYTES = 4  # core layers have no dtype: a chain or spec is counted in float32, as both frameworks default
@@ -141,14 +141,22 @@ def summary_of_failure(error: NetworkError, input_shape, *, title: str = "networ
         failed=str(error), code=None if codes is None or error.index >= len(codes) else codes[error.index],
         connected_to=error.inputs,
     ))
-    reason = error.reason
-    fix = reason.split("; ", 1)[1] if "; " in reason else None
+    fix = _fix_of(error.reason)
     failure = Diagnostic(Severity.ERROR, DiagnosticCode.for_argument(error.layer_type, error.argument), str(error), fix, name)
     return assemble(
         title=title, framework=framework, input_shapes=(tuple(input_shape),), output_shapes=(),
         rows=rows, diagnostics=[failure] + layer_warnings(rows[:-1]),
         receptive_field=_last_local_field(ok), notes=list(notes) + [tr(COST_NOTE)], failed=True,
     )
+
+
+def _fix_of(reason: str) -> str | None:
+    """What would work, from a core refusal written "what is wrong; what would work" (English) or as two
+    sentences, "… 입니다. …하세요" (Korean): the words after the first separator, or None."""
+    for separator in ("; ",) if current() == "en" else ("; ", ". "):  # English: as it always was
+        if separator in reason:
+            return reason.split(separator, 1)[1] or None
+    return None
 
 
 def summary_of_layer(result: LayerResult, *, name: str | None = None, code: str | None = None, notes=()) -> Summary:
