@@ -36,6 +36,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..core.network import NetworkError, NetworkResult, evaluate as evaluate_nodes
+from ..i18n import N_, language, tr
 from ..record import Summary
 from ..core.framework import Framework
 from ._build import MAX_LAYERS, MAX_STEPS, Origin, Spec, build
@@ -58,7 +59,7 @@ def _validator():
     try:
         import fastjsonschema
     except ImportError:
-        raise SpecError("checking spec files needs fastjsonschema: pip install 'convlens[spec]'") from None
+        raise SpecError(tr("checking spec files needs fastjsonschema: pip install 'convlens[spec]'")) from None
 
     return fastjsonschema.compile(schema())
 
@@ -72,7 +73,7 @@ def validate(doc, positions: Positions) -> None:
     except fastjsonschema.JsonSchemaValueException as error:
         path = _path(doc, error.path[1:])
         line, column = positions.at(path) or (None, None)
-        where = "/".join(str(p) for p in path) or "the document"
+        where = "/".join(str(p) for p in path) or tr("the document")
         raise SpecError(f"{where}: {_schema_message(error)}", filename=positions.filename, line=line, column=column, path=path) from None
 
 
@@ -92,30 +93,37 @@ def _path(doc, parts) -> tuple:
 def _schema_message(error) -> str:
     value, rule = error.value, error.rule
     if len(error.path) == 1 and rule == "type":
-        return f"a spec is a mapping with 'input' and 'layers' (and optionally name, framework, blocks), not {type(value).__name__} {value!r}"[:300]
+        return tr("a spec is a mapping with 'input' and 'layers' (and optionally name, framework, blocks), not {type} {value}",
+                  type=type(value).__name__, value=repr(value))[:300]
     if rule == "required" and isinstance(value, dict):
         missing = [k for k in error.rule_definition if k not in value]
         if missing == ["type"]:
-            return ("a layer needs 'type' (e.g. {type: Conv2d, out_channels: 32, kernel_size: 3}); a block use needs 'block'; "
-                    f"branches need 'branches' and 'merge'; got keys {', '.join(value) or 'none'}")
-        return f"{', '.join(repr(m) for m in missing)} is required here"
+            return tr("a layer needs 'type' (e.g. {example}); a block use needs 'block'; branches need 'branches' and 'merge'; "
+                      "got keys {keys}", example="{type: Conv2d, out_channels: 32, kernel_size: 3}", keys=", ".join(value) or tr("none"))
+        return tr("{keys} is required here", keys=", ".join(repr(m) for m in missing))
     if rule == "type" and error.rule_definition == "object" and not isinstance(value, (dict, str)):
-        return f"{value!r} is not a layer: write {{type: ReLU}} or a call such as \"ReLU()\""
+        return tr("{value} is not a layer: write {example} or a call such as \"ReLU()\"", value=repr(value), example="{type: ReLU}")
     if rule == "additionalProperties" and isinstance(value, dict):
         allowed = list(error.definition.get("properties", {}))
         extra = [k for k in value if k not in allowed]
-        return f"{extra[0]!r} is not allowed here; the keys allowed are {', '.join(allowed)} (see convlens/design/schema.json)"
+        return tr("{key} is not allowed here; the keys allowed are {allowed} (see convlens/design/schema.json)", key=repr(extra[0]),
+                  allowed=", ".join(allowed))
     if rule == "pattern":
-        return f"{value!r} is not a valid name: letters, digits and _, parts joined by dots (conv1, layer1.0.conv1)"
+        return tr("{value} is not a valid name: letters, digits and _, parts joined by dots (conv1, layer1.0.conv1)", value=repr(value))
     if rule in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         bound = error.rule_definition
-        word = {"minimum": f"at least {bound}", "maximum": f"at most {bound}", "exclusiveMinimum": f"more than {bound}", "exclusiveMaximum": f"less than {bound}"}[rule]
-        return f"{value!r} is out of range: it must be {word}"
+        messages = {"minimum": N_("{value} is out of range: it must be at least {bound}"),
+                    "maximum": N_("{value} is out of range: it must be at most {bound}"),
+                    "exclusiveMinimum": N_("{value} is out of range: it must be more than {bound}"),
+                    "exclusiveMaximum": N_("{value} is out of range: it must be less than {bound}")}
+        return tr(messages[rule], value=repr(value), bound=bound)
     if rule in ("minItems", "maxItems"):
         bound = error.rule_definition
-        return f"a list of {len(value)} is out of range: it needs {'at least' if rule == 'minItems' else 'at most'} {bound} items"
+        if rule == "minItems":
+            return tr("a list of {n} is out of range: it needs at least {bound} items", n=len(value), bound=bound)
+        return tr("a list of {n} is out of range: it needs at most {bound} items", n=len(value), bound=bound)
     if rule == "not":
-        return "a layer item cannot also have 'block' or 'branches'; write them as separate items"
+        return tr("a layer item cannot also have 'block' or 'branches'; write them as separate items")
     message = error.message
     return f"{value!r} {message[len(error.name):].strip()}" if message.startswith(error.name) else message
 
@@ -133,17 +141,17 @@ def load(path) -> Spec:
     try:
         size = p.stat().st_size
     except FileNotFoundError:
-        raise SpecError("no such file; check the path", filename=str(path)) from None
+        raise SpecError(tr("no such file; check the path"), filename=str(path)) from None
     except OSError as exc:
-        raise SpecError(f"cannot be read: {exc.strerror}", filename=str(path)) from None
+        raise SpecError(tr("cannot be read: {error}", error=exc.strerror), filename=str(path)) from None
     if size > MAX_BYTES:
-        raise SpecError(f"the file has {size:,} bytes, more than the {MAX_BYTES:,} a spec may have", filename=str(path))
+        raise SpecError(tr("the file has {n} bytes, more than the {most} a spec may have", n=f"{size:,}", most=f"{MAX_BYTES:,}"), filename=str(path))
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecError(f"not UTF-8 text (byte {exc.start}); save the spec as UTF-8", filename=str(path)) from None
+        raise SpecError(tr("not UTF-8 text (byte {n}); save the spec as UTF-8", n=exc.start), filename=str(path)) from None
     except OSError as exc:
-        raise SpecError(f"cannot be read: {exc.strerror}", filename=str(path)) from None
+        raise SpecError(tr("cannot be read: {error}", error=exc.strerror), filename=str(path)) from None
     return loads(text, str(path))
 
 
@@ -161,12 +169,13 @@ def where(spec: Spec, index: int, argument: str | None = None) -> str:
     return spec.filename if line is None else f"{spec.filename}:{line}:{column}"
 
 
-def summary(spec: Spec | str | Path) -> Summary:
+def summary(spec: Spec | str | Path, *, lang: str | None = None) -> Summary:
     """The Summary record of a spec (a ``Spec`` or a path). A network that breaks gives a failed
-    summary whose first diagnostic names the layer, the file position and the fix."""
-    if not isinstance(spec, Spec):
-        spec = load(spec)
-    return analyse(spec)[0]
+    summary whose first diagnostic names the layer, the file position and the fix (in ``lang``)."""
+    with language(lang):
+        if not isinstance(spec, Spec):
+            spec = load(spec)
+        return analyse(spec)[0]
 
 
 def analyse(spec: Spec) -> tuple[Summary, dict | None]:
@@ -175,7 +184,7 @@ def analyse(spec: Spec) -> tuple[Summary, dict | None]:
 
     texts = [o.text for o in spec.origins]
     framework = Framework.KERAS if spec.framework is Framework.KERAS else Framework.CORE
-    notes = [f"read from the spec {spec.filename}: {spec.framework.word} convention"] + list(spec.document.get("notes", []))
+    notes = [tr("read from the spec {file}: {framework} convention", file=spec.filename, framework=spec.framework.word)] + list(spec.document.get("notes", []))
     failure, fix = None, None
     try:
         result = evaluate(spec)
@@ -226,10 +235,11 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
         path = spec.origins[error.index].path
         if path[0] == "blocks":  # the layer is written in a block that other uses share: say so, apply nothing
             return {"index": error.index, "path": None, "argument": arg, "value": value,
-                    "text": f"the input {tuple(shapes[0])} gives {arg}={value:,}: change the block {path[1]!r} or what its use "
-                            f"'{error.node_name.rsplit('.', 1)[0]}' receives"}
+                    "text": tr("the input {shape} gives {setting}: change the block {block} or what its use {use} receives",
+                               shape=tuple(shapes[0]), setting=f"{arg}={value:,}", block=repr(path[1]),
+                               use=f"'{error.node_name.rsplit('.', 1)[0]}'")}
         return {"index": error.index, "path": list(path), "argument": arg, "value": value,
-                "text": f"set {arg}: {value} (the input {tuple(shapes[0])} gives {value:,})"}
+                "text": tr("set {setting} (the input {shape} gives {n})", setting=f"{arg}: {value}", shape=tuple(shapes[0]), n=f"{value:,}")}
     window = getattr(node.layer, "kernel_size", None)
     if layer is not None and isinstance(window, int) and shapes and len(shapes[0]) >= 3 and hasattr(node.layer, "padding"):
         from ..core.solve import solve
@@ -243,7 +253,8 @@ def suggest_fix(spec: Spec, error: NetworkError) -> dict | None:
             p = found.solutions[0].padding
             path = spec.origins[error.index].path
             return {"index": error.index, "path": None if path[0] == "blocks" else list(path), "argument": "padding", "value": p,
-                    "text": f"set padding: {p!r} (and stride: 1) to keep the size {size} (from convlens solve)"}
+                    "text": tr("set {setting} (and {stride}) to keep the size {size} (from convlens solve)", setting=f"padding: {p!r}",
+                               stride="stride: 1", size=size)}
     return None
 
 
@@ -265,7 +276,7 @@ def target_loader(path: str, request) -> Summary:
     spec = load(path)
     if request.input_sizes:
         if len(request.input_sizes) != 1:
-            raise SpecError(f"{path}: a spec has one input; got {len(request.input_sizes)} input shapes")
+            raise SpecError(tr("{path}: a spec has one input; got {n} input shapes", path=path, n=len(request.input_sizes)))
         spec = replace(spec, input_shape=tuple(request.input_sizes[0]))
     return summary(spec)
 

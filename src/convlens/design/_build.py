@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ..core import LayerError, layer as build_layer
 from ..core.framework import Framework
 from ..core.network import INPUT, Node
+from ..i18n import tr
 from ._errors import SpecError, SpecLimitError
 from ._source import Positions
 
@@ -85,12 +86,13 @@ class _Builder:
     def item(self, item, path, *, prefix, params, previous, depth, counter):
         repeat = item.get("repeat", 1) if isinstance(item, dict) else 1
         if repeat > MAX_LAYERS:
-            raise self.error(path + ("repeat",), f"repeat: {repeat:,} is more than the {MAX_LAYERS:,} layers a spec may expand to", limit=True)
+            raise self.error(path + ("repeat",), tr("repeat: {n} is more than the {most} layers a spec may expand to", n=f"{repeat:,}",
+                                                     most=f"{MAX_LAYERS:,}"), limit=True)
         for k in range(repeat):
             self.steps += 1
             if self.steps > MAX_STEPS:
-                raise self.error(path, f"the spec expands to more than {MAX_STEPS:,} items (layers, block uses and branches, "
-                                       "each repeat counted); do blocks that add no layer repeat here?", limit=True)
+                raise self.error(path, tr("the spec expands to more than {most} items (layers, block uses and branches, "
+                                          "each repeat counted); do blocks that add no layer repeat here?", most=f"{MAX_STEPS:,}"), limit=True)
             suffix = str(k) if repeat > 1 else None
             if isinstance(item, str):
                 previous = self.call(item, path, prefix=prefix, previous=previous, counter=counter)
@@ -113,7 +115,7 @@ class _Builder:
         counter[0] += 1
         name = f"{prefix}.{local}" if prefix else local
         if name in self.names:
-            raise self.error(path + ("name",), f"the name {name!r} is already used by layer {self.names[name]}; give every layer its own name")
+            raise self.error(path + ("name",), tr("the name {name} is already used by layer {index}; give every layer its own name", name=repr(name), index=self.names[name]))
         return name
 
     def _inputs(self, item, path, prefix, previous):
@@ -126,7 +128,7 @@ class _Builder:
                 out.append(INPUT)
             elif isinstance(ref, int):
                 if not 0 <= ref < len(self.nodes):
-                    raise self.error(path + ("inputs", j), f"input {ref} is not an earlier layer; use an index from 0 to {len(self.nodes) - 1}, a name or 'input'")
+                    raise self.error(path + ("inputs", j), tr("input {ref} is not an earlier layer; use an index from 0 to {last}, a name or 'input'", ref=ref, last=len(self.nodes) - 1))
                 out.append(ref)
             else:
                 for candidate in (f"{prefix}.{ref}" if prefix else None, ref):
@@ -134,13 +136,14 @@ class _Builder:
                         out.append(self.names[candidate])
                         break
                 else:
-                    known = ", ".join(list(self.names)[-8:]) or "none yet"
-                    raise self.error(path + ("inputs", j), f"no earlier layer is called {ref!r}; a layer can read 'input' or an earlier layer (last names: {known})")
+                    known = ", ".join(list(self.names)[-8:]) or tr("none yet")
+                    raise self.error(path + ("inputs", j), tr("no earlier layer is called {ref}; a layer can read 'input' or an earlier layer "
+                                                              "(last names: {known})", ref=repr(ref), known=known))
         return tuple(out)
 
     def _add(self, layer, name, inputs, path, text):
         if len(self.nodes) >= MAX_LAYERS:
-            raise self.error(path, f"the network has more than {MAX_LAYERS:,} layers; that is the most a spec may expand to", limit=True)
+            raise self.error(path, tr("the network has more than {most} layers; that is the most a spec may expand to", most=f"{MAX_LAYERS:,}"), limit=True)
         refs = () if inputs == (len(self.nodes) - 1,) or (inputs == (INPUT,) and not self.nodes) else inputs
         self.nodes.append(Node(layer, name, refs))
         line, column = self.pos.at(path) or (None, None)
@@ -169,12 +172,19 @@ class _Builder:
         if cls is None or type_name.startswith("Keras"):
             names = [n for n, c in list(LAYERS.items()) + list(KERAS_ALIASES.items()) if (c.framework is Framework.KERAS) == keras and not n.startswith("Keras")]
             close = close_names(type_name, names)
-            hint = f"did you mean {', '.join(close)}?" if close else "GET /api/layers or `convlens calc --help` lists the layers"
-            raise self.error(where, f"unknown layer {type_name!r} in a {self.framework.word} spec; {hint}", layer=label, index=len(self.nodes))
+            if close:
+                message = tr("unknown layer {type} in a {framework} spec; did you mean {names}?", type=repr(type_name),
+                             framework=self.framework.word, names=", ".join(close))
+            else:
+                message = tr("unknown layer {type} in a {framework} spec; GET /api/layers or `convlens calc --help` lists the layers",
+                             type=repr(type_name), framework=self.framework.word)
+            raise self.error(where, message, layer=label, index=len(self.nodes))
         if (cls.framework is Framework.KERAS) != keras:
             other = cls.framework
-            raise self.error(where, f"{type_name} is a {'Keras' if other is Framework.KERAS else 'PyTorch'} layer and this spec follows the {self.framework.word} "
-                                    f"convention; use the {self.framework.word} layer or set framework: {other.word}", layer=label, index=len(self.nodes))
+            raise self.error(where, tr("{type} is a {other} layer and this spec follows the {framework} convention; use the {framework} "
+                                       "layer or set framework: {word}", type=type_name,
+                                       other="Keras" if other is Framework.KERAS else "PyTorch", framework=self.framework.word,
+                                       word=other.word), layer=label, index=len(self.nodes))
 
     def layer(self, item, path, *, prefix, params, previous, suffix, counter):
         type_name = item["type"]
@@ -200,22 +210,26 @@ class _Builder:
     def use(self, item, path, *, prefix, params, previous, depth, suffix, counter):
         block_name = item["block"]
         if block_name not in self.blocks:
-            known = ", ".join(self.blocks) or "none are defined; add them under 'blocks:'"
-            raise self.error(path + ("block",), f"no block is called {block_name!r}; blocks: {known}")
+            if self.blocks:
+                raise self.error(path + ("block",), tr("no block is called {block}; blocks: {known}", block=repr(block_name),
+                                                       known=", ".join(self.blocks)))
+            raise self.error(path + ("block",), tr("no block is called {block}; blocks: none are defined; add them under 'blocks:'",
+                                                   block=repr(block_name)))
         if depth >= MAX_DEPTH:
-            raise self.error(path, f"blocks are used inside blocks more than {MAX_DEPTH} deep; does {block_name!r} use itself?", limit=True)
+            raise self.error(path, tr("blocks are used inside blocks more than {most} deep; does {block} use itself?", most=MAX_DEPTH, block=repr(block_name)), limit=True)
         block = self.blocks[block_name]
         given = {k: self.substitute(v, path + ("with", k), params) for k, v in item.get("with", {}).items()}
         declared = block.get("params", {})
         unknown = sorted(set(given) - set(declared))
         if unknown:
-            raise self.error(path + ("with", unknown[0]), f"block {block_name!r} has no parameter {unknown[0]!r}; its parameters: {', '.join(declared) or 'none'}")
+            raise self.error(path + ("with", unknown[0]), tr("block {block} has no parameter {name}; its parameters: {declared}", block=repr(block_name), name=repr(unknown[0]),
+                                                                     declared=", ".join(declared) or tr("none")))
         values = {}
         for key, default in declared.items():
             if key in given:
                 values[key] = given[key]
             elif default is None:
-                raise self.error(path, f"block {block_name!r} needs {key!r}; give it as with: {{{key}: ...}}")
+                raise self.error(path, tr("block {block} needs {key}; give it as {example}", block=repr(block_name), key=repr(key), example=f"with: {{{key}: ...}}"))
             else:
                 values[key] = default
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
@@ -233,7 +247,7 @@ class _Builder:
     def _only_input(self, item, path, prefix, previous):
         refs = self._inputs(item, path, prefix, previous)
         if len(refs) != 1:
-            raise self.error(path + ("inputs",), f"a block or branches read one input, got {len(refs)}")
+            raise self.error(path + ("inputs",), tr("a block or branches read one input, got {n}", n=len(refs)))
         return refs[0]
 
     def branches(self, item, path, *, prefix, params, previous, depth, suffix, counter):
@@ -248,7 +262,7 @@ class _Builder:
         if merge == "cat" and "dim" in item:
             kwargs["axis" if keras else "dim"] = item["dim"]
         if merge == "add" and "dim" in item:
-            raise self.error(path + ("dim",), "dim is for merge: cat; an add needs none")
+            raise self.error(path + ("dim",), tr("dim is for merge: cat; an add needs none"))
         name = self._name(item.get("name"), prefix, suffix, counter, path)
         layer = self._build(type_name, (), kwargs, path + ("merge",), _label(len(self.nodes), name, type_name))
         return self._add(layer, name, tuple(ends), path + ("merge",), _text(type_name, kwargs))
@@ -264,8 +278,11 @@ class _Builder:
             return value
         missing = [m for m in _PARAM.findall(value) if m not in params]
         if missing:
-            where = f"this block's parameters are {', '.join(params)}" if params else "parameters exist only inside a block (declare them under params:)"
-            raise self.error(path, f"${missing[0]} is not a parameter; {where}")
+            if params:
+                raise self.error(path, tr("{name} is not a parameter; this block's parameters are {params}", name=f"${missing[0]}",
+                                          params=", ".join(params)))
+            raise self.error(path, tr("{name} is not a parameter; parameters exist only inside a block (declare them under params:)",
+                                      name=f"${missing[0]}"))
         whole = _PARAM.fullmatch(value.strip())
         if whole:
             return params[whole.group(1)]
@@ -278,16 +295,18 @@ class _Builder:
             return parse_value(text)
         except ParseError as exc:
             shown = _short(value) if value == text else f"{_short(value)} -> {_short(text)}"
-            raise self.error(path, f"{shown}: {str(exc).split(': ', 1)[-1]}") from None
+            raise self.error(path, f"{shown}: {exc.reason}") from None
 
 
 def _short(text: str) -> str:
     """A value quoted in a message: whole when short, else its start and its length."""
-    return repr(text) if len(text) <= 80 else f"'{text[:60]}…' ({len(text):,} characters)"
+    return repr(text) if len(text) <= 80 else tr("{start} ({n} characters)", start=f"'{text[:60]}…'", n=f"{len(text):,}")
 
 
 def _label(index: int, name: str | None, type_name: str) -> str:
-    return f"layer {index} '{name}' ({type_name})" if name is not None else f"layer {index} ({type_name})"
+    if name is not None:
+        return tr("layer {index} '{name}' ({type})", index=index, name=name, type=type_name)
+    return tr("layer {index} ({type})", index=index, type=type_name)
 
 
 def _text(type_name: str, kwargs: dict) -> str:
@@ -302,18 +321,19 @@ def build(doc: dict, positions: Positions) -> Spec:
     _check_input(builder, shape, framework)
     builder.items(doc["layers"], ("layers",), prefix="", params={}, previous=INPUT, depth=0, counter=[0])
     if not builder.nodes:
-        raise builder.error(("layers",), "the network has no layers; add one, e.g. - {type: Conv2d, out_channels: 32, kernel_size: 3}")
+        raise builder.error(("layers",), tr("the network has no layers; add one, e.g. {example}",
+                                                  example="- {type: Conv2d, out_channels: 32, kernel_size: 3}"))
     return Spec(doc.get("name", positions.filename), framework, shape, tuple(builder.nodes), tuple(builder.origins), doc, positions)
 
 
 def _check_input(builder, shape, framework):
     for i, d in enumerate(shape):
         if d is None and not (i == 0 and framework is Framework.KERAS):
-            raise builder.error(("input", i), "only a Keras spec's batch may be null; give every other size, e.g. [1, 3, 224, 224]")
+            raise builder.error(("input", i), tr("only a Keras spec's batch may be null; give every other size, e.g. [1, 3, 224, 224]"))
         if d is not None and d > MAX_DIM:
-            raise builder.error(("input", i), f"input size {d:,} is larger than {MAX_DIM:,}, the largest accepted")
+            raise builder.error(("input", i), tr("input size {n} is larger than {most}, the largest accepted", n=f"{d:,}", most=f"{MAX_DIM:,}"))
     elements = 1
     for d in shape:
         elements *= 1 if d is None else d
     if elements > MAX_ELEMENTS:
-        raise builder.error(("input",), f"the input has {elements:,} elements, more than the {MAX_ELEMENTS:,} accepted")
+        raise builder.error(("input",), tr("the input has {n} elements, more than the {most} accepted", n=f"{elements:,}", most=f"{MAX_ELEMENTS:,}"))

@@ -11,6 +11,8 @@ import re
 
 import yaml
 
+from ..i18n import tr
+
 _TOP = ("name", "framework", "input", "notes")
 _SAFE = re.compile(r"[A-Za-z0-9_$.][A-Za-z0-9_$.*+/ ()-]*(?<! )")  # text that can stay unquoted in a flow collection
 _RESOLVER = yaml.resolver.Resolver()
@@ -35,7 +37,7 @@ def _flow(value) -> str:
         return "[" + ", ".join(_flow(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_flow(str(k))}: {_flow(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"a spec holds numbers, text, true/false, null, lists and mappings, not {type(value).__name__}")
+    raise TypeError(tr("a spec holds numbers, text, true/false, null, lists and mappings, not {type}", type=type(value).__name__))
 
 
 def dump(doc: dict, *, header: str | None = None) -> str:

@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..i18n import tr
 from ._errors import SpecError, SpecLimitError
 
 MAX_BYTES = 1_000_000  # a spec larger than this is refused before parsing (1 MB)
@@ -57,7 +58,7 @@ def read(text: str, filename: str = "<spec>", *, fmt: str | None = None) -> tupl
     ('ReLU', (3, 12))
     """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise SpecLimitError(f"the spec is larger than {MAX_BYTES:,} bytes; split it or remove unused blocks", filename=filename)
+        raise SpecLimitError(tr("the spec is larger than {most} bytes; split it or remove unused blocks", most=f"{MAX_BYTES:,}"), filename=filename)
     if fmt is None:
         fmt = "json" if filename.lower().endswith(".json") else "yaml"
     yaml = _yaml(filename)
@@ -65,19 +66,19 @@ def read(text: str, filename: str = "<spec>", *, fmt: str | None = None) -> tupl
         try:
             json.loads(text, parse_int=len)  # only the syntax is checked here; the numbers' length is checked below, with their position
         except json.JSONDecodeError as exc:
-            raise SpecError(f"not valid JSON: {exc.msg}", filename=filename, line=exc.lineno, column=exc.colno) from None
+            raise SpecError(tr("not valid JSON: {error}", error=exc.msg), filename=filename, line=exc.lineno, column=exc.colno) from None
     try:
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when present: same nodes, faster
     except (yaml.YAMLError, RecursionError) as exc:
         _nesting(yaml, text, filename)  # too deep for the parser: said in convlens's words, at the position
         if isinstance(exc, yaml.MarkedYAMLError):
             mark = exc.problem_mark or exc.context_mark
-            what = exc.problem or exc.context or "syntax error"
-            raise SpecError(f"not valid YAML: {what}", filename=filename, line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
-        raise SpecError(f"not valid YAML: {exc}", filename=filename) from None
+            what = exc.problem or exc.context or tr("syntax error")
+            raise SpecError(tr("not valid YAML: {error}", error=what), filename=filename, line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+        raise SpecError(tr("not valid YAML: {error}", error=exc), filename=filename) from None
     positions = Positions(filename, lines=tuple(text.splitlines()))
     if node is None:
-        raise SpecError("the spec is empty; it needs at least 'input' and 'layers'", filename=filename, line=1, column=1)
+        raise SpecError(tr("the spec is empty; it needs at least 'input' and 'layers'"), filename=filename, line=1, column=1)
     _check_graph(node, positions)
     return _value(node, (), positions), positions
 
@@ -104,8 +105,8 @@ def _nesting(yaml, text, filename) -> None:
 
 
 def _too_deep(filename, line, column) -> SpecError:
-    return SpecLimitError(f"nested too deeply: more than {MAX_NESTING} lists and mappings inside each other here; a spec nests a few "
-                     "levels (layers, branches, blocks)", filename=filename, line=line, column=column)
+    return SpecLimitError(tr("nested too deeply: more than {most} lists and mappings inside each other here; a spec nests a few "
+                             "levels (layers, branches, blocks)", most=MAX_NESTING), filename=filename, line=line, column=column)
 
 
 def _check_graph(root, positions: Positions) -> None:
@@ -131,12 +132,12 @@ def _check_graph(root, positions: Positions) -> None:
             size[key] = min(1 + sum(size[id(c)] for c in children), MAX_VALUES + 1)
             height[key] = 1 + max((height[id(c)] for c in children), default=0)
             if size[key] > MAX_VALUES:
-                raise _error(positions, node, (f"this value expands to more than {MAX_VALUES:,} values through YAML aliases (*name); "
-                                               "write a repeated part once, as a block used with repeat") if shared else
-                             f"the spec holds more than {MAX_VALUES:,} values, the most a spec may hold")
+                raise _error(positions, node, tr("this value expands to more than {most} values through YAML aliases (*name); "
+                                                 "write a repeated part once, as a block used with repeat", most=f"{MAX_VALUES:,}")
+                             if shared else tr("the spec holds more than {most} values, the most a spec may hold", most=f"{MAX_VALUES:,}"))
             continue
         if key in open_:
-            raise _error(positions, node, "this value contains itself through a YAML alias (*name); a spec is a tree")
+            raise _error(positions, node, tr("this value contains itself through a YAML alias (*name); a spec is a tree"))
         if key in size:
             shared = True
             if depth - 1 + height[key] > MAX_NESTING:
@@ -145,7 +146,7 @@ def _check_graph(root, positions: Positions) -> None:
         if depth > MAX_NESTING:
             raise _too_deep(positions.filename, node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_DIGITS:
-            raise _error(positions, node, f"a number of {len(node.value):,} characters; numbers in a spec have at most {MAX_DIGITS}")
+            raise _error(positions, node, tr("a number of {n} characters; numbers in a spec have at most {most}", n=f"{len(node.value):,}", most=MAX_DIGITS))
         open_.add(key)
         stack.append((node, depth, True))
         stack.extend((c, depth + 1, False) for c in reversed(children))
@@ -167,7 +168,7 @@ def _yaml(filename):
     try:
         import yaml
     except ImportError:
-        raise SpecError("reading spec files needs PyYAML: pip install 'convlens[spec]'", filename=filename) from None
+        raise SpecError(tr("reading spec files needs PyYAML: pip install 'convlens[spec]'"), filename=filename) from None
     return yaml
 
 
@@ -188,16 +189,17 @@ def _value(node, path, positions):
     positions.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if node.tag not in _TAGS:
         line, column = positions.marks[path]
-        raise SpecError(f"not valid YAML for a spec: the tag {node.tag!r} is not allowed (only numbers, text, true/false, null, lists and mappings)",
+        raise SpecError(tr("not valid YAML for a spec: the tag {tag} is not allowed (only numbers, text, true/false, null, lists and mappings)",
+                           tag=repr(node.tag)),
                         filename=positions.filename, line=line, column=column)
     if isinstance(node, yaml.MappingNode):
         out = {}
         for key_node, value_node in node.value:
             key = _scalars().construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                raise SpecError(f"keys must be text, got {key_node.value!r}", filename=positions.filename, line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1)
+                raise SpecError(tr("keys must be text, got {key}", key=repr(key_node.value)), filename=positions.filename, line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1)
             if key in out:
-                raise SpecError(f"the key {key!r} is given twice", filename=positions.filename, line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1)
+                raise SpecError(tr("the key {key} is given twice", key=repr(key)), filename=positions.filename, line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1)
             out[key] = _value(value_node, path + (key,), positions)
         return out
     if isinstance(node, yaml.SequenceNode):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ..core.framework import Framework
 from ..errors import UserError
+from ..i18n import N_, tr
 from ._structure import fold_blocks, with_branches
 
 
@@ -40,7 +41,8 @@ def zoo_yaml(name: str) -> str:
     from ._dump import dump
 
     entry = zoo.get(name)
-    header = f"{entry.name}: {entry.description}\nfrom convlens's zoo ({entry.reference}); {entry.published_params:,} parameters published"
+    header = f"{entry.name}: {entry.description}\n" + tr("from convlens's zoo ({reference}); {n} parameters published",
+                                                        reference=entry.reference, n=f"{entry.published_params:,}")
     return dump(zoo_document(name), header=header)
 
 
@@ -76,8 +78,12 @@ def _torch_document(entry) -> dict:
     for step in graph.steps:
         if step.kind == "scale":
             op, constant = step.factor
-            notes.append(f"forward's output of {step.name} {op} the constant {constant:g} is left out: the spec has no such layer, "
-                         "and it changes no shape, parameter or MAC (only one FLOP per output element)")
+            message = (N_("forward's output of {layer} multiplied by the constant {constant} is left out: the spec has no such "
+                          "layer, and it changes no shape, parameter or MAC (only one FLOP per output element)")
+                       if op == "multiplied by" else
+                       N_("forward's output of {layer} divided by the constant {constant} is left out: the spec has no such "
+                          "layer, and it changes no shape, parameter or MAC (only one FLOP per output element)"))
+            notes.append(tr(message, layer=step.name, constant=f"{constant:g}"))
             continue
         if step.kind == "layer":
             item = {"type": step.layer.type_name, "name": step.name, **step.layer.arguments(plain=_simple)}
@@ -104,14 +110,16 @@ def _keras_document(entry) -> dict:
 
     model = zoo.build(entry.name)  # the zoo's Keras module sets KERAS_BACKEND=torch unless already chosen
     if type(model).__name__ != "Sequential":
-        raise ZooSpecError(f"zoo:{entry.name}: only Sequential Keras models are converted; this one is {type(model).__name__}")
+        raise ZooSpecError(tr("{target}: only Sequential Keras models are converted; this one is {type}", target=f"zoo:{entry.name}",
+                                 type=type(model).__name__))
     items = []
     for layer in model.layers:
         core, note = core_layer(layer, (tuple(layer.output.shape),))
         if isinstance(core, InputLayer):  # the spec's input: written once, as "input"
             continue
         if isinstance(core, Reported):
-            raise ZooSpecError(f"zoo:{entry.name}: Keras layer {layer.name} ({type(layer).__name__}) has no core layer: {note}")
+            raise ZooSpecError(tr("{target}: Keras layer {layer} ({type}) has no core layer: {note}", target=f"zoo:{entry.name}",
+                                     layer=layer.name, type=type(layer).__name__, note=note))
         items.append({"type": core.type_name, "name": layer.name, **core.arguments(plain=_simple)})
     shape = tuple(model.inputs[0].shape)
     return {"name": entry.name, "framework": Framework.KERAS.word, "input": list(shape), "layers": items}

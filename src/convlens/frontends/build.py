@@ -23,6 +23,7 @@ from ..core.costs import COST_NOTE
 from ..core.framework import Framework
 from ..core.network import NetworkError, NetworkResult
 from ..core.receptive import ReceptiveField, as_dict
+from ..i18n import current, tr
 from ..record import Diagnostic, DiagnosticCode, LayerRow, MemoryEstimate, Severity, Summary, WeightInfo, weight_totals
 
 FLOAT32_BYTES = 4  # core layers have no dtype: a chain or spec is counted in float32, as both frameworks default
@@ -45,7 +46,8 @@ def assemble(*, title: str, framework: Framework, input_shapes, output_shapes, r
     }
     unknown = set(totals or ()) - set(summed)
     if unknown:
-        raise TypeError(f"assemble(totals=...) got unknown keys {sorted(unknown)}; known: {sorted(summed)}")
+        raise TypeError(tr("{call} got unknown keys {keys}; known: {known}", call="assemble(totals=...)", keys=sorted(unknown),
+                           known=sorted(summed)))
     summed.update(totals or {})
     return Summary(
         title=title, framework=framework, input_shapes=tuple(input_shapes), output_shapes=tuple(output_shapes),
@@ -65,10 +67,11 @@ class RowDraft:
     def __init__(self, **values):
         for f in _ROW_FIELDS:
             if f.name not in values and f.default is MISSING:
-                raise TypeError(f"RowDraft needs {f.name!r}")
+                raise TypeError(tr("{call} needs {field}", call="RowDraft", field=repr(f.name)))
             setattr(self, f.name, values.pop(f.name) if f.name in values else f.default)
         if values:
-            raise TypeError(f"RowDraft got unknown fields {sorted(values)}; LayerRow has {[f.name for f in _ROW_FIELDS]}")
+            raise TypeError(tr("{call} got unknown fields {keys}; {record} has {known}", call="RowDraft", keys=sorted(values),
+                               record="LayerRow", known=[f.name for f in _ROW_FIELDS]))
 
     def freeze(self) -> LayerRow:
         return LayerRow(**{f.name: getattr(self, f.name) for f in _ROW_FIELDS})
@@ -123,7 +126,7 @@ def summary_of_network(result: NetworkResult, *, title: str = "network", notes=(
     return assemble(
         title=title, framework=framework, input_shapes=(result.input_shape,), output_shapes=(result.output_shape,),
         rows=rows, diagnostics=layer_warnings(rows) + list(diagnostics),
-        receptive_field=_last_local_field(result), notes=list(notes) + [COST_NOTE],
+        receptive_field=_last_local_field(result), notes=list(notes) + [tr(COST_NOTE)],
     )
 
 
@@ -138,14 +141,22 @@ def summary_of_failure(error: NetworkError, input_shape, *, title: str = "networ
         failed=str(error), code=None if codes is None or error.index >= len(codes) else codes[error.index],
         connected_to=error.inputs,
     ))
-    reason = error.reason
-    fix = reason.split("; ", 1)[1] if "; " in reason else None
+    fix = _fix_of(error.reason)
     failure = Diagnostic(Severity.ERROR, DiagnosticCode.for_argument(error.layer_type, error.argument), str(error), fix, name)
     return assemble(
         title=title, framework=framework, input_shapes=(tuple(input_shape),), output_shapes=(),
         rows=rows, diagnostics=[failure] + layer_warnings(rows[:-1]),
-        receptive_field=_last_local_field(ok), notes=list(notes) + [COST_NOTE], failed=True,
+        receptive_field=_last_local_field(ok), notes=list(notes) + [tr(COST_NOTE)], failed=True,
     )
+
+
+def _fix_of(reason: str) -> str | None:
+    """What would work, from a core refusal written "what is wrong; what would work" (English) or as two
+    sentences, "… 입니다. …하세요" (Korean): the words after the first separator, or None."""
+    for separator in ("; ",) if current() == "en" else ("; ", ". "):  # English: as it always was
+        if separator in reason:
+            return reason.split(separator, 1)[1] or None
+    return None
 
 
 def summary_of_layer(result: LayerResult, *, name: str | None = None, code: str | None = None, notes=()) -> Summary:
@@ -160,7 +171,7 @@ def summary_of_layer(result: LayerResult, *, name: str | None = None, code: str 
     return assemble(
         title=code or result.layer.code(), framework=Framework.CORE, input_shapes=inputs, output_shapes=(result.output_shape,),
         rows=[row], diagnostics=layer_warnings([row]),
-        receptive_field=row.receptive_field if rf is not None and not rf.is_global else None, notes=list(notes) + [COST_NOTE],
+        receptive_field=row.receptive_field if rf is not None and not rf.is_global else None, notes=list(notes) + [tr(COST_NOTE)],
     )
 
 

@@ -28,6 +28,7 @@ from ..core import KERAS_ALIASES, LAYERS, Layer, LayerError, layer as build_laye
 from ..core.keras_conventions import KERAS_IGNORED
 from ..core.framework import Framework
 from ..core.network import Node, evaluate
+from ..i18n import language, tr
 from ..record import Summary
 from .build import summary_of_network
 _MAX_POWER = 64  # largest exponent accepted in "2**k" (keeps a typo from building a huge number)
@@ -40,10 +41,11 @@ class ParseError(LayerError):
     """A layer call that cannot be read; the message quotes the text and says what would work."""
 
     def __init__(self, text: str, message: str):
-        shown = text if len(text) <= 80 else f"{text[:60]}… ({len(text):,} characters)"
-        ValueError.__init__(self, f"cannot read {shown!r}: {message}")
+        shown = repr(text) if len(text) <= 80 else repr(tr("{start}… ({n} characters)", start=text[:60], n=f"{len(text):,}"))
+        ValueError.__init__(self, tr("cannot read {text}: {reason}", text=shown, reason=message))
         self.layer = text
         self.argument = "text"
+        self.reason = message  # what is wrong, without the quoted text
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +83,13 @@ def parse_call(text: str) -> LayerCall:
     """
     source = text.strip().rstrip(",;").strip()
     if not source:
-        raise ParseError(text, "the text is empty; write a layer call such as Conv2d(1, 32, 3, padding=1)")
+        raise ParseError(text, tr("the text is empty; write a layer call such as Conv2d(1, 32, 3, padding=1)"))
     try:
         tree = _parse(source, "exec", text)
     except SyntaxError as exc:
-        raise ParseError(text, f"not valid Python: {exc.msg}; write a call such as Conv2d(1, 32, 3, padding=1)") from None
+        raise ParseError(text, tr("not valid Python: {error}; write a call such as Conv2d(1, 32, 3, padding=1)", error=exc.msg)) from None
     if len(tree.body) != 1:
-        raise ParseError(text, "write one layer call per argument, e.g. \"Conv2d(1, 32, 3)\" \"ReLU()\"")
+        raise ParseError(text, tr("write one layer call per argument, e.g. \"Conv2d(1, 32, 3)\" \"ReLU()\""))
     stmt = tree.body[0]
     target = None
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
@@ -97,21 +99,21 @@ def parse_call(text: str) -> LayerCall:
     elif isinstance(stmt, ast.Expr):
         expr = stmt.value
     else:
-        raise ParseError(text, "expected a layer call such as Conv2d(1, 32, 3, padding=1)")
+        raise ParseError(text, tr("expected a layer call such as Conv2d(1, 32, 3, padding=1)"))
     if not isinstance(expr, ast.Call):
-        raise ParseError(text, "expected a layer call with brackets, e.g. ReLU() rather than ReLU")
+        raise ParseError(text, tr("expected a layer call with brackets, e.g. ReLU() rather than ReLU"))
     func = _dotted(expr.func)
     # model.add(layers.Conv2D(...)): Keras' Sequential.add wraps the layer call
     if func and func.endswith(".add") and len(expr.args) == 1 and isinstance(expr.args[0], ast.Call) and not expr.keywords:
         expr = expr.args[0]
         func = _dotted(expr.func)
     if not func:
-        raise ParseError(text, "the called name must be a layer class such as Conv2d or nn.Conv2d")
+        raise ParseError(text, tr("the called name must be a layer class such as Conv2d or nn.Conv2d"))
     args = tuple(_evaluate(a, text) for a in expr.args)
     kwargs = []
     for kw in expr.keywords:
         if kw.arg is None:
-            raise ParseError(text, "**kwargs cannot be read; write every argument out")
+            raise ParseError(text, tr("**kwargs cannot be read; write every argument out"))
         kwargs.append((kw.arg, _evaluate(kw.value, text)))
     return LayerCall(text, func.rsplit(".", 1)[-1], args, tuple(kwargs), target)
 
@@ -139,11 +141,11 @@ def parse_value(text: str):
 def _parse(source: str, mode: str, text: str) -> ast.AST:
     """``ast.parse`` of a call or value no longer than ``MAX_TEXT``; deep nesting is a ParseError."""
     if len(source) > MAX_TEXT:
-        raise ParseError(text, f"{len(source):,} characters; a layer call or a value has at most {MAX_TEXT:,}")
+        raise ParseError(text, tr("{n} characters; a layer call or a value has at most {most}", n=f"{len(source):,}", most=f"{MAX_TEXT:,}"))
     try:
         return ast.parse(source, mode=mode)
     except (RecursionError, MemoryError):
-        raise ParseError(text, "nested too deeply; write the value out (e.g. 1152 instead of a long product)") from None
+        raise ParseError(text, tr("nested too deeply; write the value out (e.g. 1152 instead of a long product)")) from None
 
 
 def _evaluate(node, text):
@@ -151,7 +153,7 @@ def _evaluate(node, text):
     try:
         return _value(node, text)
     except RecursionError:
-        raise ParseError(text, "nested too deeply; write the value out (e.g. 1152 instead of a long product)") from None
+        raise ParseError(text, tr("nested too deeply; write the value out (e.g. 1152 instead of a long product)")) from None
 
 
 def _dotted(node) -> str | None:
@@ -178,37 +180,39 @@ def _value(node, text):
     if isinstance(node, ast.Constant):
         if isinstance(node.value, (int, float, str, bool)) or node.value is None:
             return node.value
-        raise ParseError(text, f"{node.value!r} is not a number, string, True/False or None")
+        raise ParseError(text, tr("{value} is not a number, string, True/False or None", value=repr(node.value)))
     if isinstance(node, (ast.Tuple, ast.List)):
         return tuple(_value(e, text) for e in node.elts)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         v = _value(node.operand, text)
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise ParseError(text, f"a sign needs a number, got {v!r}")
+            raise ParseError(text, tr("a sign needs a number, got {value}", value=repr(v)))
         return -v if isinstance(node.op, ast.USub) else v
     if isinstance(node, ast.BinOp):
         if isinstance(node.op, ast.Div):
-            raise ParseError(text, f"'/' gives a float in Python ({ast.unparse(node)} = {_int_operands(node, text, '/')}); use '//' for whole sizes")
+            raise ParseError(text, tr("'/' gives a float in Python ({expr} = {value}); use '//' for whole sizes", expr=ast.unparse(node),
+                                     value=_int_operands(node, text, "/")))
         op = _BINOPS.get(type(node.op))
         if op is None:
-            raise ParseError(text, f"only + - * // % ** are allowed in sizes, got {ast.unparse(node)!r}")
+            raise ParseError(text, tr("only + - * // % ** are allowed in sizes, got {expr}", expr=repr(ast.unparse(node))))
         a, b = _value(node.left, text), _value(node.right, text)
         for v in (a, b):
             if isinstance(v, bool) or not isinstance(v, int):
-                raise ParseError(text, f"arithmetic is for whole numbers, got {ast.unparse(node)!r}")
+                raise ParseError(text, tr("arithmetic is for whole numbers, got {expr}", expr=repr(ast.unparse(node))))
         if isinstance(node.op, (ast.FloorDiv, ast.Mod)) and b == 0:
-            raise ParseError(text, f"division by zero in {ast.unparse(node)!r}")
+            raise ParseError(text, tr("division by zero in {expr}", expr=repr(ast.unparse(node))))
         if isinstance(node.op, ast.Pow) and not 0 <= b <= _MAX_POWER:
-            raise ParseError(text, f"exponent {b} in {ast.unparse(node)!r} is out of range 0..{_MAX_POWER}")
+            raise ParseError(text, tr("exponent {b} in {expr} is out of range 0..{most}", b=b, expr=repr(ast.unparse(node)), most=_MAX_POWER))
         result = op(a, b)
         if abs(result) > MAX_MAGNITUDE:
-            raise ParseError(text, f"{ast.unparse(node)[:60]!r} is larger than 10**40; sizes are whole numbers far below that")
+            raise ParseError(text, tr("{expr} is larger than 10**40; sizes are whole numbers far below that", expr=repr(ast.unparse(node)[:60])))
         return result
     if isinstance(node, ast.Name):
-        raise ParseError(text, f"{node.id!r} is a variable, and convlens does not run your code; write its value (e.g. 32 instead of {node.id})")
+        raise ParseError(text, tr("{name} is a variable, and convlens does not run your code; write its value (e.g. 32 instead of {id})",
+                                     name=repr(node.id), id=node.id))
     if isinstance(node, ast.Call):
-        raise ParseError(text, f"{ast.unparse(node)!r} inside the arguments cannot be read; write one layer per argument")
-    raise ParseError(text, f"{ast.unparse(node)!r} cannot be read; use numbers, strings, tuples and + - * // arithmetic")
+        raise ParseError(text, tr("{expr} inside the arguments cannot be read; write one layer per argument", expr=repr(ast.unparse(node))))
+    raise ParseError(text, tr("{expr} cannot be read; use numbers, strings, tuples and + - * // arithmetic", expr=repr(ast.unparse(node))))
 
 
 def _int_operands(node, text, op) -> str:
@@ -233,7 +237,7 @@ def parse_layer(text: str, *, framework: Framework = Framework.TORCH) -> ParsedL
         shape = kwargs.get("shape", call.args[0] if call.args else None)
         batch = kwargs.get("batch_size")
         if not isinstance(shape, tuple):
-            raise ParseError(text, "Input needs shape=(height, width, channels), e.g. keras.Input(shape=(28, 28, 1))")
+            raise ParseError(text, tr("Input needs shape=(height, width, channels), e.g. keras.Input(shape=(28, 28, 1))"))
         return ParsedLayer(call, None, kwargs.get("name") if isinstance(kwargs.get("name"), str) else None, (batch,) + shape)
     cls = (KERAS_ALIASES.get(call.name) if framework is Framework.KERAS else None) or LAYERS.get(call.name)
     input_shape = None
@@ -272,9 +276,11 @@ def with_batch(layers: list[Layer], shape: tuple) -> tuple[tuple, str | None]:
     keras = bool(layers) and layers[0].framework is Framework.KERAS
     if first is not None and len(shape) == type(first).n + 1 and (not shape or shape[0] is not None):
         batch = None if first.framework is Framework.KERAS else 1
-        return (batch,) + shape, f"input {_fmt(shape)} has no batch dimension; evaluated as {_fmt((batch,) + shape)}"
+        return (batch,) + shape, tr("input {shape} has no batch dimension; evaluated as {batched}", shape=_fmt(shape),
+                                    batched=_fmt((batch,) + shape))
     if keras and first is None and shape and shape[0] is not None:
-        return (None,) + shape, f"input {_fmt(shape)} read as Keras' input_shape (no batch); evaluated as {_fmt((None,) + shape)}"
+        return (None,) + shape, tr("input {shape} read as Keras' input_shape (no batch); evaluated as {batched}", shape=_fmt(shape),
+                                   batched=_fmt((None,) + shape))
     return shape, None
 
 
@@ -285,29 +291,35 @@ def _fmt(shape) -> str:
 # ---------------------------------------------------------------------------------------
 # front ends: each ends in a Summary
 # ---------------------------------------------------------------------------------------
-def chain_summary(texts, input_shape=None, *, title: str | None = None) -> Summary:
-    """A chain of layer calls on ``input_shape`` (or the shape a Keras call declares).
+def chain_summary(texts, input_shape=None, *, title: str | None = None, lang: str | None = None) -> Summary:
+    """A chain of layer calls on ``input_shape`` (or the shape a Keras call declares), its notes in ``lang``.
 
     A layer that fails raises ``NetworkError`` naming it (index, name, type) and saying why.
     """
+    with language(lang):
+        return _chain_summary(texts, input_shape, title=title)
+
+
+def _chain_summary(texts, input_shape, *, title) -> Summary:
     parsed, declared = parse_chain(texts)
     if not parsed:
-        raise ParseError(" ".join(texts), "no layer to evaluate; add a layer call such as Conv2d(1, 32, 3)")
+        raise ParseError(" ".join(texts), tr("no layer to evaluate; add a layer call such as Conv2d(1, 32, 3)"))
     layers = [p.layer for p in parsed]
     notes = []
     if input_shape is None:
         if declared is None:
-            raise ParseError(parsed[0].call.text, "the input shape is unknown; give it (--input 1x1x28x28) or write input_shape=(28, 28, 1) in the first Keras layer")
+            raise ParseError(parsed[0].call.text, tr("the input shape is unknown; give it (--input 1x1x28x28) or write input_shape=(28, 28, 1) in the first Keras layer"))
         shape = declared
     else:
         shape, note = with_batch(layers, input_shape)
         if note:
             notes.append(note)
         if declared is not None and tuple(declared[1:]) != tuple(shape[1:]):
-            notes.append(f"the layers declare input_shape {_fmt(declared)}; the given input {_fmt(shape)} was used")
+            notes.append(tr("the layers declare input_shape {declared}; the given input {shape} was used", declared=_fmt(declared),
+                            shape=_fmt(shape)))
     nodes = [Node(p.layer, p.name) for p in parsed]
     codes = [p.call.text.strip() for p in parsed]
-    return network_summary(nodes, shape, title=title or "layer chain", notes=notes, codes=codes)
+    return network_summary(nodes, shape, title=title or tr("layer chain"), notes=notes, codes=codes)
 
 
 def network_summary(nodes, input_shape, *, title: str = "network", notes=(), codes=None) -> Summary:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import UserError
+from ..i18n import tr
 from ..frontends.device import TraceDevice
 
 
@@ -59,7 +60,7 @@ def _sizes(input_size) -> tuple[tuple, ...] | None:
     try:  # a torch.Size
         return (tuple(int(d) for d in input_size),)
     except TypeError:
-        raise RequestError(f"input_size must be a shape such as (1, 3, 224, 224) or a list of shapes, got {input_size!r}") from None
+        raise RequestError(tr("input_size must be a shape such as (1, 3, 224, 224) or a list of shapes, got {value}", value=repr(input_size))) from None
 
 
 def _dtypes(dtypes) -> tuple | None:
@@ -74,21 +75,22 @@ def _device(device) -> TraceDevice:
     try:
         return TraceDevice(str(device))  # torch.device("cpu") reads as "cpu"
     except ValueError:
-        raise RequestError(f"device must be 'meta' or 'cpu', got {device!r}") from None
+        raise RequestError(tr("device must be 'meta' or 'cpu', got {value}", value=repr(device))) from None
 
 
 def _args(args) -> tuple[tuple[str, Any], ...]:
     if args is None:
         return ()
     if not isinstance(args, dict) or not all(isinstance(k, str) for k in args):
-        raise RequestError(f"args must be a dict of keyword arguments for the model's class or factory, e.g. {{'num_classes': 10}}, got {args!r}")
+        raise RequestError(tr("args must be a dict of keyword arguments for the model's class or factory, e.g. {{'num_classes': 10}}, got {value}",
+                              value=repr(args)))
     return tuple(args.items())
 
 
 def _depth(depth) -> int | None:
     if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 1):
-        raise RequestError(f"depth must be a whole number >= 1 (1 = the model's top-level layers, 2 = also their children, "
-                           f"as torchinfo's depth) or None for every level, got {depth!r}")
+        raise RequestError(tr("depth must be a whole number >= 1 (1 = the model's top-level layers, 2 = also their children, "
+                              "as torchinfo's depth) or None for every level, got {value}", value=repr(depth)))
     return depth
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from ..core.framework import Framework
+from ..i18n import tr
 from ..record import Summary
 from . import _python
 from .errors import TargetError
@@ -60,7 +61,7 @@ def resolve(target, request: Request | None = None) -> Resolved:
     request = request or Request()
     if not isinstance(target, str):
         if request.args:
-            raise TargetError(f"args only apply to a class or factory target; got a {type(target).__name__} instance")
+            raise TargetError(tr("args only apply to a class or factory target; got a {type} instance", type=type(target).__name__))
         return Resolved(target, request, request.title or type(target).__name__)
     if target.startswith("zoo:"):
         return _zoo(target, request)
@@ -73,8 +74,9 @@ def resolve(target, request: Request | None = None) -> Resolved:
         obj = _python.load(target)
         label = request.title or target.rsplit(":", 1)[-1]
         return Resolved(_build(obj, target, request), request, label, target)
-    raise TargetError(f"target {target!r} must be path/to/file.py:ClassOrFactory, package.module:attr, zoo:NAME, "
-                      f"a .keras/.h5 file or a spec file ({', '.join(sorted(set(_LAZY_LOADERS) | set(_FILE_LOADERS)))})")
+    raise TargetError(tr("target {target} must be path/to/file.py:ClassOrFactory, package.module:attr, zoo:NAME, "
+                         "a .keras/.h5 file or a spec file ({suffixes})", target=repr(target),
+                         suffixes=", ".join(sorted(set(_LAZY_LOADERS) | set(_FILE_LOADERS)))))
 
 
 def summarize(resolved: Resolved) -> Summary:
@@ -90,7 +92,8 @@ def summarize(resolved: Resolved) -> Summary:
 
         sizes = request.input_sizes
         if sizes is not None and len(sizes) != 1:
-            raise TargetError(f"{resolved.label}: convlens reads Keras models with one input; got {len(sizes)} input shapes")
+            raise TargetError(tr("{target}: convlens reads Keras models with one input; got {n} input shapes", target=resolved.label,
+                                    n=len(sizes)))
         return keras_summary(model, sizes[0] if sizes else None, title=title)
     torch = _torch()
     from ..frontends.torch import summary as torch_summary
@@ -125,7 +128,7 @@ def _zoo(target: str, request: Request) -> Resolved:
     keras = entry.framework is Framework.KERAS
     if request.input_sizes is None and request.input_data is None and not keras:  # a Keras model knows its input
         request = replace(request, input_sizes=(tuple(entry.input_size),))
-    _require(entry.framework, f"the zoo entry {entry.name}")
+    _require(entry.framework, entry.name)
     try:  # Keras builds its own variables; PyTorch entries are built on the request's device
         model = _under_device(lambda: zoo.build(entry.name, **request.kwargs), request, keras=keras)
     except zoo.ZooError as exc:
@@ -139,21 +142,25 @@ def _build(obj, target: str, request: Request):
 
     if _is_model(obj) or is_keras_model(obj):
         if request.args:
-            raise TargetError(f"{target} is a model instance; --args only applies to a class or factory")
+            raise TargetError(tr("{target} is a model instance; --args only applies to a class or factory", target=target))
         return obj
     if not callable(obj):
-        raise TargetError(f"{target} is a {type(obj).__name__}, not an nn.Module or Keras model class, factory or instance")
+        raise TargetError(tr("{target} is a {type}, not an nn.Module or Keras model class, factory or instance", target=target,
+                                type=type(obj).__name__))
     args = request.kwargs
     try:
         model = _under_device(lambda: obj(**args), request)
     except TypeError as exc:
-        raise TargetError(f"constructing {target} with --args {json.dumps(args, default=str)} failed: {exc}") from None
+        raise TargetError(tr("constructing {target} with --args {args} failed: {error}", target=target,
+                                args=json.dumps(args, default=str), error=exc)) from None
     except (MemoryError, RuntimeError, ValueError) as exc:
         if _out_of_memory(exc):
             raise TargetError(_memory_message(target, exc)) from None
-        raise TargetError(f"constructing {target} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise TargetError(tr("constructing {target} failed: {error}", target=target,
+                                error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
     if not _is_model(model) and not is_keras_model(model):
-        raise TargetError(f"{target}(...) returned a {type(model).__name__}, not an nn.Module or a Keras model")
+        raise TargetError(tr("{call} returned a {type}, not an nn.Module or a Keras model", call=f"{target}(...)",
+                                type=type(model).__name__))
     return model
 
 
@@ -169,15 +176,16 @@ def _keras_file(path: str):
 
 def _from_file(path: str, suffix: str, request: Request):
     if not os.path.isfile(path):
-        raise TargetError(f"file {path!r} does not exist; check the path (relative to the current folder {os.getcwd()})")
+        raise TargetError(tr("file {path} does not exist; check the path (relative to the current folder {folder})", path=repr(path),
+                                folder=os.getcwd()))
     if suffix in _FILE_LOADERS:
         return _FILE_LOADERS[suffix](path, request)
     module, function = _LAZY_LOADERS[suffix]
     try:
         loader = getattr(importlib.import_module(module), function)
     except ImportError as exc:
-        raise TargetError(f"{path}: reading {suffix} spec files needs {exc.name}, which is not installed; "
-                          "install it with: pip install 'convlens[spec]'") from None
+        raise TargetError(tr("{path}: reading {suffix} spec files needs {package}, which is not installed; "
+                             "install it with: pip install 'convlens[spec]'", path=path, suffix=suffix, package=exc.name)) from None
     try:
         return loader(path, request)
     except ValueError as exc:  # the file's content is wrong (SpecError names file, line, column and layer)
@@ -191,7 +199,7 @@ def _torch():
     try:
         import torch
     except ImportError:
-        raise TargetError("PyTorch is not installed; install it with: pip install torch==2.13.0 (or pip install 'convlens[torch]')") from None
+        raise TargetError(tr("PyTorch is not installed; install it with: pip install torch==2.13.0 (or pip install 'convlens[torch]')")) from None
     return torch
 
 
@@ -202,10 +210,10 @@ def _installed(module: str) -> bool:
         return False
 
 
-def _require(module: str, what: str) -> None:
+def _require(module: str, entry: str) -> None:
     if not _installed(module):
         hint = _python.missing_framework(ModuleNotFoundError(name=module))
-        raise TargetError(f"{what} needs {module}: {hint}")
+        raise TargetError(tr("the zoo entry {entry} needs {module}: {hint}", entry=entry, module=module, hint=hint))
 
 
 def _is_model(obj) -> bool:
@@ -238,8 +246,8 @@ def _out_of_memory(exc: BaseException) -> bool:
 
 def _memory_message(what: str, exc: BaseException) -> str:
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return (f"{what} does not fit in memory on the CPU ({first}); the default --device meta traces the model "
-            "without allocating its weights or activations and needs no memory")
+    return tr("{target} does not fit in memory on the CPU ({error}); the default --device meta traces the model "
+              "without allocating its weights or activations and needs no memory", target=what, error=first)
 
 
 __all__ = ["Resolved", "is_target", "register_file_loader", "resolve", "summarize"]

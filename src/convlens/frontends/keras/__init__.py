@@ -27,11 +27,14 @@ from ...core.reported import InputLayer
 from ...errors import UserError
 from ...record import DiagnosticCode, MemoryEstimate, Severity, Summary
 from ..build import summary_of_failure, summary_of_network
+from ...i18n import N_, language, tr
 from . import _assemble, _checks
 from ._graph import functional_of, read_graph
 from .layers import core_layer
 
-KERAS_MISSING = "Keras is not installed; install it with: pip install keras torch==2.13.0 (convlens runs Keras on the torch backend, KERAS_BACKEND=torch)"
+KERAS_MISSING = N_("Keras is not installed; install it with: pip install keras torch==2.13.0 (convlens runs Keras on the torch backend, KERAS_BACKEND=torch)")
+READ_NOTE = N_("read from the Keras model's graph and layer configurations; shapes, weights and costs computed by the convlens core and checked against Keras")
+READ_FREE_NOTE = N_("read from the Keras model's graph and layer configurations; weights counted by the convlens core and checked against Keras")
 
 
 class KerasModelError(UserError):
@@ -47,7 +50,7 @@ def _keras():
     try:
         import keras
     except ImportError:
-        raise KerasModelError(KERAS_MISSING) from None
+        raise KerasModelError(tr(KERAS_MISSING)) from None
     return keras
 
 
@@ -55,34 +58,43 @@ def load(path: str):
     """A ``.keras`` or legacy ``.h5`` file -> the Keras model (not compiled)."""
     keras = _keras()
     if not os.path.exists(path):
-        raise KerasModelError(f"{path}: no such file; give a .keras or .h5 file saved with model.save()")
+        raise KerasModelError(tr("{path}: no such file; give a .keras or .h5 file saved with model.save()", path=path))
     try:
         return keras.saving.load_model(path, compile=False)
     except ImportError as exc:
-        raise KerasModelError(f"{path}: reading it needs {exc.name or 'a missing package'}; for .h5 files: pip install h5py") from None
+        raise KerasModelError(tr("{path}: reading it needs {package}; for .h5 files: pip install h5py", path=path,
+                                 package=exc.name or tr("a missing package"))) from None
     except Exception as exc:  # Keras raises ValueError, OSError, zipfile/h5py errors for a broken file
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise KerasModelError(f"{path}: not a readable Keras model file ({type(exc).__name__}: {first[:200]}); save it with model.save('model.keras')") from None
+        raise KerasModelError(tr("{path}: not a readable Keras model file ({error}); save it with model.save('model.keras')",
+                                 path=path, error=f"{type(exc).__name__}: {first[:200]}")) from None
 
 
-def summary(model, input_shape=None, *, title: str | None = None, expand_nested: bool = True) -> Summary:
+def summary(model, input_shape=None, *, title: str | None = None, expand_nested: bool = True, lang: str | None = None) -> Summary:
     """Summarise a built Keras model.
 
     ``input_shape`` (batch first, ``None`` allowed): builds a model that is not built, or, for a
     built model, evaluates it at another input size (the core computes; Keras's figures are then
     compared only where they do not depend on the input). ``expand_nested=False`` shows each
-    nested model as one row, as Keras's ``model.summary()`` does by default.
+    nested model as one row, as Keras's ``model.summary()`` does by default. ``lang``: the language of
+    the diagnostics and notes (None: the current one).
     """
+    with language(lang):
+        return _summary(model, input_shape, title=title, expand_nested=expand_nested)
+
+
+def _summary(model, input_shape, *, title, expand_nested) -> Summary:
     keras = _keras()
     if not isinstance(model, keras.Model):
-        raise KerasModelError(f"expected a keras.Model, got {type(model).__name__}")
+        raise KerasModelError(tr("expected a keras.Model, got {type}", type=type(model).__name__))
     if input_shape is not None and not model.built:
         try:
             model.build(tuple(input_shape))
         except Exception as exc:
-            raise KerasModelError(f"building {model.name} on the input {tuple(input_shape)} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+            raise KerasModelError(tr("building {model} on the input {shape} failed: {error}", model=model.name, shape=tuple(input_shape),
+                                     error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
     if not model.built:
-        raise KerasModelError("the Keras model is not built; give its input shape, e.g. (None, 28, 28, 1), or start it with keras.Input(shape=...)")
+        raise KerasModelError(tr("the Keras model is not built; give its input shape, e.g. (None, 28, 28, 1), or start it with keras.Input(shape=...)"))
     if functional_of(model) is not None:
         calls, output_calls = read_graph(model)
         model_inputs = [tuple(t.shape) for t in model.inputs]
@@ -98,7 +110,8 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
     # Free sizes (Keras's (None, None, None, 3)): parameters do not depend on them, MACs and activations do.
     # The core counts the weights at a stand-in size; the rows show Keras's own shapes and MACs unknown.
     free = input_shape is None and any(d is None for d in shape[1:])
-    needs_size = f"{model.name} takes inputs of any size {first}; give one, e.g. --input {example} (or input_shape=(None, ...) in Python)"
+    needs_size = tr("{model} takes inputs of any size {shape}; give one, e.g. --input {example} (or input_shape=(None, ...) in Python)",
+                    model=model.name, shape=first, example=example)
     if free:
         return _free_size(model, calls, output_calls, model_inputs, model_outputs, title or model.name, example, expand_nested, needs_size)
     if any(d is None for d in shape[1:]):
@@ -127,8 +140,8 @@ def summary(model, input_shape=None, *, title: str | None = None, expand_nested:
     diagnostics += _checks.compare_with_keras(calls, rows_by_name, same_input=same_input)
     diagnostics += _checks.dense_inputs(calls, rows_by_name, flatten_of)
     if same_input and model.count_params() != s.total_params:
-        diagnostics.append(_checks.Diagnostic(Severity.ERROR, DiagnosticCode.CORE_DISAGREES, f"Keras counts {model.count_params():,} parameters in all, the core {s.total_params:,}; please report this", None, None))
-    notes = list(s.notes) + ["read from the Keras model's graph and layer configurations; shapes, weights and costs computed by the convlens core and checked against Keras"] + notes
+        diagnostics.append(_checks.Diagnostic(Severity.ERROR, DiagnosticCode.CORE_DISAGREES, _checks.total_disagrees(model.count_params(), s.total_params), None, None))
+    notes = list(s.notes) + [tr(READ_NOTE)] + notes
     s = replace(s, diagnostics=tuple(diagnostics), notes=tuple(notes))
     return replace(s, memory=_memory(s))
     return s
@@ -155,7 +168,8 @@ def _free_size(model, calls, output_calls, model_inputs, model_outputs, name, ex
         except NetworkError as exc:
             failure = failure or exc
     else:  # Keras built a graph that lines up at no size (NASNet's free-size graph: Keras's own forward fails too)
-        raise KerasModelError(f"{needs_size}; at {STAND_IN}×{STAND_IN} its layers do not line up: {failure}")
+        raise KerasModelError(tr("{needs_size}; at {size} its layers do not line up: {failure}", needs_size=needs_size,
+                                 size=f"{STAND_IN}×{STAND_IN}", failure=failure))
     s = summary_of_network(result, title=name)
     rows_by_name = {r.name: r for r in s.layers}
     keras_shapes = {c.name: c for c in calls}
@@ -173,12 +187,12 @@ def _free_size(model, calls, output_calls, model_inputs, model_outputs, name, ex
                 output_shapes=tuple(model_outputs), receptive_field=None, memory=None)
     diagnostics = _checks.compare_with_keras(calls, rows_by_name, same_input=False, same_params=True)
     if model.count_params() != s.total_params:
-        diagnostics.append(_checks.Diagnostic("error", "core-disagrees", f"Keras counts {model.count_params():,} parameters in all, the core {s.total_params:,}; please report this", None, None))
-    free_note = (f"{model.name} takes inputs of any size {tuple(model_inputs[0])}: shapes are shown as Keras shows them, with None where "
-                 f"the size is free; MACs, FLOPs, the receptive field and training memory need an input size: give one, e.g. --input "
-                 f"{example} (input_shape=(1, ...) in Python)")
-    kept = [n for n in s.notes if n != COST_NOTE]
-    return replace(s, diagnostics=tuple(diagnostics), notes=tuple([free_note] + kept + ["read from the Keras model's graph and layer configurations; weights counted by the convlens core and checked against Keras"] + notes))
+        diagnostics.append(_checks.Diagnostic("error", "core-disagrees", _checks.total_disagrees(model.count_params(), s.total_params), None, None))
+    free_note = tr("{model} takes inputs of any size {shape}: shapes are shown as Keras shows them, with None where the size is free; "
+                   "MACs, FLOPs, the receptive field and training memory need an input size: give one, e.g. --input {example} "
+                   "(input_shape=(1, ...) in Python)", model=model.name, shape=tuple(model_inputs[0]), example=example)
+    kept = [n for n in s.notes if n not in (COST_NOTE, tr(COST_NOTE))]
+    return replace(s, diagnostics=tuple(diagnostics), notes=tuple([free_note] + kept + [tr(READ_FREE_NOTE)] + notes))
 
 
 def _nodes(calls, shape, *, several_inputs: bool):
@@ -192,7 +206,7 @@ def _nodes(calls, shape, *, several_inputs: bool):
         outs = call.output_shapes if shape[0] is None else tuple((shape[0],) + tuple(o[1:]) for o in call.output_shapes)
         layer, note = core_layer(call.op, outs)
         if note:
-            notes.append(f"{call.row_name} ({note})")
+            notes.append(f"{call.row_name} ({note})")  # a name and a note: no sentence of its own
         if isinstance(layer, InputLayer) and not several_inputs:
             layer = replace(layer, batch_shape=shape)  # the input the model is read at
         nodes.append(Node(layer, call.name, call.inputs))
@@ -208,8 +222,9 @@ def _memory(s: Summary) -> MemoryEstimate:
                         input_bytes=4 * sum(costs.numel(shape) for shape in s.input_shapes), activation_bytes=4 * outputs)
     return MemoryEstimate(
         parameters=m.parameters, gradients=m.gradients, optimizer=m.optimizer, activations=m.activations, buffers=m.buffers, inputs=m.inputs,
-        formula="parameters (all, BatchNormalization statistics included) + gradients (trainable) + Adam moments (2 × trainable) + input + "
-                + ACTIVATIONS_ESTIMATE + " — an estimate, not a measurement; excludes framework workspace and fragmentation",
+        formula=tr("parameters (all, BatchNormalization statistics included) + gradients (trainable) + Adam moments (2 × trainable) + "
+                   "input + {activations} — an estimate, not a measurement; excludes framework workspace and fragmentation",
+                   activations=tr(ACTIVATIONS_ESTIMATE)),
     )
 
 

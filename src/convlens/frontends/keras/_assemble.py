@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ...i18n import tr
 from ...record import LayerRow, Summary, weight_totals
 from ._graph import Call
 
@@ -41,7 +42,8 @@ def rows_of(calls: list[Call], summary: Summary, *, expand_nested: bool, batch=N
         row = replace(row, name=call.row_name, depth=call.depth, repeated=call.repeated,
                       connected_to=() if _is_input(call.op) else tuple(shown.get(i, i) for i in call.inputs))
         if call.repeated:
-            row = replace(row, weights=(), calculation=row.calculation + (f"a repeated call of '{call.row_name}': its {sum(w.numel for w in by_name[call.name].weights):,} parameters are counted at its first call",))
+            row = replace(row, weights=(), calculation=row.calculation + (tr("a repeated call of {layer}: its {n} parameters are counted at its first call", layer=repr(call.row_name),
+                                                            n=f"{sum(w.numel for w in by_name[call.name].weights):,}"),))
         rows.append(row)
     _fill_containers(rows, shapes_from_inner=not same_sizes)
     return rows if expand_nested else collapse(rows)
@@ -86,7 +88,7 @@ def collapse(rows: list[LayerRow]) -> list[LayerRow]:
         weights = tuple(replace(w, name=f"{r.name.split('.', 1)[-1]}.{w.name}") for r in inner for w in r.weights)
         out.append(replace(
             row, kind="layer", is_leaf=True, weights=weights, macs=known_sum(r.macs for r in inner), flops=known_sum(r.flops for r in inner),
-            calculation=(f"nested model of {sum(1 for r in inner if r.is_leaf)} layers; expand_nested=True (or --depth) lists them",),
+            calculation=(tr("nested model of {n} layers; expand_nested=True (or --depth) lists them", n=sum(1 for r in inner if r.is_leaf)),),
             warnings=tuple(w for r in inner for w in r.warnings),
         ))
         i = end

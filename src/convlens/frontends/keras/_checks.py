@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from ...i18n import tr
 from ...record import Diagnostic, DiagnosticCode, LayerRow, Severity
 from ._graph import Call
 
@@ -30,11 +31,11 @@ def compare_with_keras(calls: list[Call], rows_by_name: dict[str, LayerRow], *, 
             continue
         keras_out = call.output_shapes[0]
         if same_input and row.output_shape is not None and tuple(row.output_shape)[1:] != keras_out[1:]:
-            out.append(Diagnostic(Severity.ERROR, DiagnosticCode.CORE_DISAGREES, f"Keras gives {call.row_name} the output shape {keras_out}, the core {tuple(row.output_shape)}; please report this", None, call.row_name))
+            out.append(Diagnostic(Severity.ERROR, DiagnosticCode.CORE_DISAGREES, tr("Keras gives {layer} the output shape {keras}, the core {core}; please report this", layer=call.row_name, keras=keras_out, core=tuple(row.output_shape)), None, call.row_name))
         if (same_input or same_params) and not call.repeated and hasattr(call.op, "count_params") and getattr(call.op, "built", False):
             n = call.op.count_params()
             if n != row.params:
-                out.append(Diagnostic(Severity.ERROR, DiagnosticCode.CORE_DISAGREES, f"Keras counts {n:,} parameters in {call.row_name}, the core {row.params:,}; please report this", None, call.row_name))
+                out.append(Diagnostic(Severity.ERROR, DiagnosticCode.CORE_DISAGREES, tr("Keras counts {keras} parameters in {layer}, the core {core}; please report this", keras=f"{n:,}", layer=call.row_name, core=f"{row.params:,}"), None, call.row_name))
     return out
 
 
@@ -52,9 +53,16 @@ def dense_inputs(calls: list[Call], rows_by_name: dict[str, LayerRow], flatten_o
         if got is None or got == built:
             continue
         src = flatten_of.get(call.name)
-        where = f" from {src} (Flatten of {rows_by_name[src].input_shape})" if src else ""
-        fix = f"feed the input size the model was built for, or put GlobalAveragePooling2D() instead of Flatten() so {call.row_name} always gets the channel count" if src else f"give {call.row_name} an input with {built} features"
-        out.append(Diagnostic(Severity.ERROR, DiagnosticCode.DENSE_INPUT, f"{call.row_name} (Dense) was built for {built:,} input features but now receives {got:,}{where}", fix, call.row_name))
+        fields = dict(layer=call.row_name, built=f"{built:,}", got=f"{got:,}")
+        if src:
+            message = tr("{layer} (Dense) was built for {built} input features but now receives {got} from {flatten} (Flatten of {shape})",
+                         flatten=src, shape=rows_by_name[src].input_shape, **fields)
+            fix = tr("feed the input size the model was built for, or put GlobalAveragePooling2D() instead of Flatten() so {layer} "
+                     "always gets the channel count", layer=call.row_name)
+        else:
+            message = tr("{layer} (Dense) was built for {built} input features but now receives {got}", **fields)
+            fix = tr("give {layer} an input with {n} features", layer=call.row_name, n=built)
+        out.append(Diagnostic(Severity.ERROR, DiagnosticCode.DENSE_INPUT, message, fix, call.row_name))
     return out
 
 
@@ -63,6 +71,12 @@ def merge_fix(error, calls: list[Call]) -> str | None:
     call = next((c for c in calls if c.name == error.node_name), None)
     if call is None or len(error.input_shapes) < 2:
         return None
-    parts = [f"{src} gives {tuple(shape)}" for src, shape in zip(call.inputs, error.input_shapes)]
-    return (f"{call.row_name} reads {', '.join(parts)}; make the branches agree — use padding='same' on the strided "
-            f"convolution/pool of one branch (or the same strides on both), or choose an input size that both branches reduce alike")
+    parts = [tr("{layer} gives {shape}", layer=src, shape=tuple(shape)) for src, shape in zip(call.inputs, error.input_shapes)]
+    return tr("{layer} reads {inputs}; make the branches agree — use padding='same' on the strided convolution/pool of one branch "
+              "(or the same strides on both), or choose an input size that both branches reduce alike",
+              layer=call.row_name, inputs=", ".join(parts))
+
+
+def total_disagrees(keras: int, core: int) -> str:
+    """The core-disagrees message about a whole model's parameter count."""
+    return tr("Keras counts {keras} parameters in all, the core {core}; please report this", keras=f"{keras:,}", core=f"{core:,}")

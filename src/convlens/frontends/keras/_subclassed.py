@@ -13,6 +13,7 @@ the shape Keras computed, read after the previous layer; the record's notes say 
 
 from __future__ import annotations
 
+from ...i18n import tr
 from ._graph import Call
 
 
@@ -31,7 +32,7 @@ def record_calls(model, input_shape) -> tuple[list[Call], list[tuple], list[tupl
 
     shape = tuple(input_shape) if input_shape is not None else tuple((getattr(model, "_build_shapes_dict", None) or {}).get("input_shape") or ())
     if not shape:
-        raise KerasModelError(f"{model.name} is a subclassed model built without a known input shape; give it, e.g. --input 1x28x28x1 or input_shape=(None, 28, 28, 1)")
+        raise KerasModelError(tr("{model} is a subclassed model built without a known input shape; give it, e.g. --input 1x28x28x1 or input_shape=(None, 28, 28, 1)", model=model.name))
     layer_cls = keras.layers.Layer
     original = layer_cls.__call__
     log: list[tuple] = []
@@ -53,11 +54,12 @@ def record_calls(model, input_shape) -> tuple[list[Call], list[tuple], list[tupl
         x = keras.KerasTensor(shape)
         spec = model.compute_output_spec(x)
     except Exception as exc:
-        raise KerasModelError(f"running {model.name}.call on an input of shape {shape} failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+        raise KerasModelError(tr("running {call} on an input of shape {shape} failed: {error}", call=f"{model.name}.call", shape=shape,
+                                 error=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")) from None
     finally:
         layer_cls.__call__ = original
     if not log:
-        raise KerasModelError(f"{model.name}.call used no Keras layer; convlens reads models made of keras.layers")
+        raise KerasModelError(tr("{call} used no Keras layer; convlens reads models made of keras.layers", call=f"{model.name}.call"))
     batch = log[0][1][0].shape[0] if log[0][1] else None
     first_run = []
     for entry in log:

@@ -25,6 +25,7 @@ from ...core import KERAS_ALIASES, LAYERS, LayerError
 from ...core.framework import Framework
 from ...core.keras_conventions import KERAS_IGNORED
 from ...core.reported import InputLayer, Reported
+from ...i18n import tr
 from ._subclassed import _Operation
 
 # Custom layers of keras.applications models: (module, class name) -> core layer name.
@@ -73,11 +74,11 @@ def register(layer_class: type, handler: Callable) -> None:
     A handler that raises ``LayerError``/``TypeError``/``ValueError`` or returns None leaves the layer
     read as Keras reports it, with a note. A later call for the same class replaces the handler."""
     if not isinstance(layer_class, type):
-        raise RegistrationError(f"register(layer_class, handler): layer_class must be a Keras layer class, got "
-                                f"{type(layer_class).__name__}")
+        raise RegistrationError(tr("{call}: layer_class must be a Keras layer class, got {type}",
+                                   call="register(layer_class, handler)", type=type(layer_class).__name__))
     if not callable(handler):
-        raise RegistrationError(f"register({layer_class.__qualname__}, handler): the handler must be a callable returning "
-                                f"a core layer, got {type(handler).__name__}")
+        raise RegistrationError(tr("{call}: the handler must be a callable returning a core layer, got {type}",
+                                   call=f"register({layer_class.__qualname__}, handler)", type=type(handler).__name__))
     _REGISTERED[layer_class] = handler
 
 
@@ -103,16 +104,17 @@ def core_layer(op, call_shapes_out) -> tuple[object, str | None]:
 
     if isinstance(op, keras.layers.InputLayer):
         return InputLayer(call_shapes_out[0]), None
+    error = None  # what a handler or the core raised, for the note
     handler = _registered(op)
     if handler is not None:
         try:
             core = handler(op)
             if core is not None:
                 return core, None
-            why = "its registered handler returned None"
+            why = _REPORTED_NONE
         except (LayerError, TypeError, ValueError) as exc:
-            why = f"its registered handler failed ({exc})"
-        return _reported(op, call_shapes_out, why)
+            why, error = _REPORTED_FAILED, exc
+        return _reported(op, call_shapes_out, why, error)
     core_cls = next((table()[c] for c in type(op).__mro__ if c in table()), None)
     if core_cls is not None:
         config = op.get_config() if isinstance(op, keras.layers.Layer) else {}
@@ -121,15 +123,36 @@ def core_layer(op, call_shapes_out) -> tuple[object, str | None]:
         try:
             return core_cls(**kwargs), None
         except (LayerError, TypeError) as exc:
-            why = f"the core cannot take its configuration ({exc})"
+            why, error = _REPORTED_REFUSED, exc
     else:
-        why = "convlens has no formula for it"
-    return _reported(op, call_shapes_out, why)
+        why = _REPORTED_UNKNOWN
+    return _reported(op, call_shapes_out, why, error)
 
 
-def _reported(op, call_shapes_out, why: str) -> tuple[object, str]:
+# why a Keras layer is read as Keras reports it: one whole note each ({kind}: the layer's class, {error}: what was raised)
+_REPORTED_NONE = "none"
+_REPORTED_FAILED = "failed"
+_REPORTED_REFUSED = "refused"
+_REPORTED_UNKNOWN = "unknown"
+
+
+def _reported_note(why: str, kind: str, error) -> str:
+    if why == _REPORTED_NONE:
+        return tr("{kind}: shapes and parameters as Keras reports them; its registered handler returned None; its MACs are not counted",
+                  kind=kind)
+    if why == _REPORTED_FAILED:
+        return tr("{kind}: shapes and parameters as Keras reports them; its registered handler failed ({error}); its MACs are not "
+                  "counted", kind=kind, error=error)
+    if why == _REPORTED_REFUSED:
+        return tr("{kind}: shapes and parameters as Keras reports them; the core cannot take its configuration ({error}); its MACs "
+                  "are not counted", kind=kind, error=error)
+    return tr("{kind}: shapes and parameters as Keras reports them; convlens has no formula for it; its MACs are not counted", kind=kind)
+
+
+def _reported(op, call_shapes_out, why: str, error=None) -> tuple[object, str]:
     kind = type(op).__name__
     weights = tuple((w.path.split("/")[-1], tuple(int(d) for d in w.shape), bool(w.trainable)) for w in getattr(op, "weights", ()))
     if isinstance(op, _Operation):  # arithmetic written in a subclassed model's call()
-        return Reported("ops", call_shapes_out[0], ()), "ops: a tensor computed outside Keras layers in call(), e.g. x + y; its shape is Keras's and it is linked after the previous layer"
-    return Reported(kind, call_shapes_out[0], weights), f"{kind}: shapes and parameters as Keras reports them; {why}; its MACs are not counted"
+        return Reported("ops", call_shapes_out[0], ()), tr("{kind}: a tensor computed outside Keras layers in call(), e.g. x + y; its shape is "
+                                                           "Keras's and it is linked after the previous layer", kind="ops")
+    return Reported(kind, call_shapes_out[0], weights), _reported_note(why, kind, error)

@@ -22,6 +22,7 @@ import torch
 import torch.nn as nn
 
 from ...errors import UserError
+from ...i18n import language, tr
 from ...record import Diagnostic, DiagnosticCode, Summary
 from ..device import TraceDevice
 from . import _assemble, _diagnose, _structures, _trace
@@ -59,23 +60,23 @@ def _make_inputs(input_size, input_data, dtypes, device):
             return (), {k: _to(v, device) for k, v in input_data.items()}
         if isinstance(input_data, (list, tuple)):
             return tuple(_to(v, device) for v in input_data), {}
-        raise SummaryError(f"input_data must be a tensor, a tuple/list of tensors or a dict, got {type(input_data).__name__}")
+        raise SummaryError(tr("input_data must be a tensor, a tuple/list of tensors or a dict, got {type}", type=type(input_data).__name__))
     if input_size is None:
-        raise SummaryError("give input_size=(1, 3, 224, 224) (or input_data=tensor) so convlens knows the input shape")
+        raise SummaryError(tr("give input_size=(1, 3, 224, 224) (or input_data=tensor) so convlens knows the input shape"))
     sizes = [input_size] if _is_shape(input_size) else list(input_size) if isinstance(input_size, (list, tuple)) else [input_size]
     for s in sizes:
         if not _is_shape(s):
-            raise SummaryError(f"input_size must be a tuple of non-negative ints or a list of such tuples, got {input_size!r}")
+            raise SummaryError(tr("input_size must be a tuple of non-negative ints or a list of such tuples, got {value}", value=repr(input_size)))
     if dtypes is None:
         dtypes = [torch.float32] * len(sizes)
     elif isinstance(dtypes, torch.dtype):
         dtypes = [dtypes] * len(sizes)
     if len(dtypes) != len(sizes):
-        raise SummaryError(f"got {len(dtypes)} dtypes for {len(sizes)} inputs; give one dtype per input")
+        raise SummaryError(tr("got {n} dtypes for {inputs} inputs; give one dtype per input", n=len(dtypes), inputs=len(sizes)))
     args = []
     for s, dt in zip(sizes, dtypes):
         if not isinstance(dt, torch.dtype):
-            raise SummaryError(f"dtypes must be torch dtypes such as torch.float32 or torch.long, got {dt!r}")
+            raise SummaryError(tr("dtypes must be torch dtypes such as torch.float32 or torch.long, got {value}", value=repr(dt)))
         if device == "meta":
             args.append(torch.empty(tuple(s), dtype=dt, device="meta"))
         elif dt.is_floating_point or dt.is_complex:
@@ -89,12 +90,13 @@ def _device(device) -> TraceDevice:
     """``TraceDevice.META`` or ``.CPU`` from a string or a ``torch.device`` (as torchinfo takes it)."""
     name = device.type if isinstance(device, torch.device) else device
     if name not in tuple(TraceDevice):
-        raise SummaryError(f"device must be 'meta' (default: no weights, nothing computed) or 'cpu' (a real forward), got {device!r}")
+        raise SummaryError(tr("device must be 'meta' (default: no weights, nothing computed) or 'cpu' (a real forward), got {value}",
+                                value=repr(device)))
     return TraceDevice(name)
 
 
 def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, device: str = "meta",
-            title: str | None = None, memory: bool = True) -> Summary:
+            title: str | None = None, memory: bool = True, lang: str | None = None) -> Summary:
     """Summarise ``model`` on the given input: every layer's shapes, weights, MACs, the worked
     calculation, totals, training memory, receptive field and diagnostics.
 
@@ -102,10 +104,16 @@ def summary(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, 
     (or ``torch.device("cpu")``) runs the forward for real (buffers are copied so BatchNorm
     statistics are not touched). ``input_size`` is one shape, a list of shapes or ``()`` for a
     0-d input, with ``dtypes``; or ``input_data`` is a tensor, a list/tuple of positional inputs
-    or a dict of keyword inputs (torchinfo's arguments).
+    or a dict of keyword inputs (torchinfo's arguments). ``lang``: the language of the diagnostics and
+    notes (``"en"``, ``"ko"``; None: the current one).
     """
+    with language(lang):
+        return _summary(model, input_size, input_data=input_data, dtypes=dtypes, device=device, title=title, memory=memory)
+
+
+def _summary(model, input_size, *, input_data, dtypes, device, title, memory) -> Summary:
     if not isinstance(model, nn.Module):
-        raise SummaryError(f"summary() needs a torch.nn.Module, got {type(model).__name__}")
+        raise SummaryError(tr("summary() needs a torch.nn.Module, got {type}", type=type(model).__name__))
     device = _device(device)
     notes = []
     if isinstance(model, torch.jit.ScriptModule):
@@ -149,18 +157,22 @@ def _cpu_fallback(model, input_size, input_data, dtypes, memory, result):
     free = _free_memory()
     reason = next(d.message for d in reversed(result.diagnostics) if d.code is DiagnosticCode.FORWARD_FAILED)
     if free is not None and need > free // 2:
-        return (f"the meta device cannot follow this forward (it reads tensor values) and a real forward on the CPU would "
-                f"need about {need / 1e9:.1f} GB ({free / 1e9:.1f} GB free): pass device='cpu' (--device cpu) on a machine "
-                "with more memory, or give the forward shapes instead of values (no .item()/.tolist()/data-dependent if)")
+        return tr("the meta device cannot follow this forward (it reads tensor values) and a real forward on the CPU would "
+                  "need about {need} GB ({free} GB free): pass device='cpu' (--device cpu) on a machine with more memory, "
+                  "or give the forward shapes instead of values (no .item()/.tolist()/data-dependent if)",
+                  need=f"{need / 1e9:.1f}", free=f"{free / 1e9:.1f}")
     args, kwargs = _make_inputs(input_size, input_data, dtypes, "cpu")
     traced = _trace_once(model, args, kwargs, "cpu", memory)
     if traced.failed:
-        return ("the meta device cannot follow this forward (it reads tensor values), and a real forward on the CPU "
-                "failed too: see the table; pass inputs the model accepts (input_data=...)")
-    what = reason.removeprefix("the forward pass stopped: ")
-    stand_in = " (parameters built on meta stood in by random values)" if to_allocate else ""
-    note = (f"the meta device could not follow this forward ({what}): shapes and costs are from one real forward on the "
-            f"CPU instead{stand_in}")
+        return tr("the meta device cannot follow this forward (it reads tensor values), and a real forward on the CPU "
+                  "failed too: see the table; pass inputs the model accepts (input_data=...)")
+    what = reason.removeprefix(tr("the forward pass stopped: {reason}", reason=""))  # the diagnostic's words, in this language
+    if to_allocate:
+        note = tr("the meta device could not follow this forward ({reason}): shapes and costs are from one real forward on the "
+                  "CPU instead (parameters built on meta stood in by random values)", reason=what)
+    else:
+        note = tr("the meta device could not follow this forward ({reason}): shapes and costs are from one real forward on the "
+                  "CPU instead", reason=what)
     return traced, (args, kwargs), "cpu", note
 
 
@@ -178,15 +190,15 @@ def _script_stand_in(model):
     free = _free_memory()
     devices = sorted({t.device.type for t in list(model.parameters()) + list(model.buffers())} - {"cpu"})
     if devices:
-        raise SummaryError(f"a TorchScript module is traced by a real forward on the CPU, but its weights are on "
-                           f"{', '.join(devices)}: load it with torch.jit.load(path, map_location='cpu'), or build it on the "
-                           "CPU (--device cpu for a file.py:factory target)")
+        raise SummaryError(tr("a TorchScript module is traced by a real forward on the CPU, but its weights are on {devices}: "
+                              "load it with torch.jit.load(path, map_location='cpu'), or build it on the CPU (--device cpu "
+                              "for a file.py:factory target)", devices=", ".join(devices)))
     if free is not None and 2 * size > free:
-        raise SummaryError(f"a TorchScript module is traced by a real forward on a copy of it on the CPU, which needs "
-                           f"{2 * size / 1e9:.1f} GB ({free / 1e9:.1f} GB free); summarise the Python nn.Module instead "
-                           "(meta tracing needs no memory)")
-    note = ("TorchScript module: traced by one real forward of a copy on the CPU; its layers run inside the TorchScript "
-            "interpreter, so it is one row, with MACs counted from the ATen operations that ran")
+        raise SummaryError(tr("a TorchScript module is traced by a real forward on a copy of it on the CPU, which needs "
+                              "{need} GB ({free} GB free); summarise the Python nn.Module instead (meta tracing needs no memory)",
+                              need=f"{2 * size / 1e9:.1f}", free=f"{free / 1e9:.1f}"))
+    note = tr("TorchScript module: traced by one real forward of a copy on the CPU; its layers run inside the TorchScript "
+              "interpreter, so it is one row, with MACs counted from the ATen operations that ran")
     return copy.deepcopy(model), "cpu", note
 
 
@@ -205,7 +217,7 @@ def _batch_probe(model, args, kwargs, device, result, diagnostics) -> list[Diagn
     if probe.failed:
         return []
     found = [d for d in probe.diagnostics if d.code is DiagnosticCode.BATCH_FOLDED]
-    found = [Diagnostic(d.severity, d.code, d.message + f" (found with a batch of {b2})", d.fix, d.layer, d.source, d.code_line)
+    found = [Diagnostic(d.severity, d.code, tr("{message} (found with a batch of {b})", message=d.message, b=b2), d.fix, d.layer, d.source, d.code_line)
              for d in found]
     return found or _diagnose.batch_merges(list(result.rows), list(result.code_lines), list(probe.rows), outputs,
                                            [tuple(t.shape) for t in probe.outputs], b1, b2,
@@ -226,6 +238,7 @@ def _trace_once(model, args, kwargs, device, measure_memory) -> _trace.TraceResu
     return _trace.trace(model, args, kwargs, on_meta=device == "meta", measure_memory=measure_memory)
 
 
-def check(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, device: str = "meta") -> list[Diagnostic]:
-    """Only the diagnostics of ``summary`` (training memory is not measured)."""
-    return summary(model, input_size, input_data=input_data, dtypes=dtypes, device=device, memory=False).diagnostics
+def check(model: nn.Module, input_size=None, *, input_data=None, dtypes=None, device: str = "meta",
+          lang: str | None = None) -> list[Diagnostic]:
+    """Only the diagnostics of ``summary`` (training memory is not measured), in ``lang``."""
+    return summary(model, input_size, input_data=input_data, dtypes=dtypes, device=device, memory=False, lang=lang).diagnostics

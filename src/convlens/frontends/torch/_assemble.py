@@ -15,11 +15,12 @@ from torch.nn.utils.prune import BasePruningMethod
 
 from ...core import memory as core_memory
 from ...core.receptive import as_dict
+from ...i18n import N_, tr
 from ...record import Diagnostic, MemoryEstimate, Summary, WeightInfo, weight_totals  # Summary: the return type
 from .. import build
 
-META_NOTE = "shapes and costs from one forward pass on the meta device: no weights allocated, no numbers computed"
-CPU_NOTE = "shapes and costs from one real forward pass on the CPU"
+META_NOTE = N_("shapes and costs from one forward pass on the meta device: no weights allocated, no numbers computed")
+CPU_NOTE = N_("shapes and costs from one real forward pass on the CPU")
 
 
 def _unique(tensors):
@@ -58,7 +59,7 @@ def group(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
         ds = groups[key]
         layers = list(dict.fromkeys(d.layer for d in ds if d.layer))
         first = ds[0]
-        layer = ", ".join(layers) if len(layers) <= 4 else ", ".join(layers[:4]) + f" and {len(layers) - 4} more"
+        layer = ", ".join(layers) if len(layers) <= 4 else tr("{layers} and {n} more", layers=", ".join(layers[:4]), n=len(layers) - 4)
         out.append(Diagnostic(first.severity, first.code, first.message, first.fix, layer or None, first.source, first.code_line))
     return out
 
@@ -79,13 +80,15 @@ def model_notes(model: nn.Module, substitutes: dict[int, torch.Tensor]) -> list[
             explained.update(id(p) for p in own)
             count = sum(_numel(substitutes.get(id(p), p)) for p in own)
             places = ", ".join(repr(w) for w in where)
-            notes.append(f"{type(m).__name__} {where[0]!r} is shared: used at {places}; its {count:,} parameters are counted once")
+            notes.append(tr("{type} {name} is shared: used at {places}; its {count} parameters are counted once",
+                            type=type(m).__name__, name=repr(where[0]), places=places, count=f"{count:,}"))
     names: dict[int, list[str]] = {}
     for name, p in model.named_parameters(remove_duplicate=False):
         names.setdefault(id(p), []).append(name)
     for key, where in names.items():
         if len(where) > 1 and key not in explained:
-            notes.append(f"parameter {where[0]!r} is shared with {', '.join(repr(w) for w in where[1:])}; counted once")
+            notes.append(tr("parameter {name} is shared with {others}; counted once", name=repr(where[0]),
+                            others=", ".join(repr(w) for w in where[1:])))
     for mname, m in model.named_modules():
         for hook in m._forward_pre_hooks.values():
             if isinstance(hook, BasePruningMethod):
@@ -93,15 +96,18 @@ def model_notes(model: nn.Module, substitutes: dict[int, torch.Tensor]) -> list[
                 orig = m._parameters.get(tname + "_orig")
                 mask = m._buffers.get(tname + "_mask")
                 where = f"{mname}.{tname}" if mname else tname
-                share = ""
+                fields = dict(where=where, orig=f"{tname}_orig", n=f"{orig.numel() if orig is not None else 0:,}", mask=f"{tname}_mask")
                 if mask is not None and mask.device.type != "meta" and mask.numel():
-                    share = f", {int((mask == 0).sum()):,} of {mask.numel():,} masked to zero"
-                notes.append(f"{where} is pruned (torch.nn.utils.prune): parameters are counted as stored, "
-                             f"{tname}_orig ({orig.numel() if orig is not None else 0:,}, pruned entries included{share}); "
-                             f"{tname}_mask is a buffer")
+                    notes.append(tr("{where} is pruned (torch.nn.utils.prune): parameters are counted as stored, {orig} ({n}, "
+                                    "pruned entries included, {zeros} of {total} masked to zero); {mask} is a buffer",
+                                    zeros=f"{int((mask == 0).sum()):,}", total=f"{mask.numel():,}", **fields))
+                else:
+                    notes.append(tr("{where} is pruned (torch.nn.utils.prune): parameters are counted as stored, {orig} ({n}, "
+                                    "pruned entries included); {mask} is a buffer", **fields))
         if isinstance(m, nn.modules.lazy.LazyModuleMixin) and m.has_uninitialized_params():
-            notes.append(f"{type(m).__name__} {mname or type(m).__name__!r} is lazy and uninitialised: its shapes and parameters "
-                         "are those its first forward on this input would create (the module itself was not initialised)")
+            notes.append(tr("{type} {name} is lazy and uninitialised: its shapes and parameters are those its first forward "
+                            "on this input would create (the module itself was not initialised)",
+                            type=type(m).__name__, name=mname or repr(type(m).__name__)))
     return notes
 
 
@@ -112,9 +118,10 @@ def _rf_diagnostics(rf, inputs) -> list[Diagnostic]:
             lo, hi = size - size % jump, size - size % jump + jump
             return [Diagnostic(
                 "warning", "input-not-divisible",
-                f"input size {size} is not divisible by the network's total stride {jump} ({size}/{jump} = {size / jump:g}): "
-                "a floor along the way rounds the size down and input rows/columns at the edge are dropped",
-                f"use an input size divisible by {jump}, e.g. {lo} or {hi}",
+                tr("input size {size} is not divisible by the network's total stride {jump} ({ratio}): a floor along the way "
+                   "rounds the size down and input rows/columns at the edge are dropped",
+                   size=size, jump=jump, ratio=f"{size}/{jump} = {size / jump:g}"),
+                tr("use an input size divisible by {jump}, e.g. {lo} or {hi}", jump=jump, lo=lo, hi=hi),
             )]
     return []
 
@@ -127,9 +134,10 @@ def _unused(model, result, substitutes) -> tuple[list[str], list[Diagnostic]]:
     count = sum(_numel(substitutes.get(id(p), p)) for n, p in model.named_parameters() if n in set(unused))
     return unused, [Diagnostic(
         "warning", "unused-parameters",
-        f"{count:,} parameters are never used in the forward pass: {', '.join(modules[:6])}{'…' if len(modules) > 6 else ''} "
-        f"(defined in __init__ but never called); they still count in the total and in the optimizer's memory",
-        "call the module in forward, or delete it from __init__",
+        tr("{count} parameters are never used in the forward pass: {modules} (defined in __init__ but never called); they still "
+           "count in the total and in the optimizer's memory",
+           count=f"{count:,}", modules=", ".join(modules[:6]) + ("…" if len(modules) > 6 else "")),
+        tr("call the module in forward, or delete it from __init__"),
     )]
 
 
@@ -159,7 +167,7 @@ def assemble(model, *, inputs, result, diagnostics, title, substitutes, on_meta:
                                     input_bytes=input_bytes, activation_bytes=result.saved_bytes)
     memory = MemoryEstimate(parameters=m.parameters, gradients=m.gradients, optimizer=m.optimizer, activations=m.activations,
                             buffers=m.buffers, inputs=m.inputs, formula=core_memory.FORMULA)
-    notes = model_notes(model, substitutes) + list(extra_notes) + [META_NOTE if on_meta else CPU_NOTE]
+    notes = model_notes(model, substitutes) + list(extra_notes) + [tr(META_NOTE if on_meta else CPU_NOTE)]
     return build.assemble(
         title=title or type(model).__name__, framework="torch",
         input_shapes=[tuple(a.shape) for a in inputs], output_shapes=[tuple(t.shape) for t in result.outputs],

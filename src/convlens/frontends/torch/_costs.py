@@ -18,6 +18,21 @@ from ...core.conv import conv_out_size
 aten = torch.ops.aten
 
 
+# PyTorch's own error messages, word for word: these fast paths stand in for PyTorch's kernels, so a model
+# fails here exactly as it would in PyTorch (a real forward on the CPU gives the same English). They are
+# PyTorch's sentences, not convlens's: not in the catalog, quoted as they are in every language
+# (a layer-failed diagnostic shows them after convlens's own words).
+PYTORCH_WORDS = {
+    "backward": "convlens traces shapes only",
+    "batch_norm": "Expected more than 1 value per channel when training, got input size {size}",
+    "elements": "{name} should contain {c} elements not {n}",
+    "broadcast": "The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton dimension {dim}",
+    "inplace": "output with shape {shape} doesn't match the broadcast shape {broadcast}",
+    "mm": "mat1 and mat2 shapes cannot be multiplied ({a} and {b})",
+    "groups": "Given groups={groups}, weight of size {weight}, expected input{input} to have {want} channels, but got {got} channels instead",
+    "too_small": "Calculated output size: {spatial} is too small for input {input} and kernel {kernel}",
+}
+
 class _MetaBatchNormFn(torch.autograd.Function):
     """Batch norm on the meta device without PyTorch's Python decomposition (~2 ms a call).
 
@@ -35,7 +50,7 @@ class _MetaBatchNormFn(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad):  # pragma: no cover - convlens never runs backward
-        raise RuntimeError("convlens traces shapes only")
+        raise RuntimeError(PYTORCH_WORDS["backward"])
 
 
 def meta_batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
@@ -44,11 +59,11 @@ def meta_batch_norm(input, running_mean, running_var, weight=None, bias=None, tr
         size = input.size()
         values = size[0] * math.prod(size[2:]) if len(size) > 2 else size[0]
         if values <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
+            raise ValueError(PYTORCH_WORDS["batch_norm"].format(size=size))
     c = input.shape[1] if input.dim() > 1 else input.shape[0]
     for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean), ("running_var", running_var)):
         if t is not None and t.numel() != c:
-            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+            raise RuntimeError(PYTORCH_WORDS["elements"].format(name=name, c=c, n=t.numel()))
     return _MetaBatchNormFn.apply(input, weight, bias, running_mean, running_var, training or running_mean is None)
 
 
@@ -125,8 +140,7 @@ def _broadcast(a: tuple, b: tuple) -> tuple:
         x = a[-i] if i <= len(a) else 1
         y = b[-i] if i <= len(b) else 1
         if x != y and x != 1 and y != 1:
-            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
-                               f"dimension {max(len(a), len(b)) - i}")
+            raise RuntimeError(PYTORCH_WORDS["broadcast"].format(x=x, y=y, dim=max(len(a), len(b)) - i))
         out.append(y if x == 1 else x)
     return tuple(reversed(out))
 
@@ -148,7 +162,7 @@ def meta_shortcut(func, args, kwargs):
         shape = _broadcast(tuple(a.shape), tuple(b.shape) if isinstance(b, torch.Tensor) else ())
         if func in _BINARY_INPLACE:
             if shape != tuple(a.shape):
-                raise RuntimeError(f"output with shape {list(a.shape)} doesn't match the broadcast shape {list(shape)}")
+                raise RuntimeError(PYTORCH_WORDS["inplace"].format(shape=list(a.shape), broadcast=list(shape)))
             return a
         return torch.empty(shape, dtype=torch.result_type(a, b), device="meta")
     if func in (aten.mm.default, aten.addmm.default):
@@ -156,7 +170,7 @@ def meta_shortcut(func, args, kwargs):
         if not (_is_meta(a) and _is_meta(b)) or a.dim() != 2 or b.dim() != 2 or a.dtype != b.dtype:
             return None
         if a.shape[1] != b.shape[0]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and {b.shape[0]}x{b.shape[1]})")
+            raise RuntimeError(PYTORCH_WORDS["mm"].format(a=f"{a.shape[0]}x{a.shape[1]}", b=f"{b.shape[0]}x{b.shape[1]}"))
         if func is aten.addmm.default:
             _broadcast(tuple(args[0].shape), (a.shape[0], b.shape[1]))
         return torch.empty((a.shape[0], b.shape[1]), dtype=a.dtype, device="meta")
@@ -180,14 +194,13 @@ def meta_shortcut(func, args, kwargs):
         if transposed or not _is_meta(w) or not all(isinstance(p, int) for p in padding) or x.dim() != w.dim():
             return None
         if x.shape[1] != w.shape[1] * groups:
-            raise RuntimeError(f"Given groups={groups}, weight of size {list(w.shape)}, expected input{list(x.shape)} to have "
-                               f"{w.shape[1] * groups} channels, but got {x.shape[1]} channels instead")
+            raise RuntimeError(PYTORCH_WORDS["groups"].format(groups=groups, weight=list(w.shape), input=list(x.shape),
+                                                              want=w.shape[1] * groups, got=x.shape[1]))
         n = w.dim() - 2
         spatial = tuple(conv_out_size(x.shape[2 + i], w.shape[2 + i], stride[i % len(stride)], 2 * padding[i % len(padding)],
                                       dilation[i % len(dilation)]) for i in range(n))
         if any(o < 1 for o in spatial):
-            raise RuntimeError(f"Calculated output size: {spatial} is too small for input {list(x.shape[2:])} and kernel "
-                               f"{list(w.shape[2:])}")
+            raise RuntimeError(PYTORCH_WORDS["too_small"].format(spatial=spatial, input=list(x.shape[2:]), kernel=list(w.shape[2:])))
         return torch.empty((x.shape[0], w.shape[0]) + spatial, dtype=x.dtype, device="meta")
     return None
 

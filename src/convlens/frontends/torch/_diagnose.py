@@ -20,6 +20,7 @@ import torch
 import torch.nn as nn
 
 from ...core import LayerError
+from ...i18n import N_, current, tr, trn
 from ...record import Diagnostic, LayerRow
 from . import ops
 
@@ -92,9 +93,11 @@ class Diagnosis:
         call = self._call_text(func, args, kwargs)
         self.report(
             "error", "batch-folded",
-            f"{call} folds the batch: {b} samples of {_factor(per_sample, x.shape[1] if x.dim() >= 2 else None)} values "
-            f"become {rows} rows of {out.numel() // max(rows, 1):,}; the model silently returns {rows} outputs for {b} inputs",
-            FIX, entry,
+            tr("{call} folds the batch: {b} samples of {values} values become {rows} rows of {row_values}; "
+               "the model silently returns {rows} outputs for {b} inputs",
+               call=call, b=b, values=_factor(per_sample, x.shape[1] if x.dim() >= 2 else None), rows=rows,
+               row_values=f"{out.numel() // max(rows, 1):,}"),
+            tr(FIX), entry,
         )
         if self.repair and x.dim() >= 2:
             fixed = x.flatten(1)
@@ -127,11 +130,12 @@ class Diagnosis:
             fixed_sizes = [w for w in want if isinstance(w, int) and w != -1]
             wanted = math.prod(fixed_sizes) if fixed_sizes else None
             c = x.shape[1] if x.dim() >= 2 else None
-            detail = (f"each sample {tuple(x.shape[1:])} has {_factor(per, c)} values, "
-                      f"which do not fill rows of {_factor(wanted, c) if wanted else '?'}")
-            self.report("error", "reshape-mismatch", f"{call} cannot reshape {tuple(x.shape)}: {detail}",
-                        "use x.flatten(1), which keeps the batch dimension, and size the next layer for "
-                        f"{per:,} features", entry)
+            self.report("error", "reshape-mismatch",
+                        tr("{call} cannot reshape {shape}: each sample {sample} has {values} values, which do not fill "
+                           "rows of {row_values}", call=call, shape=tuple(x.shape), sample=tuple(x.shape[1:]),
+                           values=_factor(per, c), row_values=_factor(wanted, c) if wanted else "?"),
+                        tr("use x.flatten(1), which keeps the batch dimension, and size the next layer for {n} features",
+                           n=f"{per:,}"), entry)
             fixed = x.flatten(1)
             self._flattened_from(fixed, tuple(x.shape))
             return fixed
@@ -140,14 +144,17 @@ class Diagnosis:
             where = []
             for t in in_tensors:
                 p = producer_of(t)
-                where.append(f"{tuple(t.shape)} from {p.row.name} ({p.row.type})" if p is not None else f"{tuple(t.shape)}")
+                where.append(tr("{shape} from {layer} ({type})", shape=tuple(t.shape), layer=p.row.name, type=p.row.type)
+                             if p is not None else f"{tuple(t.shape)}")
             kind = "concat" if func in ops.CONCATS else ops.function_name(func)
             diff = [str(i) for i, (a, b) in enumerate(zip(shapes[0], shapes[1])) if a != b] if len(shapes) >= 2 and len(shapes[0]) == len(shapes[1]) else []
             self.report(
                 "error", "branch-mismatch",
-                f"{kind} of branches whose shapes disagree{' in dims ' + ','.join(diff) if diff else ''}: " + " vs ".join(where),
-                "make both branches produce the same shape: give the shortcut the same stride/channels as the main path "
-                "(e.g. a 1×1 Conv2d with the block's stride) or fix the padding", entry,
+                tr("{kind} of branches whose shapes disagree in dims {dims}: {shapes}", kind=kind, dims=",".join(diff),
+                   shapes=" vs ".join(where)) if diff else
+                tr("{kind} of branches whose shapes disagree: {shapes}", kind=kind, shapes=" vs ".join(where)),
+                tr("make both branches produce the same shape: give the shortcut the same stride/channels as the main path "
+                   "(e.g. a 1×1 Conv2d with the block's stride) or fix the padding"), entry,
             )
             first = in_tensors[0]
             return torch.empty(first.shape, dtype=first.dtype, device=first.device)
@@ -178,14 +185,14 @@ class Diagnosis:
                 core_msg = str(err)
         name = ops.module_type(module).__name__
         if core_msg is None:  # the arguments fit the input: PyTorch refused for another reason
-            self.report("error", "layer-failed", f"{entry.row.name} ({name}) raises: {message}", None, entry)
+            self.report("error", "layer-failed", tr("{layer} ({type}) raises: {message}", layer=entry.row.name, type=name, message=message), None, entry)
             core_msg = message
         elif isinstance(module, nn.Linear):
             self.report("error", "linear-in-features", self._linear_message(entry, x_shape, rows), self._linear_fix(entry, x_shape), entry)
         else:
             arg = ops.INPUT_ARGUMENT.get(ops.MODULES.get(ops.module_type(module), ("",))[0])
             actual = (x_shape[1] if len(x_shape) > 1 else x_shape[0]) if arg else None
-            fix = f"use nn.{name}({arg}={actual}, …)" if arg else None
+            fix = tr("use {call}", call=f"nn.{name}({arg}={actual}, …)") if arg else None
             self.report("error", "layer-mismatch", f"{entry.row.name} ({core_msg})", fix, entry)
         entry.row.failed = core_msg
         dtype = torch.float32
@@ -202,18 +209,17 @@ class Diagnosis:
         m = entry.module
         origin = self._flat_origin(x_shape)
         channels = origin[1] if origin and len(origin) >= 3 else None
-        text = f"{entry.row.name} expects {_factor(m.in_features, channels)} features but receives {_factor(x_shape[-1], channels)}"
-        if origin and len(origin) == 4:
-            history = _spatial_history(rows)
-            if history:
-                text += f" ({history})"
-        return text
+        fields = dict(layer=entry.row.name, want=_factor(m.in_features, channels), got=_factor(x_shape[-1], channels))
+        history = _spatial_history(rows) if origin and len(origin) == 4 else ""
+        if history:
+            return tr("{layer} expects {want} features but receives {got} ({history})", history=history, **fields)
+        return tr("{layer} expects {want} features but receives {got}", **fields)
 
     def _linear_fix(self, entry, x_shape) -> str:
         m = entry.module
         origin = self._flat_origin(x_shape)
         expr = f"{origin[1]}*{'*'.join(str(s) for s in origin[2:])}" if origin and len(origin) >= 3 else str(x_shape[-1])
-        return f"use nn.Linear({expr}, {m.out_features}) or nn.LazyLinear({m.out_features})"
+        return tr("use {call} or {lazy}", call=f"nn.Linear({expr}, {m.out_features})", lazy=f"nn.LazyLinear({m.out_features})")
 
 
 def _spatial_history(rows) -> str:
@@ -235,10 +241,18 @@ def _spatial_history(rows) -> str:
     chain = "→".join(str(s) for s in sizes)
     if len(set(kinds)) == 1:
         t, k, what = kinds[0]
-        words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
         n = len(kinds)
-        return f"after {words.get(n, str(n))} {k}×{k} {what}{'s' if n != 1 else ''} {chain}" if k else f"after {n} {t} {chain}"
-    return f"after {', '.join(t for t, _, _ in kinds)}: {chain}"
+        if not k:
+            return tr("after {n} {type} {chain}", n=n, type=t, chain=chain)
+        # English spells small counts out ("three 2×2 pools"); other languages write the digit
+        words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"} if current() == "en" else {}
+        fields = dict(count=words.get(n, str(n)), k=k, chain=chain)
+        if what == "pool":
+            return trn("after {count} {k}×{k} pool {chain}", "after {count} {k}×{k} pools {chain}", n, **fields)
+        if what == "conv":
+            return trn("after {count} {k}×{k} conv {chain}", "after {count} {k}×{k} convs {chain}", n, **fields)
+        return trn("after {count} {k}×{k} {type} {chain}", "after {count} {k}×{k} {type}s {chain}", n, type=what, **fields)
+    return tr("after {types}: {chain}", types=", ".join(t for t, _, _ in kinds), chain=chain)
 
 
 def _family_word(module) -> str:
@@ -251,7 +265,7 @@ def _family_word(module) -> str:
 
 
 
-FIX = "use x.flatten(1) (or x.view(x.size(0), -1)), which keeps the batch dimension"
+FIX = N_("use x.flatten(1) (or x.view(x.size(0), -1)), which keeps the batch dimension")
 
 
 @dataclass(frozen=True)
@@ -349,11 +363,16 @@ def batch_merges(rows: list[LayerRow], code_lines: list[str | None], probe_rows:
         per_sample = math.prod(cut.x_shape[1:])
         k = cut.out_shape[0] // b1
         out = next(s for s, state in zip(outputs, states) if state not in ("own", "none"))
-        message = (f"{cut.call} cuts every sample into rows: a batch of {b1} gives {cut.out_shape} and a batch of {b2} gives "
-                   f"{other.out_shape}; each sample's {_factor(per_sample, cut.x_shape[1] if len(cut.x_shape) >= 3 else None)} "
-                   f"values become {k} rows of {math.prod(cut.out_shape[1:]):,}, which no dimension of the sample "
-                   f"separates, and the model returns {tuple(out)} for {b1} input{'s' if b1 != 1 else ''}")
-        return [Diagnostic("error", "batch-folded", message, FIX, row.name, row.source, code_lines[i])]
+        message = trn("{call} cuts every sample into rows: a batch of {b1} gives {shape1} and a batch of {b2} gives {shape2}; "
+                      "each sample's {values} values become {k} rows of {row_values}, which no dimension of the sample "
+                      "separates, and the model returns {out} for {b1} input",
+                      "{call} cuts every sample into rows: a batch of {b1} gives {shape1} and a batch of {b2} gives {shape2}; "
+                      "each sample's {values} values become {k} rows of {row_values}, which no dimension of the sample "
+                      "separates, and the model returns {out} for {b1} inputs", b1,
+                      call=cut.call, b1=b1, b2=b2, shape1=cut.out_shape, shape2=other.out_shape,
+                      values=_factor(per_sample, cut.x_shape[1] if len(cut.x_shape) >= 3 else None), k=k,
+                      row_values=f"{math.prod(cut.out_shape[1:]):,}", out=tuple(out))
+        return [Diagnostic("error", "batch-folded", message, tr(FIX), row.name, row.source, code_lines[i])]
     merged_out = [(s1, s2) for (s1, s2), state in zip(zip(outputs, probe_outputs), states) if state == "merged"]
     if not merged_out:
         return []
@@ -371,7 +390,10 @@ def batch_merges(rows: list[LayerRow], code_lines: list[str | None], probe_rows:
         return []
     row, other = rows[culprit], probe[rows[culprit].name]
     out1, out2 = merged_out[0]
-    message = (f"{row.type} merges the batch into another dimension: a batch of {b1} gives {tuple(row.output_shape)} and a "
-               f"batch of {b2} gives {tuple(other.output_shape)}, so no dimension is the batch any more; the model returns "
-               f"{tuple(out1)} for {b1} input{'s' if b1 != 1 else ''} ({tuple(out2)} for {b2})")
-    return [Diagnostic("error", "batch-folded", message, FIX, row.name, row.source, code_lines[culprit])]
+    message = trn("{type} merges the batch into another dimension: a batch of {b1} gives {shape1} and a batch of {b2} gives "
+                  "{shape2}, so no dimension is the batch any more; the model returns {out1} for {b1} input ({out2} for {b2})",
+                  "{type} merges the batch into another dimension: a batch of {b1} gives {shape1} and a batch of {b2} gives "
+                  "{shape2}, so no dimension is the batch any more; the model returns {out1} for {b1} inputs ({out2} for {b2})",
+                  b1, type=row.type, b1=b1, b2=b2, shape1=tuple(row.output_shape), shape2=tuple(other.output_shape),
+                  out1=tuple(out1), out2=tuple(out2))
+    return [Diagnostic("error", "batch-folded", message, tr(FIX), row.name, row.source, code_lines[culprit])]

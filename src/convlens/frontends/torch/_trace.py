@@ -38,6 +38,7 @@ from torch.overrides import TorchFunctionMode
 from ...core import LayerError, ReceptiveField, costs
 from ...core.receptive import RFStep, as_dict, compose, merge
 from ...core.network import INPUT
+from ...i18n import tr
 from ...record import Diagnostic, LayerRow, WeightInfo
 from ..build import RowDraft
 from . import _guard, ops
@@ -496,12 +497,12 @@ class _Tracer:
             failing.row.failed = message
         fix = None
         if self.on_meta and "meta" in (message or ""):
-            fix = ("the model reads tensor values (data-dependent control flow or .item()), which the meta device cannot "
-                   "give; run with --device cpu (convlens.summary(..., device='cpu'))")
+            fix = tr("the model reads tensor values (data-dependent control flow or .item()), which the meta device cannot "
+                     "give; run with --device cpu (convlens.summary(..., device='cpu'))")
         source, code_line = self.raised_at
         if source is None and failing is not None:
             source, code_line = failing.row.source, failing.code_line
-        return Diagnostic("error", "forward-failed", f"the forward pass stopped: {message}",
+        return Diagnostic("error", "forward-failed", tr("the forward pass stopped: {reason}", reason=message),
                           fix, failing.row.name if failing else None, source, code_line)
 
     def result(self, out, failed: bool, message: str | None) -> TraceResult:

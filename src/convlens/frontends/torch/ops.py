@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import fields
 
 from ...core import LAYERS, Layer, LayerError
+from ...i18n import tr
 
 
 def _conv(m):
@@ -143,15 +144,15 @@ def register(target, handler: Callable[..., Layer]) -> None:
     >>> unregister(Stem)
     """
     if not callable(handler):
-        raise RegistrationError(f"register({_label(target)}, handler): the handler must be a callable returning a core layer, "
-                                f"got {type(handler).__name__}")
+        raise RegistrationError(tr("{call}: the handler must be a callable returning a core layer, got {type}",
+                                   call=f"register({_label(target)}, handler)", type=type(handler).__name__))
     if isinstance(target, type) and issubclass(target, nn.Module):
         _REGISTERED_MODULES[target] = handler
     elif callable(target) and not isinstance(target, type):
         _REGISTERED_FUNCTIONS[target] = handler
     else:
-        raise RegistrationError(f"register({_label(target)}, handler): the target must be an nn.Module subclass or a "
-                                "function such as torch.nn.functional.linear")
+        raise RegistrationError(tr("{call}: the target must be an nn.Module subclass or a function such as "
+                                   "torch.nn.functional.linear", call=f"register({_label(target)}, handler)"))
 
 
 def unregister(target) -> None:
@@ -366,7 +367,7 @@ for _n in (1, 2, 3):
     FUNCTIONS[getattr(F, f"adaptive_max_pool{_n}d")] = (f"AdaptiveMaxPool{_n}d", ("output_size", "return_indices"), _adaptive_args)
 def _pad_args(a, x_shape):
     if a.get("mode", "constant") != "constant" or len(a["pad"]) != 4 or len(x_shape) != 4:
-        raise ValueError("only 2-D constant padding is a ZeroPad2d")
+        raise ValueError(tr("only 2-D constant padding is a ZeroPad2d"))
     return dict(padding=tuple(a["pad"]))
 
 

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 
 from ...core import LAYERS, Layer
 from ...core.network import INPUT
+from ...i18n import tr
 from . import ops
 
 
@@ -59,7 +60,7 @@ def walk(model: nn.Module) -> Walk:
     try:
         graph = _tracer_class()().trace(model)
     except Exception as exc:  # fx cannot follow this forward (data-dependent control flow)
-        raise GraphError(f"its forward cannot be read as a graph ({type(exc).__name__}: {exc})") from None
+        raise GraphError(tr("its forward cannot be read as a graph ({error})", error=f"{type(exc).__name__}: {exc}")) from None
 
     adds = {operator.add, operator.iadd, torch.add}
     relus = {torch.relu, F.relu}
@@ -73,7 +74,7 @@ def walk(model: nn.Module) -> Walk:
 
     def source(arg, node) -> str:
         if arg not in ref:
-            raise GraphError(f"{describe(node)} reads {arg}, which is not a tensor the spec has")
+            raise GraphError(tr("{call} reads {arg}, which is not a tensor the spec has", call=describe(node), arg=arg))
         return ref[arg]
 
     def emit(node, kind, name, inputs, **options):
@@ -89,25 +90,25 @@ def walk(model: nn.Module) -> Walk:
         emit(node, "layer", node.name, inputs, layer=core)
 
     for node in graph.nodes:
-        where = f"{describe(node)} in its forward"
+        where = describe(node)
         if node.op == "placeholder":
             ref[node] = INPUT
         elif node.op == "output":
             out = node.args[0]
             if ref.get(out) != (steps[-1].name if steps else None):
-                raise GraphError(f"{where}: the output is not the last layer")
+                raise GraphError(tr("{call} in its forward: the output is not the last layer", call=where))
         elif node.op == "get_attr":
-            raise GraphError(f"{where}: reads a tensor attribute directly; the spec has no such layer")
+            raise GraphError(tr("{call} in its forward: reads a tensor attribute directly; the spec has no such layer", call=where))
         elif node.op == "call_module":
             module = model.get_submodule(node.target)
             core = ops.core_layer(module, inherit=True)
             if core is None:
-                raise GraphError(f"{where}: {type(module).__name__} has no core layer")
+                raise GraphError(tr("{call} in its forward: {type} has no core layer", call=where, type=type(module).__name__))
             emit(node, "layer", node.target, [source(node.args[0], node)], layer=core)
         elif node.target in adds or node.target == "add" or node.target == "__iadd__":
             a, b = node.args[:2]
             if not all(isinstance(v, torch.fx.Node) for v in (a, b)):
-                raise GraphError(f"{where}: adds a constant; the spec's add merges two tensors")
+                raise GraphError(tr("{call} in its forward: adds a constant; the spec's add merges two tensors", call=where))
             emit(node, "add", node.name, [source(a, node), source(b, node)])
         elif node.target in (torch.cat, torch.concat):
             tensors = node.args[0]
@@ -123,8 +124,9 @@ def walk(model: nn.Module) -> Walk:
             batch = shape[0] if shape else None
             keeps_batch = isinstance(batch, torch.fx.Node) and batch.target == "size" and batch.args[0] is x and batch.args[1:] == (0,)
             if not (keeps_batch and shape[1:] == [-1]):
-                raise GraphError(f"{where}: a {node.target} to {tuple(shape)} has no spec layer (the spec flattens with Flatten, "
-                                 "which keeps the batch dimension); a view that folds the batch cannot be written as a spec")
+                raise GraphError(tr("{call} in its forward: a {op} to {shape} has no spec layer (the spec flattens with Flatten, "
+                                    "which keeps the batch dimension); a view that folds the batch cannot be written as a spec",
+                                    call=where, op=node.target, shape=tuple(shape)))
             layer(node, LAYERS["Flatten"](), [source(x, node)])
         elif node.target == "size":
             continue  # read only by a view handled above
@@ -136,7 +138,7 @@ def walk(model: nn.Module) -> Walk:
             op = "multiplied by" if node.target is operator.mul else "divided by"
             steps.append(Step("scale", ref[node], (ref[node],), factor=(op, node.args[1])))
         else:
-            raise GraphError(f"{where}: {getattr(node.target, '__name__', node.target)} has no spec layer")
+            raise GraphError(tr("{call} in its forward: {op} has no spec layer", call=where, op=getattr(node.target, "__name__", node.target)))
     scopes = {s.name: _scope(model, s.name) for s in steps if s.kind != "scale"}
     types = {scope: type(model.get_submodule(scope)).__name__ for scope in set(scopes.values()) if scope}
     return Walk(tuple(steps), MappingProxyType(scopes), MappingProxyType(types))
