@@ -15,8 +15,10 @@ CODE_WORDS = {
     "relu", "sigmoid", "tanh", "softmax", "linear", "gelu", "silu", "swish", "elu", "selu",
     "channels_last", "channels_first", "floor", "ceil", "convlens", "torch", "keras", "cpu", "meta", "cuda",
     "nn", "layers", "x", "k", "s", "p", "d", "n", "b", "h", "w", "c", "in", "out", "max", "min", "avg",
+    "weight", "bias",  # a layer's parameter tensors, by their attribute names
 }
-_CODE = re.compile(r"`[^`\n]*`|'[^'\n]*'|\"[^\"\n]*\"|--?[a-z][\w-]*|\S*[_./=:\\(\\)\[\]<>#@0-9]\S*|https?://\S+")
+_SOURCE = re.compile(r"^\s*\d+ \| ")  # a line of the user's source, echoed by a diagnosis (their comments are theirs)
+_CODE = re.compile(r"`[^`\n]*`|'[^'\n]*'|\"[^\"\n]*\"|--?[a-z][\w-]*|\S*[_./=:\\(\\)\[\]<>#@0-9-]\S*|https?://\S+")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -30,6 +32,8 @@ def english(text: str, *, allow: set[str] = frozenset()) -> list[str]:
     """
     found = []
     for line in text.splitlines():
+        if _SOURCE.match(line):
+            continue
         cleaned = _CODE.sub(lambda m: " " * len(m.group(0)) if not re.fullmatch(r"[\d.,]+", m.group(0)) else m.group(0), line)
         tokens = list(re.finditer(r"\S+", cleaned))
         run: list[str] = []
