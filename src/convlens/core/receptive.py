@@ -68,8 +68,15 @@ def compose(rf: ReceptiveField, step: RFStep | None) -> ReceptiveField:
         return rf
     size = tuple(_num(r + (k - 1) * j) for r, k, j in zip(rf.size, step.kernel, rf.jump))
     jump = tuple(_num(j * s) for j, s in zip(rf.jump, step.stride))
-    start = tuple(_num(st + (Fraction(k - 1) / 2 - p) * j) for st, k, p, j in zip(rf.start, step.kernel, step.padding, rf.jump))
+    start = tuple(_num(st + _half_minus(k, p) * j) for st, k, p, j in zip(rf.start, step.kernel, step.padding, rf.jump))
     return ReceptiveField(size, jump, start)
+
+
+def _half_minus(k, p):
+    """(k−1)/2 − p, exactly: an int when it is whole and both are ints (no Fraction to build)."""
+    if type(k) is int and type(p) is int and not (k - 1) & 1:
+        return (k - 1) // 2 - p
+    return Fraction(k - 1) / 2 - p
 
 
 def _num(x):

@@ -55,6 +55,9 @@ def assemble(*, title: str, framework: Framework, input_shapes, output_shapes, r
 
 
 _ROW_FIELDS = fields(LayerRow)
+_ROW_NAMES = tuple(f.name for f in _ROW_FIELDS)
+_ROW_DEFAULTS = {f.name: f.default for f in _ROW_FIELDS if f.default is not MISSING}
+_ROW_REQUIRED = frozenset(_ROW_NAMES) - set(_ROW_DEFAULTS)
 
 
 class RowDraft:
@@ -63,15 +66,19 @@ class RowDraft:
     forward stops there); ``freeze()`` makes the frozen row the record holds."""
 
     def __init__(self, **values):
-        for f in _ROW_FIELDS:
-            if f.name not in values and f.default is MISSING:
-                raise TypeError(f"RowDraft needs {f.name!r}")
-            setattr(self, f.name, values.pop(f.name) if f.name in values else f.default)
-        if values:
-            raise TypeError(f"RowDraft got unknown fields {sorted(values)}; LayerRow has {[f.name for f in _ROW_FIELDS]}")
+        if not _ROW_REQUIRED <= values.keys():
+            missing = next(n for n in _ROW_NAMES if n in _ROW_REQUIRED and n not in values)
+            raise TypeError(f"RowDraft needs {missing!r}")
+        unknown = values.keys() - set(_ROW_NAMES)
+        if unknown:
+            raise TypeError(f"RowDraft got unknown fields {sorted(unknown)}; LayerRow has {list(_ROW_NAMES)}")
+        state = self.__dict__
+        state.update(_ROW_DEFAULTS)  # immutable defaults (tuples, None, numbers), shared safely
+        state.update(values)
 
     def freeze(self) -> LayerRow:
-        return LayerRow(**{f.name: getattr(self, f.name) for f in _ROW_FIELDS})
+        state = self.__dict__
+        return LayerRow(**{n: state[n] for n in _ROW_NAMES})
 
 
 def row_of(name: str, result: LayerResult, rf: ReceptiveField | None, input_shapes, code: str | None = None,

@@ -90,9 +90,17 @@ MODULES: dict[type, tuple[str, object]] = {
     nn.Softmax: ("Softmax", lambda m: dict(dim=m.dim)), nn.LogSoftmax: ("LogSoftmax", lambda m: dict(dim=m.dim)),
 }
 
-# the argument that the core can take from the input (so a wrong one can be diagnosed and replaced),
-# as each core layer class declares it (``Layer.taken_from_input``)
-INPUT_ARGUMENT = {name: next(iter(cls.taken_from_input)) for name, cls in LAYERS.items() if cls.taken_from_input}
+def input_argument(name: str) -> str | None:
+    """The argument that the core layer ``name`` can take from the input (so a wrong one can be
+    diagnosed and replaced), as its class declares it (``Layer.taken_from_input``); None if none."""
+    cls = LAYERS.get(name)
+    return next(iter(cls.taken_from_input), None) if cls is not None else None
+
+
+def __getattr__(name: str):
+    if name == "INPUT_ARGUMENT":  # the whole table, for who reads it: every core family is imported for it
+        return {n: next(iter(c.taken_from_input)) for n, c in LAYERS.items() if c.taken_from_input}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def type_name(module: nn.Module) -> str:
