@@ -110,12 +110,19 @@ def merge(fields) -> ReceptiveField | None:
         return max(fields, key=lambda f: len(f.size))
     size, jump, start = [], [], []
     for axis in range(len(fields[0].size)):
-        lo = min(f.start[axis] - Fraction(f.size[axis] - 1) / 2 for f in fields)
-        hi = max(f.start[axis] + Fraction(f.size[axis] - 1) / 2 for f in fields)
+        lo = min(f.start[axis] - _half(f.size[axis] - 1) for f in fields)
+        hi = max(f.start[axis] + _half(f.size[axis] - 1) for f in fields)
         size.append(_num(hi - lo + 1))
         jump.append(max(f.jump[axis] for f in fields))
-        start.append(_num((lo + hi) / 2))
+        start.append(_num(_half(lo + hi)))
     return ReceptiveField(tuple(size), tuple(jump), tuple(start))
+
+
+def _half(x):
+    """x/2, exactly: an int when ``x`` is an even int (no Fraction to build)."""
+    if type(x) is int and not x & 1:
+        return x >> 1
+    return Fraction(x) / 2
 
 
 def as_dict(rf: ReceptiveField | None) -> dict | None:
