@@ -264,14 +264,23 @@ class _Tracer:
         known = self.module_params.get(id(module))
         if known is None:
             prefix = self.names.get(id(module))
-            known = self.module_params[id(module)] = [] if prefix is None else [_join(prefix, n) for n, _ in module.named_parameters()]
+            if prefix is None:
+                known = []
+            elif not module._modules and type(module).named_parameters is nn.Module.named_parameters:
+                # a leaf (nn.Conv2d...): its own parameters, each tensor once, as named_parameters() gives them
+                seen = set()
+                known = [_join(prefix, n) for n, p in module._parameters.items()
+                         if p is not None and id(p) not in seen and not seen.add(id(p))]
+            else:
+                known = [_join(prefix, n) for n, _ in module.named_parameters()]
+            self.module_params[id(module)] = known
         return known
 
     def _in_framework_module(self) -> bool:
         p = self._parent()
         return p is not None and self.rows[p].module is not None and self._is_framework(self.rows[p].module)
 
-    def _note_output(self, index: int, out, in_tensors: list[torch.Tensor], step=None):
+    def _note_output(self, index: int, out, in_tensors: list[torch.Tensor], step=None, mark: bool = False):
         """Remember who produced ``out`` and its receptive field."""
         in_rf = merge([self.rf.get(id(t)) for t in in_tensors])  # the core's union per axis
         for t in _tensors(out):
@@ -280,6 +289,8 @@ class _Tracer:
             self.producer[id(t)] = index
             self.keep.append(t)
             if in_rf is not None:
+                if mark:  # called from a hook: the dim() below is a read the mode would have seen
+                    self._mark_read(t)
                 rf = compose(in_rf, _GLOBAL if t.dim() < 3 else step)  # no spatial axes left: every output sees it all
                 self.rf[id(t)] = rf
                 if not rf.is_global:
@@ -359,6 +370,24 @@ class _Tracer:
         return tuple(self.read_from[id(t)] for t in tensors if id(t) in self.read_from)
 
     # --- module hooks ---------------------------------------------------------------------
+    # The hooks read the shapes of the tensors a module is given and returns. Inside the forward
+    # those reads would reach ``__torch_function__`` (``_FunctionMode``), which only notes which
+    # parameters were read; for plain tensors the hooks note that themselves and read with torch
+    # functions off (a third of the trace's calls). A tensor subclass is read through the mode.
+    def _mark_read(self, t) -> None:
+        name = self.param_ids.get(id(t))
+        if name is not None:
+            self.used_params.add(name)
+
+    @staticmethod
+    def _reading(tensors):
+        """A context in which a hook reads ``tensors``' shapes (having noted the reads with
+        ``_mark_read``): torch functions off when all are plain tensors."""
+        for t in tensors:
+            if type(t) is not torch.Tensor and type(t) is not nn.Parameter:
+                return contextlib.nullcontext()
+        return torch._C.DisableTorchFunction()
+
     def pre_hook(self, module, args):
         if module is self.model and not self.stack and any(True for _ in module.children()) and not self._is_framework(module):
             self.stack.append(None)  # the root container is the summary itself, not a row
@@ -379,10 +408,15 @@ class _Tracer:
         if framework:
             self.used_params.update(self._params_of(module))
         has_children = any(True for _ in module.children())
+        arg_tensors = _tensors(args)
+        for t in arg_tensors:
+            self._mark_read(t)
+        with self._reading(arg_tensors):
+            input_shapes = _shapes(args)
         row = RowDraft(
-            name=name, type=ops.type_name(module), depth=self._depth(), input_shapes=_shapes(args), output_shape=None,
+            name=name, type=ops.type_name(module), depth=self._depth(), input_shapes=input_shapes, output_shape=None,
             kind="module" if (framework or not has_children) else "container",
-            is_leaf=framework or not has_children, source=source, repeated=repeated, connected_to=self.connections(_tensors(args)),
+            is_leaf=framework or not has_children, source=source, repeated=repeated, connected_to=self.connections(arg_tensors),
         )
         entry = _Row(row, module, self._parent(), code_line=code_line, owned=owned)
         core = ops.core_layer(module)
@@ -406,7 +440,10 @@ class _Tracer:
             entry.core = ops.core_layer(module)
             entry.row.code = self._code(entry.core) if entry.core is not None else None
         t = _first_tensor(output)
-        entry.row.output_shape = tuple(t.shape) if t is not None else None
+        if t is not None:
+            self._mark_read(t)
+            with self._reading((t,)):
+                entry.row.output_shape = tuple(t.shape)
         step = None
         if entry.core is not None and entry.row.input_shapes:
             result = self._evaluate(entry, entry.core, entry.row.input_shapes[0],
@@ -417,7 +454,9 @@ class _Tracer:
                     self.diagnosis.report("warning", "layer-warning", w, None, entry)
         else:
             entry.row.flops = costs.flops(entry.row.macs)
-        self._note_output(index, output, _tensors(args), step)
+        out_tensors = _tensors(output)
+        with self._reading(out_tensors):
+            self._note_output(index, output, _tensors(args), step, mark=True)
         if entry.row.is_leaf:  # a container passes on what its children made
             self.connect(output, entry.row.name)
         return None

@@ -115,9 +115,20 @@ def module_type(module: nn.Module) -> type:
     """The class to dispatch on: a module with ``torch.nn.utils.parametrize`` parametrizations
     is an instance of a generated ``Parametrized<Class>``; its real class is the base."""
     cls = type(module)
-    if parametrize.is_parametrized(module):
+    if _is_parametrized(module):
         return cls.__bases__[0]
     return cls
+
+
+def _is_parametrized(module: nn.Module) -> bool:
+    """``parametrize.is_parametrized(module)``, answered without a failed attribute lookup (which
+    ``nn.Module.__getattr__`` raises and catches) when ``module`` has no ``parametrizations`` at all."""
+    state = module.__dict__
+    if ("parametrizations" not in state and "parametrizations" not in state.get("_modules", ())
+            and "parametrizations" not in state.get("_parameters", ()) and "parametrizations" not in state.get("_buffers", ())
+            and not hasattr(type(module), "parametrizations")):
+        return False
+    return parametrize.is_parametrized(module)
 
 
 # --- the user's entries (register) -----------------------------------------------------------
@@ -301,7 +312,7 @@ def is_framework_module(module: nn.Module) -> bool:
         return True
     if not module_type(module).__module__.startswith("torch."):
         return False
-    if parametrize.is_parametrized(module):  # its only children are the parametrizations
+    if _is_parametrized(module):  # its only children are the parametrizations
         return True
     if isinstance(module, nn.MultiheadAttention):
         return True
