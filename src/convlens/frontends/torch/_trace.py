@@ -403,7 +403,7 @@ class _Tracer:
         framework = self._is_framework(module)
         owned = ()
         if not repeated:  # a framework module's row holds its children's tensors too (MultiheadAttention's out_proj)
-            owned = tuple(o for sub in (module.modules() if framework else (module,))
+            owned = tuple(o for sub in (module.modules() if framework and module._modules else (module,))
                           for o in self.owners.get(id(sub), ()))
         if framework:
             self.used_params.update(self._params_of(module))
