@@ -47,7 +47,7 @@ def test_page_and_its_assets_are_served_locally(client):
         assert r.status_code == 200 and "javascript" in r.headers["content-type"], name
         assert "https://" not in r.text and "http://" not in r.text, name
         todo += [m for m in re.findall(r'^import .* from "\./([\w.]+)";$', r.text, re.M) if m not in seen]
-    assert seen == {"main.js", "api.js", "state.js", "rows.js", "result.js", "diagram.js", "share.js"}
+    assert seen == {"main.js", "api.js", "state.js", "rows.js", "result.js", "diagram.js", "share.js", "i18n.js"}
 
 
 def test_the_page_lays_out_the_apis_cells_and_counts_nothing_itself():

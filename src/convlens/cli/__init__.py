@@ -13,6 +13,7 @@ import sys
 
 from ..errors import UserError
 from ..i18n import LANGUAGES, N_, language, tr
+from ._argparse import argparse_speaks, wide
 
 # sub-command modules, in the order `convlens --help` lists them
 COMMANDS = ("demo", "calc", "solve", "rf", "summary", "check", "draw", "zoo", "compare", "export", "serve",
@@ -20,8 +21,12 @@ COMMANDS = ("demo", "calc", "solve", "rf", "summary", "check", "draw", "zoo", "c
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, formatter_class=argparse.HelpFormatter, **kwargs):  # Korean help wrapped by its columns
+        super().__init__(*args, formatter_class=wide(formatter_class), **kwargs)
+
     def error(self, message):  # argparse's own usage errors: one line, exit 2
-        self.exit(2, f"convlens: {message} (see 'convlens {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''} --help')\n".replace("  ", " "))
+        command = f"convlens {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''}"
+        self.exit(2, ("convlens: " + tr("{message} (see '{command} --help')", message=message, command=command) + "\n").replace("  ", " "))
 
 
 LANG_HELP = N_("the language convlens writes in: {choices} (default: the locale's, from LANG/LC_ALL; else en)")
@@ -33,43 +38,60 @@ def add_lang(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="convlens", description="Shapes, parameters, cost and receptive fields of convolutional networks, computed and explained.")
+    parser = _Parser(prog="convlens", description=tr("Shapes, parameters, cost and receptive fields of convolutional networks, computed and explained."))
     from .. import __version__
 
-    parser.add_argument("--version", action="version", version=f"convlens {__version__}")
+    parser.add_argument("--version", action="version", version=f"convlens {__version__}",
+                        help=tr("show program's version number and exit"))
     add_lang(parser)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").register(sub)
-    for child in sub.choices.values():
-        if not any("--lang" in a.option_strings for a in child._actions):  # noqa: SLF001 (argparse's list of options)
-            add_lang(child)
+    _add_lang_everywhere(parser)
     return parser
 
 
-def requested_language(argv: list[str]) -> str | None:
-    """The ``--lang`` of a command line, read before parsing so that help and usage errors are in it too.
-
-    >>> requested_language(["calc", "--lang", "ko", "Conv2d"]), requested_language(["--lang=ko"]), requested_language(["calc"])
-    ('ko', 'ko', None)
-    """
-    for i, arg in enumerate(argv):
-        if arg == "--":
-            break
-        if arg == "--lang" and i + 1 < len(argv):
-            value = argv[i + 1]
-        elif arg.startswith("--lang="):
-            value = arg.split("=", 1)[1]
-        else:
+def _add_lang_everywhere(parser: argparse.ArgumentParser) -> None:
+    """``--lang`` on every sub-command, sub-sub-commands (`zoo list`, `data get`) included."""
+    for action in parser._actions:  # noqa: SLF001 (argparse's list of options)
+        if not isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
             continue
-        if value.strip().lower() in LANGUAGES:
-            return value.strip().lower()
-    return None
+        for child in action.choices.values():
+            if not any("--lang" in a.option_strings for a in child._actions):  # noqa: SLF001
+                add_lang(child)
+            _add_lang_everywhere(child)
+
+
+def requested_language(argv: list[str]) -> tuple[str | None, list[str]]:
+    """The ``--lang`` of a command line and the command line without it, read before parsing: help
+    and usage errors are then in that language too, and ``--lang`` may stand anywhere, also after a
+    chain of layer calls (which ``calc`` and ``rf`` take as they are). A value that is not a language
+    is left for argparse to refuse.
+
+    >>> requested_language(["calc", "Conv2d(1, 2, 3)", "--lang", "ko"]), requested_language(["--lang=ko", "demo"])
+    (('ko', ['calc', 'Conv2d(1, 2, 3)']), ('ko', ['demo']))
+    >>> requested_language(["calc", "--lang", "fr"])
+    (None, ['calc', '--lang', 'fr'])
+    """
+    lang, rest, i = None, [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest += argv[i:]
+            break
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else arg.split("=", 1)[1] if arg.startswith("--lang=") else None
+        if value is not None and value.strip().lower() in LANGUAGES:
+            lang = value.strip().lower()
+            i += 2 if arg == "--lang" else 1
+            continue
+        rest.append(arg)
+        i += 1
+    return lang, rest
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    with language(requested_language(argv)):
+    lang, argv = requested_language(sys.argv[1:] if argv is None else list(argv))
+    with language(lang), argparse_speaks():
         return _main(argv)
 
 
@@ -86,13 +108,14 @@ def _main(argv: list[str]) -> int:
     except BrokenPipeError:  # `convlens ... | head`
         return 0
     except KeyboardInterrupt:
-        print("convlens: interrupted", file=sys.stderr)
+        print("convlens: " + tr("interrupted"), file=sys.stderr)
         return 130
     except Exception as exc:  # a bug in convlens, not the user's mistake: still one line unless asked
         if os.environ.get("CONVLENS_DEBUG"):
             raise
         first = str(exc).splitlines()[0] if str(exc) else ""
-        print(f"convlens: internal error: {type(exc).__name__}: {first} (run with CONVLENS_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
+        print("convlens: " + tr("internal error: {error}: {first} (run with CONVLENS_DEBUG=1 for the traceback, and please report it)",
+                                error=type(exc).__name__, first=first), file=sys.stderr)
         return 3
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..errors import UserError
+from ..i18n import tr
 
 
 class UsageError(UserError):
@@ -22,7 +23,7 @@ def parse_shape(text: str, *, option: str = "--input") -> tuple:
     raw = text.strip().strip("()[]")
     parts = [p.strip() for p in re.split(r"[x×,*]", raw) if p.strip()]
     if not parts or not all(_DIM.match(p) for p in parts):
-        raise UsageError(f"{option} {text!r} is not a shape; write sizes separated by 'x', e.g. {option} 1x3x224x224")
+        raise UsageError(tr("{option} {text!r} is not a shape; write sizes separated by 'x', e.g. {option} 1x3x224x224", option=option, text=text))
     return tuple(None if p in ("None", "?") else int(p) for p in parts)
 
 
@@ -32,9 +33,9 @@ FORMATS = ("table", "json", "md", "csv", "html")
 def add_format(p, choices=FORMATS, *, json_synonym: bool = False) -> None:
     """``--format`` (default table), the one option name for how a command prints its result;
     ``json_synonym`` keeps ``--json`` as a short way to write ``--format json`` where it existed."""
-    p.add_argument("--format", choices=choices, default="table", help=f"how to print the result: {', '.join(choices)} (default: table)")
+    p.add_argument("--format", choices=choices, default="table", help=tr("how to print the result: {choices} (default: table)", choices=", ".join(choices)))
     if json_synonym:
-        p.add_argument("--json", dest="format", action="store_const", const="json", help="the same as --format json")
+        p.add_argument("--json", dest="format", action="store_const", const="json", help=tr("the same as --format json"))
 
 
 def render(summary, fmt: str) -> str:

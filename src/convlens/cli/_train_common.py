@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+from ..i18n import tr
 from ._common import UsageError
 
 
@@ -14,5 +15,5 @@ def needs_torch():
     try:
         import torch  # noqa: F401
     except ImportError:
-        raise UsageError("PyTorch is not installed; install it with: pip install torch==2.13.0") from None
+        raise UsageError(tr("PyTorch is not installed; install it with: {command}", command="pip install torch==2.13.0")) from None
     yield

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import sys
 
+from ..i18n import tr
 from ._common import UsageError
 
 
 def add_zoo_spec(actions) -> None:
-    p = actions.add_parser("spec", help="write a zoo model as a spec file (YAML)",
-                           description="Write a zoo model as a spec: its layers, read from the model's forward (torch.fx), "
-                                       "with residual blocks as branches. `convlens summary` of the spec equals the model's.")
-    p.add_argument("name", metavar="NAME", help="a name from `convlens zoo list`")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p = actions.add_parser("spec", help=tr("write a zoo model as a spec file (YAML)"),
+                           description=tr("Write a zoo model as a spec: its layers, read from the model's forward (torch.fx), "
+                                          "with residual blocks as branches. `convlens summary` of the spec equals the model's."))
+    p.add_argument("name", metavar="NAME", help=tr("a name from `convlens zoo list`"))
+    p.add_argument("-o", "--output", metavar="FILE", help=tr("write to FILE instead of standard output"))
     p.set_defaults(run=run_zoo_spec)
 
 
@@ -23,7 +24,7 @@ def run_zoo_spec(args) -> int:
     try:
         text = zoo_yaml(args.name)
     except ImportError as exc:
-        raise UsageError(f"zoo spec needs the model's framework: {exc}") from None
+        raise UsageError(tr("zoo spec needs the model's framework: {error}", error=exc)) from None
     write(text, args.output)
     return 0
 
@@ -36,5 +37,5 @@ def write(text: str, output: str | None) -> None:
         with open(output, "w", encoding="utf-8") as f:
             f.write(text)
     except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
-    print(f"wrote {output}", file=sys.stderr)
+        raise UsageError(tr("cannot write {path}: {reason}", path=output, reason=exc.strerror)) from None
+    print(tr("wrote {path}", path=output), file=sys.stderr)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ..errors import UserError
 from ..frontends.keras import is_keras_model
+from ..i18n import tr
 from ..record import Summary
 from ..render import comparison
 from ..render.compare import QUANTITIES, ratio, rf_size
@@ -31,11 +32,11 @@ COMPARE_FORMATS = ("table", "md", "json")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("compare", help="models side by side: parameters, MACs, output, training memory, receptive field, ratios",
-                       description="Summarise several models on the same input and compare them: totals, how each total is "
-                                   "made up, and how many times more or less each needs than the first.")
+    p = sub.add_parser("compare", help=tr("models side by side: parameters, MACs, output, training memory, receptive field, ratios"),
+                       description=tr("Summarise several models on the same input and compare them: totals, how each total is "
+                                      "made up, and how many times more or less each needs than the first."))
     add_model_arguments(p, several=True)
-    p.add_argument("--format", choices=COMPARE_FORMATS, default="table")
+    p.add_argument("--format", choices=COMPARE_FORMATS, default="table")  # argparse writes the choices
     p.set_defaults(run=run)
 
 
@@ -52,22 +53,22 @@ class Compared:
 def compare(targets: list[str], request: Request) -> list[Compared]:
     """Summarise every target on ``request`` (its input, or each target's documented one)."""
     if len(targets) < 2:
-        raise UsageError("compare needs at least two targets, e.g. convlens compare zoo:vgg-first-blocks zoo:resnet-stem")
+        raise UsageError(tr("compare needs at least two targets, e.g. convlens compare zoo:vgg-first-blocks zoo:resnet-stem"))
     out = []
     for target in targets:
         resolved = resolve(target, request)
         if is_keras_model(resolved.model):
-            raise UsageError(f"compare: {resolved.label} is a Keras model; compare traces PyTorch models only "
-                             f"(keras-tutorial-cnn-keras has the PyTorch port zoo:keras-tutorial-cnn)")
+            raise UsageError(tr("compare: {label} is a Keras model; compare traces PyTorch models only "
+                                "(keras-tutorial-cnn-keras has the PyTorch port zoo:keras-tutorial-cnn)", label=resolved.label))
         sizes = resolved.request.input_sizes
         if sizes is None:
-            raise UsageError(f"give the input shape for {target}, e.g. --input 1x3x224x224")
+            raise UsageError(tr("give the input shape for {target}, e.g. --input 1x3x224x224", target=target))
         try:
             s = summarize(resolved)
         except TargetError:  # names the target already
             raise
         except UserError as exc:  # the front end refused the input (SummaryError): say which target
-            raise UsageError(f"compare {target}: {exc}") from None
+            raise UsageError(f"compare {target}: {exc}") from None  # the command, the target, then the front end's sentence
         out.append(Compared(target, resolved.label, tuple(sizes[0]), s))
     return out
 
@@ -98,7 +99,7 @@ def to_dict(models: list[Compared]) -> dict:
 def run(args) -> int:
     request = request_from(args)
     if request.input_sizes is not None and any(d is None for s in request.input_sizes for d in s):
-        raise UsageError("compare needs every input size, including the batch: e.g. --input 1x3x224x224")
+        raise UsageError(tr("compare needs every input size, including the batch: e.g. --input 1x3x224x224"))
     models = compare(args.targets, request)
     if args.format == "json":
         sys.stdout.write(json.dumps(to_dict(models), indent=2) + "\n")

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 
-TUTORIAL = "velog 'ConvNet shape 계산' (reference 000): CNNWithResidual"
+from ..i18n import tr
+
+SOURCE, REFERENCE, NETWORK = "velog 'ConvNet shape 계산'", "000", "CNNWithResidual"  # the tutorial: where, our number, its class
 INPUT = (1, 1, 28, 28)
 # The tutorial's flow table: (row label, node whose output ends the row, its output as printed there).
 FLOW = (
@@ -31,8 +33,8 @@ FLOW = (
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "demo",
-        help="the seed tutorial's residual CNN, layer by layer (what bare `convlens` shows)",
-        description=__doc__.split("\n\n")[0],
+        help=tr("the seed tutorial's residual CNN, layer by layer (what bare `convlens` shows)"),
+        description=tr("``convlens demo`` (also bare ``convlens``): the seed tutorial's residual CNN, computed."),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.set_defaults(run=run)
@@ -99,31 +101,33 @@ def run(args) -> int:
     from ..frontends.build import summary_of_network
     from .calc import show
 
-    print(f"convlens demo: {TUTORIAL}, input {INPUT}\n")
-    print("1. As written: fc1 = nn.Linear(128 * 7 * 7, 512)")
+    print("convlens demo: " + tr("{source} (reference {reference}): {network}, input {input}", source=SOURCE, reference=REFERENCE,
+                                 network=NETWORK, input=INPUT) + "\n")
+    print(tr("1. As written: {code}", code="fc1 = nn.Linear(128 * 7 * 7, 512)"))
     try:
         evaluate(tutorial_network(128 * 7 * 7), INPUT)
-        print("   (evaluated without error)")
+        print("   " + tr("(evaluated without error)"))
     except NetworkError as exc:
         print(f"   convlens: {exc}")
         pooled = next(n.result.output_shape for n in exc.partial if n.name == "pool3")  # (1, 128, 3, 3)
         c, h, w = pooled[1:]
-        print(f"   Three 2×2 max-pools take 28 → 14 → 7 → {h} (the floor drops the last row), so fc1 receives "
-              f"{c}·{h}·{w} = {c * h * w} features: in_features must be {c}*{h}*{w}, not 128*7*7 = {128 * 7 * 7}.")
-        print("   (The tutorial's x.view(-1, 128 * 7 * 7) fails for one image as well, and for a batch of 49 images "
-              "silently regroups them into 9 rows of 6272.)")
+        print("   " + tr("Three 2×2 max-pools take 28 → 14 → 7 → {h} (the floor drops the last row), so fc1 receives "
+                         "{c}·{h}·{w} = {n} features: in_features must be {c}*{h}*{w}, not 128*7*7 = {wrong}.",
+                         c=c, h=h, w=w, n=c * h * w, wrong=128 * 7 * 7))
+        print("   " + tr("(The tutorial's {code} fails for one image as well, and for a batch of 49 images "
+                         "silently regroups them into 9 rows of 6272.)", code="x.view(-1, 128 * 7 * 7)"))
 
     result = evaluate(tutorial_network(), INPUT)
     summary = summary_of_network(result, title="CNNWithResidual, fc1 = nn.Linear(128 * 3 * 3, 512)")
-    print("\n2. Corrected: fc1 = nn.Linear(128 * 3 * 3, 512), layer by layer\n")
+    print("\n" + tr("2. Corrected: {code}, layer by layer", code="fc1 = nn.Linear(128 * 3 * 3, 512)") + "\n")
     print(show(summary, "table"))
 
-    print("\n3. The tutorial's flow table, recomputed (H, W, C)\n")
+    print("\n" + tr("3. The tutorial's flow table, recomputed {axes}", axes="(H, W, C)") + "\n")
     rows = flow(result)
     width = max(len(r[0]) for r in rows)
     for (label, ins, out), (_, _, printed) in zip(rows, FLOW):
-        mark = "✓" if out == printed else f"✗ tutorial: {printed}"
+        mark = "✓" if out == printed else tr("✗ tutorial: {printed}", printed=printed)
         print(f"   {label.ljust(width)}  {str(ins):>14} → {str(out):<14} {mark}")
-    print("\nTry: convlens calc --input 1x28x28 \"Conv2d(1, 32, 3, padding=1)\" \"ReLU()\" \"MaxPool2d(2)\"   "
-          "·   convlens solve Conv2d --input 224 --output-size 112   ·   convlens rf --input 1x3x224x224 \"Conv2d(3, 64, 3, padding=1)\"")
+    print("\n" + tr("Try: {commands}", commands="convlens calc --input 1x28x28 \"Conv2d(1, 32, 3, padding=1)\" \"ReLU()\" \"MaxPool2d(2)\"   "
+          "·   convlens solve Conv2d --input 224 --output-size 112   ·   convlens rf --input 1x3x224x224 \"Conv2d(3, 64, 3, padding=1)\""))
     return 0

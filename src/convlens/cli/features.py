@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..i18n import tr
 from ._common import UsageError
 from ._train_common import needs_torch
 
 
 def register(sub) -> None:
-    p = sub.add_parser("features", help="draw a layer's feature maps for an image, and the first convolution's filters",
-                       description="Run one image through a trained checkpoint and draw the output channels of --layer as a grid "
-                                   "(each scaled to its own range), plus the filters of the first Conv2d.")
-    p.add_argument("checkpoint", metavar="CHECKPOINT", help="a run folder or its checkpoint.pt")
-    p.add_argument("image", metavar="IMAGE", help="an image file; converted like the training data")
-    p.add_argument("--layer", default=None, metavar="NAME", help="module name, e.g. group1.conv1 (default: the first Conv2d); --layer list prints them")
-    p.add_argument("-o", "--output", default=".", metavar="DIR", help="folder for the PNG files (default: current folder)")
-    p.add_argument("--max-maps", type=int, default=64, metavar="N", help="draw at most N channels (default %(default)s)")
+    p = sub.add_parser("features", help=tr("draw a layer's feature maps for an image, and the first convolution's filters"),
+                       description=tr("Run one image through a trained checkpoint and draw the output channels of --layer as a grid "
+                                      "(each scaled to its own range), plus the filters of the first Conv2d."))
+    p.add_argument("checkpoint", metavar="CHECKPOINT", help=tr("a run folder or its checkpoint.pt"))
+    p.add_argument("image", metavar="IMAGE", help=tr("an image file; converted like the training data"))
+    p.add_argument("--layer", default=None, metavar="NAME", help=tr("module name, e.g. group1.conv1 (default: the first Conv2d); --layer list prints them"))
+    p.add_argument("-o", "--output", default=".", metavar="DIR", help=tr("folder for the PNG files (default: current folder)"))
+    p.add_argument("--max-maps", type=int, default=64, metavar="N", help=tr("draw at most N channels (default %(default)s)"))
     p.set_defaults(run=run)
 
 
@@ -32,21 +33,22 @@ def run(args) -> int:
         conv = first_conv(t.net)
         layer = args.layer or (conv[0] if conv else None)
         if layer is None:
-            raise UsageError(f"{t.config.model} has no Conv2d; name a layer with --layer (--layer list prints them)")
+            raise UsageError(tr("{model} has no Conv2d; name a layer with --layer (--layer list prints them)", model=t.config.model))
         img, notes = read_image(args.image, t.input)
         try:
             maps = feature_maps(t, img, layer)
         except KeyError as exc:
             raise UsageError(str(exc.args[0])) from None
     for n in notes:
-        print(f"note: {n}")
+        print(tr("note: {note}", note=n))
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     stem = Path(args.image).stem
     fm = out / f"features-{stem}-{layer.replace('.', '_')}.png"
-    drawn = save_grid(fm, maps, f"{layer}: {maps.shape[0]} channels of {maps.shape[1]}×{maps.shape[2]} for {Path(args.image).name}",
+    size = f"{maps.shape[1]}×{maps.shape[2]}"
+    drawn = save_grid(fm, maps, tr("{layer}: {n} channels of {size} for {image}", layer=layer, n=maps.shape[0], size=size, image=Path(args.image).name),
                       max_maps=args.max_maps)
-    print(f"wrote {fm}: {drawn} of {maps.shape[0]} channels of {layer}, each {maps.shape[1]}×{maps.shape[2]}")
+    print(tr("wrote {path}: {drawn} of {n} channels of {layer}, each {size}", path=fm, drawn=drawn, n=maps.shape[0], layer=layer, size=size))
     if conv is not None:
         name, m = conv
         w = m.weight.detach().float()  # (out, in, kh, kw)
@@ -57,7 +59,9 @@ def run(args) -> int:
         else:
             grid = w[:, 0]  # (out, in, kh, kw) -> (out, kh, kw): the first input channel's kernels
         ff = out / f"filters-{name.replace('.', '_')}.png"
-        drawn = save_grid(ff, grid, f"{name}: {w.shape[0]} filters of {w.shape[2]}×{w.shape[3]}"
-                                    + (f" (input channel 0 of {w.shape[1]})" if w.shape[1] not in (1, 3) else ""), max_maps=args.max_maps)
-        print(f"wrote {ff}: {drawn} of {w.shape[0]} filters of {name}, each {w.shape[2]}×{w.shape[3]}")
+        kernel = f"{w.shape[2]}×{w.shape[3]}"
+        title = (tr("{layer}: {n} filters of {kernel}", layer=name, n=w.shape[0], kernel=kernel) if w.shape[1] in (1, 3) else
+                 tr("{layer}: {n} filters of {kernel} (input channel 0 of {channels})", layer=name, n=w.shape[0], kernel=kernel, channels=w.shape[1]))
+        drawn = save_grid(ff, grid, title, max_maps=args.max_maps)
+        print(tr("wrote {path}: {drawn} of {n} filters of {layer}, each {kernel}", path=ff, drawn=drawn, n=w.shape[0], layer=name, kernel=kernel))
     return 0

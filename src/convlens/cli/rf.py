@@ -12,27 +12,32 @@ from __future__ import annotations
 
 import argparse
 
+from ..i18n import N_, tr
 from ..render import receptive_json, receptive_table
 from .calc import add_common, chain, output_format, parse_chain_args, show
 from ._common import UsageError
 
 
+EXAMPLE_HEAD = N_("example:")
+EXAMPLE = "convlens rf --input 1x3x224x224 \"Conv2d(3, 64, 3, padding=1)\" \"MaxPool2d(2)\""
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "rf",
-        help="receptive field, jump and centre offset after every layer of a chain",
-        description=__doc__.split("\n\n")[0],
-        epilog="example:\n  convlens rf --input 1x3x224x224 \"Conv2d(3, 64, 3, padding=1)\" \"MaxPool2d(2)\"",
+        help=tr("receptive field, jump and centre offset after every layer of a chain"),
+        description=tr("``convlens rf``: the receptive field after every layer of a chain."),
+        epilog=tr(EXAMPLE_HEAD) + "\n  " + EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_common(p)
-    p.add_argument("rest", nargs=argparse.REMAINDER, metavar="CALL ...", help="layer calls, e.g. \"Conv2d(3, 64, 3, padding=1)\"")
+    p.add_argument("rest", nargs=argparse.REMAINDER, metavar="CALL ...", help=tr("layer calls, e.g. {example}", example="\"Conv2d(3, 64, 3, padding=1)\""))
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     if not args.rest:
-        raise UsageError("give layer calls, e.g. convlens rf --input 1x3x224x224 \"Conv2d(3, 64, 3, padding=1)\" \"MaxPool2d(2)\"")
+        raise UsageError(tr("give layer calls, e.g. {example}", example=EXAMPLE))
     opts = parse_chain_args("rf", args, list(args.rest))
     summary = chain(opts.calls, opts.input)
     fmt = output_format(opts)

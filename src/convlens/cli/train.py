@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from ..i18n import tr
 from ._common import UsageError
 from ._train_common import needs_torch
 
@@ -16,39 +17,47 @@ def register(sub) -> None:
     from ..train.config import PRESETS, Augment, TrainDevice, Optimizer, Precision, Schedule, TrainConfig
 
     d = TrainConfig(model="-")
-    p = sub.add_parser("train", help="train a model on Fashion-MNIST, MNIST, CIFAR or an image folder; run folder with plots and checkpoints",
-                       description="Train MODEL (a zoo name such as fastnet, or path/file.py:Class) on in-memory data, with a progress "
-                                   "bar, one log line per epoch and a run folder. The model is checked against the data's image size, "
-                                   "channels and classes before training starts.")
-    p.add_argument("model", metavar="MODEL", nargs="?", help="zoo name (see `convlens zoo list`) or path/file.py:Class (default: the preset's, fastnet)")
-    p.add_argument("--model-args", metavar="JSON", default=None, help="constructor options as JSON, e.g. '{\"widths\": {...}}'; zoo models get num_classes and in_channels from the data")
-    p.add_argument("--preset", choices=sorted(PRESETS), default=None, help="recipe: fast (default: fastnet with widths 16-32-64-128, 8 epochs) or long (widths 24-64-128-256, 30 epochs); options given override it")
-    p.add_argument("--data", default=None, help=f"dataset: fashion-mnist (default), mnist, cifar10, cifar100, imagefolder")
-    p.add_argument("--data-dir", default=None, help="folder holding the dataset (default: the Debian package's folder, then ~/.cache/convlens/data/NAME)")
-    p.add_argument("--train-subset", type=int, default=None, metavar="N", help="train on the first N images only")
-    p.add_argument("--test-subset", type=int, default=None, metavar="N", help="evaluate on the first N test images only")
-    p.add_argument("--epochs", type=int, default=None, help=f"(default {d.epochs})")
-    p.add_argument("--batch-size", type=int, default=None, help=f"(default {d.batch_size}; split across processes under torchrun)")
-    p.add_argument("--lr", type=float, default=None, help=f"peak learning rate (default {d.lr:g})")
-    p.add_argument("--weight-decay", type=float, default=None, help=f"(default {d.weight_decay:g})")
-    p.add_argument("--optimizer", choices=[str(o) for o in Optimizer], default=None, help=f"(default {d.optimizer})")
-    p.add_argument("--schedule", choices=[str(s) for s in Schedule], default=None, help=f"(default {d.schedule})")
-    p.add_argument("--label-smoothing", type=float, default=None, help=f"(default {d.label_smoothing:g})")
+    p = sub.add_parser("train", help=tr("train a model on Fashion-MNIST, MNIST, CIFAR or an image folder; run folder with plots and checkpoints"),
+                       description=tr("Train MODEL (a zoo name such as fastnet, or path/file.py:Class) on in-memory data, with a progress "
+                                      "bar, one log line per epoch and a run folder. The model is checked against the data's image size, "
+                                      "channels and classes before training starts."))
+    p.add_argument("model", metavar="MODEL", nargs="?", help=tr("zoo name (see `convlens zoo list`) or path/file.py:Class (default: the preset's, fastnet)"))
+    p.add_argument("--model-args", metavar="JSON", default=None,
+                   help=tr("constructor options as JSON, e.g. {example}; zoo models get num_classes and in_channels from the data",
+                           example="'{\"widths\": {...}}'"))
+    p.add_argument("--preset", choices=sorted(PRESETS), default=None, help=tr("recipe: fast (default: fastnet with widths 16-32-64-128, 8 epochs) or long (widths 24-64-128-256, 30 epochs); options given override it"))
+    p.add_argument("--data", default=None, help=tr("dataset: fashion-mnist (default), mnist, cifar10, cifar100, imagefolder"))
+    p.add_argument("--data-dir", default=None, help=tr("folder holding the dataset (default: the Debian package's folder, then ~/.cache/convlens/data/NAME)"))
+    p.add_argument("--train-subset", type=int, default=None, metavar="N", help=tr("train on the first N images only"))
+    p.add_argument("--test-subset", type=int, default=None, metavar="N", help=tr("evaluate on the first N test images only"))
+    p.add_argument("--epochs", type=int, default=None, help=_default(d.epochs))
+    p.add_argument("--batch-size", type=int, default=None, help=tr("(default {value}; split across processes under torchrun)", value=d.batch_size))
+    p.add_argument("--lr", type=float, default=None, help=tr("peak learning rate (default {value})", value=format(d.lr, "g")))
+    p.add_argument("--weight-decay", type=float, default=None, help=_default(format(d.weight_decay, "g")))
+    p.add_argument("--optimizer", choices=[str(o) for o in Optimizer], default=None, help=_default(d.optimizer))
+    p.add_argument("--schedule", choices=[str(s) for s in Schedule], default=None, help=_default(d.schedule))
+    p.add_argument("--label-smoothing", type=float, default=None, help=_default(format(d.label_smoothing, "g")))
     p.add_argument("--augment", default=None, metavar="LIST",
-                   help=f"comma-separated from {', '.join(Augment)}, or none (default {','.join(d.augment)}; translate only for mnist)")
-    p.add_argument("--translate", type=int, default=None, metavar="PIXELS", help=f"largest shift for 'translate' (default {d.translate})")
-    p.add_argument("--no-tta", action="store_true", help="evaluate without flip test-time augmentation")
-    p.add_argument("--precision", choices=[str(x) for x in Precision], default=None, help=f"(default {d.precision}: bfloat16 autocast)")
-    p.add_argument("--no-channels-last", action="store_true", help="keep the default (NCHW) memory format")
-    p.add_argument("--device", choices=[str(x) for x in TrainDevice], default=None, help="(default auto: cuda, then mps, then cpu)")
-    p.add_argument("--seed", type=int, default=None, help=f"(default {d.seed})")
-    p.add_argument("--out", default=None, metavar="DIR", help="run folder (default runs/MODEL-DATA-DATE-TIME)")
-    p.add_argument("--resume", default=None, metavar="RUN", help="continue the run in folder RUN from its last checkpoint with its saved config; "
-                                                                    "options given too must equal the saved ones (a job script re-runs its command line)")
-    p.add_argument("--tensorboard", action="store_true", help="also write TensorBoard event files into the run folder (scalars per epoch, "
-                                                             "the confusion matrix, the first convolution's filters); needs the tensorboard package")
-    p.add_argument("--progress", choices=("auto", "on", "off"), default="auto", help="progress bar per epoch (default auto: when stderr is a terminal)")
+                   help=tr("comma-separated from {choices}, or none (default {value}; translate only for mnist)",
+                           choices=", ".join(Augment), value=",".join(d.augment)))
+    p.add_argument("--translate", type=int, default=None, metavar="PIXELS", help=tr("largest shift for 'translate' (default {value})", value=d.translate))
+    p.add_argument("--no-tta", action="store_true", help=tr("evaluate without flip test-time augmentation"))
+    p.add_argument("--precision", choices=[str(x) for x in Precision], default=None, help=tr("(default {value}: bfloat16 autocast)", value=d.precision))
+    p.add_argument("--no-channels-last", action="store_true", help=tr("keep the default (NCHW) memory format"))
+    p.add_argument("--device", choices=[str(x) for x in TrainDevice], default=None, help=tr("(default auto: cuda, then mps, then cpu)"))
+    p.add_argument("--seed", type=int, default=None, help=_default(d.seed))
+    p.add_argument("--out", default=None, metavar="DIR", help=tr("run folder (default runs/MODEL-DATA-DATE-TIME)"))
+    p.add_argument("--resume", default=None, metavar="RUN", help=tr("continue the run in folder RUN from its last checkpoint with its saved config; "
+                                                                    "options given too must equal the saved ones (a job script re-runs its command line)"))
+    p.add_argument("--tensorboard", action="store_true", help=tr("also write TensorBoard event files into the run folder (scalars per epoch, "
+                                                                "the confusion matrix, the first convolution's filters); needs the tensorboard package"))
+    p.add_argument("--progress", choices=("auto", "on", "off"), default="auto", help=tr("progress bar per epoch (default auto: when stderr is a terminal)"))
     p.set_defaults(run=run)
+
+
+def _default(value) -> str:
+    """An option's help that says only its default: ``(default 8)``."""
+    return tr("(default {value})", value=value)
 
 
 _OPTIONS = ("model_args", "data", "data_dir", "train_subset", "test_subset", "epochs", "batch_size", "lr", "weight_decay",
@@ -75,7 +84,8 @@ def config_from_args(args):
         else:
             bad = [a for a in raw if a not in {str(x) for x in Augment}]
             if bad:
-                raise UsageError(f"--augment {args.augment!r}: unknown {', '.join(bad)}; choose from {', '.join(Augment)} (comma-separated) or none")
+                raise UsageError(tr("--augment {given!r}: unknown {bad}; choose from {choices} (comma-separated) or none",
+                                    given=args.augment, bad=", ".join(bad), choices=", ".join(Augment)))
             values["augment"] = tuple(Augment(a) for a in raw)
     elif values.get("data", "fashion-mnist") in NO_FLIP:
         values["augment"] = (Augment.TRANSLATE,)  # a mirrored digit is another digit, or none
@@ -85,11 +95,11 @@ def config_from_args(args):
         values["channels_last"] = False
     if args.tensorboard:
         values["tensorboard"] = True
-    values["notes"] = (f"preset {preset}",)
+    values["notes"] = (f"preset {preset}",)  # a record in the run's config, not a sentence for the reader
     try:
         return TrainConfig.from_dict({"model": model, **values})
     except (ValueError, TypeError) as exc:
-        raise UsageError(f"train: {exc}") from None
+        raise UsageError(f"train: {exc}") from None  # the command, then the config's own sentence
 
 
 def run(args) -> int:
@@ -105,7 +115,7 @@ def run(args) -> int:
             try:
                 json.loads(args.model_args)
             except json.JSONDecodeError as exc:
-                raise UsageError(f"--model-args is not JSON ({exc.msg}): {args.model_args!r}") from None
+                raise UsageError(tr("--model-args is not JSON ({problem}): {given!r}", problem=exc.msg, given=args.model_args)) from None
         train(config_from_args(args), progress=progress)
     return 0
 
@@ -149,12 +159,12 @@ def _check_resume(args) -> None:
     for name, option in given.items():
         if name == "out":
             if Path(args.out).resolve() != folder.resolve():
-                differ.append(f"--out {args.out} is not the run folder {folder}")
+                differ.append(tr("--out {out} is not the run folder {folder}", out=args.out, folder=folder))
         elif wanted[name] != saved[name]:
-            differ.append(f"{option}: the run has {_shown(saved[name])}, given {_shown(wanted[name])}")
+            differ.append(tr("{option}: the run has {saved}, given {given}", option=option, saved=_shown(saved[name]), given=_shown(wanted[name])))
     if differ:
-        raise UsageError(f"--resume {args.resume} continues the run with its saved config; {'; '.join(differ)} "
-                         "(give the saved values or drop the options)")
+        raise UsageError(tr("--resume {run} continues the run with its saved config; {differences} (give the saved values or drop the options)",
+                            run=args.resume, differences="; ".join(differ)))
 
 
 def _shown(value) -> str:

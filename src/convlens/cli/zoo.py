@@ -16,6 +16,7 @@ import sys
 from ..core import Framework
 from ..render.zoo import zoo_table
 from ..errors import UserError
+from ..i18n import tr
 from ..targets import Request, RequestError, TargetError, resolve, summarize
 from ._common import FORMATS, UsageError, parse_shape
 from ._zoo_spec import add_zoo_spec
@@ -24,23 +25,23 @@ LIST_FORMATS = ("table", "md", "json")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("zoo", help="tutorial networks and classic families (ResNet, VGG, ...) with their published numbers",
-                       description="The model zoo: list the models, summarise one, or print its source.")
+    p = sub.add_parser("zoo", help=tr("tutorial networks and classic families (ResNet, VGG, ...) with their published numbers"),
+                       description=tr("The model zoo: list the models, summarise one, or print its source."))
     actions = p.add_subparsers(dest="zoo_action", metavar="ACTION")
 
-    ls = actions.add_parser("list", help="every model: family, input size, parameters, MACs, source")
+    ls = actions.add_parser("list", help=tr("every model: family, input size, parameters, MACs, source"))
     ls.add_argument("--format", choices=LIST_FORMATS, default="table")
-    ls.add_argument("--published", action="store_true", help="print the published counts without building the models (faster)")
+    ls.add_argument("--published", action="store_true", help=tr("print the published counts without building the models (faster)"))
     ls.set_defaults(run=run_list)
 
-    show = actions.add_parser("show", help="the summary of one model (layers, shapes, parameters, MACs, memory, diagnostics)")
-    show.add_argument("name", metavar="NAME", help="a name from `convlens zoo list`")
-    show.add_argument("--input", metavar="SHAPE", help="input shape, e.g. 1x3x224x224 (default: the entry's documented size)")
+    show = actions.add_parser("show", help=tr("the summary of one model (layers, shapes, parameters, MACs, memory, diagnostics)"))
+    show.add_argument("name", metavar="NAME", help=tr("a name from `convlens zoo list`"))
+    show.add_argument("--input", metavar="SHAPE", help=tr("input shape, e.g. 1x3x224x224 (default: the entry's documented size)"))
     show.add_argument("--format", choices=FORMATS, default="table")
-    show.add_argument("--depth", type=int, default=None, help="show rows nested at most N levels deep, the model's top-level layers being level 1, as torchinfo's depth (totals are unchanged)")
+    show.add_argument("--depth", type=int, default=None, help=tr("show rows nested at most N levels deep, the model's top-level layers being level 1, as torchinfo's depth (totals are unchanged)"))
     show.set_defaults(run=run_show)
 
-    code = actions.add_parser("code", help="print the source file that defines the model")
+    code = actions.add_parser("code", help=tr("print the source file that defines the model"))
     code.add_argument("name", metavar="NAME")
     code.set_defaults(run=run_code)
 
@@ -123,14 +124,15 @@ def run_show(args) -> int:
     entry = _entry(args.name)
     request = request_from_show(args)
     if entry.framework is Framework.TORCH and request.input_sizes and any(d is None for s in request.input_sizes for d in s):
-        raise UsageError("zoo show needs every input size, including the batch: e.g. --input 1x3x224x224")
+        raise UsageError(tr("zoo show needs every input size, including the batch: e.g. --input 1x3x224x224"))
     resolved = resolve(f"zoo:{entry.name}", request)
     try:
         s = summarize(resolved)
     except TargetError:  # names the model already
         raise
     except UserError as exc:  # the front end refused the input size (SummaryError): say which model
-        raise UsageError(f"zoo show {entry.name}: {exc}") from None
+        command = f"zoo show {entry.name}"  # the command, then the front end's sentence
+        raise UsageError(f"{command}: {exc}") from None
     sys.stdout.write(render.render(s, args.format, depth=None if args.depth is None else args.depth - 1).rstrip("\n") + "\n")
     return 1 if (s.failed or s.errors) else 0
 
@@ -150,6 +152,8 @@ def run_code(args) -> int:
 
     entry = _entry(args.name)
     code = zoo.source_code(entry.name)
-    sys.stdout.write(f"# {entry.name}: convlens/zoo/{entry.factory.split(':')[0]}.py, factory {entry.factory.split(':')[1]}()\n")
+    module, factory = entry.factory.split(":")[:2]
+    path = f"convlens/zoo/{module}.py"
+    sys.stdout.write("# " + tr("{name}: {path}, factory {factory}", name=entry.name, path=path, factory=factory + "()") + "\n")
     sys.stdout.write(code if code.endswith("\n") else code + "\n")
     return 0

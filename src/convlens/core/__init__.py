@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import re
 
+from ..i18n import N_, tr
 from ._base import KERNEL_AXES, Layer, LayerResult, ReceptiveField, RFStep, Role, Weight, DeclaredWeight
 from ._errors import LayerError
 from .framework import USER_FRAMEWORKS, Framework
@@ -215,19 +217,42 @@ def layer(name: str, /, *args, framework: Framework | str = Framework.TORCH, **k
     'Dense(units=10)'
     """
     if framework not in USER_FRAMEWORKS:
-        raise LayerError(name, "framework", f"framework={framework!r} must be 'torch' or 'keras'")
+        raise LayerError(name, "framework", tr("framework={framework} must be 'torch' or 'keras'", framework=repr(framework)))
     cls = _keras_aliases().get(name) if framework == Framework.KERAS else None
     try:
         cls = cls or LAYERS[name]
     except KeyError:
-        hint = _did_you_mean(name)
-        raise LayerError(name, "layer", f"unknown layer {name!r}{hint}") from None
+        raise LayerError(name, "layer", _unknown_layer(name)) from None
     if cls.framework is Framework.KERAS:
         kwargs = {k: v for k, v in kwargs.items() if k not in KERAS_IGNORED}
     try:
         return cls(*args, **kwargs)
     except TypeError as exc:
-        raise LayerError(name, "arguments", f"{exc}".replace(f"{cls.__name__}.__init__()", name)) from None
+        raise LayerError(name, "arguments", _bad_arguments(f"{exc}".replace(f"{cls.__name__}.__init__()", name))) from None
+
+
+# Python's own words for a call that does not fit a signature, so they can be said as messages
+_TYPE_ERRORS = (
+    (re.compile(r"(?P<call>\S+) got an unexpected keyword argument (?P<name>'\w+')"),
+     N_("{call} got an unexpected keyword argument {name}")),
+    (re.compile(r"(?P<call>\S+) got multiple values for argument (?P<name>'\w+')"),
+     N_("{call} got multiple values for argument {name}")),
+    (re.compile(r"(?P<call>\S+) takes from (?P<low>\d+) to (?P<high>\d+) positional arguments but (?P<n>\d+) were given"),
+     N_("{call} takes from {low} to {high} positional arguments but {n} were given")),
+)
+
+
+def _bad_arguments(text: str) -> str:
+    """Python's ``TypeError`` of a layer call, as a message when it is one of the usual three.
+
+    >>> _bad_arguments("Conv2d() got an unexpected keyword argument 'foo'")
+    "Conv2d() got an unexpected keyword argument 'foo'"
+    """
+    for pattern, message in _TYPE_ERRORS:
+        m = pattern.fullmatch(text)
+        if m:
+            return tr(message, **m.groupdict())
+    return text
 
 
 # how alike (difflib's ratio, 0..1) a misspelt layer name must be to a known one to be suggested
@@ -248,18 +273,19 @@ def close_names(name: str, known, *, n: int = 3, cutoff: float = CLOSE_NAME_CUTO
     return same_letters[:n] or difflib.get_close_matches(name, known, n=n, cutoff=cutoff)
 
 
-def _did_you_mean(name: str) -> str:
-    """'; did you mean 'Conv2d'?' for a misspelt layer name (``close_names``), or the list.
+def _unknown_layer(name: str) -> str:
+    """What to say about a layer name that is not in ``LAYERS``: the close name it may mean
+    (``close_names``), or the list.
 
-    >>> _did_you_mean("Conv2dd"), _did_you_mean("conv2d")
-    ("; did you mean 'Conv2d'?", "; did you mean 'Conv2d'? names are case-sensitive")
+    >>> _unknown_layer("Conv2dd"), _unknown_layer("conv2d")
+    ("unknown layer 'Conv2dd'; did you mean 'Conv2d'?", "unknown layer 'conv2d'; did you mean 'Conv2d'? names are case-sensitive")
     """
     close = close_names(name, LAYERS, n=1)
     if close and close[0].lower() == name.lower():
-        return f"; did you mean {close[0]!r}? names are case-sensitive"
+        return tr("unknown layer {name}; did you mean {close}? names are case-sensitive", name=repr(name), close=repr(close[0]))
     if close:
-        return f"; did you mean {close[0]!r}?"
-    return f"; known layers: {', '.join(sorted(LAYERS))}"
+        return tr("unknown layer {name}; did you mean {close}?", name=repr(name), close=repr(close[0]))
+    return tr("unknown layer {name}; known layers: {known}", name=repr(name), known=", ".join(sorted(LAYERS)))
 
 
 def calc(name: str, input_shape, /, *args, **kwargs) -> LayerResult:

@@ -11,6 +11,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import ClassVar
 
+from ..i18n import tr
 from . import costs
 from .receptive import ReceptiveField, RFStep, _num  # noqa: F401  (RFStep/ReceptiveField are part of this module's API)
 from ._args import fmt_shape
@@ -63,7 +64,18 @@ class DeclaredWeight:
     name: str
     axes: tuple[str, ...]
     role: Role
-    sentence: str
+    sentence: str  # in English, marked with N_ where declared; ``text`` gives it in the current language
+
+    @property
+    def text(self) -> str:
+        """The sentence in the current language (``convlens.i18n``).
+
+        >>> from convlens.i18n import language
+        >>> with language("ko"):
+        ...     DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel").text
+        '각 출력 채널의 모든 위치에 더해지는 값 하나'
+        """
+        return tr(self.sentence)
 
     def split(self, shape) -> dict[str, tuple[int, ...]]:
         """``shape`` cut into the declared axes: ``{"out": (64,), "in": (3,), "k…": (7, 7)}``."""
@@ -202,7 +214,9 @@ class Layer:
         return sum(w.numel for w in self.weights(shape))
 
     def explain(self, shape: Shape, out: Shape) -> list[str]:
-        return [f"output shape {fmt_shape(out)} (same as input {fmt_shape(shape)})" if out == shape else f"{fmt_shape(shape)} -> {fmt_shape(out)}"]
+        if out == shape:
+            return [tr("output shape {out} (same as input {shape})", out=fmt_shape(out), shape=fmt_shape(shape))]
+        return [f"{fmt_shape(shape)} -> {fmt_shape(out)}"]
 
     # --- entry point ------------------------------------------------------------------
     def evaluate(self, shape) -> LayerResult:
@@ -225,7 +239,7 @@ class Layer:
         if self.n_inputs == 1:
             return _as_shape(self.type_name, shape, allow_none_batch=self.framework is Framework.KERAS)
         if not isinstance(shape, (tuple, list)) or not shape or not all(isinstance(s, (tuple, list)) for s in shape):
-            raise LayerError(self.type_name, "inputs", f"expects a list of input shapes, got {shape!r}")
+            raise LayerError(self.type_name, "inputs", tr("expects a list of input shapes, got {shape}", shape=repr(shape)))
         return tuple(_as_shape(self.type_name, s, allow_none_batch=self.framework is Framework.KERAS) for s in shape)
 
     # --- description ------------------------------------------------------------------
@@ -272,13 +286,13 @@ class Layer:
 
 def _as_shape(layer: str, shape, *, allow_none_batch: bool) -> Shape:
     if isinstance(shape, int) or not isinstance(shape, (tuple, list)):
-        raise LayerError(layer, "input", f"input shape must be a tuple of ints, got {shape!r}")
+        raise LayerError(layer, "input", tr("input shape must be a tuple of ints, got {shape}", shape=repr(shape)))
     out = tuple(shape)
     for i, d in enumerate(out):
         if d is None and i == 0 and allow_none_batch:
             continue
         if isinstance(d, bool) or not isinstance(d, int):
-            raise LayerError(layer, "input", f"input shape must be a tuple of ints, got {fmt_shape(out)}")
+            raise LayerError(layer, "input", tr("input shape must be a tuple of ints, got {shape}", shape=fmt_shape(out)))
         if d < 0:
-            raise LayerError(layer, "input", f"input shape has a negative size: {fmt_shape(out)}")
+            raise LayerError(layer, "input", tr("input shape has a negative size: {shape}", shape=fmt_shape(out)))
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ..i18n import N_, tr, trn
 from . import costs
 from ._args import fmt_shape, fmt_tuple, ntuple
 from ._base import KERNEL_AXES, Layer, RFStep, Role, Shape, Weight, DeclaredWeight
@@ -22,23 +23,23 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 # the bias of every convolution whose outputs are channels (PyTorch's, Keras's depthwise)
-CHANNEL_BIAS = DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each output channel")
+CHANNEL_BIAS = DeclaredWeight("bias", ("out",), Role.BIAS, N_("one value added to every position of each output channel"))
 
 
 def _check_torch_channels(layer, *, example_kernel: int) -> None:
     """The construction checks PyTorch's ``_ConvNd`` makes on channels and groups."""
     name = layer.type_name
     if layer.out_channels is None:
-        raise LayerError(name, "out_channels", "out_channels is required, e.g. out_channels=32")
+        raise LayerError(name, "out_channels", tr("{arg} is required, e.g. {example}", arg="out_channels", example="out_channels=32"))
     if layer.kernel_size is None:
-        raise LayerError(name, "kernel_size", f"kernel_size is required, e.g. kernel_size={example_kernel}")
+        raise LayerError(name, "kernel_size", tr("{arg} is required, e.g. {example}", arg="kernel_size", example=f"kernel_size={example_kernel}"))
     g = layer.groups
     if isinstance(g, bool) or not isinstance(g, int) or g <= 0:
-        raise LayerError(name, "groups", f"groups must be a positive integer, got groups={g!r}")
+        raise LayerError(name, "groups", tr("{arg} must be a positive integer, got {got}", arg="groups", got=f"groups={g!r}"))
     if layer.in_channels is not None and layer.in_channels % g:
-        raise LayerError(name, "in_channels", f"in_channels={layer.in_channels} is not divisible by groups={g}; use a multiple of {g}")
+        raise LayerError(name, "in_channels", tr("{arg} is not divisible by {groups}; use a multiple of {g}", arg=f"in_channels={layer.in_channels}", groups=f"groups={g}", g=g))
     if layer.out_channels % g:
-        raise LayerError(name, "out_channels", f"out_channels={layer.out_channels} is not divisible by groups={g}; use a multiple of {g}")
+        raise LayerError(name, "out_channels", tr("{arg} is not divisible by {groups}; use a multiple of {g}", arg=f"out_channels={layer.out_channels}", groups=f"groups={g}", g=g))
 
 
 def _check_torch_input(layer, shape: Shape) -> tuple[int, tuple[int, ...]]:
@@ -47,14 +48,15 @@ def _check_torch_input(layer, shape: Shape) -> tuple[int, tuple[int, ...]]:
     ``groups`` expect."""
     name, n = layer.type_name, layer.n
     if len(shape) not in (n + 1, n + 2):
-        raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input (N, C, {', '.join(axis_letters(n))}), got {len(shape)}-D {fmt_shape(shape)}")
+        raise LayerError(name, "input", tr("expected a {unbatched}-D (unbatched) or {batched}-D (batched) input {layout}, got {rank}-D {shape}",
+                                              unbatched=n + 1, batched=n + 2, layout=f"(N, C, {', '.join(axis_letters(n))})", rank=len(shape), shape=fmt_shape(shape)))
     c, spatial = split_spatial(shape, n, False)
     if 0 in spatial:
-        raise LayerError(name, "input", f"input {fmt_shape(shape)} has an empty spatial dimension; only the batch (or channel) dimension may be 0")
+        raise LayerError(name, "input", tr("input {shape} has an empty spatial dimension; only the batch (or channel) dimension may be 0", shape=fmt_shape(shape)))
     if layer.in_channels is not None and c != layer.in_channels:
-        raise LayerError(name, "in_channels", f"in_channels={layer.in_channels} but the input {fmt_shape(shape)} has {c} channels; use in_channels={c}")
+        raise LayerError(name, "in_channels", tr("in_channels={want} but the input {shape} has {c} channels; use in_channels={c}", want=layer.in_channels, shape=fmt_shape(shape), c=c))
     if c % layer.groups:
-        raise LayerError(name, "groups", f"input channels {c} are not divisible by groups={layer.groups}")
+        raise LayerError(name, "groups", tr("input channels {c} are not divisible by groups={groups}", c=c, groups=layer.groups))
     return c, spatial
 
 
@@ -67,7 +69,7 @@ class _TorchConvNd(Layer):
     groups=1, bias=True, padding_mode='zeros')``; weight ``(out, in/groups, *kernel)``."""
 
     declared_weights: ClassVar = (
-        DeclaredWeight("weight", ("out", "in", KERNEL_AXES), Role.KERNEL, "one kernel per output channel and input channel of its group; each output channel sums its kernels' responses"),
+        DeclaredWeight("weight", ("out", "in", KERNEL_AXES), Role.KERNEL, N_("one kernel per output channel and input channel of its group; each output channel sums its kernels' responses")),
         CHANNEL_BIAS,
     )
     taken_from_input: ClassVar = {"in_channels": 1}
@@ -87,15 +89,16 @@ class _TorchConvNd(Layer):
         name, n = self.type_name, self.n
         _check_torch_channels(self, example_kernel=3)
         if self.padding_mode not in _PADDING_MODES:
-            raise LayerError(name, "padding_mode", f"padding_mode={self.padding_mode!r} is not one of {', '.join(map(repr, _PADDING_MODES))}")
+            raise LayerError(name, "padding_mode", tr("{arg} is not one of {choices}", arg=f"padding_mode={self.padding_mode!r}", choices=", ".join(map(repr, _PADDING_MODES))))
         k = ntuple(name, "kernel_size", self.kernel_size, n)
         s = ntuple(name, "stride", self.stride, n)
         d = ntuple(name, "dilation", self.dilation, n)
         if isinstance(self.padding, str):
             if self.padding not in ("same", "valid"):
-                raise LayerError(name, "padding", f"padding={self.padding!r} is not valid; use 'same', 'valid' or an int/tuple")
+                raise LayerError(name, "padding", tr("padding={padding} is not valid; use 'same', 'valid' or an int/tuple", padding=repr(self.padding)))
             if self.padding == "same" and any(v != 1 for v in s):
-                raise LayerError(name, "padding", f"padding='same' is not supported for strided convolutions (stride={fmt_tuple(s)}); use stride=1 or an explicit padding such as padding={(max(k) - 1) // 2}")
+                raise LayerError(name, "padding", tr("padding='same' is not supported for strided convolutions (stride={stride}); use stride=1 or an explicit padding such as padding={padding}",
+                                                       stride=fmt_tuple(s), padding=(max(k) - 1) // 2))
             p = (0,) * n
         else:
             p = ntuple(name, "padding", self.padding, n)
@@ -123,30 +126,32 @@ class _TorchConvNd(Layer):
         c, spatial = _check_torch_input(self, shape)
         bad = [v for v in self._s if v <= 0]
         if bad:
-            raise LayerError(name, "stride", f"stride must be positive, got stride={fmt_tuple(self._s)}")
+            raise LayerError(name, "stride", tr("{arg} must be positive, got {got}", arg="stride", got=f"stride={fmt_tuple(self._s)}"))
         if self.padding_mode == "zeros" and any(v < 0 for v in self._p):
             # other padding modes go through F.pad, where a negative padding crops
-            raise LayerError(name, "padding", f"padding must be >= 0 with padding_mode='zeros', got padding={fmt_tuple(self._p)}")
+            raise LayerError(name, "padding", tr("padding must be >= 0 with padding_mode='zeros', got padding={padding}", padding=fmt_tuple(self._p)))
         if any(v <= 0 for v in self._k):
-            raise LayerError(name, "kernel_size", f"kernel_size must be positive, got kernel_size={fmt_tuple(self._k)}")
+            raise LayerError(name, "kernel_size", tr("{arg} must be positive, got {got}", arg="kernel_size", got=f"kernel_size={fmt_tuple(self._k)}"))
         if any(v <= 0 for v in self._d):
-            raise LayerError(name, "dilation", f"dilation must be positive, got dilation={fmt_tuple(self._d)}")
+            raise LayerError(name, "dilation", tr("{arg} must be positive, got {got}", arg="dilation", got=f"dilation={fmt_tuple(self._d)}"))
         pads = self._pads()
         if self.padding_mode != "zeros":
             for size, (a, b) in zip(spatial, pads):
                 if self.padding_mode == "reflect" and max(a, b) >= size:
-                    raise LayerError(name, "padding", f"padding_mode='reflect' needs padding < input size, got padding {max(a, b)} for size {size}")
+                    raise LayerError(name, "padding", tr("padding_mode='reflect' needs padding < input size, got padding {padding} for size {size}", padding=max(a, b), size=size))
                 if self.padding_mode == "circular" and max(a, b) > size:
-                    raise LayerError(name, "padding", f"padding_mode='circular' needs padding <= input size, got padding {max(a, b)} for size {size}")
+                    raise LayerError(name, "padding", tr("padding_mode='circular' needs padding <= input size, got padding {padding} for size {size}", padding=max(a, b), size=size))
                 if self.padding_mode == "replicate" and size == 0 and (a or b):
-                    raise LayerError(name, "input", f"padding_mode='replicate' needs a non-empty input, got {fmt_shape(shape)}")
+                    raise LayerError(name, "input", tr("padding_mode='replicate' needs a non-empty input, got {shape}", shape=fmt_shape(shape)))
         padded = tuple(size + a + b for size, (a, b) in zip(spatial, pads))
         eff = effective_kernels(self._k, self._d)
         if any(pv < e for pv, e in zip(padded, eff)):
             raise LayerError(
                 name, "kernel_size",
-                f"kernel {fmt_tuple(self._k)} (dilated {fmt_tuple(eff)}) is larger than the padded input {fmt_tuple(padded)} "
-                f"(input {fmt_tuple(spatial)} + padding {fmt_tuple(tuple(a + b for a, b in pads))}); the padded input must be at least {fmt_tuple(eff)}",
+                tr("kernel {kernel} (dilated {dilated}) is larger than the padded input {padded} (input {size} + padding {padding}); "
+                   "the padded input must be at least {dilated}",
+                   kernel=fmt_tuple(self._k), dilated=fmt_tuple(eff), padded=fmt_tuple(padded), size=fmt_tuple(spatial),
+                   padding=fmt_tuple(tuple(a + b for a, b in pads))),
             )
         return c, spatial
 
@@ -189,7 +194,9 @@ class _TorchConvNd(Layer):
             pad = f"2·{a}" if a == b else f"{a} + {b}"
             lines.append(f"{ax}_out = ⌊({size} + {pad} − {d}·({k}−1) − 1) / {s}⌋ + 1 = {o}")
         lines += _param_lines(self.out_channels, c, self.groups, self._k, self.bias, self.param_count(shape))
-        lines.append(f"MACs = {costs.numel(out) // self.out_channels:,} output positions × {self.out_channels} filters × {c // self.groups}·{'·'.join(map(str, self._k))} = {self.macs(shape, out):,}")
+        lines.append(tr("MACs = {positions} output positions × {filters} filters × {per}·{kernel} = {macs}",
+                        positions=f"{costs.numel(out) // self.out_channels:,}", filters=self.out_channels, per=c // self.groups,
+                        kernel="·".join(map(str, self._k)), macs=f"{self.macs(shape, out):,}"))
         return lines
 
 
@@ -197,21 +204,24 @@ def _param_lines(out_channels: int, in_channels: int, groups: int, kernel: tuple
     per = in_channels // groups
     kdesc = "×".join(map(str, kernel))
     formula = f"{out_channels} × ({per} × {' × '.join(map(str, kernel))})" + (f" + {out_channels}" if bias else "")
-    lines = [f"params = {formula} = {total:,}"]
+    lines = [f"params = {formula} = {total:,}"]  # a formula: no words
     if groups == 1 and per == 1:
-        lines.append(f"each of the {out_channels} filters holds one {kdesc} kernel for the single input channel; its response is one output channel")
+        lines.append(tr("each of the {filters} filters holds one {kernel} kernel for the single input channel; its response is one output channel",
+                        filters=out_channels, kernel=kdesc))
     elif groups == 1:
-        lines.append(
-            f"each of the {out_channels} filters holds {per} kernels of {kdesc}, one per input channel; "
-            f"their {per} responses are summed into one output channel"
-        )
+        lines.append(tr("each of the {filters} filters holds {per} kernels of {kernel}, one per input channel; their {per} responses are summed into one output channel",
+                        filters=out_channels, per=per, kernel=kdesc))
     else:
         out_per = out_channels // groups
-        depthwise = groups == in_channels
-        lines.append(
-            f"groups={groups}{' (depthwise)' if depthwise else ''}: the {in_channels} input channels are split into {groups} groups of {per}; "
-            f"each group's {out_per} filter{'s' if out_per != 1 else ''} see{'s' if out_per == 1 else ''} only its own {per} channel{'s' if per != 1 else ''}"
-        )
+        if groups == in_channels:
+            split = tr("groups={groups} (depthwise): the {channels} input channels are split into {groups} groups of {per}", groups=groups, channels=in_channels, per=per)
+        else:
+            split = tr("groups={groups}: the {channels} input channels are split into {groups} groups of {per}", groups=groups, channels=in_channels, per=per)
+        if per == 1:
+            sees = trn("each group's {n} filter sees only its own {per} channel", "each group's {n} filters see only its own {per} channel", out_per, n=out_per, per=per)
+        else:
+            sees = trn("each group's {n} filter sees only its own {per} channels", "each group's {n} filters see only its own {per} channels", out_per, n=out_per, per=per)
+        lines.append(f"{split}; {sees}")  # two sentences, each a message
     return lines
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import ClassVar
 
+from ..i18n import N_, tr, trn
 from . import costs
 from ._args import fmt_shape, fmt_tuple
 from ._base import KERNEL_AXES, Layer, RFStep, Role, Shape, Weight, DeclaredWeight
@@ -26,7 +27,7 @@ from .window import axis_letters, effective_kernels, join_spatial, keras_transpo
 
 
 # the bias of a Keras convolution with ``filters``
-_FILTER_BIAS = DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to every position of each filter's output")
+_FILTER_BIAS = DeclaredWeight("bias", ("out",), Role.BIAS, N_("one value added to every position of each filter's output"))
 
 
 class _KerasWindow(Layer):
@@ -41,7 +42,7 @@ class _KerasWindow(Layer):
         each in ``positive`` a positive integer; the first that is not is the one named."""
         for arg, example in given.items():
             if getattr(self, arg) is None:
-                raise LayerError(self.type_name, arg, f"{arg} is required, e.g. {arg}={example}")
+                raise LayerError(self.type_name, arg, tr("{arg} is required, e.g. {example}", arg=arg, example=f"{arg}={example}"))
         for arg in positive:
             _positive(self.type_name, arg, getattr(self, arg))
 
@@ -51,7 +52,8 @@ class _KerasWindow(Layer):
         s = keras_tuple(name, "strides", self.strides, n)
         d = keras_tuple(name, "dilation_rate", self.dilation_rate, n)
         if check_dilated_strides and max(s) > 1 and max(d) > 1:
-            raise LayerError(name, "strides", f"strides={fmt_tuple(s)} > 1 cannot be combined with dilation_rate={fmt_tuple(d)} > 1; use one or the other")
+            raise LayerError(name, "strides", tr("strides={strides} > 1 cannot be combined with dilation_rate={dilation_rate} > 1; use one or the other",
+                                                   strides=fmt_tuple(s), dilation_rate=fmt_tuple(d)))
         object.__setattr__(self, "_k", k)
         object.__setattr__(self, "_s", s)
         object.__setattr__(self, "_d", d)
@@ -62,13 +64,13 @@ class _KerasWindow(Layer):
     def _in_channels(self, shape) -> tuple[int, tuple, tuple]:
         c, spatial, out = keras_window_shape(self.type_name, shape, self.n, self._last, self._k, self._s, self._d, self._pad)
         if c is None:
-            raise LayerError(self.type_name, "input", f"the channel dimension of {fmt_shape(shape)} must be known")
+            raise LayerError(self.type_name, "input", tr("the channel dimension of {shape} must be known", shape=fmt_shape(shape)))
         return c, spatial, out
 
     def output_shape(self, shape):
         c, _, out = self._in_channels(shape)
         if c % self.groups:
-            raise LayerError(self.type_name, "groups", f"input channels {c} of {fmt_shape(shape)} are not divisible by groups={self.groups}")
+            raise LayerError(self.type_name, "groups", tr("input channels {c} of {shape} are not divisible by groups={groups}", c=c, shape=fmt_shape(shape), groups=self.groups))
         return join_spatial(shape, self.n, self._last, self._out_channels(c), out)
 
     def _c(self, shape) -> int:
@@ -98,7 +100,7 @@ class _KerasConvNd(_KerasWindow):
     ``(*kernel_size, in/groups, filters)``, bias ``(filters,)``."""
 
     declared_weights: ClassVar = (
-        DeclaredWeight("kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, "one kernel per input channel of its group and filter; each filter sums its kernels' responses"),
+        DeclaredWeight("kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, N_("one kernel per input channel of its group and filter; each filter sums its kernels' responses")),
         _FILTER_BIAS,
     )
 
@@ -117,7 +119,7 @@ class _KerasConvNd(_KerasWindow):
         name, n = self.type_name, self.n
         self._require(given={"filters": 32, "kernel_size": 3}, positive=("filters", "groups"))
         if self.filters % self.groups:
-            raise LayerError(name, "filters", f"filters={self.filters} is not divisible by groups={self.groups}; use a multiple of {self.groups}")
+            raise LayerError(name, "filters", tr("{arg} is not divisible by {groups}; use a multiple of {g}", arg=f"filters={self.filters}", groups=f"groups={self.groups}", g=self.groups))
         self._common(allow_causal=n == 1)
 
     def _out_channels(self, c: int) -> int:
@@ -136,15 +138,17 @@ class _KerasConvNd(_KerasWindow):
         lines = keras_explain_axes(shape, out, self.n, self._last, self._k, self._s, self._d, self._pad)
         lines += _param_lines(self.filters, c, self.groups, self._k, self.use_bias, self.param_count(shape))
         oc = self._c(out)
-        lines.append(f"MACs = {costs.numel(out) // oc:,} output positions × {oc} filters × {c // self.groups}·{'·'.join(map(str, self._k))} = {self.macs(shape, out):,}")
+        lines.append(tr("MACs = {positions} output positions × {filters} filters × {per}·{kernel} = {macs}",
+                        positions=f"{costs.numel(out) // oc:,}", filters=oc, per=c // self.groups,
+                        kernel="·".join(map(str, self._k)), macs=f"{self.macs(shape, out):,}"))
         if self._act:
-            lines.append(f"activation '{self.activation}': one FLOP per output element ({costs.numel(out):,})")
+            lines.append(tr("activation {name}: one FLOP per output element ({n})", name=f"'{self.activation}'", n=f"{costs.numel(out):,}"))
         return lines
 
 
 def _positive(layer: str, name: str, value) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise LayerError(layer, name, f"{name} must be a positive integer, got {name}={value!r}")
+        raise LayerError(layer, name, tr("{arg} must be a positive integer, got {got}", arg=name, got=f"{name}={value!r}"))
 
 
 class Conv1D(_KerasConvNd, n=1):
@@ -182,7 +186,7 @@ class DepthwiseConv2D(_KerasWindow):
     """
 
     declared_weights: ClassVar = (
-        DeclaredWeight("kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, "depth_multiplier kernels per input channel, each seeing only that channel"),
+        DeclaredWeight("kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, N_("depth_multiplier kernels per input channel, each seeing only that channel")),
         CHANNEL_BIAS,
     )
 
@@ -217,9 +221,12 @@ class DepthwiseConv2D(_KerasWindow):
         lines = keras_explain_axes(shape, out, self.n, self._last, self._k, self._s, self._d, self._pad)
         kd = " × ".join(map(str, self._k))
         total = self.param_count(shape)
-        lines.append(f"params = {kd} × {c} × {m}" + (f" + {c * m}" if self.use_bias else "") + f" = {total:,}")
-        lines.append(f"depthwise: each of the {c} input channels is filtered by its own {m} kernel{'s' if m != 1 else ''} of {'×'.join(map(str, self._k))}; channels are never mixed")
-        lines.append(f"MACs = {costs.numel(out) // self._c(out):,} output positions × {c * m} channels × {'·'.join(map(str, self._k))} = {self.macs(shape, out):,}")
+        lines.append(f"params = {kd} × {c} × {m}" + (f" + {c * m}" if self.use_bias else "") + f" = {total:,}")  # a formula: no words
+        lines.append(trn("depthwise: each of the {channels} input channels is filtered by its own {n} kernel of {kernel}; channels are never mixed",
+                         "depthwise: each of the {channels} input channels is filtered by its own {n} kernels of {kernel}; channels are never mixed",
+                         m, channels=c, n=m, kernel="×".join(map(str, self._k))))
+        lines.append(tr("MACs = {positions} output positions × {channels} channels × {kernel} = {macs}",
+                        positions=f"{costs.numel(out) // self._c(out):,}", channels=c * m, kernel="·".join(map(str, self._k)), macs=f"{self.macs(shape, out):,}"))
         return lines
 
 
@@ -237,8 +244,8 @@ class SeparableConv2D(_KerasWindow):
     """
 
     declared_weights: ClassVar = (
-        DeclaredWeight("depthwise_kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, "depth_multiplier spatial kernels per input channel, each seeing only that channel"),
-        DeclaredWeight("pointwise_kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, "a 1×1 convolution mixing the depthwise outputs into the filters"),
+        DeclaredWeight("depthwise_kernel", (KERNEL_AXES, "in", "mult"), Role.KERNEL, N_("depth_multiplier spatial kernels per input channel, each seeing only that channel")),
+        DeclaredWeight("pointwise_kernel", (KERNEL_AXES, "in", "out"), Role.KERNEL, N_("a 1×1 convolution mixing the depthwise outputs into the filters")),
         _FILTER_BIAS,
     )
 
@@ -275,9 +282,11 @@ class SeparableConv2D(_KerasWindow):
         lines = keras_explain_axes(shape, out, self.n, self._last, self._k, self._s, self._d, self._pad)
         kd = " × ".join(map(str, self._k))
         total = self.param_count(shape)
-        lines.append(f"params = {kd} × {c} × {m} (depthwise) + {c * m} × {f} (pointwise)" + (f" + {f}" if self.use_bias else "") + f" = {total:,}")
+        lines.append(tr("params = {depthwise} (depthwise) + {pointwise} (pointwise){bias} = {total}", depthwise=f"{kd} × {c} × {m}", pointwise=f"{c * m} × {f}",
+                        bias=f" + {f}" if self.use_bias else "", total=f"{total:,}"))
         positions = costs.numel(out) // f
-        lines.append(f"MACs = {positions:,} positions × ({c * m}·{'·'.join(map(str, self._k))} + {c * m}·{f}) = {self.macs(shape, out):,}")
+        lines.append(tr("MACs = {positions} positions × ({depthwise} + {pointwise}) = {macs}", positions=f"{positions:,}",
+                        depthwise=f"{c * m}·{'·'.join(map(str, self._k))}", pointwise=f"{c * m}·{f}", macs=f"{self.macs(shape, out):,}"))
         return lines
 
 
@@ -297,7 +306,7 @@ class Conv2DTranspose(_KerasWindow):
     """
 
     declared_weights: ClassVar = (
-        DeclaredWeight("kernel", (KERNEL_AXES, "out", "in"), Role.KERNEL, "one kernel per filter and input channel, scattered into the output at every input position"),
+        DeclaredWeight("kernel", (KERNEL_AXES, "out", "in"), Role.KERNEL, N_("one kernel per filter and input channel, scattered into the output at every input position")),
         _FILTER_BIAS,
     )
 
@@ -319,7 +328,8 @@ class Conv2DTranspose(_KerasWindow):
         s = keras_tuple(name, "strides", self.strides, self.n)
         op = None if self.output_padding is None else keras_tuple(name, "output_padding", self.output_padding, self.n, allow_zero=True)
         if op is not None and any(o >= st for o, st in zip(op, s)):
-            raise LayerError(name, "output_padding", f"output_padding={fmt_tuple(op)} must be smaller than strides={fmt_tuple(s)} in every dimension")
+            raise LayerError(name, "output_padding", tr("output_padding={output_padding} must be smaller than strides={strides} in every dimension",
+                                                              output_padding=fmt_tuple(op), strides=fmt_tuple(s)))
         self._common()
         object.__setattr__(self, "_op", op)
 
@@ -329,10 +339,10 @@ class Conv2DTranspose(_KerasWindow):
     def output_shape(self, shape):
         name, n = self.type_name, self.n
         if len(shape) != n + 2:
-            raise LayerError(name, "input", f"expected a {n + 2}-D input, got {len(shape)}-D {fmt_shape(shape)}")
+            raise LayerError(name, "input", tr("expected a {want}-D input, got {rank}-D {shape}", want=n + 2, rank=len(shape), shape=fmt_shape(shape)))
         c, spatial = split_spatial(shape, n, self._last)
         if c is None:
-            raise LayerError(name, "input", f"the channel dimension of {fmt_shape(shape)} must be known")
+            raise LayerError(name, "input", tr("the channel dimension of {shape} must be known", shape=fmt_shape(shape)))
         ops = self._op or (None,) * n
         out = tuple(keras_transposed_out_size(size, k, s, d, self._pad, op) for size, k, s, d, op in zip(spatial, self._k, self._s, self._d, ops))
         return join_spatial(shape, n, self._last, self.filters, out)
@@ -362,9 +372,10 @@ class Conv2DTranspose(_KerasWindow):
     def warnings(self, shape, out):
         notes = []
         if self._op is None and any(s > 1 for s in self._s):
-            notes.append(f"{self.type_name}: output_padding=None lets Keras pick the output size ({fmt_tuple(split_spatial(out, self.n, self._last)[1])}); set output_padding to pin it")
+            notes.append(tr("{layer}: output_padding=None lets Keras pick the output size ({size}); set output_padding to pin it",
+                            layer=self.type_name, size=fmt_tuple(split_spatial(out, self.n, self._last)[1])))
         if any(o <= 0 for o in split_spatial(out, self.n, self._last)[1]):
-            notes.append(f"{self.type_name}: the output {fmt_shape(out)} is empty")
+            notes.append(tr("{layer}: the output {shape} is empty", layer=self.type_name, shape=fmt_shape(out)))
         return tuple(notes)
 
     def explain(self, shape, out):
@@ -381,5 +392,6 @@ class Conv2DTranspose(_KerasWindow):
             else:
                 lines.append(f"{ax}_out = ({size} − 1)·{s} + {e} mod 2 + {op} = {o}  (padding='same')")
         total = self.param_count(shape)
-        lines.append(f"params = {' × '.join(map(str, self._k))} × {self.filters} × {c}" + (f" + {self.filters}" if self.use_bias else "") + f" = {total:,}")
+        formula = f"{' × '.join(map(str, self._k))} × {self.filters} × {c}" + (f" + {self.filters}" if self.use_bias else "")
+        lines.append(f"params = {formula} = {total:,}")
         return lines

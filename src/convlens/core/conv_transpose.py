@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import ClassVar
 
+from ..i18n import N_, tr, trn
 from . import costs
 from ._args import fmt_tuple, ntuple
 from ._base import KERNEL_AXES, Layer, RFStep, Role, Weight, DeclaredWeight
@@ -24,7 +25,7 @@ class _TorchConvTransposeNd(Layer):
     weight ``(in, out/groups, *kernel)``."""
 
     declared_weights: ClassVar = (
-        DeclaredWeight("weight", ("in", "out", KERNEL_AXES), Role.KERNEL, "one kernel per input channel and output channel of its group, scattered into the output at every input position"),
+        DeclaredWeight("weight", ("in", "out", KERNEL_AXES), Role.KERNEL, N_("one kernel per input channel and output channel of its group, scattered into the output at every input position")),
         CHANNEL_BIAS,
     )
     taken_from_input: ClassVar = {"in_channels": 1}
@@ -45,9 +46,9 @@ class _TorchConvTransposeNd(Layer):
         name, n = self.type_name, self.n
         _check_torch_channels(self, example_kernel=4)
         if self.padding_mode != "zeros":
-            raise LayerError(name, "padding_mode", f"only padding_mode='zeros' is supported for {name}, got {self.padding_mode!r}")
+            raise LayerError(name, "padding_mode", tr("only padding_mode='zeros' is supported for {layer}, got {got}", layer=name, got=repr(self.padding_mode)))
         if isinstance(self.padding, str):
-            raise LayerError(name, "padding", f"{name} takes an int or tuple padding, got {self.padding!r}")
+            raise LayerError(name, "padding", tr("{layer} takes an int or tuple padding, got {got}", layer=name, got=repr(self.padding)))
         object.__setattr__(self, "_k", ntuple(name, "kernel_size", self.kernel_size, n))
         object.__setattr__(self, "_s", ntuple(name, "stride", self.stride, n))
         object.__setattr__(self, "_p", ntuple(name, "padding", self.padding, n))
@@ -59,13 +60,14 @@ class _TorchConvTransposeNd(Layer):
         c, spatial = _check_torch_input(self, shape)
         for arg, vals in (("kernel_size", self._k), ("stride", self._s), ("dilation", self._d)):
             if any(v <= 0 for v in vals):
-                raise LayerError(name, arg, f"{arg} must be positive, got {arg}={fmt_tuple(vals)}")
+                raise LayerError(name, arg, tr("{arg} must be positive, got {got}", arg=arg, got=f"{arg}={fmt_tuple(vals)}"))
         for arg, vals in (("padding", self._p), ("output_padding", self._op)):
             if any(v < 0 for v in vals):
-                raise LayerError(name, arg, f"{arg} must be >= 0, got {arg}={fmt_tuple(vals)}")
+                raise LayerError(name, arg, tr("{arg} must be >= 0, got {got}", arg=arg, got=f"{arg}={fmt_tuple(vals)}"))
         for op, s, d in zip(self._op, self._s, self._d):
             if op >= max(s, d):
-                raise LayerError(name, "output_padding", f"output_padding={fmt_tuple(self._op)} must be smaller than stride {fmt_tuple(self._s)} or dilation {fmt_tuple(self._d)}")
+                raise LayerError(name, "output_padding", tr("output_padding={output_padding} must be smaller than stride {stride} or dilation {dilation}",
+                                                              output_padding=fmt_tuple(self._op), stride=fmt_tuple(self._s), dilation=fmt_tuple(self._d)))
         out = tuple(
             transposed_out_size(size, k, s, p, d, op)
             for size, k, s, p, op, d in zip(spatial, self._k, self._s, self._p, self._op, self._d)
@@ -74,7 +76,8 @@ class _TorchConvTransposeNd(Layer):
         # is too small", the oneDNN path (chosen by groups, strides, sizes, threads) returns an empty
         # tensor. convlens always rejects it; a negative size raises everywhere.
         if any(o <= 0 for o in out):
-            raise LayerError(name, "padding", f"output size {fmt_tuple(out)} would be zero or negative for input {fmt_tuple(spatial)} with padding {fmt_tuple(self._p)}; reduce padding")
+            raise LayerError(name, "padding", tr("output size {out} would be zero or negative for input {size} with padding {padding}; reduce padding",
+                                                out=fmt_tuple(out), size=fmt_tuple(spatial), padding=fmt_tuple(self._p)))
         return join_spatial(shape, n, False, self.out_channels, out)
 
     def weights(self, shape):
@@ -113,10 +116,10 @@ class _TorchConvTransposeNd(Layer):
             low = o - op
             wanted = s * size
             if s > 1 and o != wanted and low <= wanted <= low + s - 1:
-                notes.append(
-                    f"{self.type_name}: output_padding={op} gives {o}, not {s}×{size} = {wanted}: the matching convolution maps "
-                    f"every size {low}..{low + s - 1} to {size}; use output_padding={wanted - low} for {wanted}"
-                )
+                notes.append(tr(
+                    "{layer}: output_padding={output_padding} gives {out}, not {stride}×{size} = {wanted}: the matching convolution maps "
+                    "every size {low}..{high} to {size}; use output_padding={fix} for {wanted}",
+                    layer=self.type_name, output_padding=op, out=o, stride=s, size=size, wanted=wanted, low=low, high=low + s - 1, fix=wanted - low))
         return tuple(dict.fromkeys(notes))
 
     def explain(self, shape, out):
@@ -128,8 +131,11 @@ class _TorchConvTransposeNd(Layer):
         ]
         per = self.out_channels // self.groups
         total = self.param_count(shape)
-        lines.append(f"params = {c} × ({per} × {' × '.join(map(str, self._k))})" + (f" + {self.out_channels}" if self.bias else "") + f" = {total:,}")
-        lines.append(f"each of the {c} input channels scatters a {'×'.join(map(str, self._k))} kernel into {per} output channel{'s' if per != 1 else ''}; overlapping contributions are summed")
+        formula = f"{c} × ({per} × {' × '.join(map(str, self._k))})" + (f" + {self.out_channels}" if self.bias else "")
+        lines.append(f"params = {formula} = {total:,}")
+        lines.append(trn("each of the {channels} input channels scatters a {kernel} kernel into {n} output channel; overlapping contributions are summed",
+                         "each of the {channels} input channels scatters a {kernel} kernel into {n} output channels; overlapping contributions are summed",
+                         per, channels=c, kernel="×".join(map(str, self._k)), n=per))
         return lines
 
 

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from math import prod
 
+from ..i18n import N_
+
 # The convention above in one sentence, stated with every summary (its notes) ...
-COST_NOTE = (
+# (both are messages: marked with N_ here, written with tr(COST_NOTE) where shown)
+COST_NOTE = N_(
     "MACs count the multiply–accumulates of convolutions and linear layers; FLOPs = 2 × MACs + one per output "
     "element of each bias add, normalisation, activation, pooling and add (convlens.core.costs). The whole batch is counted."
 )
 # ... and in one line, next to the totals of every table.
-COST_CONVENTION = (
+COST_CONVENTION = N_(
     "MACs = multiply–accumulates of conv/linear/matmul, bias excluded; "
     "FLOPs = 2×MACs + 1 per output of bias/norm/activation/pool/merge"
 )

@@ -17,6 +17,7 @@ from ._base import Layer, Role, Weight, DeclaredWeight
 from .framework import Framework
 from ._errors import LayerError
 from .keras_conventions import keras_activation
+from ..i18n import N_, tr
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class PReLU(_Elementwise):
     """
 
     declared_weights: ClassVar = (
-        DeclaredWeight("weight", ("features",), Role.SCALE, "the learned slope for negative inputs: one, or one per channel"),
+        DeclaredWeight("weight", ("features",), Role.SCALE, N_("the learned slope for negative inputs: one, or one per channel")),
     )
 
     num_parameters: int = 1
@@ -81,16 +82,16 @@ class PReLU(_Elementwise):
     def __post_init__(self):
         n = self.num_parameters
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise LayerError(self.type_name, "num_parameters", f"num_parameters must be an int >= 0, got {n!r}")
+            raise LayerError(self.type_name, "num_parameters", tr("num_parameters must be an int >= 0, got {value}", value=repr(n)))
 
     def output_shape(self, shape):
         n = self.num_parameters
         if n != 1:
             if len(shape) == 0:
-                raise LayerError(self.type_name, "input", f"num_parameters={n} needs an input with a channel dimension, got a 0-D input")
+                raise LayerError(self.type_name, "input", tr("num_parameters={n} needs an input with a channel dimension, got a 0-D input", n=n))
             c = shape[1] if len(shape) >= 2 else 1
             if c != n:
-                raise LayerError(self.type_name, "num_parameters", f"num_parameters={n} must be 1 or the input's {c} channels ({fmt_shape(shape)}); use num_parameters={c}")
+                raise LayerError(self.type_name, "num_parameters", tr("num_parameters={n} must be 1 or the input's {c} channels ({shape}); use num_parameters={c}", n=n, c=c, shape=fmt_shape(shape)))
         return tuple(shape)
 
     def weights(self, shape):
@@ -105,7 +106,7 @@ class GELU(_Elementwise):
 
     def __post_init__(self):
         if self.approximate not in ("none", "tanh"):
-            raise LayerError(self.type_name, "approximate", f"approximate={self.approximate!r} must be 'none' or 'tanh'")
+            raise LayerError(self.type_name, "approximate", tr("approximate={value} must be 'none' or 'tanh'", value=repr(self.approximate)))
 
 
 class SiLU(_InPlace):
@@ -153,7 +154,7 @@ class Softmax(_Elementwise):
         if self.dim is not None:
             r = max(len(shape), 1)
             if not -r <= self.dim < r:
-                raise LayerError(self.type_name, "dim", f"dim={self.dim} is out of range for the {len(shape)}-D input {fmt_shape(shape)}; use a dim in [-{r}, {r - 1}]")
+                raise LayerError(self.type_name, "dim", tr("dim={dim} is out of range for the {rank}-D input {shape}; use a dim in [-{r}, {last}]", dim=self.dim, rank=len(shape), shape=fmt_shape(shape), r=r, last=r - 1))
         return tuple(shape)
 
 
@@ -174,7 +175,7 @@ class Activation(_Elementwise):
 
     def __post_init__(self):
         if self.activation is None:
-            raise LayerError(self.type_name, "activation", "activation is required, e.g. Activation('relu')")
+            raise LayerError(self.type_name, "activation", tr("activation is required, e.g. Activation('relu')"))
         keras_activation(self.type_name, self.activation)
 
     def flops(self, shape, out, macs):
@@ -184,7 +185,7 @@ class Activation(_Elementwise):
 def _rate(layer: str, name: str, value, *, upper_open: bool) -> None:
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value and (value < 1 if upper_open else value <= 1)
     if not ok:
-        raise LayerError(layer, name, f"{name} must be a probability in [0, 1{')' if upper_open else ']'}, got {name}={value!r}")
+        raise LayerError(layer, name, tr("{name} must be a probability in {interval}, got {name}={value}", name=name, interval="[0, 1)" if upper_open else "[0, 1]", value=repr(value)))
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ class _Dropout(Layer):
         return tuple(shape)
 
     def explain(self, shape, out):
-        return [f"output shape {fmt_shape(out)} (same as input); zeroes a fraction {self.p} while training, identity at inference; 0 FLOPs"]
+        return [tr("output shape {out} (same as input); zeroes a fraction {p} while training, identity at inference; 0 FLOPs", out=fmt_shape(out), p=self.p)]
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,9 @@ class Dropout2d(_Dropout):
 
     def warnings(self, shape, out):
         if len(shape) not in (3, 4):
-            return (f"{self.type_name}: expects a 3-D or 4-D input (C, H, W) or (N, C, H, W), got {fmt_shape(shape)}" + ("; in training mode PyTorch raises" if len(shape) < 2 else ""),)
+            if len(shape) < 2:
+                return (tr("{layer}: expects a 3-D or 4-D input (C, H, W) or (N, C, H, W), got {shape}; in training mode PyTorch raises", layer=self.type_name, shape=fmt_shape(shape)),)
+            return (tr("{layer}: expects a 3-D or 4-D input (C, H, W) or (N, C, H, W), got {shape}", layer=self.type_name, shape=fmt_shape(shape)),)
         return ()
 
 

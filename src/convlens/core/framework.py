@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from ..errors import UserError
+from ..i18n import tr
 
 
 class Framework(StrEnum):
@@ -34,7 +35,12 @@ class Framework(StrEnum):
         allowed = USER_FRAMEWORKS if allowed is None else allowed
         found = text if isinstance(text, Framework) else _SPELLINGS.get(text.lower()) if isinstance(text, str) else None
         if found is None or found not in allowed:
-            raise UserError(f"{what} {text!r} is not a framework convlens reads; write {' or '.join(repr(f.word) for f in allowed)}")
+            words = [repr(f.word) for f in allowed]
+            if len(words) == 2:
+                raise UserError(tr("{what} {text} is not a framework convlens reads; write {first} or {second}",
+                                   what=what, text=repr(text), first=words[0], second=words[1]))
+            raise UserError(tr("{what} {text} is not a framework convlens reads; write {choices}",
+                               what=what, text=repr(text), choices=" or ".join(words)))
         return found
 
 

@@ -18,6 +18,7 @@ from ._args import fmt_shape
 from ._base import Layer, Weight
 from .framework import Framework
 from ._errors import LayerError
+from ..i18n import tr
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,9 @@ def _number(layer: str, name: str, value, *, allow_none: bool = False, minimum: 
     if value is None and allow_none:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise LayerError(layer, name, f"{name} must be a number{' or None' if allow_none else ''}, got {name}={value!r}")
+        raise LayerError(layer, name, tr("{name} must be a number or None, got {name}={value}", name=name, value=repr(value)) if allow_none else tr("{name} must be a number, got {name}={value}", name=name, value=repr(value)))
     if minimum is not None and value < minimum:
-        raise LayerError(layer, name, f"{name} must be >= {minimum}, got {name}={value!r}")
+        raise LayerError(layer, name, tr("{name} must be >= {minimum}, got {name}={value}", name=name, minimum=minimum, value=repr(value)))
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class KerasSoftmax(_KerasActivation):
         # Keras builds the layer whatever the axis; the error comes only when data flows through it
         axes = self.axis if isinstance(self.axis, (tuple, list)) else (self.axis,)
         if any(isinstance(a, bool) or not isinstance(a, int) or not -len(shape) <= a < len(shape) for a in axes):
-            return (f"{self.type_name}: axis={self.axis!r} is out of range for the input {fmt_shape(shape)}; the first real call will fail; use an axis in [-{len(shape)}, {len(shape) - 1}]",)
+            return (tr("{layer}: axis={axis} is out of range for the input {shape}; the first real call will fail; use an axis in [-{r}, {last}]", layer=self.type_name, axis=repr(self.axis), shape=fmt_shape(shape), r=len(shape), last=len(shape) - 1),)
         return ()
 
 
@@ -131,13 +132,13 @@ class KerasPReLU(_KerasActivation):
         axes = () if self.shared_axes is None else (self.shared_axes,) if isinstance(self.shared_axes, int) else tuple(self.shared_axes)
         for a in axes:
             if isinstance(a, bool) or not isinstance(a, int) or not 1 <= a < len(shape):
-                raise LayerError(self.type_name, "shared_axes", f"shared_axes={self.shared_axes!r} must name axes 1..{len(shape) - 1} of the input {fmt_shape(shape)} (0 is the batch)")
+                raise LayerError(self.type_name, "shared_axes", tr("shared_axes={axes} must name axes 1..{last} of the input {shape} (0 is the batch)", axes=repr(self.shared_axes), last=len(shape) - 1, shape=fmt_shape(shape)))
         return set(axes)
 
     def output_shape(self, shape):
         alpha = self._alpha(shape)
         if any(d is None for d in alpha):
-            raise LayerError(self.type_name, "input", f"every non-shared axis of {fmt_shape(shape)} must be known to size alpha; share the unknown axes with shared_axes")
+            raise LayerError(self.type_name, "input", tr("every non-shared axis of {shape} must be known to size alpha; share the unknown axes with shared_axes", shape=fmt_shape(shape)))
         return tuple(shape)
 
     def _alpha(self, shape) -> tuple:
@@ -152,4 +153,5 @@ class KerasPReLU(_KerasActivation):
         n = 1
         for d in a:
             n *= d
-        return [f"output shape {fmt_shape(out)} (same as input)", f"params = alpha {fmt_shape(a)} = {n:,} (one slope per element, shared along axes {self.shared_axes})"]
+        return [tr("output shape {out} (same as input)", out=fmt_shape(out)),
+                tr("params = alpha {shape} = {n} (one slope per element, shared along axes {axes})", shape=fmt_shape(a), n=f"{n:,}", axes=self.shared_axes)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ._args import fmt_shape, fmt_tuple, ntuple
 from ._base import Shape
 from ._errors import LayerError
+from ..i18n import tr
 from .window import axis_letters, conv_out_size, effective_kernel, effective_kernels, split_spatial
 
 # Keras arguments that change nothing convlens computes (initialisers, regularisers, names).
@@ -49,7 +50,7 @@ def keras_tuple(layer: str, name: str, value, n: int, *, allow_zero: bool = Fals
     (2, 2)
     """
     if isinstance(value, (tuple, list)) and len(value) != n:
-        raise LayerError(layer, name, f"{name} must be an int or a tuple of {n} ints, got {tuple(value)!r}")
+        raise LayerError(layer, name, tr("{name} must be an int or a tuple of {n} ints, got {value}", name=name, n=n, value=repr(tuple(value))))
     return ntuple(layer, name, value, n, minimum=0 if allow_zero else 1)
 
 
@@ -58,7 +59,7 @@ def keras_activation(layer: str, activation) -> str | None:
     if activation is None:
         return None
     if not isinstance(activation, str) or activation.lower() not in KERAS_ACTIVATIONS:
-        raise LayerError(layer, "activation", f"activation={activation!r} is not a Keras activation; use None or one of {', '.join(sorted(KERAS_ACTIVATIONS))}")
+        raise LayerError(layer, "activation", tr("activation={value} is not a Keras activation; use None or one of {choices}", value=repr(activation), choices=', '.join(sorted(KERAS_ACTIVATIONS))))
     return activation.lower()
 
 
@@ -68,14 +69,14 @@ def keras_data_format(layer: str, data_format) -> str:
         return "channels_last"
     fmt = str(data_format).lower()
     if fmt not in ("channels_last", "channels_first"):
-        raise LayerError(layer, "data_format", f"data_format={data_format!r} must be 'channels_last' or 'channels_first'")
+        raise LayerError(layer, "data_format", tr("data_format={value} must be 'channels_last' or 'channels_first'", value=repr(data_format)))
     return fmt
 
 
 def keras_padding(layer: str, padding, *, allow_causal: bool = False) -> str:
     allowed = ("valid", "same", "causal") if allow_causal else ("valid", "same")
     if not isinstance(padding, str) or padding.lower() not in allowed:
-        raise LayerError(layer, "padding", f"padding={padding!r} must be one of {', '.join(map(repr, allowed))}")
+        raise LayerError(layer, "padding", tr("padding={value} must be one of {choices}", value=repr(padding), choices=', '.join(map(repr, allowed))))
     return padding.lower()
 
 
@@ -110,15 +111,18 @@ def keras_window_shape(layer: str, shape: Shape, n: int, channels_last: bool, ke
     """Shared input checks and spatial output of every Keras conv: exactly n+2 dims, known
     channels, and for 'valid' a positive output."""
     if len(shape) != n + 2:
-        raise LayerError(layer, "input", f"expected a {n + 2}-D input (batch, {'spatial..., channels' if channels_last else 'channels, spatial...'}), got {len(shape)}-D {fmt_shape(shape)}")
+        axes = [tr("spatial..."), tr("channels")] if channels_last else [tr("channels"), tr("spatial...")]
+        layout = ", ".join([tr("batch")] + axes)  # (batch, spatial..., channels) or (batch, channels, spatial...)
+        raise LayerError(layer, "input", tr("expected a {rank}-D input ({layout}), got {got}-D {shape}", rank=n + 2, layout=layout, got=len(shape), shape=fmt_shape(shape)))
     c, spatial = split_spatial(shape, n, channels_last)
     out = tuple(keras_window_out(size, k, s, d, padding) for size, k, s, d in zip(spatial, kernel, strides, dilation))
     if any(o <= 0 for o in out) and padding == "valid":
         eff = effective_kernels(kernel, dilation)
         raise LayerError(
             layer, what,
-            f"computed output size {fmt_tuple(out)} would be zero or negative: input {fmt_tuple(spatial)}, {what} {fmt_tuple(kernel)} "
-            f"(dilated {fmt_tuple(eff)}), strides {fmt_tuple(strides)}, padding='valid'; use padding='same' or an input of at least {fmt_tuple(eff)}",
+            tr("computed output size {out} would be zero or negative: input {size}, {what} {kernel} (dilated {eff}), strides {strides}, "
+               "padding='valid'; use padding='same' or an input of at least {eff}", out=fmt_tuple(out), size=fmt_tuple(spatial), what=what,
+               kernel=fmt_tuple(kernel), eff=fmt_tuple(eff), strides=fmt_tuple(strides)),
         )
     return c, spatial, out
 
@@ -133,7 +137,7 @@ def keras_explain_axes(shape, out, n, channels_last, kernel, strides, dilation, 
             lines.append(f"{ax}_out = ⌊({size} − {d}·({k}−1) − 1) / {s}⌋ + 1 = {o}  (padding='valid')")
         else:
             a, b = keras_pads(size, k, s, d, padding)
-            lines.append(f"{ax}_out = ⌈{size} / {s}⌉ = {o}  (padding='{padding}': {a} before, {b} after)")
+            lines.append(tr("{formula}  ({padding}: {a} before, {b} after)", formula=f"{ax}_out = ⌈{size} / {s}⌉ = {o}", padding=f"padding='{padding}'", a=a, b=b))
     return lines
 
 

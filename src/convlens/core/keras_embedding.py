@@ -15,6 +15,7 @@ from ._args import fmt_shape, positive_int
 from ._base import Layer, Weight
 from .framework import Framework
 from ._errors import LayerError
+from ..i18n import tr
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class KerasEmbedding(Layer):
     def __post_init__(self):
         for name in ("input_dim", "output_dim"):
             if getattr(self, name) is None:
-                raise LayerError(self.type_name, name, f"{name} is required, e.g. Embedding(input_dim=10000, output_dim=64)")
+                raise LayerError(self.type_name, name, tr("{name} is required, e.g. Embedding(input_dim=10000, output_dim=64)", name=name))
             positive_int(self.type_name, name, getattr(self, name))
 
     @property
@@ -48,5 +49,5 @@ class KerasEmbedding(Layer):
         return (Weight("embeddings", (self.input_dim, self.output_dim)),)
 
     def explain(self, shape, out):
-        return [f"{fmt_shape(shape)} -> {fmt_shape(out)}: every index becomes a row of {self.output_dim} numbers",
-                f"params = {self.input_dim:,} × {self.output_dim} = {self.input_dim * self.output_dim:,}; a lookup: 0 MACs"]
+        return [tr("{shape} -> {out}: every index becomes a row of {n} numbers", shape=fmt_shape(shape), out=fmt_shape(out), n=self.output_dim),
+                tr("params = {rows} × {dim} = {total}; a lookup: 0 MACs", rows=f"{self.input_dim:,}", dim=self.output_dim, total=f"{self.input_dim * self.output_dim:,}")]

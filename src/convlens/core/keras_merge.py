@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ._args import fmt_shape
 from ._errors import LayerError
+from ..i18n import tr
 from . import costs
 from .merge import Add
 
@@ -36,7 +37,7 @@ class Subtract(Add):
 
     def output_shape(self, shapes):
         if len(shapes) != 2:
-            raise LayerError(self.type_name, "inputs", f"takes exactly 2 inputs, got {len(shapes)}: {', '.join(map(fmt_shape, shapes))}")
+            raise LayerError(self.type_name, "inputs", tr("takes exactly 2 inputs, got {n}: {shapes}", n=len(shapes), shapes=', '.join(map(fmt_shape, shapes))))
         return super().output_shape(shapes)
 
 
@@ -73,7 +74,7 @@ class CustomScaleLayer(Add):
 
     def output_shape(self, shapes):
         if len(shapes) != 2:
-            raise LayerError(self.type_name, "inputs", f"takes [shortcut, residual], got {len(shapes)} inputs: {', '.join(map(fmt_shape, shapes))}")
+            raise LayerError(self.type_name, "inputs", tr("takes [shortcut, residual], got {n} inputs: {shapes}", n=len(shapes), shapes=', '.join(map(fmt_shape, shapes))))
         return super().output_shape(shapes)
 
     def flops(self, shape, out, macs):

@@ -16,6 +16,7 @@ from ._args import fmt_shape
 from ._base import Layer, Weight
 from .framework import Framework
 from ._errors import LayerError
+from ..i18n import tr
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,10 @@ class LayerNormalization(Layer):
         n = len(shape)
         for a in axes:
             if isinstance(a, bool) or not isinstance(a, int) or not -n <= a < n:
-                raise LayerError(self.type_name, "axis", f"axis={self.axis!r} is out of range for the {n}-D input {fmt_shape(shape)}; use axes in [-{n}, {n - 1}]")
+                raise LayerError(self.type_name, "axis", tr("axis={axis} is out of range for the {n}-D input {shape}; use axes in [-{n}, {last}]", axis=repr(self.axis), n=n, shape=fmt_shape(shape), last=n - 1))
         dims = tuple(shape[a] for a in (sorted(axes) if isinstance(self.axis, (tuple, list)) else axes))
         if None in dims:
-            raise LayerError(self.type_name, "axis", f"the normalised axes {self.axis!r} of {fmt_shape(shape)} must have known sizes")
+            raise LayerError(self.type_name, "axis", tr("the normalised axes {axes} of {shape} must have known sizes", axes=repr(self.axis), shape=fmt_shape(shape)))
         return dims
 
     def output_shape(self, shape):
@@ -63,5 +64,5 @@ class LayerNormalization(Layer):
         for d in dims:
             n *= d
         k = len(self.weights(shape))
-        return [f"output shape {fmt_shape(out)} (same as input); mean and variance over axis {self.axis} of each sample",
+        return [tr("output shape {out} (same as input); mean and variance over axis {axis} of each sample", out=fmt_shape(out), axis=self.axis),
                 f"params = {k} × {n} (gamma{', beta' if k == 2 else ''}) = {k * n:,}"]

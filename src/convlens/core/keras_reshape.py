@@ -16,6 +16,7 @@ from ._args import fmt_shape
 from ._base import Layer, RFStep
 from .framework import Framework
 from ._errors import LayerError
+from ..i18n import tr
 
 _MOVED = RFStep((), (), (), is_global=True)  # the spatial layout is no longer the input's
 
@@ -36,9 +37,9 @@ class Reshape(Layer):
     def __post_init__(self):
         t = self.target_shape
         if not isinstance(t, (tuple, list)) or any(isinstance(d, bool) or not isinstance(d, int) or (d <= 0 and d != -1) for d in t):
-            raise LayerError(self.type_name, "target_shape", f"target_shape must be a tuple of positive ints with at most one -1, got {t!r}")
+            raise LayerError(self.type_name, "target_shape", tr("target_shape must be a tuple of positive ints with at most one -1, got {value}", value=repr(t)))
         if list(t).count(-1) > 1:
-            raise LayerError(self.type_name, "target_shape", f"target_shape={tuple(t)!r} has more than one -1; at most one size can be solved")
+            raise LayerError(self.type_name, "target_shape", tr("target_shape={value} has more than one -1; at most one size can be solved", value=repr(tuple(t))))
 
     def output_shape(self, shape):
         target = tuple(self.target_shape)
@@ -49,10 +50,10 @@ class Reshape(Layer):
         n = costs.numel(sample)
         if -1 in target:
             if known == 0 or n % known:
-                raise LayerError(self.type_name, "target_shape", f"target_shape={target!r} cannot hold the {n:,} elements of a sample of {fmt_shape(shape)}: {n} is not a multiple of {known}")
+                raise LayerError(self.type_name, "target_shape", tr("target_shape={target} cannot hold the {count} elements of a sample of {shape}: {n} is not a multiple of {known}", target=repr(target), count=f"{n:,}", shape=fmt_shape(shape), n=n, known=known))
             return (shape[0],) + tuple(n // known if d == -1 else d for d in target)
         if known != n:
-            raise LayerError(self.type_name, "target_shape", f"target_shape={target!r} holds {known:,} elements but a sample of {fmt_shape(shape)} has {n:,}; the product must be {n:,}")
+            raise LayerError(self.type_name, "target_shape", tr("target_shape={target} holds {known} elements but a sample of {shape} has {n}; the product must be {n}", target=repr(target), known=f"{known:,}", shape=fmt_shape(shape), n=f"{n:,}"))
         return (shape[0],) + target
 
     def rf_step(self, shape):
@@ -60,7 +61,7 @@ class Reshape(Layer):
         return None if tuple(out[1:-1]) == tuple(shape[1:-1]) else _MOVED
 
     def explain(self, shape, out):
-        return [f"{fmt_shape(shape)} -> {fmt_shape(out)}: {costs.numel(shape[1:]):,} elements per sample, moved, not computed; no parameters"]
+        return [tr("{shape} -> {out}: {n} elements per sample, moved, not computed; no parameters", shape=fmt_shape(shape), out=fmt_shape(out), n=f"{costs.numel(shape[1:]):,}")]
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,11 @@ class Permute(Layer):
     def output_shape(self, shape):
         dims = tuple(self.dims) if isinstance(self.dims, (tuple, list)) else None
         if dims is None or sorted(dims) != list(range(1, len(shape))):
-            raise LayerError(self.type_name, "dims", f"dims={self.dims!r} must be a permutation of 1..{len(shape) - 1} for the input {fmt_shape(shape)}")
+            raise LayerError(self.type_name, "dims", tr("dims={dims} must be a permutation of 1..{last} for the input {shape}", dims=repr(self.dims), last=len(shape) - 1, shape=fmt_shape(shape)))
         return (shape[0],) + tuple(shape[d] for d in dims)
 
     def rf_step(self, shape):
         return _MOVED
 
     def explain(self, shape, out):
-        return [f"{fmt_shape(shape)} -> {fmt_shape(out)}: axes reordered as {tuple(self.dims)}; no parameters"]
+        return [tr("{shape} -> {out}: axes reordered as {dims}; no parameters", shape=fmt_shape(shape), out=fmt_shape(out), dims=tuple(self.dims))]

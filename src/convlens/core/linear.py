@@ -19,6 +19,7 @@ from ._base import Layer, RFStep, Role, Weight, DeclaredWeight
 from .framework import Framework
 from ._errors import LayerError
 from .keras_conventions import keras_activation
+from ..i18n import N_, tr
 
 _GLOBAL = RFStep((), (), (), is_global=True)  # every output mixes the whole last dimension
 
@@ -40,8 +41,8 @@ class Linear(Layer):
     """
 
     declared_weights: ClassVar = (
-        DeclaredWeight("weight", ("out", "in"), Role.KERNEL, "one row of in_features weights per output feature"),
-        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to each output feature"),
+        DeclaredWeight("weight", ("out", "in"), Role.KERNEL, N_("one row of in_features weights per output feature")),
+        DeclaredWeight("bias", ("out",), Role.BIAS, N_("one value added to each output feature")),
     )
     taken_from_input: ClassVar = {"in_features": -1}
 
@@ -51,16 +52,16 @@ class Linear(Layer):
 
     def __post_init__(self):
         if self.out_features is None:
-            raise LayerError(self.type_name, "out_features", "out_features is required, e.g. Linear(512, 10)")
+            raise LayerError(self.type_name, "out_features", tr("out_features is required, e.g. Linear(512, 10)"))
         _nonneg(self.type_name, "out_features", self.out_features)
         if self.in_features is not None:
             _nonneg(self.type_name, "in_features", self.in_features)
 
     def output_shape(self, shape):
         if len(shape) < 1:
-            raise LayerError(self.type_name, "input", f"expects at least a 1-D input (…, in_features), got {fmt_shape(shape)}")
+            raise LayerError(self.type_name, "input", tr("expects at least a 1-D input (…, in_features), got {shape}", shape=fmt_shape(shape)))
         if self.in_features is not None and shape[-1] != self.in_features:
-            raise LayerError(self.type_name, "in_features", f"in_features={self.in_features} but the input {fmt_shape(shape)} ends in {shape[-1]}; use in_features={shape[-1]} (or Flatten first)")
+            raise LayerError(self.type_name, "in_features", tr("in_features={want} but the input {shape} ends in {got}; use in_features={got} (or Flatten first)", want=self.in_features, shape=fmt_shape(shape), got=shape[-1]))
         return tuple(shape[:-1]) + (self.out_features,)
 
     def weights(self, shape):
@@ -78,9 +79,9 @@ class Linear(Layer):
 
     def explain(self, shape, out):
         i, o = shape[-1], self.out_features
-        lines = [f"output = {fmt_shape(shape[:-1] + ('in',))} -> {fmt_shape(out)}: the last dimension {i} becomes {o}"]
+        lines = [tr("output = {shape} -> {out}: the last dimension {i} becomes {o}", shape=fmt_shape(shape[:-1] + ('in',)), out=fmt_shape(out), i=i, o=o)]
         lines.append(f"params = {o} × {i}" + (f" + {o}" if self.bias else "") + f" = {self.param_count(shape):,}")
-        lines.append(f"MACs = {costs.numel(shape[:-1]):,} rows × {i} × {o} = {self.macs(shape, out):,}")
+        lines.append(tr("MACs = {rows} rows × {i} × {o} = {macs}", rows=f"{costs.numel(shape[:-1]):,}", i=i, o=o, macs=f"{self.macs(shape, out):,}"))
         return lines
 
 
@@ -96,8 +97,8 @@ class Dense(Layer):
     """
 
     declared_weights: ClassVar = (
-        DeclaredWeight("kernel", ("in", "out"), Role.KERNEL, "one column of input weights per unit"),
-        DeclaredWeight("bias", ("out",), Role.BIAS, "one value added to each unit"),
+        DeclaredWeight("kernel", ("in", "out"), Role.KERNEL, N_("one column of input weights per unit")),
+        DeclaredWeight("bias", ("out",), Role.BIAS, N_("one value added to each unit")),
     )
 
     framework: ClassVar[Framework] = Framework.KERAS
@@ -107,13 +108,13 @@ class Dense(Layer):
 
     def __post_init__(self):
         if self.units is None:
-            raise LayerError(self.type_name, "units", "units is required, e.g. Dense(10)")
+            raise LayerError(self.type_name, "units", tr("units is required, e.g. Dense(10)"))
         positive_int(self.type_name, "units", self.units)
         object.__setattr__(self, "_act", keras_activation(self.type_name, self.activation) not in (None, "linear"))
 
     def output_shape(self, shape):
         if len(shape) < 2:
-            raise LayerError(self.type_name, "input", f"expects at least a 2-D input (batch, …, features), got {fmt_shape(shape)}")
+            raise LayerError(self.type_name, "input", tr("expects at least a 2-D input (batch, …, features), got {shape}", shape=fmt_shape(shape)))
         return tuple(shape[:-1]) + (self.units,)
 
     def weights(self, shape):
@@ -132,9 +133,9 @@ class Dense(Layer):
     def explain(self, shape, out):
         i, o = shape[-1], self.units
         lines = [f"params = {i} × {o}" + (f" + {o}" if self.use_bias else "") + f" = {self.param_count(shape):,}"]
-        lines.append(f"MACs = {costs.numel(shape[:-1]):,} rows × {i} × {o} = {self.macs(shape, out):,}")
+        lines.append(tr("MACs = {rows} rows × {i} × {o} = {macs}", rows=f"{costs.numel(shape[:-1]):,}", i=i, o=o, macs=f"{self.macs(shape, out):,}"))
         if self._act:
-            lines.append(f"activation '{self.activation}': one FLOP per output element ({costs.numel(out):,})")
+            lines.append(tr("activation {name}: one FLOP per output element ({n})", name=f"'{self.activation}'", n=f"{costs.numel(out):,}"))
         return lines
 
 
@@ -151,7 +152,7 @@ class Embedding(Layer):
     """
 
     declared_weights: ClassVar = (
-        DeclaredWeight("weight", ("rows", "features"), Role.TABLE, "one row of embedding_dim values per index; a lookup, not a product"),
+        DeclaredWeight("weight", ("rows", "features"), Role.TABLE, N_("one row of embedding_dim values per index; a lookup, not a product")),
     )
 
     num_embeddings: int | None = None
@@ -165,12 +166,12 @@ class Embedding(Layer):
     def __post_init__(self):
         name = self.type_name
         if self.num_embeddings is None or self.embedding_dim is None:
-            raise LayerError(name, "num_embeddings", f"num_embeddings and embedding_dim are required, got {self.num_embeddings!r}, {self.embedding_dim!r}")
+            raise LayerError(name, "num_embeddings", tr("num_embeddings and embedding_dim are required, got {num_embeddings}, {embedding_dim}", num_embeddings=repr(self.num_embeddings), embedding_dim=repr(self.embedding_dim)))
         _nonneg(name, "num_embeddings", self.num_embeddings)
         _nonneg(name, "embedding_dim", self.embedding_dim)
         p = self.padding_idx
         if p is not None and not -self.num_embeddings <= p < self.num_embeddings:
-            raise LayerError(name, "padding_idx", f"padding_idx={p} must lie in [-{self.num_embeddings}, {self.num_embeddings}) for num_embeddings={self.num_embeddings}")
+            raise LayerError(name, "padding_idx", tr("padding_idx={p} must lie in [-{n}, {n}) for num_embeddings={n}", p=p, n=self.num_embeddings))
 
     def output_shape(self, shape):
         return tuple(shape) + (self.embedding_dim,)
@@ -179,5 +180,5 @@ class Embedding(Layer):
         return (Weight("weight", (self.num_embeddings, self.embedding_dim)),)
 
     def explain(self, shape, out):
-        return [f"output = {fmt_shape(shape)} indices + ({self.embedding_dim},) = {fmt_shape(out)}",
-                f"params = {self.num_embeddings} × {self.embedding_dim} = {self.param_count(shape):,} (a lookup table: no MACs)"]
+        return [tr("output = {shape} indices + ({dim},) = {out}", shape=fmt_shape(shape), dim=self.embedding_dim, out=fmt_shape(out)),
+                tr("params = {rows} × {dim} = {n} (a lookup table: no MACs)", rows=self.num_embeddings, dim=self.embedding_dim, n=f"{self.param_count(shape):,}")]

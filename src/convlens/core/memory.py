@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FORMULA = ("parameters + gradients (trainable) + Adam moments (2 × trainable) + buffers + input + "
-           "activations autograd saves for backward (measured on this input); excludes framework workspace and fragmentation")
+from ..i18n import N_
+
+# marked for the catalog: shown translated, tr(FORMULA), where a report states the convention
+FORMULA = N_("parameters + gradients (trainable) + Adam moments (2 × trainable) + buffers + input + "
+             "activations autograd saves for backward (measured on this input); excludes framework workspace and fragmentation")
 
 ADAM_STATES = 2  # exp_avg and exp_avg_sq, each the size of the trainable parameters (Kingma & Ba 2015)
 
 # Where a front end cannot measure what autograd saves (Keras), the activations are estimated:
-ACTIVATIONS_ESTIMATE = "activations estimated as the sum of every layer's output (batch as given, None = 1), 4 bytes each"
+ACTIVATIONS_ESTIMATE = N_("activations estimated as the sum of every layer's output (batch as given, None = 1), 4 bytes each")
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from ._args import fmt_shape
 from ._base import Layer
 from .framework import Framework
 from ._errors import LayerError
+from ..i18n import tr
 
 
 def _differ(layer: str, a, b, dims) -> LayerError:
-    return LayerError(layer, "inputs", f"shapes {fmt_shape(a)} and {fmt_shape(b)} differ in dims {','.join(map(str, dims))}")
+    return LayerError(layer, "inputs", tr("shapes {a} and {b} differ in dims {dims}", a=fmt_shape(a), b=fmt_shape(b), dims=','.join(map(str, dims))))
 
 
 def broadcast(layer: str, a, b, *, unknown_ok: bool = False) -> tuple:
@@ -71,7 +72,7 @@ class add(_Merge):  # noqa: N801 - PyTorch's own function name
 
     def output_shape(self, shapes):
         if len(shapes) != 2:
-            raise LayerError(self.type_name, "inputs", f"takes exactly 2 inputs, got {len(shapes)}: {', '.join(map(fmt_shape, shapes))}")
+            raise LayerError(self.type_name, "inputs", tr("takes exactly 2 inputs, got {n}: {shapes}", n=len(shapes), shapes=', '.join(map(fmt_shape, shapes))))
         return broadcast(self.type_name, shapes[0], shapes[1])
 
     def flops(self, shape, out, macs):
@@ -96,14 +97,14 @@ def _concat(layer, arg, shapes, axis, *, unknown_ok):
     first = shapes[0]
     r = len(first)
     if r == 0:
-        raise LayerError(layer, "inputs", f"zero-dimensional inputs cannot be concatenated: {', '.join(map(fmt_shape, shapes))}")
+        raise LayerError(layer, "inputs", tr("zero-dimensional inputs cannot be concatenated: {shapes}", shapes=', '.join(map(fmt_shape, shapes))))
     if not -r <= axis < r:
-        raise LayerError(layer, arg, f"{arg}={axis} is out of range for {r}-D inputs; use {arg} in [-{r}, {r - 1}]")
+        raise LayerError(layer, arg, tr("{arg}={axis} is out of range for {r}-D inputs; use {arg} in [-{r}, {last}]", arg=arg, axis=axis, r=r, last=r - 1))
     ax = axis % r
     out = list(first)
     for s in shapes[1:]:
         if len(s) != r:
-            raise LayerError(layer, "inputs", f"inputs must have the same rank, got {fmt_shape(first)} ({r}-D) and {fmt_shape(s)} ({len(s)}-D)")
+            raise LayerError(layer, "inputs", tr("inputs must have the same rank, got {a} ({ra}-D) and {b} ({rb}-D)", a=fmt_shape(first), ra=r, b=fmt_shape(s), rb=len(s)))
         bad = [i for i in range(r) if i != ax and s[i] != out[i] and not (unknown_ok and (s[i] is None or out[i] is None))]
         if bad:
             raise _differ(layer, first, s, bad)
@@ -128,16 +129,16 @@ class Add(_Merge):
     def output_shape(self, shapes):
         name = self.type_name
         if any(len(s) == 0 for s in shapes):
-            raise LayerError(name, "inputs", f"every input needs a batch dimension, got {', '.join(map(fmt_shape, shapes))}")
+            raise LayerError(name, "inputs", tr("every input needs a batch dimension, got {shapes}", shapes=', '.join(map(fmt_shape, shapes))))
         batches = {s[0] for s in shapes} - {None}
         if len(batches) > 1:
-            raise LayerError(name, "inputs", f"inputs have different batch sizes: {', '.join(map(fmt_shape, shapes))}")
+            raise LayerError(name, "inputs", tr("inputs have different batch sizes: {shapes}", shapes=', '.join(map(fmt_shape, shapes))))
         out = tuple(shapes[0][1:])
         for s in shapes[1:]:
             try:
                 out = broadcast(name, out, tuple(s[1:]), unknown_ok=True)
             except LayerError:
-                raise LayerError(name, "inputs", f"shapes {fmt_shape(shapes[0])} and {fmt_shape(s)} cannot be added: every dimension but the batch must match or be 1") from None
+                raise LayerError(name, "inputs", tr("shapes {a} and {b} cannot be added: every dimension but the batch must match or be 1", a=fmt_shape(shapes[0]), b=fmt_shape(s))) from None
         return (batches.pop() if batches else None,) + out
 
     def flops(self, shape, out, macs):

@@ -33,6 +33,7 @@ from . import costs
 from ._base import Layer, LayerResult, Shape
 from .receptive import ReceptiveField, RFStep, merge
 from ._errors import LayerError
+from ..i18n import tr
 
 INPUT = "input"  # the name by which a node refers to the network's input
 
@@ -116,7 +117,7 @@ class NetworkError(LayerError):
         self.layer_type = layer_type
         self.partial: tuple[NodeResult, ...] = tuple(partial)
         self.cause = cause
-        label = f"layer {index} '{name}' ({layer_type})" if name is not None else f"layer {index} ({layer_type})"
+        label = tr("layer {index} '{name}' ({type})", index=index, name=name, type=layer_type) if name is not None else tr("layer {index} ({type})", index=index, type=layer_type)
         ValueError.__init__(self, f"{label}: {message}")
         self.layer = layer_type
         self.argument = argument
@@ -146,7 +147,7 @@ def evaluate(nodes, input_shape) -> NetworkResult:
     nodes = [n if isinstance(n, Node) else Node(n) for n in nodes]
     for i, node in enumerate(nodes):
         if not isinstance(node.layer, Layer):
-            raise NetworkError(i, node.name, type(node.layer).__name__, f"{node.layer!r} is not a core layer; build it with convlens.core.layer(name, ...)", argument="layer")
+            raise NetworkError(i, node.name, type(node.layer).__name__, tr("{value} is not a core layer; build it with convlens.core.layer(name, ...)", value=repr(node.layer)), argument="layer")
     input_shape = tuple(input_shape)
     shapes: dict[str, Shape] = {INPUT: input_shape}
     index_of: dict[str, int] = {INPUT: -1}
@@ -172,11 +173,11 @@ def evaluate(nodes, input_shape) -> NetworkResult:
         except OverflowError:  # a float size past 1.8e308 (Upsample's scale_factor, many times over)
             result = None
         if result is None or any(d is not None and d > MAX_SIZE for d in result.output_shape):
-            raise NetworkError(i, node.name, layer.type_name, f"the output would have a dimension larger than 2**63 - 1, the largest a tensor can have "
-                                                             f"(input {tuple(shapes[sources[0]])})", partial=_with_rf(results),
+            raise NetworkError(i, node.name, layer.type_name, tr("the output would have a dimension larger than 2**63 - 1, the largest a tensor can have "
+                                                                "(input {shape})", shape=tuple(shapes[sources[0]])), partial=_with_rf(results),
                                input_shapes=tuple(shapes[s] for s in sources), inputs=sources)
         if name in index_of:
-            raise NetworkError(i, node.name, layer.type_name, f"the name {name!r} is already used by layer {index_of[name]}; give every node its own name", partial=_with_rf(results), argument="name")
+            raise NetworkError(i, node.name, layer.type_name, tr("the name {name} is already used by layer {index}; give every node its own name", name=repr(name), index=index_of[name]), partial=_with_rf(results), argument="name")
         shapes[name] = result.output_shape
         index_of[name] = i
         results.append((i, name, sources, result))
@@ -189,25 +190,25 @@ def _resolve(i, node, name, index_of, nodes, previous, results) -> tuple[str, ..
     layer = node.layer
     if not node.inputs:
         if layer.n_inputs != 1:
-            raise NetworkError(i, node.name, layer.type_name, f"a merge needs the nodes it combines, e.g. Node({layer.type_name}(), inputs=('conv2', 'shortcut'))", partial=_with_rf(results), argument="inputs")
+            raise NetworkError(i, node.name, layer.type_name, tr("a merge needs the nodes it combines, e.g. {example}", example=f"Node({layer.type_name}(), inputs=('conv2', 'shortcut'))"), partial=_with_rf(results), argument="inputs")
         return (previous,)
     inputs = (node.inputs,) if isinstance(node.inputs, (str, int)) else tuple(node.inputs)
     out = []
     for ref in inputs:
         if isinstance(ref, bool) or not isinstance(ref, (str, int)):
-            raise NetworkError(i, node.name, layer.type_name, f"inputs must be node names or indices, got {ref!r}", partial=_with_rf(results), argument="inputs")
+            raise NetworkError(i, node.name, layer.type_name, tr("inputs must be node names or indices, got {value}", value=repr(ref)), partial=_with_rf(results), argument="inputs")
         if isinstance(ref, int):
             if not 0 <= ref < i:
-                raise NetworkError(i, node.name, layer.type_name, f"input {ref} is not an earlier layer; use an index from 0 to {i - 1} or 'input'", partial=_with_rf(results), argument="inputs")
+                raise NetworkError(i, node.name, layer.type_name, tr("input {ref} is not an earlier layer; use an index from 0 to {last} or 'input'", ref=ref, last=i - 1), partial=_with_rf(results), argument="inputs")
             ref = str(ref) if nodes[ref].name is None else nodes[ref].name
         if ref not in index_of:
             later = [str(j) for j, n in enumerate(nodes) if n.name == ref]
             known = ", ".join(repr(k) for k in index_of)
-            why = f"{ref!r} is layer {later[0]}, which comes later; a node can only read earlier nodes" if later else f"no earlier node is called {ref!r}; known: {known}"
+            why = tr("{ref} is layer {index}, which comes later; a node can only read earlier nodes", ref=repr(ref), index=later[0]) if later else tr("no earlier node is called {ref}; known: {known}", ref=repr(ref), known=known)
             raise NetworkError(i, node.name, layer.type_name, why, partial=_with_rf(results), argument="inputs")
         out.append(ref)
     if layer.n_inputs == 1 and len(out) != 1:
-        raise NetworkError(i, node.name, layer.type_name, f"takes one input but {len(out)} are named ({', '.join(out)}); merge them first with add or cat", partial=_with_rf(results), argument="inputs")
+        raise NetworkError(i, node.name, layer.type_name, tr("takes one input but {n} are named ({names}); merge them first with add or cat", n=len(out), names=', '.join(out)), partial=_with_rf(results), argument="inputs")
     return tuple(out)
 
 

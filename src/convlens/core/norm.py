@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from . import costs
-from ._args import fmt_shape, fmt_tuple, positive_int
+from ._args import fmt_shape, fmt_tuple, positive_int, ranks_text
 from ._base import Layer, Role, Weight, DeclaredWeight
 from .framework import Framework
 from ._errors import LayerError
+from ..i18n import N_, tr
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,11 @@ class _BatchNormNd(_Norm):
     """
 
     declared_weights: ClassVar = (
-        DeclaredWeight("weight", ("features",), Role.SCALE, "a learned factor per channel (γ), applied after normalising"),
-        DeclaredWeight("bias", ("features",), Role.SHIFT, "a learned offset per channel (β), added after scaling"),
-        DeclaredWeight("running_mean", ("features",), Role.STATISTIC, "the channel mean used in eval mode, updated in training"),
-        DeclaredWeight("running_var", ("features",), Role.STATISTIC, "the channel variance used in eval mode, updated in training"),
-        DeclaredWeight("num_batches_tracked", (), Role.STATISTIC, "how many batches updated the statistics"),
+        DeclaredWeight("weight", ("features",), Role.SCALE, N_("a learned factor per channel (γ), applied after normalising")),
+        DeclaredWeight("bias", ("features",), Role.SHIFT, N_("a learned offset per channel (β), added after scaling")),
+        DeclaredWeight("running_mean", ("features",), Role.STATISTIC, N_("the channel mean used in eval mode, updated in training")),
+        DeclaredWeight("running_var", ("features",), Role.STATISTIC, N_("the channel variance used in eval mode, updated in training")),
+        DeclaredWeight("num_batches_tracked", (), Role.STATISTIC, N_("how many batches updated the statistics")),
     )
     taken_from_input: ClassVar = {"num_features": 1}
 
@@ -59,13 +60,13 @@ class _BatchNormNd(_Norm):
     def _check(self, shape):
         name = self.type_name
         if len(shape) not in self.ranks:
-            raise LayerError(name, "input", f"expected a {' or '.join(f'{r}-D' for r in self.ranks)} input (N, C, …), got {len(shape)}-D {fmt_shape(shape)}")
+            raise LayerError(name, "input", tr("expected a {ranks} input (N, C, …), got {rank}-D {shape}", ranks=ranks_text(self.ranks), rank=len(shape), shape=fmt_shape(shape)))
         c = shape[1]
         if self.num_features is not None and c != self.num_features and (self.affine or self.track_running_stats):
-            raise LayerError(name, "num_features", f"num_features={self.num_features} but the input {fmt_shape(shape)} has {c} channels in dimension 1; use num_features={c}")
+            raise LayerError(name, "num_features", tr("num_features={want} but the input {shape} has {c} channels in dimension 1; use num_features={c}", want=self.num_features, shape=fmt_shape(shape), c=c))
         if not self.track_running_stats and shape[0] * costs.numel(shape[2:]) == 1:
             # without running statistics even model.eval() normalises with the batch's own statistics
-            raise LayerError(name, "input", f"track_running_stats=False normalises with batch statistics, which needs more than one value per channel; the input {fmt_shape(shape)} has 1")
+            raise LayerError(name, "input", tr("track_running_stats=False normalises with batch statistics, which needs more than one value per channel; the input {shape} has 1", shape=fmt_shape(shape)))
 
     def _c(self, shape):
         return shape[1]
@@ -82,15 +83,15 @@ class _BatchNormNd(_Norm):
 
     def warnings(self, shape, out):
         if self.track_running_stats and shape[0] * costs.numel(shape[2:]) == 1:
-            return (f"{self.type_name}: the input {fmt_shape(shape)} has one value per channel; in training mode PyTorch raises 'Expected more than 1 value per channel'",)
+            return (tr("{layer}: the input {shape} has one value per channel; in training mode PyTorch raises {error}", layer=self.type_name, shape=fmt_shape(shape), error="'Expected more than 1 value per channel'"),)
         return ()
 
     def explain(self, shape, out):
         c = self._c(shape)
-        lines = [f"output shape {fmt_shape(out)} (same as input); statistics over every dimension but C={c}"]
-        lines.append(f"params = {'2 × ' + str(c) + ' (weight, bias)' if self.affine else '0'} = {self.param_count(shape)}")
+        lines = [tr("output shape {out} (same as input); statistics over every dimension but C={c}", out=fmt_shape(out), c=c)]
+        lines.append(tr("params = 2 × {c} (weight, bias) = {n}", c=c, n=self.param_count(shape)) if self.affine else f"params = 0 = {self.param_count(shape)}")
         if self.track_running_stats:
-            lines.append(f"buffers = 2 × {c} (running_mean, running_var) + 1 (num_batches_tracked) = {2 * c + 1} — not parameters")
+            lines.append(tr("buffers = 2 × {c} (running_mean, running_var) + 1 (num_batches_tracked) = {n} — not parameters", c=c, n=2 * c + 1))
         return lines
 
 
@@ -133,20 +134,20 @@ class _InstanceNormNd(_BatchNormNd):
     def _check(self, shape):
         name, n = self.type_name, self.n
         if len(shape) not in (n + 1, n + 2):
-            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input, got {len(shape)}-D {fmt_shape(shape)}")
+            raise LayerError(name, "input", tr("expected a {a}-D (unbatched) or {b}-D (batched) input, got {rank}-D {shape}", a=n + 1, b=n + 2, rank=len(shape), shape=fmt_shape(shape)))
         c = self._c(shape)
         if self.num_features is not None and c != self.num_features and (self.affine or self.track_running_stats):
-            raise LayerError(name, "num_features", f"num_features={self.num_features} but the input {fmt_shape(shape)} has {c} channels; use num_features={c}")
+            raise LayerError(name, "num_features", tr("num_features={want} but the input {shape} has {c} channels; use num_features={c}", want=self.num_features, shape=fmt_shape(shape), c=c))
         if not self.track_running_stats and costs.numel(shape[-n:]) == 1:
-            raise LayerError(name, "input", f"instance statistics need more than one spatial element, got {fmt_tuple(shape[-n:])} in {fmt_shape(shape)}")
+            raise LayerError(name, "input", tr("instance statistics need more than one spatial element, got {size} in {shape}", size=fmt_tuple(shape[-n:]), shape=fmt_shape(shape)))
 
     def warnings(self, shape, out):
         notes = []
         c = self._c(shape)
         if self.num_features is not None and c != self.num_features:
-            notes.append(f"{self.type_name}: num_features={self.num_features} differs from the input's {c} channels; PyTorch only warns because affine=False")
+            notes.append(tr("{layer}: num_features={want} differs from the input's {c} channels; PyTorch only warns because affine=False", layer=self.type_name, want=self.num_features, c=c))
         if self.track_running_stats and costs.numel(shape[-self.n:]) == 1:
-            notes.append(f"{self.type_name}: one spatial element per channel; in training mode PyTorch raises")
+            notes.append(tr("{layer}: one spatial element per channel; in training mode PyTorch raises", layer=self.type_name))
         return tuple(notes)
 
 
@@ -178,8 +179,8 @@ class LayerNorm(_Norm):
     """
 
     declared_weights: ClassVar = (
-        DeclaredWeight("weight", ("features",), Role.SCALE, "a learned factor per normalised element (γ)"),
-        DeclaredWeight("bias", ("features",), Role.SHIFT, "a learned offset per normalised element (β)"),
+        DeclaredWeight("weight", ("features",), Role.SCALE, N_("a learned factor per normalised element (γ)")),
+        DeclaredWeight("bias", ("features",), Role.SHIFT, N_("a learned offset per normalised element (β)")),
     )
 
     normalized_shape: int | tuple = None
@@ -190,16 +191,16 @@ class LayerNorm(_Norm):
     def __post_init__(self):
         ns = self.normalized_shape
         if ns is None:
-            raise LayerError(self.type_name, "normalized_shape", "normalized_shape is required, e.g. LayerNorm(768)")
+            raise LayerError(self.type_name, "normalized_shape", tr("normalized_shape is required, e.g. LayerNorm(768)"))
         ns = (ns,) if isinstance(ns, int) and not isinstance(ns, bool) else tuple(ns) if isinstance(ns, (tuple, list)) else None
         if ns is None or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in ns):
-            raise LayerError(self.type_name, "normalized_shape", f"normalized_shape must be an int or a tuple of ints >= 0, got {self.normalized_shape!r}")
+            raise LayerError(self.type_name, "normalized_shape", tr("normalized_shape must be an int or a tuple of ints >= 0, got {value}", value=repr(self.normalized_shape)))
         object.__setattr__(self, "_ns", ns)
 
     def _check(self, shape):
         ns = self._ns
         if len(shape) < len(ns) or tuple(shape[len(shape) - len(ns):]) != ns:
-            raise LayerError(self.type_name, "normalized_shape", f"normalized_shape={fmt_shape(ns)} must match the last {len(ns)} dimension(s) of the input {fmt_shape(shape)}; use normalized_shape={fmt_shape(tuple(shape[-len(ns):]) if ns else ())}")
+            raise LayerError(self.type_name, "normalized_shape", tr("normalized_shape={ns} must match the last {n} dimension(s) of the input {shape}; use normalized_shape={use}", ns=fmt_shape(ns), n=len(ns), shape=fmt_shape(shape), use=fmt_shape(tuple(shape[-len(ns):]) if ns else ())))
 
     def weights(self, shape):
         if not self.elementwise_affine:
@@ -209,7 +210,7 @@ class LayerNorm(_Norm):
     def explain(self, shape, out):
         k = costs.numel(self._ns)
         n_w = (1 + int(self.bias)) if self.elementwise_affine else 0
-        return [f"output shape {fmt_shape(out)} (same as input); statistics over the last {len(self._ns)} dimension(s) {fmt_tuple(self._ns)}",
+        return [tr("output shape {out} (same as input); statistics over the last {n} dimension(s) {dims}", out=fmt_shape(out), n=len(self._ns), dims=fmt_tuple(self._ns)),
                 f"params = {n_w} × {k} = {self.param_count(shape):,}"]
 
 
@@ -226,8 +227,8 @@ class GroupNorm(_Norm):
     """
 
     declared_weights: ClassVar = (
-        DeclaredWeight("weight", ("features",), Role.SCALE, "a learned factor per channel (γ), applied after normalising each group"),
-        DeclaredWeight("bias", ("features",), Role.SHIFT, "a learned offset per channel (β)"),
+        DeclaredWeight("weight", ("features",), Role.SCALE, N_("a learned factor per channel (γ), applied after normalising each group")),
+        DeclaredWeight("bias", ("features",), Role.SHIFT, N_("a learned offset per channel (β)")),
     )
 
     num_groups: int | None = None
@@ -238,32 +239,32 @@ class GroupNorm(_Norm):
     def __post_init__(self):
         name = self.type_name
         if self.num_groups is None:
-            raise LayerError(name, "num_groups", "num_groups is required, e.g. GroupNorm(num_groups=32) (num_channels is taken from the input when not given)")
+            raise LayerError(name, "num_groups", tr("num_groups is required, e.g. GroupNorm(num_groups=32) (num_channels is taken from the input when not given)"))
         positive_int(name, "num_groups", self.num_groups)
         if self.num_channels is None:
             return
         positive_int(name, "num_channels", self.num_channels, allow_zero=True)
         if self.num_channels % self.num_groups:
-            raise LayerError(name, "num_channels", f"num_channels={self.num_channels} is not divisible by num_groups={self.num_groups}; use a multiple of {self.num_groups}")
+            raise LayerError(name, "num_channels", tr("num_channels={c} is not divisible by num_groups={g}; use a multiple of {g}", c=self.num_channels, g=self.num_groups))
 
     def _check(self, shape):
         name = self.type_name
         if len(shape) < 2:
-            raise LayerError(name, "input", f"expects at least a 2-D input (N, C, …), got {fmt_shape(shape)}")
+            raise LayerError(name, "input", tr("expects at least a 2-D input (N, C, …), got {shape}", shape=fmt_shape(shape)))
         c = shape[1]
         if self.affine and self.num_channels is not None and c != self.num_channels:
-            raise LayerError(name, "num_channels", f"num_channels={self.num_channels} but the input {fmt_shape(shape)} has {c} channels; use num_channels={c}")
+            raise LayerError(name, "num_channels", tr("num_channels={want} but the input {shape} has {c} channels; use num_channels={c}", want=self.num_channels, shape=fmt_shape(shape), c=c))
         if c % self.num_groups:
-            raise LayerError(name, "num_groups", f"the input's {c} channels ({fmt_shape(shape)}) are not divisible by num_groups={self.num_groups}")
+            raise LayerError(name, "num_groups", tr("the input's {c} channels ({shape}) are not divisible by num_groups={g}", c=c, shape=fmt_shape(shape), g=self.num_groups))
         if shape[0] * (c // self.num_groups) * costs.numel(shape[2:]) == 1:  # F.group_norm's _verify_batch_size
-            raise LayerError(name, "input", f"each group of {fmt_shape(shape)} holds a single value (N·C/num_groups·spatial = 1); statistics need more than one")
+            raise LayerError(name, "input", tr("each group of {shape} holds a single value (N·C/num_groups·spatial = 1); statistics need more than one", shape=fmt_shape(shape)))
 
     def weights(self, shape):
         c = shape[1] if self.num_channels is None else self.num_channels
         return (Weight("weight", (c,)), Weight("bias", (c,))) if self.affine else ()
 
     def explain(self, shape, out):
-        return [f"output shape {fmt_shape(out)} (same as input); {self.num_groups} groups of {shape[1] // self.num_groups} channels, statistics per sample and group",
+        return [tr("output shape {out} (same as input); {g} groups of {c} channels, statistics per sample and group", out=fmt_shape(out), g=self.num_groups, c=shape[1] // self.num_groups),
                 f"params = {'2 × ' + str(shape[1] if self.num_channels is None else self.num_channels) if self.affine else '0'} = {self.param_count(shape)}"]
 
 
@@ -279,10 +280,10 @@ class BatchNormalization(_Norm):
     """
 
     declared_weights: ClassVar = (
-        DeclaredWeight("gamma", ("features",), Role.SCALE, "a learned factor per channel, applied after normalising"),
-        DeclaredWeight("beta", ("features",), Role.SHIFT, "a learned offset per channel, added after scaling"),
-        DeclaredWeight("moving_mean", ("features",), Role.STATISTIC, "the channel mean used in inference; Keras counts it as a non-trainable parameter"),
-        DeclaredWeight("moving_variance", ("features",), Role.STATISTIC, "the channel variance used in inference; a non-trainable parameter in Keras"),
+        DeclaredWeight("gamma", ("features",), Role.SCALE, N_("a learned factor per channel, applied after normalising")),
+        DeclaredWeight("beta", ("features",), Role.SHIFT, N_("a learned offset per channel, added after scaling")),
+        DeclaredWeight("moving_mean", ("features",), Role.STATISTIC, N_("the channel mean used in inference; Keras counts it as a non-trainable parameter")),
+        DeclaredWeight("moving_variance", ("features",), Role.STATISTIC, N_("the channel variance used in inference; a non-trainable parameter in Keras")),
     )
 
     framework: ClassVar[Framework] = Framework.KERAS
@@ -295,13 +296,13 @@ class BatchNormalization(_Norm):
 
     def __post_init__(self):
         if isinstance(self.axis, bool) or not isinstance(self.axis, int):
-            raise LayerError(self.type_name, "axis", f"axis must be an int, got axis={self.axis!r}")
+            raise LayerError(self.type_name, "axis", tr("axis must be an int, got axis={axis}", axis=repr(self.axis)))
 
     def _check(self, shape):
         if not -len(shape) <= self.axis < len(shape):
-            raise LayerError(self.type_name, "axis", f"axis={self.axis} is out of bounds for the input {fmt_shape(shape)}; use an axis in [-{len(shape)}, {len(shape) - 1}]")
+            raise LayerError(self.type_name, "axis", tr("axis={axis} is out of bounds for the input {shape}; use an axis in [-{r}, {last}]", axis=self.axis, shape=fmt_shape(shape), r=len(shape), last=len(shape) - 1))
         if shape[self.axis] is None:
-            raise LayerError(self.type_name, "axis", f"the normalised axis {self.axis} of {fmt_shape(shape)} must have a known size")
+            raise LayerError(self.type_name, "axis", tr("the normalised axis {axis} of {shape} must have a known size", axis=self.axis, shape=fmt_shape(shape)))
 
     def weights(self, shape):
         c = (shape[self.axis],)
@@ -315,5 +316,5 @@ class BatchNormalization(_Norm):
         c = shape[self.axis]
         t = int(self.scale) + int(self.center)
         nt = 2 + 3 * int(self.renorm)
-        return [f"output shape {fmt_shape(out)} (same as input); one gamma/beta/mean/variance per channel (axis {self.axis}, {c} channels)",
-                f"params = {t} × {c} trainable + {nt} × {c} non-trainable = {self.param_count(shape):,}"]
+        return [tr("output shape {out} (same as input); one gamma/beta/mean/variance per channel (axis {axis}, {c} channels)", out=fmt_shape(out), axis=self.axis, c=c),
+                tr("params = {t} × {c} trainable + {nt} × {c} non-trainable = {n}", t=t, c=c, nt=nt, n=f"{self.param_count(shape):,}")]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import ClassVar
 
+from ..i18n import N_, tr
 from . import costs
 from ._args import fmt_shape, fmt_tuple, ntuple
 from ._base import Layer, RFStep
@@ -37,7 +38,7 @@ class _TorchPoolNd(Layer):
     def __post_init__(self):
         name, n = self.type_name, self.n
         if self.kernel_size is None:
-            raise LayerError(name, "kernel_size", "kernel_size is required, e.g. kernel_size=2")
+            raise LayerError(name, "kernel_size", tr("{arg} is required, e.g. {example}", arg="kernel_size", example="kernel_size=2"))
         k = ntuple(name, "kernel_size", self.kernel_size, n)
         # stride=None (or an empty tuple, as F.max_pool2d accepts) means stride = kernel_size
         s = k if self.stride is None or self.stride == () or self.stride == [] else ntuple(name, "stride", self.stride, n)
@@ -45,11 +46,12 @@ class _TorchPoolNd(Layer):
         d = ntuple(name, "dilation", getattr(self, "dilation", 1), n)
         for arg, vals in (("kernel_size", k), ("stride", s), ("dilation", d)):
             if any(v <= 0 for v in vals):
-                raise LayerError(name, arg, f"{arg} must be > 0 in every dimension, got {arg}={fmt_tuple(vals)}")
+                raise LayerError(name, arg, tr("{arg} must be > 0 in every dimension, got {got}", arg=arg, got=f"{arg}={fmt_tuple(vals)}"))
         if any(v < 0 for v in p):
-            raise LayerError(name, "padding", f"padding must be >= 0, got padding={fmt_tuple(p)}")
+            raise LayerError(name, "padding", tr("{arg} must be >= 0, got {got}", arg="padding", got=f"padding={fmt_tuple(p)}"))
         if any(pv > kv // 2 for pv, kv in zip(p, k)):
-            raise LayerError(name, "padding", f"padding={fmt_tuple(p)} must be at most half the kernel_size={fmt_tuple(k)} (padding <= {fmt_tuple(tuple(kv // 2 for kv in k))})")
+            raise LayerError(name, "padding", tr("padding={padding} must be at most half the kernel_size={kernel_size} (padding <= {most})",
+                                                    padding=fmt_tuple(p), kernel_size=fmt_tuple(k), most=fmt_tuple(tuple(kv // 2 for kv in k))))
         object.__setattr__(self, "_k", k)
         object.__setattr__(self, "_s", s)
         object.__setattr__(self, "_p", p)
@@ -58,20 +60,24 @@ class _TorchPoolNd(Layer):
     def output_shape(self, shape):
         name, n = self.type_name, self.n
         if len(shape) not in (n + 1, n + 2):
-            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input (N, C, {', '.join(axis_letters(n))}), got {len(shape)}-D {fmt_shape(shape)}")
+            raise LayerError(name, "input", tr("expected a {unbatched}-D (unbatched) or {batched}-D (batched) input {layout}, got {rank}-D {shape}",
+                                              unbatched=n + 1, batched=n + 2, layout=f"(N, C, {', '.join(axis_letters(n))})", rank=len(shape), shape=fmt_shape(shape)))
         non_batch = shape if len(shape) == n + 1 else shape[1:]
         if any(v == 0 for v in non_batch):
-            raise LayerError(name, "input", f"every dimension but the batch must be non-zero, got {fmt_shape(shape)}")
+            raise LayerError(name, "input", tr("every dimension but the batch must be non-zero, got {shape}", shape=fmt_shape(shape)))
         spatial = tuple(shape[-n:])
         if self._input_at_least_kernel and any(v < k for v, k in zip(spatial, self._k)):
-            raise LayerError(name, "kernel_size", f"input {fmt_tuple(spatial)} is smaller than kernel_size={fmt_tuple(self._k)}; {name} needs the unpadded input to be at least {fmt_tuple(self._k)}")
+            raise LayerError(name, "kernel_size", tr("input {size} is smaller than kernel_size={kernel_size}; {layer} needs the unpadded input to be at least {kernel_size}",
+                                                        size=fmt_tuple(spatial), kernel_size=fmt_tuple(self._k), layer=name))
         out = tuple(pool_out_size(size, k, s, p, d, self.ceil_mode) for size, k, s, p, d in zip(spatial, self._k, self._s, self._p, self._d))
         if any(o < 1 for o in out):
             eff = effective_kernels(self._k, self._d)
             raise LayerError(
                 name, "kernel_size",
-                f"kernel {fmt_tuple(self._k)} (dilated {fmt_tuple(eff)}) is larger than the padded input {fmt_tuple(tuple(v + 2 * p for v, p in zip(spatial, self._p)))} "
-                f"(input {fmt_tuple(spatial)} + padding {fmt_tuple(tuple(2 * p for p in self._p))}), output would be {fmt_tuple(out)}; the padded input must be at least {fmt_tuple(eff)}",
+                tr("kernel {kernel} (dilated {dilated}) is larger than the padded input {padded} (input {size} + padding {padding}), "
+                   "output would be {out}; the padded input must be at least {dilated}",
+                   kernel=fmt_tuple(self._k), dilated=fmt_tuple(eff), padded=fmt_tuple(tuple(v + 2 * p for v, p in zip(spatial, self._p))),
+                   size=fmt_tuple(spatial), padding=fmt_tuple(tuple(2 * p for p in self._p)), out=fmt_tuple(out)),
             )
         return tuple(shape[:-n]) + out
 
@@ -87,10 +93,11 @@ class _TorchPoolNd(Layer):
         lines = []
         for ax, size, o, k, s, p, d in zip(axis_letters(self.n), shape[-self.n:], out[-self.n:], self._k, self._s, self._p, self._d):
             if self.ceil_mode:
-                lines.append(f"{ax}_out = ⌈({size} + 2·{p} − {d}·({k}−1) − 1) / {s}⌉ + 1 = {o}  (ceil_mode; the last window must start inside the input or left padding)")
+                lines.append(tr("{formula}  (ceil_mode; the last window must start inside the input or left padding)",
+                                formula=f"{ax}_out = ⌈({size} + 2·{p} − {d}·({k}−1) − 1) / {s}⌉ + 1 = {o}"))
             else:
                 lines.append(f"{ax}_out = ⌊({size} + 2·{p} − {d}·({k}−1) − 1) / {s}⌋ + 1 = {o}")
-        lines.append(f"params = 0; one {self._what} per output element: {costs.numel(out):,} FLOPs")
+        lines.append(tr(self._cost_line, flops=f"{costs.numel(out):,}"))
         return lines
 
 
@@ -104,7 +111,7 @@ class _MaxPool(_TorchPoolNd):
     dilation: int | tuple = 1
     return_indices: bool = False  # adds a second output of the same shape; counted as one here
     ceil_mode: bool = False
-    _what: ClassVar[str] = "max"
+    _cost_line: ClassVar[str] = N_("params = 0; one max per output element: {flops} FLOPs")  # explain()'s last line
 
 
 class MaxPool1d(_MaxPool, n=1):
@@ -137,12 +144,12 @@ class _AvgPool(_TorchPoolNd):
     ceil_mode: bool = False
     count_include_pad: bool = True
     divisor_override: int | None = None
-    _what: ClassVar[str] = "mean"
+    _cost_line: ClassVar[str] = N_("params = 0; one mean per output element: {flops} FLOPs")
 
     def __post_init__(self):
         _TorchPoolNd.__post_init__(self)
         if self.divisor_override is not None and (isinstance(self.divisor_override, bool) or not isinstance(self.divisor_override, int) or self.divisor_override == 0):
-            raise LayerError(self.type_name, "divisor_override", f"divisor_override must be None or a non-zero int, got {self.divisor_override!r}")
+            raise LayerError(self.type_name, "divisor_override", tr("divisor_override must be None or a non-zero int, got {got}", got=repr(self.divisor_override)))
 
 
 @dataclass(frozen=True)
@@ -191,17 +198,18 @@ class _AdaptivePoolNd(Layer):
         if isinstance(value, (tuple, list)) and len(value) == n and all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value):
             out = tuple(value)
         elif value is None and n == 1:
-            raise LayerError(name, "output_size", "output_size is required, e.g. output_size=1")
+            raise LayerError(name, "output_size", tr("{arg} is required, e.g. {example}", arg="output_size", example="output_size=1"))
         else:
             out = ntuple(name, "output_size", value, n)
         if any(v is not None and v < 0 for v in out):
-            raise LayerError(name, "output_size", f"output_size must be >= 0 (or None to keep a size), got {out!r}")
+            raise LayerError(name, "output_size", tr("output_size must be >= 0 (or None to keep a size), got {got}", got=repr(out)))
         object.__setattr__(self, "_o", out)
 
     def output_shape(self, shape):
         name, n = self.type_name, self.n
         if len(shape) not in (n + 1, n + 2):
-            raise LayerError(name, "input", f"expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input, got {len(shape)}-D {fmt_shape(shape)}")
+            raise LayerError(name, "input", tr("expected a {unbatched}-D (unbatched) or {batched}-D (batched) input, got {rank}-D {shape}",
+                                              unbatched=n + 1, batched=n + 2, rank=len(shape), shape=fmt_shape(shape)))
         out = tuple(size if o is None else o for size, o in zip(shape[-n:], self._o))
         # Which dimensions must be non-empty differs by kernel (aten AdaptiveAveragePooling*.cpp):
         # max pooling and 3-D average pooling check every dimension after the first, 1-D/2-D average
@@ -211,7 +219,7 @@ class _AdaptivePoolNd(Layer):
         else:
             checked = () if all(o == 1 for o in out) else shape[-n:]
         if 0 in checked:
-            raise LayerError(name, "input", f"input {fmt_shape(shape)} has an empty dimension that {name} cannot pool; only the first (batch) dimension may be 0")
+            raise LayerError(name, "input", tr("input {shape} has an empty dimension that {layer} cannot pool; only the first (batch) dimension may be 0", shape=fmt_shape(shape), layer=name))
         return tuple(shape[:-n]) + out
 
     def rf_step(self, shape):
@@ -226,15 +234,17 @@ class _AdaptivePoolNd(Layer):
         notes = []
         for size, o in zip(shape[-self.n:], out[-self.n:]):
             if o and size % o:
-                notes.append(f"{self.type_name}: input {size} is not a multiple of output {o}; windows overlap and differ in size (⌊i·{size}/{o}⌋ .. ⌈(i+1)·{size}/{o}⌉)")
+                notes.append(tr("{layer}: input {size} is not a multiple of output {out}; windows overlap and differ in size ({windows})",
+                                layer=self.type_name, size=size, out=o, windows=f"⌊i·{size}/{o}⌋ .. ⌈(i+1)·{size}/{o}⌉"))
             if o > size:
-                notes.append(f"{self.type_name}: output {o} is larger than the input {size}; input pixels are repeated")
+                notes.append(tr("{layer}: output {out} is larger than the input {size}; input pixels are repeated", layer=self.type_name, out=o, size=size))
         return tuple(dict.fromkeys(notes))
 
     def explain(self, shape, out):
-        lines = [f"output size = {fmt_tuple(out[-self.n:])} (output_size={self.output_size!r}), whatever the input {fmt_tuple(shape[-self.n:])}"]
-        lines.append("window i covers input [⌊i·in/out⌋, ⌈(i+1)·in/out⌉)")
-        lines.append(f"params = 0; one FLOP per output element: {costs.numel(out):,}")
+        lines = [tr("output size = {out} (output_size={output_size}), whatever the input {size}",
+                    out=fmt_tuple(out[-self.n:]), output_size=repr(self.output_size), size=fmt_tuple(shape[-self.n:]))]
+        lines.append(tr("window i covers input {window}", window="[⌊i·in/out⌋, ⌈(i+1)·in/out⌉)"))
+        lines.append(tr("params = 0; one FLOP per output element: {flops}", flops=f"{costs.numel(out):,}"))
         return lines
 
 

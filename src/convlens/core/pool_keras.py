@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ..i18n import N_, tr
 from . import costs
 from ._args import fmt_shape, fmt_tuple
 from ._base import Layer, RFStep
@@ -32,7 +33,7 @@ class _KerasPoolNd(Layer):
     padding: str = "valid"
     data_format: str | None = None
     n: ClassVar[int] = 2
-    _what: ClassVar[str] = "max"
+    _cost_line: ClassVar[str] = N_("params = 0; one max per output element: {flops} FLOPs")  # explain()'s last line
 
     def __post_init__(self):
         name, n = self.type_name, self.n
@@ -46,11 +47,12 @@ class _KerasPoolNd(Layer):
     def output_shape(self, shape):
         name, n = self.type_name, self.n
         if len(shape) != n + 2:
-            raise LayerError(name, "input", f"expected a {n + 2}-D input, got {len(shape)}-D {fmt_shape(shape)}")
+            raise LayerError(name, "input", tr("expected a {want}-D input, got {rank}-D {shape}", want=n + 2, rank=len(shape), shape=fmt_shape(shape)))
         c, spatial = split_spatial(shape, n, self._last)
         out = tuple(keras_window_out(size, k, s, 1, self._pad) for size, k, s in zip(spatial, self._k, self._s))
         if self._pad == "valid" and any(o <= 0 for o in out):
-            raise LayerError(name, "pool_size", f"computed output size {fmt_tuple(out)} would be zero or negative: input {fmt_tuple(spatial)}, pool_size {fmt_tuple(self._k)}, strides {fmt_tuple(self._s)}; use padding='same' or an input of at least {fmt_tuple(self._k)}")
+            raise LayerError(name, "pool_size", tr("computed output size {out} would be zero or negative: input {size}, pool_size {pool_size}, strides {strides}; use padding='same' or an input of at least {pool_size}",
+                                                       out=fmt_tuple(out), size=fmt_tuple(spatial), pool_size=fmt_tuple(self._k), strides=fmt_tuple(self._s)))
         return join_spatial(shape, n, self._last, c, out)
 
     def _pads(self, shape):
@@ -71,8 +73,8 @@ class _KerasPoolNd(Layer):
             if self._pad == "valid":
                 lines.append(f"{ax}_out = ⌊({size} − {k}) / {s}⌋ + 1 = {o}  (padding='valid')")
             else:
-                lines.append(f"{ax}_out = ⌈{size} / {s}⌉ = {o}  (padding='same': {a} before, {b} after)")
-        lines.append(f"params = 0; one {self._what} per output element: {costs.numel(out):,} FLOPs")
+                lines.append(tr("{formula}  (padding='same': {before} before, {after} after)", formula=f"{ax}_out = ⌈{size} / {s}⌉ = {o}", before=a, after=b))
+        lines.append(tr(self._cost_line, flops=f"{costs.numel(out):,}"))
         return lines
 
 
@@ -93,7 +95,7 @@ class MaxPooling3D(_KerasPoolNd, n=3):
 
 
 class _KerasAveragePoolNd(_KerasPoolNd):
-    _what = "mean"  # what each window computes, as explain() says it
+    _cost_line = N_("params = 0; one mean per output element: {flops} FLOPs")  # what each window computes, as explain() says it
 
 
 class AveragePooling1D(_KerasAveragePoolNd, n=1):
@@ -122,7 +124,7 @@ class _KerasGlobalPoolNd(Layer):
     data_format: str | None = None
     keepdims: bool = False
     n: ClassVar[int] = 2
-    _what: ClassVar[str] = "mean"
+    _explained: ClassVar[str] = N_("{change}: one mean over all {positions} positions per channel")  # explain()'s first line
 
     def __post_init__(self):
         object.__setattr__(self, "_last", keras_data_format(self.type_name, self.data_format) == "channels_last")
@@ -130,7 +132,7 @@ class _KerasGlobalPoolNd(Layer):
     def output_shape(self, shape):
         n = self.n
         if len(shape) != n + 2:
-            raise LayerError(self.type_name, "input", f"expected a {n + 2}-D input, got {len(shape)}-D {fmt_shape(shape)}")
+            raise LayerError(self.type_name, "input", tr("expected a {want}-D input, got {rank}-D {shape}", want=n + 2, rank=len(shape), shape=fmt_shape(shape)))
         c = split_spatial(shape, n, self._last)[0]
         if self.keepdims:
             return join_spatial(shape, n, self._last, c, (1,) * n)
@@ -145,8 +147,8 @@ class _KerasGlobalPoolNd(Layer):
 
     def explain(self, shape, out):
         spatial = split_spatial(shape, self.n, self._last)[1]
-        return [f"{fmt_shape(shape)} -> {fmt_shape(out)}: one {self._what} over all {fmt_tuple(spatial)} positions per channel",
-                f"params = 0; FLOPs = {costs.numel(out):,} (one per output element)"]
+        return [tr(self._explained, change=f"{fmt_shape(shape)} -> {fmt_shape(out)}", positions=fmt_tuple(spatial)),
+                tr("params = 0; FLOPs = {flops} (one per output element)", flops=f"{costs.numel(out):,}")]
 
 
 class GlobalAveragePooling1D(_KerasGlobalPoolNd, n=1):
@@ -168,7 +170,7 @@ class GlobalAveragePooling3D(_KerasGlobalPoolNd, n=3):
 
 
 class _KerasGlobalMaxPoolNd(_KerasGlobalPoolNd):
-    _what = "max"
+    _explained = N_("{change}: one max over all {positions} positions per channel")
 
 
 class GlobalMaxPooling1D(_KerasGlobalMaxPoolNd, n=1):

@@ -15,6 +15,7 @@ from typing import ClassVar
 from ._args import fmt_shape
 from ._base import Layer, Weight
 from .framework import Framework
+from ..i18n import tr
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ class Reported(Layer):
 
     def explain(self, shape, out):
         n = sum(w.numel for w in self.weights(shape))
-        return [f"{' , '.join(fmt_shape(s) for s in shape)} -> {fmt_shape(out)} and {n:,} parameters, as Keras reports them: convlens has no formula for {self.kind}; MACs not counted"]
+        return [tr("{shapes} -> {out} and {n} parameters, as Keras reports them: convlens has no formula for {kind}; MACs not counted",
+                   shapes=' , '.join(fmt_shape(s) for s in shape), out=fmt_shape(out), n=f"{n:,}", kind=self.kind)]
 
 
 @dataclass(frozen=True)
@@ -66,4 +68,4 @@ class InputLayer(Layer):
         return tuple(self.batch_shape)
 
     def explain(self, shape, out):
-        return [f"model input {fmt_shape(out)}; no parameters"]
+        return [tr("model input {shape}; no parameters", shape=fmt_shape(out))]

@@ -26,6 +26,7 @@ from .framework import Framework
 from ._errors import LayerError
 from .keras_conventions import keras_data_format, keras_tuple
 from .window import axis_letters, join_spatial, split_spatial
+from ..i18n import tr
 
 _INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area")
 
@@ -37,7 +38,8 @@ class _Resample(Layer):
 
     def _layout(self, shape):
         if len(shape) != self.n + 2:
-            raise LayerError(self.type_name, "input", f"expected a {self.n + 2}-D input (batch, {'spatial, ' * self.n}channels), got {len(shape)}-D {fmt_shape(shape)}")
+            layout = ", ".join([tr("batch")] + [tr("spatial")] * self.n + [tr("channels")])  # (batch, spatial, spatial, channels)
+            raise LayerError(self.type_name, "input", tr("expected a {rank}-D input ({layout}), got {got}-D {shape}", rank=self.n + 2, layout=layout, got=len(shape), shape=fmt_shape(shape)))
         return split_spatial(shape, self.n, self._last)
 
 
@@ -60,7 +62,7 @@ class _CroppingNd(_Resample):
         elif isinstance(c, (tuple, list)) and len(c) == n:
             pairs = tuple(keras_tuple(name, "cropping", p, 2, allow_zero=True) for p in c)
         else:
-            raise LayerError(name, "cropping", f"cropping must be an int, a tuple of {n} ints or a tuple of {n} (before, after) pairs, got {c!r}")
+            raise LayerError(name, "cropping", tr("cropping must be an int, a tuple of {n} ints or a tuple of {n} (before, after) pairs, got {value}", n=n, value=repr(c)))
         object.__setattr__(self, "_pairs", pairs)
 
     def output_shape(self, shape):
@@ -68,7 +70,7 @@ class _CroppingNd(_Resample):
         out = []
         for size, (a, b) in zip(spatial, self._pairs):
             if size is not None and a + b >= size:
-                raise LayerError(self.type_name, "cropping", f"cropping {a} + {b} leaves nothing of the input {fmt_shape(shape)} (size {size}); the crop must be smaller than the input")
+                raise LayerError(self.type_name, "cropping", tr("cropping {a} + {b} leaves nothing of the input {shape} (size {size}); the crop must be smaller than the input", a=a, b=b, shape=fmt_shape(shape), size=size))
             out.append(None if size is None else size - a - b)
         return join_spatial(shape, self.n, self._last, c, tuple(out))
 
@@ -78,7 +80,7 @@ class _CroppingNd(_Resample):
     def explain(self, shape, out):
         spatial, o = self._layout(shape)[1], split_spatial(out, self.n, self._last)[1]
         axes = axis_letters(self.n)
-        return [f"{ax}_out = {i} − {a} − {b} = {v}" for ax, i, (a, b), v in zip(axes, spatial, self._pairs, o)] + ["no parameters; elements are copied"]
+        return [f"{ax}_out = {i} − {a} − {b} = {v}" for ax, i, (a, b), v in zip(axes, spatial, self._pairs, o)] + [tr("no parameters; elements are copied")]
 
 
 class Cropping1D(_CroppingNd, n=1):
@@ -124,7 +126,7 @@ class _UpSamplingNd(_Resample):
         name = self.type_name
         object.__setattr__(self, "_last", keras_data_format(name, self.data_format) == "channels_last" if self.n > 1 else True)
         if self.n == 1 and (isinstance(self.size, bool) or not isinstance(self.size, int)):
-            raise LayerError(name, "size", f"size must be an int for {name}, got size={self.size!r}")
+            raise LayerError(name, "size", tr("size must be an int for {layer}, got size={value}", layer=name, value=repr(self.size)))
         object.__setattr__(self, "_size", keras_tuple(name, "size", self.size, self.n))
 
     def output_shape(self, shape):
@@ -141,7 +143,7 @@ class _UpSamplingNd(_Resample):
         spatial, o = self._layout(shape)[1], split_spatial(out, self.n, self._last)[1]
         axes = axis_letters(self.n)
         how = getattr(self, "interpolation", "nearest")
-        return [f"{ax}_out = {i} · {s} = {v}" for ax, i, s, v in zip(axes, spatial, self._size, o)] + [f"no parameters; '{how}' interpolation"]
+        return [f"{ax}_out = {i} · {s} = {v}" for ax, i, s, v in zip(axes, spatial, self._size, o)] + [tr("no parameters; {how} interpolation", how=f"'{how}'")]
 
 
 class UpSampling1D(_UpSamplingNd, n=1):
@@ -169,7 +171,7 @@ class UpSampling2D(_UpSamplingNd):
     def __post_init__(self):
         super().__post_init__()
         if str(self.interpolation).lower() not in _INTERPOLATIONS:
-            raise LayerError(self.type_name, "interpolation", f"interpolation={self.interpolation!r} is not one of {', '.join(map(repr, _INTERPOLATIONS))}")
+            raise LayerError(self.type_name, "interpolation", tr("interpolation={value} is not one of {choices}", value=repr(self.interpolation), choices=', '.join(map(repr, _INTERPOLATIONS))))
 
 
 @dataclass(frozen=True)

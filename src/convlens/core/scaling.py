@@ -23,6 +23,7 @@ from ._args import fmt_shape
 from ._base import Layer, Weight
 from .framework import Framework
 from ._errors import LayerError
+from ..i18n import tr
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,10 @@ class Rescaling(_Scale):
 
     def __post_init__(self):
         if self.scale is None:
-            raise LayerError(self.type_name, "scale", "scale is required, e.g. Rescaling(1/255)")
+            raise LayerError(self.type_name, "scale", tr("scale is required, e.g. Rescaling(1/255)"))
 
     def explain(self, shape, out):
-        return [f"output shape {fmt_shape(out)} (same as input): x·{self.scale} + {self.offset}; no parameters"]
+        return [tr("output shape {out} (same as input): x·{scale} + {offset}; no parameters", out=fmt_shape(out), scale=self.scale, offset=self.offset)]
 
 
 def _axes(layer: str, axis) -> tuple[int, ...]:
@@ -60,7 +61,7 @@ def _axes(layer: str, axis) -> tuple[int, ...]:
         return ()
     axes = (axis,) if isinstance(axis, int) and not isinstance(axis, bool) else tuple(axis) if isinstance(axis, (tuple, list)) else None
     if axes is None or any(isinstance(a, bool) or not isinstance(a, int) for a in axes):
-        raise LayerError(layer, "axis", f"axis must be an int, a tuple of ints or None, got axis={axis!r}")
+        raise LayerError(layer, "axis", tr("axis must be an int, a tuple of ints or None, got axis={axis}", axis=repr(axis)))
     return axes
 
 
@@ -87,20 +88,20 @@ class Normalization(_Scale):
     def __post_init__(self):
         _axes(self.type_name, self.axis)
         if (self.mean is None) != (self.variance is None):
-            raise LayerError(self.type_name, "mean", f"give both mean and variance or neither, got mean={self.mean!r} and variance={self.variance!r}")
+            raise LayerError(self.type_name, "mean", tr("give both mean and variance or neither, got mean={mean} and variance={variance}", mean=repr(self.mean), variance=repr(self.variance)))
 
     def _kept(self, shape) -> tuple[int, ...]:
         n = len(shape)
         axes = _axes(self.type_name, self.axis)
         bad = [a for a in axes if not -n <= a < n]
         if bad:
-            raise LayerError(self.type_name, "axis", f"axis={self.axis!r} is out of range for the {n}-D input {fmt_shape(shape)}; use axes in [-{n}, {n - 1}]")
+            raise LayerError(self.type_name, "axis", tr("axis={axis} is out of range for the {n}-D input {shape}; use axes in [-{n}, {last}]", axis=repr(self.axis), n=n, shape=fmt_shape(shape), last=n - 1))
         kept = tuple(sorted(a % n for a in axes))
         if len(set(kept)) != len(kept):
-            raise LayerError(self.type_name, "axis", f"axis={self.axis!r} names the same axis of the {n}-D input {fmt_shape(shape)} twice; name each axis once")
+            raise LayerError(self.type_name, "axis", tr("axis={axis} names the same axis of the {n}-D input {shape} twice; name each axis once", axis=repr(self.axis), n=n, shape=fmt_shape(shape)))
         unknown = [a for a in kept if shape[a] is None]
         if unknown:
-            raise LayerError(self.type_name, "axis", f"the kept axis {unknown[0]} of {fmt_shape(shape)} must have a known size")
+            raise LayerError(self.type_name, "axis", tr("the kept axis {axis} of {shape} must have a known size", axis=unknown[0], shape=fmt_shape(shape)))
         return kept
 
     def output_shape(self, shape):
@@ -115,13 +116,13 @@ class Normalization(_Scale):
 
     def explain(self, shape, out):
         if self.mean is not None:
-            return [f"output shape {fmt_shape(out)} (same as input): (x − mean)/√variance with the given statistics; no parameters"]
+            return [tr("output shape {out} (same as input): (x − mean)/√variance with the given statistics; no parameters", out=fmt_shape(out))]
         stats = tuple(shape[a] for a in self._kept(shape))
         n = 1
         for d in stats:
             n *= d
-        return [f"output shape {fmt_shape(out)} (same as input): (x − mean)/√variance per index of axes {self._kept(shape)}",
-                f"params = mean {n} + variance {n} + count 1 = {2 * n + 1:,} (non-trainable, set by adapt())"]
+        return [tr("output shape {out} (same as input): (x − mean)/√variance per index of axes {axes}", out=fmt_shape(out), axes=self._kept(shape)),
+                tr("params = mean {n} + variance {n} + count 1 = {total} (non-trainable, set by adapt())", n=n, total=f"{2 * n + 1:,}")]
 
 
 @dataclass(frozen=True)
@@ -139,17 +140,17 @@ class LayerScale(_Scale):
 
     def __post_init__(self):
         if isinstance(self.projection_dim, bool) or not isinstance(self.projection_dim, int) or self.projection_dim <= 0:
-            raise LayerError(self.type_name, "projection_dim", f"projection_dim must be a positive int, got {self.projection_dim!r}")
+            raise LayerError(self.type_name, "projection_dim", tr("projection_dim must be a positive int, got {value}", value=repr(self.projection_dim)))
 
     def output_shape(self, shape):
         # x·gamma broadcasts like numpy: a size of 1 on either side stretches to the other
         last, p = shape[-1], self.projection_dim
         if last is not None and last != p and 1 not in (last, p):
-            raise LayerError(self.type_name, "projection_dim", f"projection_dim={p} does not broadcast against the last axis of {fmt_shape(shape)}; use projection_dim={last}")
+            raise LayerError(self.type_name, "projection_dim", tr("projection_dim={p} does not broadcast against the last axis of {shape}; use projection_dim={last}", p=p, shape=fmt_shape(shape), last=last))
         return tuple(shape[:-1]) + (p if last == 1 else last,)
 
     def weights(self, shape):
         return (Weight("variable", (self.projection_dim,)),)  # Keras adds gamma without a name
 
     def explain(self, shape, out):
-        return [f"output shape {fmt_shape(out)} (same as input): x·gamma", f"params = gamma ({self.projection_dim},) = {self.projection_dim:,}"]
+        return [tr("output shape {out} (same as input): x·gamma", out=fmt_shape(out)), f"params = gamma ({self.projection_dim},) = {self.projection_dim:,}"]

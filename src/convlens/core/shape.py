@@ -18,12 +18,13 @@ from fractions import Fraction
 from typing import ClassVar
 
 from . import costs
-from ._args import fmt_shape, fmt_tuple, ntuple
+from ._args import fmt_shape, fmt_tuple, ntuple, ranks_text
 from ._base import Layer, RFStep
 from .framework import Framework
 from ._errors import LayerError
 from .keras_conventions import keras_data_format, keras_tuple
 from .window import join_spatial, split_spatial
+from ..i18n import tr
 
 _FLAT = RFStep((), (), (), is_global=True)  # the spatial layout is gone after a flatten
 
@@ -32,9 +33,9 @@ def _canon_dim(layer: str, arg: str, dim, rank: int) -> int:
     """PyTorch dimension wrapping: ``dim`` in [-rank, rank) (a 0-d tensor counts as rank 1)."""
     r = max(rank, 1)
     if isinstance(dim, bool) or not isinstance(dim, int):
-        raise LayerError(layer, arg, f"{arg} must be an int, got {dim!r}")
+        raise LayerError(layer, arg, tr("{arg} must be an int, got {value}", arg=arg, value=repr(dim)))
     if not -r <= dim < r:
-        raise LayerError(layer, arg, f"{arg}={dim} is out of range for a {rank}-D input; use a dimension in [-{r}, {r - 1}]")
+        raise LayerError(layer, arg, tr("{arg}={dim} is out of range for a {rank}-D input; use a dimension in [-{r}, {last}]", arg=arg, dim=dim, rank=rank, r=r, last=r - 1))
     return dim % r
 
 
@@ -56,7 +57,7 @@ class Flatten(Layer):
         s = _canon_dim(name, "start_dim", self.start_dim, r)
         e = _canon_dim(name, "end_dim", self.end_dim, r)
         if s > e:
-            raise LayerError(name, "start_dim", f"start_dim={self.start_dim} comes after end_dim={self.end_dim} for a {r}-D input {fmt_shape(shape)}; use start_dim <= end_dim")
+            raise LayerError(name, "start_dim", tr("start_dim={start} comes after end_dim={end} for a {rank}-D input {shape}; use start_dim <= end_dim", start=self.start_dim, end=self.end_dim, rank=r, shape=fmt_shape(shape)))
         if r == 0:
             return (1,)
         return tuple(shape[:s]) + (costs.numel(shape[s:e + 1]),) + tuple(shape[e + 1:])
@@ -65,7 +66,7 @@ class Flatten(Layer):
         return _FLAT
 
     def explain(self, shape, out):
-        return [f"{fmt_shape(shape)} -> {fmt_shape(out)}: dimensions {self.start_dim}..{self.end_dim} multiplied together; no parameters, no FLOPs"]
+        return [tr("{shape} -> {out}: dimensions {start}..{end} multiplied together; no parameters, no FLOPs", shape=fmt_shape(shape), out=fmt_shape(out), start=self.start_dim, end=self.end_dim)]
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class KerasFlatten(Layer):
 
     def output_shape(self, shape):
         if len(shape) < 1:
-            raise LayerError(self.type_name, "input", f"expects at least a 1-D input (batch, …), got {fmt_shape(shape)}")
+            raise LayerError(self.type_name, "input", tr("expects at least a 1-D input (batch, …), got {shape}", shape=fmt_shape(shape)))
         return (shape[0], costs.numel(shape[1:]))
 
     def rf_step(self, shape):
@@ -97,7 +98,7 @@ class KerasFlatten(Layer):
 
     def explain(self, shape, out):
         dims = " × ".join(str(d) for d in shape[1:]) or "1"
-        return [f"{fmt_shape(shape)} -> {fmt_shape(out)}: {dims} = {out[1]:,} features per sample; no parameters"]
+        return [tr("{shape} -> {out}: {dims} = {n} features per sample; no parameters", shape=fmt_shape(shape), out=fmt_shape(out), dims=dims, n=f"{out[1]:,}")]
 
 
 @dataclass(frozen=True)
@@ -115,26 +116,26 @@ class Unflatten(Layer):
     def __post_init__(self):
         u = self.unflattened_size
         if self.dim is None or u is None:
-            raise LayerError(self.type_name, "dim", f"dim and unflattened_size are required, got dim={self.dim!r}, unflattened_size={u!r}")
+            raise LayerError(self.type_name, "dim", tr("dim and unflattened_size are required, got dim={dim}, unflattened_size={size}", dim=repr(self.dim), size=repr(u)))
         if not isinstance(u, (tuple, list)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in u):
-            raise LayerError(self.type_name, "unflattened_size", f"unflattened_size must be a tuple of ints, got {u!r}")
+            raise LayerError(self.type_name, "unflattened_size", tr("unflattened_size must be a tuple of ints, got {value}", value=repr(u)))
 
     def output_shape(self, shape):
         name = self.type_name
         d = _canon_dim(name, "dim", self.dim, len(shape))
         if len(shape) == 0:
-            raise LayerError(name, "input", "cannot unflatten a 0-D input")
+            raise LayerError(name, "input", tr("cannot unflatten a 0-D input"))
         sizes, size = list(self.unflattened_size), shape[d]
         inferred = [i for i, v in enumerate(sizes) if v == -1]
         if len(inferred) > 1 or any(v < -1 for v in sizes):
-            raise LayerError(name, "unflattened_size", f"unflattened_size={tuple(sizes)} may hold at most one -1 and no other negative size")
+            raise LayerError(name, "unflattened_size", tr("unflattened_size={sizes} may hold at most one -1 and no other negative size", sizes=tuple(sizes)))
         known = math.prod(v for v in sizes if v != -1)
         if inferred:
             if known == 0 or size % known:
-                raise LayerError(name, "unflattened_size", f"unflattened_size={tuple(sizes)} cannot split dimension {d} of size {size} ({fmt_shape(shape)})")
+                raise LayerError(name, "unflattened_size", tr("unflattened_size={sizes} cannot split dimension {d} of size {size} ({shape})", sizes=tuple(sizes), d=d, size=size, shape=fmt_shape(shape)))
             sizes[inferred[0]] = size // known
         elif known != size:
-            raise LayerError(name, "unflattened_size", f"unflattened_size={tuple(sizes)} multiplies to {known}, but dimension {d} of {fmt_shape(shape)} is {size}")
+            raise LayerError(name, "unflattened_size", tr("unflattened_size={sizes} multiplies to {known}, but dimension {d} of {shape} is {size}", sizes=tuple(sizes), known=known, d=d, shape=fmt_shape(shape), size=size))
         return tuple(shape[:d]) + tuple(sizes) + tuple(shape[d + 1:])
 
 
@@ -156,12 +157,12 @@ class ZeroPad2d(Layer):
     def output_shape(self, shape):
         name = self.type_name
         if len(shape) < 2:
-            raise LayerError(name, "input", f"pads the last two dimensions, so needs at least a 2-D input, got {fmt_shape(shape)}")
+            raise LayerError(name, "input", tr("pads the last two dimensions, so needs at least a 2-D input, got {shape}", shape=fmt_shape(shape)))
         left, right, top, bottom = self._p
         # negative pads crop first (aten constant_pad_nd narrows), so the crops alone must leave >= 0
         cropped = (shape[-2] + min(top, 0) + min(bottom, 0), shape[-1] + min(left, 0) + min(right, 0))
         if min(cropped) < 0:
-            raise LayerError(name, "padding", f"the negative entries of padding (left, right, top, bottom)={self._p} crop {fmt_tuple(shape[-2:])} to a negative size {fmt_tuple(cropped)}")
+            raise LayerError(name, "padding", tr("the negative entries of padding (left, right, top, bottom)={padding} crop {size} to a negative size {cropped}", padding=self._p, size=fmt_tuple(shape[-2:]), cropped=fmt_tuple(cropped)))
         h, w = shape[-2] + top + bottom, shape[-1] + left + right
         return tuple(shape[:-2]) + (h, w)
 
@@ -195,13 +196,13 @@ class ZeroPadding2D(Layer):
         elif isinstance(p, (tuple, list)) and len(p) == 2:
             pads = (keras_tuple(name, "padding", p[0], 2, allow_zero=True), keras_tuple(name, "padding", p[1], 2, allow_zero=True))
         else:
-            raise LayerError(name, "padding", f"padding must be an int, (sym_height, sym_width) or ((top, bottom), (left, right)), got {p!r}")
+            raise LayerError(name, "padding", tr("padding must be an int, (sym_height, sym_width) or ((top, bottom), (left, right)), got {value}", value=repr(p)))
         object.__setattr__(self, "_p", pads)
         object.__setattr__(self, "_last", keras_data_format(name, self.data_format) == "channels_last")
 
     def output_shape(self, shape):
         if len(shape) != 4:
-            raise LayerError(self.type_name, "input", f"expected a 4-D input, got {len(shape)}-D {fmt_shape(shape)}")
+            raise LayerError(self.type_name, "input", tr("expected a 4-D input, got {rank}-D {shape}", rank=len(shape), shape=fmt_shape(shape)))
         c, (h, w) = split_spatial(shape, 2, self._last)
         (t, b), (l, r) = self._p
         return join_spatial(shape, 2, self._last, c, (h + t + b, w + l + r))
@@ -228,15 +229,15 @@ class PixelShuffle(Layer):
     def __post_init__(self):
         r = self.upscale_factor
         if isinstance(r, bool) or not isinstance(r, int) or r <= 0:
-            raise LayerError(self.type_name, "upscale_factor", f"upscale_factor must be a positive int, got {r!r}")
+            raise LayerError(self.type_name, "upscale_factor", tr("upscale_factor must be a positive int, got {value}", value=repr(r)))
 
     def output_shape(self, shape):
         name, r = self.type_name, self.upscale_factor
         if len(shape) < 3:
-            raise LayerError(name, "input", f"expects at least a 3-D input (*, C, H, W), got {fmt_shape(shape)}")
+            raise LayerError(name, "input", tr("expects at least a 3-D input (*, C, H, W), got {shape}", shape=fmt_shape(shape)))
         c, h, w = shape[-3:]
         if c % (r * r):
-            raise LayerError(name, "upscale_factor", f"the input's {c} channels ({fmt_shape(shape)}) are not divisible by upscale_factor² = {r * r}")
+            raise LayerError(name, "upscale_factor", tr("the input's {c} channels ({shape}) are not divisible by upscale_factor² = {r2}", c=c, shape=fmt_shape(shape), r2=r * r))
         return tuple(shape[:-3]) + (c // (r * r), h * r, w * r)
 
     def rf_step(self, shape):
@@ -271,25 +272,25 @@ class Upsample(Layer):
     def __post_init__(self):
         name = self.type_name
         if self.mode not in _UPSAMPLE_RANKS:
-            raise LayerError(name, "mode", f"mode={self.mode!r} is not one of {', '.join(map(repr, _UPSAMPLE_RANKS))}")
+            raise LayerError(name, "mode", tr("mode={mode} is not one of {choices}", mode=repr(self.mode), choices=', '.join(map(repr, _UPSAMPLE_RANKS))))
         if self.align_corners is not None and self.mode in ("nearest", "nearest-exact", "area"):
-            raise LayerError(name, "align_corners", f"align_corners can only be set with the interpolating modes linear, bilinear, bicubic, trilinear; got mode={self.mode!r}")
+            raise LayerError(name, "align_corners", tr("align_corners can only be set with the interpolating modes linear, bilinear, bicubic, trilinear; got mode={mode}", mode=repr(self.mode)))
 
     def _sizes(self, shape):
         name, n = self.type_name, len(shape) - 2
         if self.size is not None and self.scale_factor is not None:
-            raise LayerError(name, "size", f"only one of size={self.size!r} and scale_factor={self.scale_factor!r} may be given")
+            raise LayerError(name, "size", tr("only one of size={size} and scale_factor={scale} may be given", size=repr(self.size), scale=repr(self.scale_factor)))
         if self.size is None and self.scale_factor is None:
-            raise LayerError(name, "size", "either size or scale_factor must be given, e.g. scale_factor=2")
+            raise LayerError(name, "size", tr("either size or scale_factor must be given, e.g. scale_factor=2"))
         spatial = tuple(shape[2:])
         if self.size is not None:
             if isinstance(self.size, (tuple, list)) and len(self.size) != n:
-                raise LayerError(name, "size", f"size={tuple(self.size)!r} has {len(self.size)} entries but the input {fmt_shape(shape)} has {n} spatial dimensions")
+                raise LayerError(name, "size", tr("{arg}={value} has {k} entries but the input {shape} has {n} spatial dimensions", arg="size", value=repr(tuple(self.size)), k=len(self.size), shape=fmt_shape(shape), n=n))
             return spatial, ntuple(name, "size", self.size, n)
         sf = self.scale_factor
         if isinstance(sf, (tuple, list)):
             if len(sf) != n:
-                raise LayerError(name, "scale_factor", f"scale_factor={tuple(sf)!r} has {len(sf)} entries but the input {fmt_shape(shape)} has {n} spatial dimensions")
+                raise LayerError(name, "scale_factor", tr("{arg}={value} has {k} entries but the input {shape} has {n} spatial dimensions", arg="scale_factor", value=repr(tuple(sf)), k=len(sf), shape=fmt_shape(shape), n=n))
         else:
             sf = (sf,) * n
         return spatial, tuple(math.floor(v * float(f)) for v, f in zip(spatial, sf))
@@ -299,10 +300,10 @@ class Upsample(Layer):
         ranks = _UPSAMPLE_RANKS[self.mode]
         spatial, out = self._sizes(shape) if len(shape) >= 3 else ((), ())
         if len(shape) not in ranks:
-            raise LayerError(name, "mode", f"mode={self.mode!r} needs a {' or '.join(f'{r}-D' for r in ranks)} input, got {len(shape)}-D {fmt_shape(shape)}")
+            raise LayerError(name, "mode", tr("mode={mode} needs a {ranks} input, got {rank}-D {shape}", mode=repr(self.mode), ranks=ranks_text(ranks), rank=len(shape), shape=fmt_shape(shape)))
         # 'area' is adaptive average pooling, which accepts an empty output; the others need every size > 0
         if any(v <= 0 for v in spatial + (out if self.mode != "area" else ())) or any(v < 0 for v in out):
-            raise LayerError(name, "input", f"input {fmt_tuple(spatial)} and output {fmt_tuple(out)} sizes must all be > 0")
+            raise LayerError(name, "input", tr("input {size} and output {out} sizes must all be > 0", size=fmt_tuple(spatial), out=fmt_tuple(out)))
         return tuple(shape[:2]) + out
 
     def flops(self, shape, out, macs):
@@ -316,7 +317,7 @@ class Upsample(Layer):
 
     def explain(self, shape, out):
         if self.size is not None:
-            return [f"output size = size = {fmt_tuple(out[2:])}"]
+            return [tr("output size = size = {size}", size=fmt_tuple(out[2:]))]
         return [f"out = ⌊{i} · {self.scale_factor}⌋ = {o}" for i, o in zip(shape[2:], out[2:])]
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import MISSING, dataclass, fields
 
+from ..i18n import tr
 from ._base import LayerResult
 from ._errors import LayerError
 from .framework import Framework
@@ -74,11 +75,14 @@ class SolveResult:
     # when there is no solution: the reachable output sizes closest to the one asked for (below
     # and above), each with the simplest configuration that reaches it
     nearest: tuple[Solution, ...] = ()
+    # no configuration within the bounds gives the size (the last note says so), as opposed to a
+    # note that offers an alternative (padding='same', a padding layer)
+    none_found: bool = False
 
     @property
     def unreachable(self) -> bool:
         """No configuration gives the size and no alternative was found (the CLI exits 1)."""
-        return not self.solutions and (bool(self.nearest) or not self.notes or self.notes[-1].startswith(f"{self.layer}: no configuration"))
+        return not self.solutions and (bool(self.nearest) or not self.notes or self.none_found)
 
 
 def solve(
@@ -110,20 +114,21 @@ def solve(
     cls = build_check
     names = _role_names(cls)
     if names["kernel"] is None:
-        raise LayerError(layer_name, "layer", f"solve works for layers with a sliding window (convolution, pooling); {layer_name} has no kernel_size or pool_size")
+        raise LayerError(layer_name, "layer", tr("solve works for layers with a sliding window (convolution, pooling); {layer} has no kernel_size or pool_size", layer=layer_name))
     for arg, value in (("input", input_size), ("output", output_size)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
-            raise LayerError(layer_name, arg, f"{arg} size must be a positive int, got {value!r}")
+            message = tr("input size must be a positive int, got {got}", got=repr(value)) if arg == "input" else tr("output size must be a positive int, got {got}", got=repr(value))
+            raise LayerError(layer_name, arg, message)
     if same:
         output_size = input_size if output_size is None else output_size
         if output_size != input_size:
-            raise LayerError(layer_name, "output", f"same=True keeps the size, but output={output_size} differs from input={input_size}; drop one of them")
+            raise LayerError(layer_name, "output", tr("same=True keeps the size, but output={output} differs from input={input}; drop one of them", output=output_size, input=input_size))
         if stride not in (None, 1):
-            raise LayerError(layer_name, "stride", f"the size can only be kept with stride 1, got stride={stride}")
+            raise LayerError(layer_name, "stride", tr("the size can only be kept with stride 1, got stride={stride}", stride=stride))
         stride = 1
         dilation = 1 if dilation is None else dilation  # a dilated kernel only when asked for
     if output_size is None:
-        raise LayerError(layer_name, "output", "give the output size (e.g. output=112) or same=True")
+        raise LayerError(layer_name, "output", tr("give the output size (e.g. {example}) or same=True", example="output=112"))
 
     n = _rank(cls)
     keras = cls.framework is Framework.KERAS
@@ -153,10 +158,11 @@ def solve(
     if same and not keras and kernel_size is not None:
         notes += _no_symmetric_same(cls, names, layer_name, input_size, kernel_size, dilation or 1, solutions)
     nearest = ()
-    if not solutions and not notes:  # no answer and no alternative (such as padding='same') to offer
+    none_found = not solutions and not notes  # no answer and no alternative (such as padding='same') to offer
+    if none_found:
         notes.append(_none_found(layer_name, cls, names, input_size, output_size, kernel_size))
         nearest = _nearest(reached, output_size)
-    return SolveResult(layer_name, input_size, output_size, tuple(solutions), tuple(notes), nearest)
+    return SolveResult(layer_name, input_size, output_size, tuple(solutions), tuple(notes), nearest, none_found)
 
 
 def _nearest(reached: dict, want: int) -> tuple[Solution, ...]:
@@ -244,17 +250,14 @@ def _no_symmetric_same(cls, names, layer_name, size, k, d, solutions) -> list[st
 
     before, after = keras_same_padding(size, k, 1, d)  # the split PyTorch's padding='same' uses too
     n = _rank(cls)
-    pad_layer = f"nn.ZeroPad{n}d"
-    pad_arg = (before, after) * n
-    text = (
-        f"{layer_name}: no symmetric padding keeps {size} with kernel_size={k}" + (f", dilation={d}" if d != 1 else "")
-        + f": the window covers {effective_kernel(k, d)} pixels, so {before + after} pixels of padding are needed, which do not split evenly; "
-    )
+    fields = dict(layer=layer_name, size=size, args=f"kernel_size={k}" + (f", dilation={d}" if d != 1 else ""),
+                  window=effective_kernel(k, d), total=before + after, pad=f"nn.ZeroPad{n}d({(before, after) * n})")
     if names["padding"] and "same" in _padding_strings(cls):
-        text += f"use padding='same' (PyTorch pads {before} before and {after} after; stride 1 only) or {pad_layer}({pad_arg}) before a {layer_name} with padding=0"
-    else:
-        text += f"pad asymmetrically first, e.g. {pad_layer}({pad_arg}) before a {layer_name} with padding=0"
-    return [text]
+        return [tr("{layer}: no symmetric padding keeps {size} with {args}: the window covers {window} pixels, so {total} pixels of padding "
+                   "are needed, which do not split evenly; use padding='same' (PyTorch pads {before} before and {after} after; stride 1 only) "
+                   "or {pad} before a {layer} with padding=0", before=before, after=after, **fields)]
+    return [tr("{layer}: no symmetric padding keeps {size} with {args}: the window covers {window} pixels, so {total} pixels of padding "
+               "are needed, which do not split evenly; pad asymmetrically first, e.g. {pad} before a {layer} with padding=0", **fields)]
 
 
 def _padding_strings(cls) -> tuple[str, ...]:
@@ -268,12 +271,15 @@ def _padding_strings(cls) -> tuple[str, ...]:
 def _none_found(layer_name, cls, names, size, want, kernel) -> str:
     bounds = f"kernel ≤ {MAX_KERNEL}" if kernel is None else f"kernel_size={kernel}"
     bounds += f", stride ≤ {MAX_STRIDE}" + (f", dilation ≤ {MAX_DILATION}" if names["dilation"] else "") + ", padding ≤ kernel"
-    text = f"{layer_name}: no configuration ({bounds}) maps {size} to {want}"
     if want > size and not names["output_padding"]:
-        text += f"; a {layer_name} never makes its input larger than in + 2·padding − kernel + 1; to upsample use a transposed convolution (ConvTranspose{_rank(cls)}d / Conv{_rank(cls)}DTranspose) or Upsample"
-    elif want < size and kernel is not None:
-        text += "; try without a fixed kernel size, or a larger stride"
-    return text
+        return tr("{layer}: no configuration ({bounds}) maps {size} to {want}; a {layer} never makes its input larger than {formula}; "
+                  "to upsample use a transposed convolution ({transposed}) or Upsample",
+                  layer=layer_name, bounds=bounds, size=size, want=want, formula="in + 2·padding − kernel + 1",
+                  transposed=f"ConvTranspose{_rank(cls)}d / Conv{_rank(cls)}DTranspose")
+    if want < size and kernel is not None:
+        return tr("{layer}: no configuration ({bounds}) maps {size} to {want}; try without a fixed kernel size, or a larger stride",
+                  layer=layer_name, bounds=bounds, size=size, want=want)
+    return tr("{layer}: no configuration ({bounds}) maps {size} to {want}", layer=layer_name, bounds=bounds, size=size, want=want)
 
 
 def _field_names(cls) -> tuple[str, ...]:

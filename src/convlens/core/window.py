@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ..i18n import tr, trn
 from . import costs
 from ._base import Shape
 
@@ -166,11 +167,17 @@ def window_warnings(layer, spatial, out, kernel, stride, pads, dilation, same) -
         # between windows, the stride warning below says it
         dropped = size + a - covered
         if dropped > 0 and s <= e:
-            notes.append(f"{layer}: the floor drops the last {dropped} input row{'s' if dropped != 1 else ''}/column{'s' if dropped != 1 else ''} ({size} → {o}): no window reaches {'them' if dropped != 1 else 'it'}; pad or crop so that (in + padding − kernel) is divisible by the stride")
+            notes.append(trn(
+                "{layer}: the floor drops the last {n} input row/column ({size} → {out}): no window reaches it; pad or crop so that (in + padding − kernel) is divisible by the stride",
+                "{layer}: the floor drops the last {n} input rows/columns ({size} → {out}): no window reaches them; pad or crop so that (in + padding − kernel) is divisible by the stride",
+                dropped, layer=layer, n=dropped, size=size, out=o))
         if s > e:
-            notes.append(f"{layer}: stride {s} is larger than the kernel {e}: {s - e} pixel{'s' if s - e != 1 else ''} between windows are never seen")
+            notes.append(trn("{layer}: stride {stride} is larger than the kernel {kernel}: {n} pixel between windows are never seen",
+                             "{layer}: stride {stride} is larger than the kernel {kernel}: {n} pixels between windows are never seen",
+                             s - e, layer=layer, stride=s, kernel=e, n=s - e))
         if same and a != b:  # Keras' 'same' with a stride pads by what the size needs, not by the kernel alone
-            notes.append(f"{layer}: 'same' padding is asymmetric here ({a} before, {b} after): the extra pixel goes at the end, so the windows are not centred")
+            notes.append(tr("{layer}: 'same' padding is asymmetric here ({before} before, {after} after): the extra pixel goes at the end, so the windows are not centred",
+                            layer=layer, before=a, after=b))
     return tuple(dict.fromkeys(notes))
 
 

@@ -27,6 +27,7 @@ from . import _cifar, _idx
 from ._catalog import CATALOG, KnownDataset, KnownFile
 from ._errors import DataError
 from ._folder import read_folder
+from ..i18n import tr
 
 __all__ = ["CATALOG", "DataError", "Dataset", "DatasetName", "default_root", "load", "missing_message"]
 
@@ -74,13 +75,14 @@ def default_root() -> Path:
 def missing_message(name: str, searched: list[Path]) -> str:
     spec = CATALOG.get(name)
     where = ", ".join(str(p) for p in searched)
-    ways = []
     if spec and spec.apt:
-        ways.append(f"install it with 'apt-get install {spec.apt}'")
+        return tr("{name}: dataset not found (looked in {where}); install it with '{apt}', or download it with '{get}', "
+                  "or point --data-dir at a folder that holds it", name=name, where=where, apt=f"apt-get install {spec.apt}",
+                  get=f"convlens data get {name}")
     if spec:
-        ways.append(f"download it with 'convlens data get {name}'")
-    ways.append("point --data-dir at a folder that holds it")
-    return f"{name}: dataset not found (looked in {where}); {', or '.join(ways)}"
+        return tr("{name}: dataset not found (looked in {where}); download it with '{get}', or point --data-dir at a "
+                  "folder that holds it", name=name, where=where, get=f"convlens data get {name}")
+    return tr("{name}: dataset not found (looked in {where}); point --data-dir at a folder that holds it", name=name, where=where)
 
 
 def _candidates(spec: KnownDataset, data_dir: Path | None) -> list[Path]:
@@ -96,13 +98,13 @@ def load(name: str | DatasetName, *, data_dir: str | Path | None = None) -> Data
     try:
         name = DatasetName(str(name).lower())
     except ValueError:
-        raise DataError(f"unknown dataset {str(name)!r}; known: {', '.join(DatasetName)}") from None
+        raise DataError(tr("unknown dataset {name!r}; known: {known}", name=str(name), known=", ".join(DatasetName))) from None
     data_dir = Path(data_dir).expanduser() if data_dir is not None else None
     if name is DatasetName.IMAGEFOLDER:
         if data_dir is None:
-            raise DataError("imagefolder needs --data-dir ROOT, with ROOT/train/CLASS/*.png and ROOT/test/CLASS/*.png")
+            raise DataError(tr("imagefolder needs --data-dir ROOT, with ROOT/train/CLASS/*.png and ROOT/test/CLASS/*.png"))
         if not data_dir.is_dir():
-            raise DataError(f"{data_dir}: no such folder (imagefolder reads ROOT/train/CLASS/*.png and ROOT/test/CLASS/*.png)")
+            raise DataError(tr("{path}: no such folder (imagefolder reads ROOT/train/CLASS/*.png and ROOT/test/CLASS/*.png)", path=data_dir))
         classes, splits, notes = read_folder(data_dir)
         return Dataset(str(name), classes, *splits["train"], *splits["test"], str(data_dir), tuple(notes))
     spec = CATALOG[str(name)]
@@ -129,8 +131,9 @@ def _verify_content(spec: KnownFile, path: Path, content: bytes) -> None:
         return
     digest = _idx.sha256(content)
     if digest != spec.content_sha256:
-        raise DataError(f"{path}: checksum mismatch: the decompressed content has SHA-256 {digest[:16]}…, expected "
-                        f"{spec.content_sha256[:16]}… (the file is corrupt or another dataset's); fetch it again")
+        raise DataError(tr("{path}: checksum mismatch: the decompressed content has SHA-256 {got}…, expected {want}… "
+                           "(the file is corrupt or another dataset's); fetch it again", path=path, got=digest[:16],
+                           want=spec.content_sha256[:16]))
 
 
 def _load_idx(spec: KnownDataset, folder: Path) -> Dataset | None:
@@ -139,8 +142,8 @@ def _load_idx(spec: KnownDataset, folder: Path) -> Dataset | None:
         return None
     missing = [f.name for f, p in zip(spec.files, paths) if p is None]
     if missing:
-        raise DataError(f"{folder}: {spec.name} is incomplete: missing {', '.join(missing)} "
-                        f"(the four IDX files are {', '.join(f.name for f in spec.files)}, gzip or not)")
+        raise DataError(tr("{folder}: {dataset} is incomplete: missing {missing} (the four IDX files are {files}, gzip or not)",
+                           folder=folder, dataset=spec.name, missing=", ".join(missing), files=", ".join(f.name for f in spec.files)))
     notes: list[str] = []
     arrays = []
     for f, p, ndim in zip(spec.files, paths, (3, 1, 3, 1)):
@@ -148,18 +151,21 @@ def _load_idx(spec: KnownDataset, folder: Path) -> Dataset | None:
         arrays.append(_idx.parse(p, content, ndim=ndim))
         _verify_content(f, p, content)
     if all(f.content_sha256 for f in spec.files):
-        notes.append("SHA-256 of the decompressed files verified")
+        notes.append(tr("SHA-256 of the decompressed files verified"))
     else:
-        notes.append("structure verified (magic, sizes, labels); no decompressed checksum is recorded for this dataset")
+        notes.append(tr("structure verified (magic, sizes, labels); no decompressed checksum is recorded for this dataset"))
     (tri, trl, tei, tel) = arrays
     for images, labels, ip, lp in ((tri, trl, paths[0], paths[1]), (tei, tel, paths[2], paths[3])):
         if images.shape[0] != labels.shape[0]:
-            raise DataError(f"{ip} holds {images.shape[0]:,} images but {lp} holds {labels.shape[0]:,} labels; they must match")
+            raise DataError(tr("{images_file} holds {images} images but {labels_file} holds {labels} labels; they must match",
+                               images_file=ip, images=f"{images.shape[0]:,}", labels_file=lp, labels=f"{labels.shape[0]:,}"))
         top = int(labels.max()) if labels.numel() else 0
         if top >= len(spec.classes):
-            raise DataError(f"{lp}: label {top} is outside 0..{len(spec.classes) - 1} ({spec.name} has {len(spec.classes)} classes)")
+            raise DataError(tr("{path}: label {label} is outside 0..{last} ({dataset} has {n} classes)", path=lp, label=top,
+                               last=len(spec.classes) - 1, dataset=spec.name, n=len(spec.classes)))
     if tri.shape[1:] != tei.shape[1:]:
-        raise DataError(f"{paths[0]} holds {tri.shape[1]}×{tri.shape[2]} images but {paths[2]} {tei.shape[1]}×{tei.shape[2]}; they must match")
+        raise DataError(tr("{train_file} holds {train_size} images but {test_file} {test_size}; they must match", train_file=paths[0],
+                           train_size=f"{tri.shape[1]}×{tri.shape[2]}", test_file=paths[2], test_size=f"{tei.shape[1]}×{tei.shape[2]}"))
     # images (N, H, W) -> (N, 1, H, W): one grey channel
     return Dataset(spec.name, spec.classes, tri.unsqueeze(1), trl.long(), tei.unsqueeze(1), tel.long(), str(folder), tuple(notes))
 
@@ -174,7 +180,7 @@ def _cifar_members(spec: KnownDataset, folder: Path) -> dict[str, tuple[Path, by
         if d.is_dir() and any((d / w).is_file() for w in wanted):
             missing = sorted(w for w in wanted if not (d / w).is_file())
             if missing:
-                raise DataError(f"{d}: {spec.name} is incomplete: missing {', '.join(missing)}")
+                raise DataError(tr("{folder}: {dataset} is incomplete: missing {missing}", folder=d, dataset=spec.name, missing=", ".join(missing)))
             return {w: (d / w, (d / w).read_bytes()) for w in wanted}
     archive = folder / spec.files[0].name
     if not archive.is_file():
@@ -187,10 +193,12 @@ def _cifar_members(spec: KnownDataset, folder: Path) -> dict[str, tuple[Path, by
                 if m.isfile() and base in wanted:
                     out[base] = (Path(f"{archive}!{m.name}"), tar.extractfile(m).read())
     except (tarfile.TarError, OSError, EOFError) as exc:
-        raise DataError(f"{archive}: not a readable .tar.gz ({exc}); the file is truncated or corrupt, fetch it again") from None
+        raise DataError(tr("{path}: not a readable .tar.gz ({reason}); the file is truncated or corrupt, fetch it again",
+                           path=archive, reason=exc)) from None
     missing = sorted(wanted - set(out))
     if missing:
-        raise DataError(f"{archive}: the archive lacks {', '.join(missing)}; is it {spec.files[0].name}?")
+        raise DataError(tr("{path}: the archive lacks {missing}; is it {expected}?", path=archive, missing=", ".join(missing),
+                           expected=spec.files[0].name))
     return out
 
 
@@ -209,5 +217,5 @@ def _load_cifar(spec: KnownDataset, folder: Path) -> Dataset | None:
     for parts in (train_parts, test_parts):
         read = [_cifar.read_batch(data, path, label_key=key, num_classes=len(classes)) for path, data in parts]
         splits += [torch.cat([r[0] for r in read]), torch.cat([r[1] for r in read])]
-    note = "structure verified (array sizes, label range); pickles read without running pickled code"
+    note = tr("structure verified (array sizes, label range); pickles read without running pickled code")
     return Dataset(spec.name, classes, *splits, str(folder), (note,))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import torch
 
+from ..i18n import tr
 from ._errors import DataError
 
 _ARRAY_GLOBALS = {
@@ -46,7 +47,7 @@ class _Array:
 
     def __setstate__(self, state):
         if not isinstance(state, tuple) or len(state) != 5:
-            raise pickle.UnpicklingError("unexpected ndarray state")
+            raise pickle.UnpicklingError(tr("unexpected ndarray state"))
         _version, self.shape, self.dtype, self.fortran, raw = state
         self.raw = raw.encode("latin1") if isinstance(raw, str) else bytes(raw)
 
@@ -54,7 +55,7 @@ class _Array:
 def _encode(text, encoding="utf-8"):
     """Stand-in for ``_codecs.encode``: str -> bytes, nothing else."""
     if not isinstance(text, str) or encoding not in ("latin1", "latin-1", "utf-8", "utf8"):
-        raise pickle.UnpicklingError("unexpected _codecs.encode arguments")
+        raise pickle.UnpicklingError(tr("unexpected _codecs.encode arguments"))
     return text.encode(encoding)
 
 
@@ -69,8 +70,8 @@ class _Unpickler(pickle.Unpickler):
 
     def find_class(self, module, name):
         if (module, name) not in _ARRAY_GLOBALS:
-            raise DataError(f"{self.path}: the pickle asks for {module}.{name}, which a CIFAR batch never contains; "
-                            "refusing to load it (only NumPy uint8 arrays, lists, strings and numbers are read)")
+            raise DataError(tr("{path}: the pickle asks for {name}, which a CIFAR batch never contains; refusing to load it "
+                               "(only NumPy uint8 arrays, lists, strings and numbers are read)", path=self.path, name=f"{module}.{name}"))
         return {"_reconstruct": _reconstruct, "ndarray": _Array, "dtype": _Dtype, "encode": _encode}[name]
 
 
@@ -81,9 +82,10 @@ def load_pickle(data: bytes, path: Path) -> dict:
     except DataError:
         raise
     except Exception as exc:  # a truncated or garbled pickle raises many types
-        raise DataError(f"{path}: not a readable CIFAR batch ({type(exc).__name__}: {exc}); the file is truncated or corrupt, fetch it again") from None
+        raise DataError(tr("{path}: not a readable CIFAR batch ({reason}); the file is truncated or corrupt, fetch it again",
+                           path=path, reason=f"{type(exc).__name__}: {exc}")) from None
     if not isinstance(obj, dict):
-        raise DataError(f"{path}: a CIFAR batch holds a dict, this file holds a {type(obj).__name__}")
+        raise DataError(tr("{path}: a CIFAR batch holds a dict, this file holds a {kind}", path=path, kind=type(obj).__name__))
     return {k.decode("latin1") if isinstance(k, bytes) else k: v for k, v in obj.items()}
 
 
@@ -91,18 +93,20 @@ def read_batch(data: bytes, path: Path, *, label_key: str, num_classes: int) -> 
     """-> (images (N, 3, 32, 32) uint8, labels (N,) int64), validated."""
     d = load_pickle(data, path)
     if "data" not in d or label_key not in d:
-        raise DataError(f"{path}: a CIFAR batch needs the keys 'data' and '{label_key}'; it has {sorted(d)}")
+        raise DataError(tr("{path}: a CIFAR batch needs the keys 'data' and '{key}'; it has {keys}", path=path, key=label_key, keys=sorted(d)))
     arr, labels = d["data"], d[label_key]
     if not isinstance(arr, _Array) or (arr.dtype is not None and getattr(arr.dtype, "spec", "u1") not in ("u1", "|u1", "uint8")):
-        raise DataError(f"{path}: 'data' must be a uint8 array; got {type(arr).__name__} of dtype {getattr(arr.dtype, 'spec', None)}")
+        raise DataError(tr("{path}: 'data' must be a uint8 array; got {kind} of dtype {dtype}", path=path, kind=type(arr).__name__,
+                           dtype=getattr(arr.dtype, 'spec', None)))
     if len(arr.shape) != 2 or arr.shape[1] != 3072 or len(arr.raw) != arr.shape[0] * 3072:
-        raise DataError(f"{path}: 'data' must be N × 3072 bytes (3×32×32 images); got shape {tuple(arr.shape)} with {len(arr.raw):,} bytes")
+        raise DataError(tr("{path}: 'data' must be N × 3072 bytes (3×32×32 images); got shape {shape} with {n} bytes", path=path,
+                           shape=tuple(arr.shape), n=f"{len(arr.raw):,}"))
     n = arr.shape[0]
     if not isinstance(labels, list) or len(labels) != n or not all(isinstance(v, int) for v in labels):
-        raise DataError(f"{path}: '{label_key}' must be a list of {n} integers (one per image)")
+        raise DataError(tr("{path}: '{key}' must be a list of {n} integers (one per image)", path=path, key=label_key, n=n))
     bad = [v for v in labels if not 0 <= v < num_classes]
     if bad:
-        raise DataError(f"{path}: label {bad[0]} is outside 0..{num_classes - 1} ({len(bad)} such labels)")
+        raise DataError(tr("{path}: label {label} is outside 0..{last} ({n} such labels)", path=path, label=bad[0], last=num_classes - 1, n=len(bad)))
     images = torch.frombuffer(bytearray(arr.raw), dtype=torch.uint8).reshape(n, 3, 32, 32)  # (N, 3072) -> (N, 3, 32, 32)
     return images, torch.tensor(labels, dtype=torch.int64)
 
@@ -111,5 +115,5 @@ def read_names(data: bytes, path: Path, key: str) -> tuple[str, ...]:
     d = load_pickle(data, path)
     names = d.get(key)
     if not isinstance(names, list) or not all(isinstance(n, (str, bytes)) for n in names):
-        raise DataError(f"{path}: expected a list of class names under '{key}'")
+        raise DataError(tr("{path}: expected a list of class names under '{key}'", path=path, key=key))
     return tuple(n.decode() if isinstance(n, bytes) else n for n in names)

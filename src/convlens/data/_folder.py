@@ -12,6 +12,7 @@ from pathlib import Path
 
 import torch
 
+from ..i18n import tr
 from ._errors import DataError
 
 _SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
@@ -20,10 +21,11 @@ _SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 def _files(split_dir: Path) -> tuple[tuple[str, ...], list[tuple[Path, int]]]:
     classes = tuple(sorted(p.name for p in split_dir.iterdir() if p.is_dir()))
     if not classes:
-        raise DataError(f"{split_dir}: no class folders; an image folder holds one sub-folder per class, e.g. {split_dir}/cat/1.png")
+        raise DataError(tr("{path}: no class folders; an image folder holds one sub-folder per class, e.g. {example}", path=split_dir,
+                           example=f"{split_dir}/cat/1.png"))
     files = [(f, i) for i, c in enumerate(classes) for f in sorted((split_dir / c).iterdir()) if f.suffix.lower() in _SUFFIXES]
     if not files:
-        raise DataError(f"{split_dir}: the class folders hold no images ({', '.join(sorted(_SUFFIXES))})")
+        raise DataError(tr("{path}: the class folders hold no images ({suffixes})", path=split_dir, suffixes=", ".join(sorted(_SUFFIXES))))
     return classes, files
 
 
@@ -33,11 +35,13 @@ def read_folder(root: Path) -> tuple[tuple[str, ...], dict[str, tuple[torch.Tens
 
     missing = [s for s in ("train", "test") if not (root / s).is_dir()]
     if missing:
-        raise DataError(f"{root}: an image folder needs the sub-folders train/ and test/, each with one folder per class; missing {', '.join(missing)}/")
+        raise DataError(tr("{path}: an image folder needs the sub-folders train/ and test/, each with one folder per class; missing {missing}/",
+                           path=root, missing=", ".join(missing)))
     listed = {s: _files(root / s) for s in ("train", "test")}
     classes = listed["train"][0]
     if listed["test"][0] != classes:
-        raise DataError(f"{root}: train/ has the classes {list(classes)} but test/ has {list(listed['test'][0])}; both need the same class folders")
+        raise DataError(tr("{path}: train/ has the classes {train} but test/ has {test}; both need the same class folders", path=root,
+                           train=list(classes), test=list(listed['test'][0])))
     images: dict[str, list] = {}
     for split, (_c, files) in listed.items():
         opened = []
@@ -47,7 +51,7 @@ def read_folder(root: Path) -> tuple[tuple[str, ...], dict[str, tuple[torch.Tens
                     im.load()
                     opened.append((im.copy(), label))
             except (UnidentifiedImageError, OSError) as exc:
-                raise DataError(f"{f}: not a readable image ({exc})") from None
+                raise DataError(tr("{path}: not a readable image ({reason})", path=f, reason=exc)) from None
         images[split] = opened
     every = [im for split in images.values() for im, _ in split]
     grey = all(im.mode in ("L", "1", "I", "I;16", "F", "LA") for im in every)
@@ -64,7 +68,8 @@ def read_folder(root: Path) -> tuple[tuple[str, ...], dict[str, tuple[torch.Tens
             t = torch.frombuffer(bytearray(im.tobytes()), dtype=torch.uint8).reshape(size[1], size[0], len(mode))  # (H, W, C)
             tensors.append(t.permute(2, 0, 1))  # (H, W, C) -> (C, H, W)
         out[split] = (torch.stack(tensors), torch.tensor([label for _, label in items], dtype=torch.int64))
-    notes = [f"images converted to mode {mode}, {size[0]}×{size[1]}"]
+    notes = [tr("images converted to mode {mode}, {size}", mode=mode, size=f"{size[0]}×{size[1]}")]
     if resized:
-        notes.append(f"{resized} of {len(every)} images had another size and were resized to {size[0]}×{size[1]} (bilinear)")
+        notes.append(tr("{resized} of {n} images had another size and were resized to {size} (bilinear)", resized=resized, n=len(every),
+                           size=f"{size[0]}×{size[1]}"))
     return classes, out, notes

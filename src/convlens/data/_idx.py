@@ -13,6 +13,7 @@ from pathlib import Path
 
 import torch
 
+from ..i18n import tr
 from ._errors import DataError
 
 _UBYTE = 0x08
@@ -23,12 +24,12 @@ def read_bytes(path: Path) -> bytes:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DataError(f"{path}: cannot read it ({exc.strerror})") from None
+        raise DataError(tr("{path}: cannot read it ({reason})", path=path, reason=exc.strerror)) from None
     if raw[:2] == b"\x1f\x8b":
         try:
             return gzip.decompress(raw)
         except (OSError, EOFError) as exc:
-            raise DataError(f"{path}: the gzip stream is broken ({exc}); the file is truncated or corrupt, fetch it again") from None
+            raise DataError(tr("{path}: the gzip stream is broken ({reason}); the file is truncated or corrupt, fetch it again", path=path, reason=exc)) from None
     return raw
 
 
@@ -39,20 +40,23 @@ def parse(path: Path, data: bytes, *, ndim: int) -> torch.Tensor:
     exactly header + product of the sizes.
     """
     if len(data) < 4 or data[0] != 0 or data[1] != 0:
-        raise DataError(f"{path}: not an IDX file (magic bytes {data[:4].hex() or 'missing'}; expected 0000 08 0{ndim})")
+        raise DataError(tr("{path}: not an IDX file (magic bytes {magic}; expected {expected})", path=path, magic=data[:4].hex() or "—",
+                           expected=f"0000 08 0{ndim}"))
     if data[2] != _UBYTE or data[3] != ndim:
-        raise DataError(f"{path}: IDX magic {data[:4].hex()} declares type 0x{data[2]:02x} with {data[3]} dimensions; "
-                        f"expected unsigned bytes (0x08) with {ndim} dimensions (0000080{ndim})")
+        raise DataError(tr("{path}: IDX magic {magic} declares type {kind} with {dims} dimensions; expected unsigned bytes (0x08) with "
+                           "{ndim} dimensions ({expected})", path=path, magic=data[:4].hex(), kind=f"0x{data[2]:02x}", dims=data[3],
+                           ndim=ndim, expected=f"0000080{ndim}"))
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise DataError(f"{path}: the IDX header is cut short ({len(data)} bytes, {header} needed)")
+        raise DataError(tr("{path}: the IDX header is cut short ({n} bytes, {header} needed)", path=path, n=len(data), header=header))
     sizes = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
     count = 1
     for s in sizes:
         count *= s
     if len(data) != header + count:
-        raise DataError(f"{path}: the header declares sizes {' × '.join(map(str, sizes))} = {count:,} bytes of data, "
-                        f"but the file holds {len(data) - header:,}; the file is truncated or corrupt, fetch it again")
+        raise DataError(tr("{path}: the header declares sizes {sizes} = {count} bytes of data, but the file holds {held}; the file is "
+                           "truncated or corrupt, fetch it again", path=path, sizes=" × ".join(map(str, sizes)), count=f"{count:,}",
+                           held=f"{len(data) - header:,}"))
     return torch.frombuffer(bytearray(data[header:]), dtype=torch.uint8).reshape(sizes)
 
 

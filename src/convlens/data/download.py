@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from ._catalog import CATALOG, KnownDataset
+from ..i18n import tr
 from ._errors import DataError
 
 
@@ -27,7 +28,7 @@ def _url(spec: KnownDataset, fname: str, base: str | None) -> str:
 
 def fetch(url: str, dest: Path, *, chunk: int = 1 << 20, on_bytes: Callable[[int, int | None], None] | None = None) -> None:
     if not url.startswith(("http://", "https://")):
-        raise DataError(f"{url}: only http:// and https:// sources are fetched")
+        raise DataError(tr("{url}: only http:// and https:// sources are fetched", url=url))
     try:
         with urllib.request.urlopen(url, timeout=60) as r, open(dest, "wb") as f:
             total = int(r.headers.get("Content-Length") or 0) or None
@@ -38,10 +39,11 @@ def fetch(url: str, dest: Path, *, chunk: int = 1 << 20, on_bytes: Callable[[int
                 if on_bytes:
                     on_bytes(done, total)
     except urllib.error.HTTPError as exc:
-        raise DataError(f"{url}: the server answered {exc.code} {exc.reason}") from None
+        raise DataError(tr("{url}: the server answered {status}", url=url, status=f"{exc.code} {exc.reason}")) from None
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise DataError(f"{url}: download failed ({reason}); check the network, or copy the files by hand and use --data-dir") from None
+        raise DataError(tr("{url}: download failed ({reason}); check the network, or copy the files by hand and use --data-dir", url=url,
+                           reason=reason)) from None
 
 
 def verify(path: Path, *, content_sha256: str | None, archive_md5: str | None) -> str:
@@ -52,17 +54,19 @@ def verify(path: Path, *, content_sha256: str | None, archive_md5: str | None) -
         try:
             content = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
         except (OSError, EOFError) as exc:
-            raise DataError(f"{name}: the download is not a valid gzip file ({exc})") from None
+            raise DataError(tr("{name}: the download is not a valid gzip file ({reason})", name=name, reason=exc)) from None
         got = hashlib.sha256(content).hexdigest()
         if got != content_sha256:
-            raise DataError(f"{name}: checksum mismatch: decompressed SHA-256 {got[:16]}…, expected {content_sha256[:16]}…; the download is corrupt or not this dataset")
-        return "SHA-256 of the decompressed content"
+            raise DataError(tr("{name}: checksum mismatch: decompressed SHA-256 {got}…, expected {want}…; the download is corrupt or not this dataset",
+                               name=name, got=got[:16], want=content_sha256[:16]))
+        return tr("SHA-256 of the decompressed content")
     if archive_md5 is not None:
         got = hashlib.md5(raw).hexdigest()
         if got != archive_md5:
-            raise DataError(f"{name}: checksum mismatch: MD5 {got}, expected {archive_md5}; the download is corrupt or not this dataset")
-        return "MD5 of the published file"
-    raise DataError(f"{name}: no checksum is recorded, refusing to install an unverified download")
+            raise DataError(tr("{name}: checksum mismatch: MD5 {got}, expected {want}; the download is corrupt or not this dataset", name=name,
+                               got=got, want=archive_md5))
+        return tr("MD5 of the published file")
+    raise DataError(tr("{name}: no checksum is recorded, refusing to install an unverified download", name=name))
 
 
 def get(name: str | KnownDataset, dest: str | Path, *, base_url: str | None = None, log: Callable[[str], None] = print) -> list[Path]:
@@ -70,7 +74,7 @@ def get(name: str | KnownDataset, dest: str | Path, *, base_url: str | None = No
     present and valid are kept. ``base_url`` replaces the canonical source (a mirror)."""
     spec = name if isinstance(name, KnownDataset) else CATALOG.get(str(name))
     if spec is None:
-        raise DataError(f"convlens data get: no dataset {name!r} to download; known: {', '.join(CATALOG)}")
+        raise DataError(tr("convlens data get: no dataset {name!r} to download; known: {known}", name=name, known=", ".join(CATALOG)))
     dest = Path(dest).expanduser()
     dest.mkdir(parents=True, exist_ok=True)
     out = []
@@ -83,10 +87,10 @@ def get(name: str | KnownDataset, dest: str | Path, *, base_url: str | None = No
                 out.append(target)
                 continue
             except DataError:
-                log(f"{target}: present but fails its checksum; downloading it again")
+                log(tr("{path}: present but fails its checksum; downloading it again", path=target))
         url = _url(spec, f.name, base_url)
         part = target.with_name(target.name + ".part")
-        log(f"downloading {url}")
+        log(tr("downloading {url}", url=url))
         try:
             fetch(url, part)
             how = verify(part, content_sha256=f.content_sha256, archive_md5=f.archive_md5)
@@ -94,6 +98,6 @@ def get(name: str | KnownDataset, dest: str | Path, *, base_url: str | None = No
             part.unlink(missing_ok=True)
             raise
         os.replace(part, target)
-        log(f"{target}: {part.stat().st_size if part.exists() else target.stat().st_size:,} bytes, {how} verified")
+        log(tr("{path}: {n} bytes, {how} verified", path=target, n=f"{part.stat().st_size if part.exists() else target.stat().st_size:,}", how=how))
         out.append(target)
     return out

@@ -40,6 +40,7 @@ DOMAINS = ("core", "record", "frontends", "design", "render", "zoo", "targets", 
 
 _chosen: contextvars.ContextVar[str | None] = contextvars.ContextVar("convlens_language", default=None)
 _process_language: list[str | None] = [None]  # set_language's choice; None: read the environment
+_environment_language: list[str | None] = [None]  # the environment's choice, read once (set_language(None) reads it again)
 
 
 def normalize(lang: str | None) -> str | None:
@@ -86,11 +87,15 @@ def check(lang: str) -> str:
 def set_language(lang: str | None) -> None:
     """Choose the language of everything convlens writes in this process: ``"en"``, ``"ko"``, or None (the environment's)."""
     _process_language[0] = None if lang is None else check(lang)
+    _environment_language[0] = None
 
 
 def current() -> str:
     """The language text is written in right now."""
-    return _chosen.get() or _process_language[0] or from_environment()
+    chosen = _chosen.get() or _process_language[0] or _environment_language[0]
+    if chosen is None:
+        chosen = _environment_language[0] = from_environment()
+    return chosen
 
 
 @contextlib.contextmanager

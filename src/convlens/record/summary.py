@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..core.costs import CountsParams, numel, param_counts  # the one element and parameter count
+from ..i18n import N_, tr
 from ..core.framework import Framework  # the one list of frameworks (the record's field; core layers carry it too)
 
 Shape = tuple  # tuple[int | None, ...]: a batch or any size may be None (Keras's unknown batch)
@@ -68,7 +69,8 @@ def _enum(cls, value, field: str):
     try:
         return cls(value)
     except ValueError:
-        raise ValueError(f"{field}={value!r} is not one of {', '.join(repr(v.value) for v in cls)}") from None
+        raise ValueError(tr("{field}={value!r} is not one of {choices}", field=field, value=value,
+                            choices=", ".join(repr(v.value) for v in cls))) from None
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ class MemoryEstimate:
     activations: int  # tensors autograd saves for backward, measured
     buffers: int = 0
     inputs: int = 0
-    formula: str = "parameters + gradients + Adam state (2 × trainable) + buffers + input + activations saved for backward"
+    formula: str = N_("parameters + gradients + Adam state (2 × trainable) + buffers + input + activations saved for backward")
 
     @property
     def total(self) -> int:
@@ -227,10 +229,15 @@ class Summary:
         return summary_dict(self)
 
     # Convenience methods: each calls a writer lazily, so the record's data depends on none.
+    # ``lang``: the language of the text, "en" or "ko" (None: the current one, as str() uses).
     def __str__(self) -> str:
+        return self.to_text()
+
+    def to_text(self, *, lang: str | None = None) -> str:
+        """The terminal report (what ``str()`` and ``print`` show)."""
         from ..render.terminal import render
 
-        return render(self)
+        return render(self, lang=lang)
 
     def _repr_html_(self) -> str:
         """The table, then the diagram when Graphviz is installed (Jupyter shows this)."""
@@ -247,31 +254,31 @@ class Summary:
         except DrawError:
             return None
 
-    def draw(self, path=None, *, style: str = "graph", depth: int | None = None):
+    def draw(self, path=None, *, style: str = "graph", depth: int | None = None, lang: str | None = None):
         """Write the diagram to ``path`` (``.svg``, ``.png`` or ``.pdf``) and return the path; without
         ``path``, return the SVG text. ``depth``: 0 = the top-level rows, as ``render`` counts it."""
         from ..render import diagram
 
         if path is None:
-            return diagram.render(self, style=style, depth=depth)
-        return diagram.write(self, path, style=style, depth=depth)
+            return diagram.render(self, style=style, depth=depth, lang=lang)
+        return diagram.write(self, path, style=style, depth=depth, lang=lang)
 
     def to_json(self) -> str:
         from ..render.jsonout import render
 
         return render(self)
 
-    def to_markdown(self) -> str:
+    def to_markdown(self, *, lang: str | None = None) -> str:
         from ..render.markdown import render
 
-        return render(self)
+        return render(self, lang=lang)
 
     def to_csv(self) -> str:
         from ..render.csvout import render
 
         return render(self)
 
-    def to_html(self) -> str:
+    def to_html(self, *, lang: str | None = None) -> str:
         from ..render.html import render
 
-        return render(self)
+        return render(self, lang=lang)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ..i18n import language, tr
+
 from ._breakdown import breakdown
 from ._common import Style
 from ._table import table
@@ -47,7 +49,7 @@ _RENDERERS = {
 
 
 def render(summary, fmt: str = "table", *, depth: int | None = None, style: str = "default",
-           show_calculation: bool = False, color: bool = False, width: int | None = None) -> str:
+           show_calculation: bool = False, color: bool = False, width: int | None = None, lang: str | None = None) -> str:
     """Render ``summary`` as ``fmt``, one of ``table``, ``json``, ``md``, ``csv``, ``html``, or
     ``diagnostics`` (only the diagnostics section of the table).
 
@@ -56,23 +58,25 @@ def render(summary, fmt: str = "table", *, depth: int | None = None, style: str 
     and what each layer does, as the hand-drawn tables show it; table, md and html).
     ``show_calculation``: print each row's worked calculation under it (table, md, html).
     ``color``: ANSI colours (table only). ``width``: terminal width for the table.
+    ``lang``: the language of the text, ``"en"`` or ``"ko"`` (None: the current one; JSON keys stay English).
     """
-    try:
-        fmt = Format(fmt)
-    except ValueError:
-        raise ValueError(f"unknown format {fmt!r}; valid formats: {', '.join(f.value for f in Format)}") from None
-    return _RENDERERS[fmt](summary, depth=depth, style=style, show_calculation=show_calculation, color=color, width=width)
+    with language(lang):
+        try:
+            fmt = Format(fmt)
+        except ValueError:
+            raise ValueError(tr("unknown format {fmt!r}; valid formats: {choices}", fmt=fmt, choices=", ".join(f.value for f in Format))) from None
+        return _RENDERERS[fmt](summary, depth=depth, style=style, show_calculation=show_calculation, color=color, width=width)
 
 
-def layer_detail(summary) -> str:
+def layer_detail(summary, *, lang: str | None = None) -> str:
     """The first (usually only) row of ``summary`` in full: shapes, each weight, counts,
     receptive field, worked calculation, warnings and notes."""
-    return detail.render(summary)
+    return detail.render(summary, lang=lang)
 
 
-def receptive_table(summary) -> str:
+def receptive_table(summary, *, lang: str | None = None) -> str:
     """Receptive-field size, jump and start after every row, with the composition formula."""
-    return receptive.table(summary)
+    return receptive.table(summary, lang=lang)
 
 
 def receptive_json(summary) -> str:
@@ -80,10 +84,10 @@ def receptive_json(summary) -> str:
     return receptive.json_text(summary)
 
 
-def comparison(items, fmt: str = "table") -> str:
+def comparison(items, fmt: str = "table", *, lang: str | None = None) -> str:
     """Several summaries side by side: ``items`` are ``(label, Summary)`` pairs, the first the
     one the others are measured against; ``fmt`` is ``table`` or ``md``."""
-    return compare.render(items, fmt)
+    return compare.render(items, fmt, lang=lang)
 
 
 __all__ = ["Format", "Style", "breakdown", "comparison", "layer_detail", "receptive_json", "receptive_table", "render", "table"]

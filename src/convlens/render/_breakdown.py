@@ -9,6 +9,7 @@ sizes of its other weights (the bias). Built from the rows' ``WeightInfo`` only.
 
 from __future__ import annotations
 
+from ..i18n import language, tr, trn
 from . import _format as f
 from ._layers import tutorial_order
 
@@ -41,26 +42,27 @@ def parts(summary) -> tuple[str, list[str]]:
         shown = [_wrap(t) for t in terms]
     if len(shown) > MAX_TERMS:
         rest = len(shown) - (MAX_TERMS - 1)
-        shown = shown[: MAX_TERMS - 1] + [f"… ({rest} more terms)"]
+        shown = shown[: MAX_TERMS - 1] + ["… " + trn("({n} more term)", "({n} more terms)", rest, n=rest)]
     listed = sum(r.params for r in summary.layers)
     if listed != summary.total_params:
         diff = summary.total_params - listed
         if diff > 0:
-            shown.append(f"{f.thousands(diff)} (not owned by any listed row)")
+            shown.append(tr("{n} (not owned by any listed row)", n=f.thousands(diff)))
         else:
-            shown.append(f"({f.thousands(diff)}: rows list {f.thousands(listed)})")
+            shown.append(tr("({n}: rows list {listed})", n=f.thousands(diff), listed=f.thousands(listed)))
     return lhs, shown
 
 
-def breakdown(summary) -> str:
+def breakdown(summary, *, lang: str | None = None) -> str:
     """The parameter total as a sum of per-layer products, on one line.
 
     With no weights at all: ``'0 (no layer has weights)'``.
     """
-    lhs, terms = parts(summary)
-    if not terms:
-        return f"{lhs} (no layer has weights)"
-    return f"{lhs} = " + " + ".join(terms)
+    with language(lang):
+        lhs, terms = parts(summary)
+        if not terms:
+            return tr("{total} (no layer has weights)", total=lhs)
+        return f"{lhs} = " + " + ".join(terms)
 
 
 def wrapped(summary, width: int) -> list[str]:

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from ..core.costs import COST_CONVENTION  # the convention in one line, next to every set of totals
 from ..core.framework import Framework
+from ..i18n import N_, tr, trn
 from . import _format as f
 
 
@@ -29,13 +30,13 @@ class Options:
     @staticmethod
     def make(*, depth=None, style="default", show_calculation=False, color=False, width=None) -> "Options":
         if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 0):
-            raise ValueError(f"depth must be an int >= 0 or None, got depth={depth!r}")
+            raise ValueError(tr("depth must be an int >= 0 or None, got depth={depth!r}", depth=depth))
         try:
             style = Style(style)
         except ValueError:
-            raise ValueError(f"style={style!r} is not one of {', '.join(repr(s.value) for s in Style)}") from None
+            raise ValueError(tr("style={style!r} is not one of {choices}", style=style, choices=", ".join(repr(s.value) for s in Style))) from None
         if width is not None and (isinstance(width, bool) or not isinstance(width, int) or width < 20):
-            raise ValueError(f"width must be an int >= 20 or None, got width={width!r}")
+            raise ValueError(tr("width must be an int >= 20 or None, got width={width!r}", width=width))
         return Options(depth, style, bool(show_calculation), bool(color), width)
 
 
@@ -44,8 +45,12 @@ class Options:
 def batch_note(summary) -> str:
     """Costs are for the whole batch; say how a Keras ``None`` batch was counted when there is one."""
     unknown = any(s and s[0] is None for s in summary.input_shapes)
-    return "counted for the whole batch" + ("; the None batch counts as 1" if unknown else "")
-MEMORY_NOTE = "an estimate for one training step, not a measurement"
+    if unknown:
+        return tr("counted for the whole batch; the None batch counts as 1")
+    return tr("counted for the whole batch")
+
+
+MEMORY_NOTE = N_("an estimate for one training step, not a measurement")
 
 
 def visible(layers, depth: int | None) -> list[tuple[int, object]]:
@@ -98,7 +103,7 @@ def row_macs(layers, i: int) -> int | None:
 def params_cell(layers, i: int) -> str:
     row = layers[i]
     if row.repeated and not row.weights and _first_call_params(layers, i):
-        return "(shared)"
+        return tr("(shared)")
     n = row_params(layers, i)
     return f.thousands(n) if n else "--"
 
@@ -112,19 +117,22 @@ def _first_call_params(layers, i: int) -> int:
     return 0
 
 
-NEEDS_SIZE = "needs size"  # the MAC cell of a row whose MACs need an input size (the model's sizes are free)
+# the diagnostics' severities as the reports print them
+SEVERITY_WORDS = {"error": N_("ERROR"), "warning": N_("WARNING"), "info": N_("INFO")}
+
+NEEDS_SIZE = N_("needs size")  # the MAC cell of a row whose MACs need an input size (the model's sizes are free)
 
 
 def macs_cell(layers, i: int) -> str:
     n = row_macs(layers, i)
     if n is None:
-        return NEEDS_SIZE
+        return tr(NEEDS_SIZE)
     return f.thousands(n) if n else "--"
 
 
 def output_cell(row, framework: str) -> str:
     if row.failed:
-        return "FAILED"
+        return tr("FAILED")
     return f.shape(row.output_shape, framework) or "--"
 
 
@@ -137,12 +145,12 @@ def row_warnings(summary, row) -> list[str]:
 def header_facts(summary) -> list[tuple[str, str]]:
     """Framework, input and output shapes, as label/value pairs."""
     fw = summary.framework
-    facts = [("Framework", {Framework.TORCH: "PyTorch", Framework.KERAS: "Keras", Framework.CORE: "convlens core"}[fw])]
-    facts.append(("Input", f.shapes(summary.input_shapes, fw)))
+    facts = [(tr("Framework"), {Framework.TORCH: "PyTorch", Framework.KERAS: "Keras", Framework.CORE: "convlens core"}[fw])]
+    facts.append((tr("Input"), f.shapes(summary.input_shapes, fw)))
     if summary.output_names and len(summary.output_names) == len(summary.output_shapes):  # a dict/dataclass result
-        facts.append(("Output", ", ".join(f"{n} {f.shape(s, fw)}" for n, s in zip(summary.output_names, summary.output_shapes))))
+        facts.append((tr("Output"), ", ".join(f"{n} {f.shape(s, fw)}" for n, s in zip(summary.output_names, summary.output_shapes))))
     else:
-        facts.append(("Output", f.shapes(summary.output_shapes, fw) if summary.output_shapes else "--"))
+        facts.append((tr("Output"), f.shapes(summary.output_shapes, fw) if summary.output_shapes else "--"))
     return facts
 
 
@@ -153,68 +161,72 @@ def receptive_field_text(rf: dict | None) -> str | None:
     size, jump, start = rf.get("size"), rf.get("jump"), rf.get("start")
     local = []
     if size:
-        local.append(f"{f.times(size)} input pixels")
+        local.append(tr("{size} input pixels", size=f.times(size)))
     if jump:
-        local.append(f"jump {f.times(jump)}")
+        local.append(tr("jump {jump}", jump=f.times(jump)))
     if start:
-        local.append(f"first output centred at ({', '.join(f.fraction(v) for v in start)})")
+        local.append(tr("first output centred at ({start})", start=", ".join(f.fraction(v) for v in start)))
     if rf.get("global"):
-        text = "global: every output sees the whole input"
         if size:
-            text += f" (last local field {f.times(size)})"
-        return text
+            return tr("global: every output sees the whole input (last local field {size})", size=f.times(size))
+        return tr("global: every output sees the whole input")
     return ", ".join(local) if local else None
 
 
 def totals(summary) -> list[tuple[str, str]]:
     """The totals section as label/value pairs, in the order they are printed."""
     rows = [
-        ("Total params", f.count(summary.total_params)),
-        ("Trainable params", f.thousands(summary.trainable_params)),
-        ("Non-trainable params", f.thousands(summary.non_trainable_params)),
-        ("Buffers", f"{f.thousands(summary.buffers)} elements"),
+        (tr("Total params"), f.count(summary.total_params)),
+        (tr("Trainable params"), f.thousands(summary.trainable_params)),
+        (tr("Non-trainable params"), f.thousands(summary.non_trainable_params)),
+        (tr("Buffers"), tr("{n} elements", n=f.thousands(summary.buffers))),
         (
-            "Params + buffers size",
-            f"{f.nbytes(summary.param_bytes + summary.buffer_bytes)} "
-            f"(params {f.nbytes(summary.param_bytes)}, buffers {f.nbytes(summary.buffer_bytes)}; {f.BYTES_CONVENTION})",
+            tr("Params + buffers size"),
+            tr("{total} (params {params}, buffers {buffers}; {convention})", total=f.nbytes(summary.param_bytes + summary.buffer_bytes),
+               params=f.nbytes(summary.param_bytes), buffers=f.nbytes(summary.buffer_bytes), convention=tr(f.BYTES_CONVENTION)),
         ),
-        ("Total MACs", f"{f.count(summary.total_macs)}, {batch_note(summary)}" if summary.macs_known
-         else "unknown: the input size is free; give one (--input) to count them"),
-        ("Total FLOPs", f.count(summary.total_flops) if summary.macs_known else "unknown (see Total MACs)"),
-        ("Convention", COST_CONVENTION),
+        (tr("Total MACs"), f"{f.count(summary.total_macs)}, {batch_note(summary)}" if summary.macs_known
+         else tr("unknown: the input size is free; give one (--input) to count them")),
+        (tr("Total FLOPs"), f.count(summary.total_flops) if summary.macs_known else tr("unknown (see Total MACs)")),
+        (tr("Convention"), tr(COST_CONVENTION)),  # the core's sentence, in its catalog
     ]
     m = summary.memory
     if m is not None:
         rows.append((
-            "Training memory",
-            f"~{f.nbytes(m.total)} = {memory_terms(m)} ({f.nbytes(m.total, binary=True)}); {MEMORY_NOTE}",
+            tr("Training memory"),
+            f"~{f.nbytes(m.total)} = {memory_terms(m)} ({f.nbytes(m.total, binary=True)}); {tr(MEMORY_NOTE)}",
         ))
-        rows.append(("Memory formula", m.formula))
+        rows.append((tr("Memory formula"), tr(m.formula)))  # the core's formula, in its catalog
     rf = receptive_field_text(summary.receptive_field)
     if rf:
-        rows.append(("Receptive field", rf))
+        rows.append((tr("Receptive field"), rf))
     if summary.unused_params:
-        rows.append(("Unused parameters", ", ".join(summary.unused_params)))
+        rows.append((tr("Unused parameters"), ", ".join(summary.unused_params)))
     return rows
 
 
 def memory_terms(m) -> str:
     """A ``MemoryEstimate`` as the sum of its parts: ``'params 1.04 MB + gradients 1.04 MB + …'``."""
     parts = [
-        ("params", m.parameters), ("gradients", m.gradients), ("Adam state", m.optimizer),
-        ("buffers", m.buffers), ("input", m.inputs), ("activations", m.activations),
+        (N_("params"), m.parameters), (N_("gradients"), m.gradients), (N_("Adam state"), m.optimizer),
+        (N_("buffers"), m.buffers), (N_("input"), m.inputs), (N_("activations"), m.activations),
     ]
-    return " + ".join(f"{name} {f.nbytes(v)}" for name, v in parts)
+    return " + ".join(f"{tr(name)} {f.nbytes(v)}" for name, v in parts)
 
 
 def diagnostic_counts(diagnostics) -> str:
     """``'1 error, 2 warnings'``."""
     out = []
-    for sev in ("error", "warning", "info"):
-        n = sum(1 for d in diagnostics if d.severity == sev)
-        if n:
-            out.append(f"{n} {sev}" + ("s" if n != 1 and sev != "info" else ""))
-    return ", ".join(out) if out else "none"
+    n = sum(1 for d in diagnostics if d.severity == "error")
+    if n:
+        out.append(trn("{n} error", "{n} errors", n, n=n))
+    n = sum(1 for d in diagnostics if d.severity == "warning")
+    if n:
+        out.append(trn("{n} warning", "{n} warnings", n, n=n))
+    n = sum(1 for d in diagnostics if d.severity == "info")
+    if n:
+        out.append(tr("{n} info", n=n))
+    return ", ".join(out) if out else tr("none")
 
 
 def source_line_number(source: str | None) -> str | None:

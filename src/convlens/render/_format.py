@@ -7,11 +7,15 @@ terminal table, Markdown, CSV and HTML alike.
 
 from __future__ import annotations
 
+import textwrap
+import unicodedata
 from fractions import Fraction
+
+from ..i18n import N_
 
 # Sizes are printed in decimal units (1 MB = 1,000,000 bytes, as torchinfo and disk makers do);
 # this sentence is printed next to every size so a reader never has to guess.
-BYTES_CONVENTION = "1 MB = 10^6 bytes; 1 MiB = 2^20 bytes"
+BYTES_CONVENTION = N_("1 MB = 10^6 bytes; 1 MiB = 2^20 bytes")  # translated where printed: tr(BYTES_CONVENTION)
 
 _DECIMAL_UNITS = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
 _BYTE_UNITS = ((10**12, "TB"), (10**9, "GB"), (10**6, "MB"), (10**3, "KB"))
@@ -204,3 +208,81 @@ def truncate_middle(text: str, width: int) -> str:
     head = (keep + 1) // 2
     tail = keep - head
     return text[:head] + "…" + (text[-tail:] if tail else "")
+
+
+# --- display width: Korean (and other East Asian wide) characters take two terminal columns --------
+def width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: two for a wide or full-width character (W, F), else one.
+
+    >>> width("Layer"), width("출력 크기"), width("3×3")
+    (5, 9, 3)
+    """
+    text = str(text)
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def ljust(text: str, columns: int) -> str:
+    """``text`` padded on the right to ``columns`` display columns (``str.ljust`` for wide characters).
+
+    >>> ljust("층", 4) + "|", ljust("ab", 4) + "|"
+    ('층  |', 'ab  |')
+    """
+    text = str(text)
+    return text + " " * max(0, columns - width(text))
+
+
+def rjust(text: str, columns: int) -> str:
+    """``text`` padded on the left to ``columns`` display columns.
+
+    >>> "|" + rjust("파라미터", 10)
+    '|  파라미터'
+    """
+    text = str(text)
+    return " " * max(0, columns - width(text)) + text
+
+
+def cut(text: str, columns: int, *, middle: bool = True) -> str:
+    """``text`` in at most ``columns`` display columns, an ellipsis for what is cut (the middle, or the end).
+
+    >>> cut("layer4.1.downsample.0", 14), cut("출력 크기 없음", 8, middle=False)
+    ('layer4.…mple.0', '출력 크…')
+    """
+    text = str(text)
+    if width(text) <= columns:
+        return text
+    if text.isascii():
+        return truncate_middle(text, columns) if middle else text[: columns - 1] + "…"
+    head, tail, room = "", "", columns - 1
+    left = (room + 1) // 2 if middle else room
+    i, j = 0, len(text)
+    while i < j and width(head + text[i]) <= left:
+        head += text[i]
+        i += 1
+    while middle and j > i and width(head + text[j - 1] + tail) <= room:
+        tail = text[j - 1] + tail
+        j -= 1
+    return head + "…" + tail
+
+
+def wrap(text: str, columns: int, *, initial_indent: str = "", subsequent_indent: str = "") -> list[str]:
+    """``textwrap.wrap`` (no long word broken, no break on hyphens) measured in display columns, so a
+    Korean line is as wide on screen as an English one; text of narrow characters only goes to textwrap itself.
+
+    >>> wrap("출력 크기 28 입력 크기 32", 12)
+    ['출력 크기 28', '입력 크기 32']
+    """
+    if width(text) == len(text) and width(initial_indent + subsequent_indent) == len(initial_indent + subsequent_indent):
+        return textwrap.wrap(text, columns, initial_indent=initial_indent, subsequent_indent=subsequent_indent,
+                             break_long_words=False, break_on_hyphens=False)
+    lines, line, indent = [], "", initial_indent
+    for word in str(text).split():
+        if line and width(indent + line + " " + word) > columns:
+            lines.append(indent + line)
+            line, indent = word, subsequent_indent
+        else:
+            line = f"{line} {word}" if line else word
+    if line:
+        lines.append(indent + line)
+    return lines

@@ -3,6 +3,8 @@ a layer table: the comparison of several models, the zoo list, the receptive-fie
 
 from __future__ import annotations
 
+from ._format import ljust, rjust, width
+
 
 def table(header, body, *, markdown: bool = False, right=(), rule: bool = True) -> str:
     """``header`` and ``body`` rows of cell text, columns padded to their widest cell;
@@ -19,10 +21,10 @@ def table(header, body, *, markdown: bool = False, right=(), rule: bool = True) 
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|"]
         lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in body]
         return "\n".join(lines) + "\n"
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *body)]
+    widths = [max(width(str(x)) for x in col) for col in zip(header, *body)]  # display columns: 한국어 takes two each
 
     def line(cells):
-        return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+        return "  ".join(rjust(c, w) if i in right else ljust(c, w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
 
-    top = [line(header), "-" * len(line(header))] if rule else [line(header)]
+    top = [line(header), "-" * width(line(header))] if rule else [line(header)]
     return "\n".join([*top, *(line(r) for r in body)]) + "\n"

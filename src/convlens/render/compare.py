@@ -9,6 +9,7 @@ used by this text and by the command's JSON output alike.
 
 from __future__ import annotations
 
+from ..i18n import N_, language, tr, trn
 from ..record.serialize import number
 from . import _format as f
 from ._breakdown import breakdown
@@ -24,6 +25,20 @@ QUANTITIES = (
     ("MACs", lambda s: s.total_macs, "fewer", "more"),
     ("training memory", lambda s: s.memory.total if s.memory is not None else None, "less", "more"),
 )
+
+# each ratio as whole sentences, per quantity: (the other needs less, needs more, the same, not comparable)
+SENTENCES = {
+    "parameters": (N_("{label}: {factor} fewer parameters than {first}"), N_("{label}: {factor} more parameters than {first}"),
+                   N_("{label}: the same parameters as {first}"), N_("{label}: parameters not comparable with {first} (unknown or zero)")),
+    "MACs": (N_("{label}: {factor} fewer MACs than {first}"), N_("{label}: {factor} more MACs than {first}"),
+             N_("{label}: the same MACs as {first}"), N_("{label}: MACs not comparable with {first} (unknown or zero)")),
+    "training memory": (N_("{label}: {factor} less training memory than {first}"), N_("{label}: {factor} more training memory than {first}"),
+                        N_("{label}: the same training memory as {first}"),
+                        N_("{label}: training memory not comparable with {first} (unknown or zero)")),
+}
+# the rows of the totals table, as labels (the JSON output keeps the English keys of QUANTITIES)
+LABELS = {"input": N_("input"), "parameters": N_("parameters"), "MACs": N_("MACs"), "output": N_("output"),
+          "training memory": N_("training memory"), "receptive field": N_("receptive field"), "diagnostics": N_("diagnostics")}
 
 
 # --- numbers ------------------------------------------------------------------------------------
@@ -59,18 +74,22 @@ def ratio_sentence(label: str, quantity: str, r: float | None, first_label: str,
     >>> ratio_sentence("b", "MACs", 0.5, "a", "fewer", "more")
     'b: 2.00× more MACs than a'
     """
+    sentences = SENTENCES.get(quantity)
+    if sentences is None:  # a quantity without sentences of its own: English words as given
+        sentences = (f"{{label}}: {{factor}} {fewer} {quantity} than {{first}}", f"{{label}}: {{factor}} {more} {quantity} than {{first}}",
+                     f"{{label}}: the same {quantity} as {{first}}", f"{{label}}: {quantity} not comparable with {{first}} (unknown or zero)")
     if r is None:
-        return f"{label}: {quantity} not comparable with {first_label} (unknown or zero)"
+        return tr(sentences[3], label=label, first=first_label)
     if r == 1:
-        return f"{label}: the same {quantity} as {first_label}"
-    return f"{label}: {f.multiple(r if r > 1 else 1 / r)} {fewer if r > 1 else more} {quantity} than {first_label}"
+        return tr(sentences[2], label=label, first=first_label)
+    return tr(sentences[0] if r > 1 else sentences[1], label=label, factor=f.multiple(r if r > 1 else 1 / r), first=first_label)
 
 
 def _layer_ref(name: str) -> str:
     """A row's name in a sentence: ``'layer 1'`` for an ``nn.Sequential`` index, else the path."""
     if not name:
-        return "the model"
-    return f"layer {name}" if name.isdigit() else name
+        return tr("the model")
+    return tr("layer {name}", name=name) if name.isdigit() else name
 
 
 def macs_breakdown(s) -> str:
@@ -84,7 +103,7 @@ def macs_breakdown(s) -> str:
     """
     rows = [r for r in s.layers if r.macs]
     if not rows:
-        return f"{f.thousands(s.total_macs)} (no layer multiplies)"
+        return tr("{total} (no layer multiplies)", total=f.thousands(s.total_macs))
     group = len(rows) > MAX_MAC_TERMS
     groups: dict[tuple, list[str]] = {}  # (MACs, type[, row]) -> names; dicts keep first-appearance order
     for i, r in enumerate(rows):
@@ -96,18 +115,19 @@ def macs_breakdown(s) -> str:
         if len(names) == 1:
             shown.append(f"{f.thousands(macs)} ({ref}, {kind})")
         else:
-            shown.append(f"{len(names)} × {f.thousands(macs)} ({ref} and {len(names) - 1} more, {kind})")
+            shown.append(f"{len(names)} × {f.thousands(macs)} " + tr("({layer} and {n} more, {type})", layer=ref, n=len(names) - 1, type=kind))
     rest = terms[MAX_MAC_TERMS:]
     if rest:
         n = sum(len(names) for _, _, names in rest)
-        shown.append(f"{f.thousands(sum(macs * len(names) for macs, _, names in rest))} ({n} more layer{'s' * (n != 1)})")
+        shown.append(f"{f.thousands(sum(macs * len(names) for macs, _, names in rest))} "
+                     + trn("({n} more layer)", "({n} more layers)", n, n=n))
     return f"{f.thousands(s.total_macs)} = " + " + ".join(shown)
 
 
 def _output(s) -> str:
     if s.failed:
         where = next((r.name for r in s.layers if r.failed), None)
-        return f"FAILED{' at ' + where if where else ''}"
+        return tr("FAILED at {layer}", layer=where) if where else tr("FAILED")
     return ", ".join(f.shape_x(o) for o in s.output_shapes) or "--"
 
 
@@ -116,44 +136,52 @@ def _totals_table(items, markdown: bool) -> str:
     summaries = [s for _, s in items]
     first_label, first = items[0]
     body = [
-        ("input", *(", ".join(f.shape_x(i) for i in s.input_shapes) for s in summaries)),
-        ("parameters", *(f.count(s.total_params) for s in summaries)),
-        ("MACs", *(f.count(s.total_macs) for s in summaries)),
-        ("output", *(_output(s) for s in summaries)),
-        ("training memory", *(f.nbytes(s.memory.total) if s.memory is not None else "--" for s in summaries)),
-        ("receptive field", *(f.times(rf_size(s)) if rf_size(s) else "--" for s in summaries)),
-        ("diagnostics", *(diagnostic_counts([d for d in s.diagnostics if d.severity != "info"]) for s in summaries)),
+        (tr(LABELS["input"]), *(", ".join(f.shape_x(i) for i in s.input_shapes) for s in summaries)),
+        (tr(LABELS["parameters"]), *(f.count(s.total_params) for s in summaries)),
+        (tr(LABELS["MACs"]), *(f.count(s.total_macs) for s in summaries)),
+        (tr(LABELS["output"]), *(_output(s) for s in summaries)),
+        (tr(LABELS["training memory"]), *(f.nbytes(s.memory.total) if s.memory is not None else "--" for s in summaries)),
+        (tr(LABELS["receptive field"]), *(f.times(rf_size(s)) if rf_size(s) else "--" for s in summaries)),
+        (tr(LABELS["diagnostics"]), *(diagnostic_counts([d for d in s.diagnostics if d.severity != "info"]) for s in summaries)),
     ]
-    body += [(f"{q} ÷ {first_label}", *(f.factor(ratio(get(s), get(first))) for s in summaries)) for q, get, _, _ in QUANTITIES]
+    body += [(f"{tr(LABELS.get(q, q))} ÷ {first_label}", *(f.factor(ratio(get(s), get(first))) for s in summaries)) for q, get, _, _ in QUANTITIES]
     header = ("", *(label for label, _ in items))
     return table(header, body, markdown=markdown, right=tuple(range(1, len(header))))
 
 
-def render(items, fmt: str = "table") -> str:
+def render(items, fmt: str = "table", *, lang: str | None = None) -> str:
     """``items``: ``(label, Summary)`` pairs, the first being the one the others are measured
-    against; ``fmt``: ``"table"`` (plain text) or ``"md"`` (Markdown)."""
+    against; ``fmt``: ``"table"`` (plain text) or ``"md"`` (Markdown); ``lang``: ``"en"``, ``"ko"``
+    (None: the current language)."""
+    with language(lang):
+        return _render(items, fmt)
+
+
+def _render(items, fmt: str) -> str:
     if fmt not in FORMATS:
-        raise ValueError(f"unknown comparison format {fmt!r}; valid formats: {', '.join(FORMATS)}")
+        raise ValueError(tr("unknown comparison format {fmt!r}; valid formats: {choices}", fmt=fmt, choices=", ".join(FORMATS)))
     if len(items) < 2:
-        raise ValueError(f"a comparison needs at least two summaries, got {len(items)}")
+        raise ValueError(tr("a comparison needs at least two summaries, got {n}", n=len(items)))
     markdown = fmt == "md"
     first_label, first = items[0]
     h = "### " if markdown else ""
     bullet = "- " if markdown else "  "
-    out = [_totals_table(items, markdown), f"\n{h}Relative to {first_label}\n"]
+    relative = tr("Relative to {model}", model=first_label)
+    out = [_totals_table(items, markdown), f"\n{h}{relative}\n"]
     for label, s in items[1:]:
         for q, get, fewer, more in QUANTITIES:
             out.append(bullet + ratio_sentence(label, q, ratio(get(first), get(s)), first_label, fewer, more) + "\n")
 
-    out.append(f"\n{h}How each total is made up\n")
+    out.append("\n" + h + tr("How each total is made up") + "\n")
     for label, s in items:
-        out.append(f"\n{'#### ' if markdown else ''}{label}{' (forward failed: totals cover the layers that ran)' if s.failed else ''}\n")
-        out.append(f"{bullet}parameters: {breakdown(s)}\n")
-        out.append(f"{bullet}MACs: {macs_breakdown(s)}\n")
-        memory = f"{f.nbytes(s.memory.total)} = {memory_terms(s.memory)}" if s.memory is not None else "not estimated"
-        out.append(f"{bullet}training memory: {memory}\n")
+        title = tr("{model} (forward failed: totals cover the layers that ran)", model=label) if s.failed else label
+        out.append(f"\n{'#### ' if markdown else ''}{title}\n")
+        out.append(bullet + tr("parameters: {breakdown}", breakdown=breakdown(s)) + "\n")
+        out.append(bullet + tr("MACs: {breakdown}", breakdown=macs_breakdown(s)) + "\n")
+        memory = f"{f.nbytes(s.memory.total)} = {memory_terms(s.memory)}" if s.memory is not None else tr("not estimated")
+        out.append(bullet + tr("training memory: {memory}", memory=memory) + "\n")
     if any(s.errors for _, s in items):
-        out.append("\nSome models have errors: `convlens zoo show NAME` explains each one.\n")
+        out.append("\n" + tr("Some models have errors: `convlens zoo show NAME` explains each one.") + "\n")
     if first.memory is not None:
-        out.append(f"\nTraining memory = {first.memory.formula}; one step, batch as given.\n")
+        out.append("\n" + tr("Training memory = {formula}; one step, batch as given.", formula=tr(first.memory.formula)) + "\n")
     return "".join(out)

@@ -4,33 +4,46 @@ shapes, each weight, the counts, the receptive field, the worked calculation, wa
 
 from __future__ import annotations
 
+from ..i18n import N_, language, tr
 from . import _format as f
 from .receptive import cells
 
 TUPLE = "tuple"  # the shape spelling of this view: (16, 20, 28, 28)
 
 
-def render(summary) -> str:
-    """The first row of ``summary`` in detail (a one-layer summary has only that row)."""
+# the labels of the facts, in the order they are printed
+LABELS = (N_("input"), N_("output"), N_("weights"), N_("params"), N_("buffers"), N_("MACs"), N_("FLOPs"), N_("receptive field"))
+
+
+def render(summary, *, lang: str | None = None) -> str:
+    """The first row of ``summary`` in detail (a one-layer summary has only that row); ``lang``:
+    ``"en"``, ``"ko"`` (None: the current language)."""
+    with language(lang):
+        return _render(summary)
+
+
+def _render(summary) -> str:
     r = summary.layers[0]
     lines = [r.code or r.type, ""]
-    facts = [
-        ("input", " + ".join(f.shape(s, TUPLE) for s in r.input_shapes)),
-        ("output", f.shape(r.output_shape, TUPLE) or "FAILED"),
-        ("weights", _tensors(r.weights) or "none"),
-        ("params", f"{f.thousands(r.params)} (trainable {f.thousands(r.trainable_params)}, non-trainable {f.thousands(r.non_trainable_params)})"),
-        ("buffers", _tensors(r.buffers) or "0"),
-        ("MACs", f.thousands(r.macs)),
-        ("FLOPs", f.thousands(r.flops)),
-        ("receptive field", _receptive_field(r.receptive_field)),
+    values = [
+        " + ".join(f.shape(s, TUPLE) for s in r.input_shapes),
+        f.shape(r.output_shape, TUPLE) or tr("FAILED"),
+        _tensors(r.weights) or tr("none"),
+        tr("{n} (trainable {trainable}, non-trainable {frozen})", n=f.thousands(r.params), trainable=f.thousands(r.trainable_params),
+           frozen=f.thousands(r.non_trainable_params)),
+        _tensors(r.buffers) or "0",
+        f.thousands(r.macs),
+        f.thousands(r.flops),
+        _receptive_field(r.receptive_field),
     ]
-    width = max(len(k) for k, _ in facts)
-    lines += [f"{k.ljust(width)}  {v}" for k, v in facts]
+    facts = [(tr(k), v) for k, v in zip(LABELS, values)]
+    width = max(f.width(k) for k, _ in facts)
+    lines += [f"{f.ljust(k, width)}  {v}" for k, v in facts]
     if r.calculation:
-        lines += ["", "calculation"] + [f"  {c}" for c in r.calculation]
+        lines += ["", tr("calculation")] + [f"  {c}" for c in r.calculation]
     if r.warnings:
-        lines += ["", "warnings"] + [f"  {w}" for w in r.warnings]
-    lines += [""] + [f"note: {n}" for n in summary.notes]
+        lines += ["", tr("warnings")] + [f"  {w}" for w in r.warnings]
+    lines += [""] + [tr("note: {note}", note=n) for n in summary.notes]
     return "\n".join(lines)
 
 
@@ -41,8 +54,8 @@ def _tensors(ws) -> str:
 
 def _receptive_field(rf: dict | None) -> str:
     if rf is None:
-        return "unchanged (elementwise)"
+        return tr("unchanged (elementwise)")
     if rf["global"]:
-        return "global (every output sees the whole input)"
+        return tr("global (every output sees the whole input)")
     size, jump, start = cells(rf)
-    return f"{size}, jump {jump}, first centre at {start}"
+    return tr("{size}, jump {jump}, first centre at {start}", size=size, jump=jump, start=start)

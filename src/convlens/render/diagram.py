@@ -43,6 +43,7 @@ from pathlib import Path
 
 from ..core.framework import Framework
 from ..errors import UserError
+from ..i18n import language, tr, trn
 from . import _format as f
 from ._common import row_params
 from ._flow import describe
@@ -322,8 +323,8 @@ def _e(text) -> str:
 
 def _params_text(n: int, count: int) -> str:
     if count > 1:
-        return f"{f.count(n)} params in all"
-    return f"{f.thousands(n)} params" if n else "no params"
+        return tr("{n} params in all", n=f.count(n))
+    return tr("{n} params", n=f.thousands(n)) if n else tr("no params")
 
 
 def _colour(marks) -> str | None:
@@ -341,7 +342,7 @@ def _wrap(text: str, width: int = 60) -> str:
     """Escaped text broken into lines of about ``width`` characters (dot does not wrap labels)."""
     words, lines, line = str(text).split(), [], ""
     for w in words:
-        if line and len(line) + 1 + len(w) > width:
+        if line and f.width(line) + 1 + f.width(w) > width:  # display columns: a Korean character takes two
             lines.append(line)
             line = w
         else:
@@ -350,11 +351,17 @@ def _wrap(text: str, width: int = 60) -> str:
     return '<BR ALIGN="LEFT"/>'.join(_e(x) for x in lines)
 
 
+def _input_name(name: str) -> str:
+    """A model input's node as the picture names it: ``input``, ``input:1`` (the words translated, the index kept)."""
+    head, colon, index = name.partition(":")
+    return tr("input") + colon + index if head == "input" else name
+
+
 def _graph_label(n: DiagramNode, framework: str) -> str:
     if not n.rows:
-        return f'<<B>{_e(n.name)}</B><BR/>{_e(f.shape(n.output_shape, framework) or "")}>'
+        return f'<<B>{_e(_input_name(n.name))}</B><BR/>{_e(f.shape(n.output_shape, framework) or "")}>'
     times = f' <B>×{n.count}</B>' if n.count > 1 else ""
-    shape = "FAILED" if n.failed else (f.shape(n.output_shape, framework) or "--")
+    shape = tr("FAILED") if n.failed else (f.shape(n.output_shape, framework) or "--")
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
             f'<TR><TD><B>{_e(n.name)}</B>{times}</TD></TR>'
             f'<TR><TD><FONT COLOR="#555555">{_e(n.type)}</FONT></TD></TR>'
@@ -363,18 +370,19 @@ def _graph_label(n: DiagramNode, framework: str) -> str:
             f'{_mark_rows(n.marks)}</TABLE>>')
 
 
-def caption(summary) -> str:
-    """The totals under the picture, one line."""
-    fw = summary.framework.value
-    parts = [summary.title,
-             "input " + ", ".join(f.shape(s, fw) for s in summary.input_shapes),
-             "output " + (", ".join(f.shape(s, fw) for s in summary.output_shapes) or "--"),
-             f"{f.count(summary.total_params)} params ({f.thousands(summary.trainable_params)} trainable)",
-             f"{f.count(summary.total_macs)} MACs"]
-    n_err, n_warn = len(summary.errors), sum(1 for d in summary.diagnostics if d.severity == "warning")
-    if n_err or n_warn:
-        parts.append(f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}")
-    return " · ".join(parts)
+def caption(summary, *, lang: str | None = None) -> str:
+    """The totals under the picture, one line; ``lang``: ``"en"``, ``"ko"`` (None: the current language)."""
+    with language(lang):
+        fw = summary.framework.value
+        parts = [summary.title,
+                 tr("input {shape}", shape=", ".join(f.shape(s, fw) for s in summary.input_shapes)),
+                 tr("output {shape}", shape=", ".join(f.shape(s, fw) for s in summary.output_shapes) or "--"),
+                 tr("{n} params ({trainable} trainable)", n=f.count(summary.total_params), trainable=f.thousands(summary.trainable_params)),
+                 tr("{n} MACs", n=f.count(summary.total_macs))]
+        n_err, n_warn = len(summary.errors), sum(1 for d in summary.diagnostics if d.severity == "warning")
+        if n_err or n_warn:
+            parts.append(trn("{n} error", "{n} errors", n_err, n=n_err) + ", " + trn("{n} warning", "{n} warnings", n_warn, n=n_warn))
+        return " · ".join(parts)
 
 
 # --- dot ----------------------------------------------------------------------------------------
@@ -382,8 +390,8 @@ def _digraph(summary, label: str):
     try:
         import graphviz
     except ImportError:
-        raise DrawError("drawing needs the graphviz Python package and Graphviz's dot: "
-                        "pip install 'convlens[draw]' and apt-get install graphviz") from None
+        raise DrawError(tr("drawing needs the graphviz Python package and Graphviz's dot: "
+                           "pip install 'convlens[draw]' and apt-get install graphviz")) from None
     g = graphviz.Digraph(name="convlens", graph_attr={
         "rankdir": "TB", "fontname": FONTS, "fontsize": "11", "labelloc": "b", "label": label, "nodesep": "0.25",
         "ranksep": "0.35", "newrank": "true"},
@@ -396,7 +404,7 @@ def _caption_label(summary, diagram: Diagram) -> str:
     lines = [caption(summary)]
     lines += [f"{'✖' if sev == 'error' else '⚠'} {msg}" for sev, msg in diagram.unplaced]
     if not diagram.connections_known:
-        lines.append("connections not recorded: rows drawn in order")
+        lines.append(tr("connections not recorded: rows drawn in order"))
     return "<" + '<BR/>'.join(_wrap(x, 110) for x in lines) + ">"
 
 
@@ -485,7 +493,7 @@ def _map_caption(shape, channels_last: bool) -> str:
     c, sp = _split(shape, channels_last)
     if c is None:
         return f.shape(shape) or "--"
-    return f"{f.thousands(c)}@{f.times(sp)}" if sp else f"{f.thousands(c)} features"
+    return f"{f.thousands(c)}@{f.times(sp)}" if sp else tr("{n} features", n=f.thousands(c))
 
 
 def _kernel(row) -> tuple | None:
@@ -542,7 +550,7 @@ def _dot_maps(summary, diagram: Diagram):
         if n.id not in kept:
             return
         colour = _colour(n.marks)
-        title = n.name + (f" ×{n.count}" if n.count > 1 else "")
+        title = _input_name(n.name) + (f" ×{n.count}" if n.count > 1 else "")
         sub_line = "" if not n.rows else f'<TR><TD><FONT POINT-SIZE="9" COLOR="#555555">{_e(n.type)} · {_e(_params_text(n.params, n.count))}</FONT></TD></TR>'
         label = ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
                  f'<TR><TD>{_slab(n.output_shape, cl, colour)}</TD></TR>'
@@ -564,7 +572,7 @@ def _dot_maps(summary, diagram: Diagram):
                 wh = [max(4, round(kk * s)) for kk, s in zip(k, scale)]
                 window = (f'<TR><TD><TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD BGCOLOR="#f4c542" COLOR="#8a6d00" '
                           f'BORDER="1" FIXEDSIZE="TRUE" WIDTH="{wh[-1]}" HEIGHT="{wh[0]}"></TD></TR></TABLE></TD></TR>')
-                words.append(f"{f.times(k)} kernel")
+                words.append(tr("{kernel} kernel", kernel=f.times(k)))
             what = describe(r, fw)
             if what:
                 words.append(what)
@@ -575,26 +583,33 @@ def _dot_maps(summary, diagram: Diagram):
 
 
 # --- output -------------------------------------------------------------------------------------
-def dot_source(summary, *, style: str = "graph", depth: int | None = None) -> str:
+def dot_source(summary, *, style: str = "graph", depth: int | None = None, lang: str | None = None) -> str:
     """The Graphviz source of the diagram (for ``dot`` or anything that reads it)."""
-    return _build(summary, style, depth).source
+    with language(lang):
+        return _build(summary, style, depth).source
 
 
 def _build(summary, style, depth):
     try:
         style = DrawStyle(style)
     except ValueError:
-        raise DrawError(f"unknown style {style!r}; use one of {', '.join(s.value for s in DrawStyle)}") from None
+        raise DrawError(tr("unknown style {style!r}; use one of {choices}", style=style, choices=", ".join(s.value for s in DrawStyle))) from None
     diagram = graph(summary, depth=depth)
     return _dot_graph(summary, diagram) if style is DrawStyle.GRAPH else _dot_maps(summary, diagram)
 
 
-def render(summary, *, style: str = "graph", depth: int | None = None, fmt: str = "svg") -> str | bytes:
-    """The diagram laid out by ``dot``: SVG as text, PNG and PDF as bytes; ``dot``: the source, unlaid."""
+def render(summary, *, style: str = "graph", depth: int | None = None, fmt: str = "svg", lang: str | None = None) -> str | bytes:
+    """The diagram laid out by ``dot``: SVG as text, PNG and PDF as bytes; ``dot``: the source, unlaid.
+    ``lang``: the language of the captions and labels, ``"en"`` or ``"ko"`` (None: the current one)."""
+    with language(lang):
+        return _render(summary, style, depth, fmt)
+
+
+def _render(summary, style, depth, fmt) -> str | bytes:
     try:
         fmt = ImageFormat(fmt)
     except ValueError:
-        raise DrawError(f"unknown image format {fmt!r}; use one of {', '.join(x.value for x in ImageFormat)}") from None
+        raise DrawError(tr("unknown image format {fmt!r}; use one of {choices}", fmt=fmt, choices=", ".join(x.value for x in ImageFormat))) from None
     g = _build(summary, style, depth)
     if fmt is ImageFormat.DOT:
         return g.source
@@ -602,7 +617,7 @@ def render(summary, *, style: str = "graph", depth: int | None = None, fmt: str 
         data = g.pipe(format=fmt.value, renderer=None if fmt is ImageFormat.SVG else "cairo")
     except Exception as exc:  # graphviz.ExecutableNotFound, or dot refusing the input
         if type(exc).__name__ == "ExecutableNotFound":
-            raise DrawError("drawing needs Graphviz's dot program: apt-get install graphviz (or your system's graphviz package)") from None
+            raise DrawError(tr("drawing needs Graphviz's dot program: apt-get install graphviz (or your system's graphviz package)")) from None
         raise
     return data.decode("utf-8") if fmt is ImageFormat.SVG else data
 
@@ -614,13 +629,18 @@ def format_of(path) -> ImageFormat:
     try:
         return ImageFormat(suffix)
     except ValueError:
-        raise DrawError(f"cannot tell the image format of {str(path)!r}: give a file ending in "
-                        f"{', '.join('.' + x.value for x in ImageFormat)}") from None
+        raise DrawError(tr("cannot tell the image format of {path!r}: give a file ending in {suffixes}", path=str(path),
+                           suffixes=", ".join("." + x.value for x in ImageFormat))) from None
 
 
-def write(summary, path, *, style: str = "graph", depth: int | None = None, fmt: str | None = None) -> Path:
+def write(summary, path, *, style: str = "graph", depth: int | None = None, fmt: str | None = None, lang: str | None = None) -> Path:
     """Write the diagram to ``path`` (``.svg``, ``.png``, ``.pdf`` or ``.dot``; ``fmt`` when the
-    suffix says nothing or something else); returns the path."""
+    suffix says nothing or something else); returns the path. ``lang``: the captions' language."""
+    with language(lang):
+        return _write(summary, path, style, depth, fmt)
+
+
+def _write(summary, path, style, depth, fmt) -> Path:
     path = Path(path)
     fmt = format_of(path) if fmt is None else ImageFormat(fmt)
     data = render(summary, style=style, depth=depth, fmt=fmt.value)
@@ -630,7 +650,8 @@ def write(summary, path, *, style: str = "graph", depth: int | None = None, fmt:
         else:
             path.write_bytes(data)
     except OSError as exc:
-        raise DrawError(f"cannot write {str(path)!r}: {exc.strerror or exc}; choose a path in a folder you can write to") from None
+        raise DrawError(tr("cannot write {path!r}: {reason}; choose a path in a folder you can write to", path=str(path),
+                           reason=exc.strerror or exc)) from None
     return path
 
 

@@ -9,6 +9,7 @@ sums and formats nothing itself.
 
 from __future__ import annotations
 
+from ..i18n import language, tr
 from . import _format as f
 from . import report
 from ._common import Options
@@ -22,9 +23,9 @@ def _receptive_field(rf: dict | None) -> str:
     if rf is None:
         return "--"
     if rf["global"]:
-        return "global"
+        return tr("global")
     size = f.times(rf["size"], decimal=True)
-    return size if all(j == 1 for j in rf["jump"]) else f"{size} (jump {f.times(rf['jump'], decimal=True)})"
+    return size if all(j == 1 for j in rf["jump"]) else tr("{size} (jump {jump})", size=size, jump=f.times(rf["jump"], decimal=True))
 
 
 def _weights(row) -> str:
@@ -32,9 +33,15 @@ def _weights(row) -> str:
     return "; ".join(f"{w.name} {f.shape(w.shape, 'tuple')}" for w in row.weights) or "--"
 
 
-def cells(summary) -> dict:
+def cells(summary, *, lang: str | None = None) -> dict:
     """``{"rows": [...], "totals": {...}}``: one dict of text per ``summary.layers`` row, in order,
-    and the totals the page's footer shows."""
+    and the totals the page's footer shows; the keys are English (an API), the text in ``lang``
+    (``"en"``, ``"ko"``; None: the current language)."""
+    with language(lang):
+        return _cells(summary)
+
+
+def _cells(summary) -> dict:
     rep = report.build(summary, _ROWS)
     rows = [
         {"name": r.name, "type": r.type, "depth": r.depth, "inputs": r.inputs, "output": r.output, "weights": _weights(layer),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core.framework import Framework
+from ..i18n import trn
 from . import _format as f
 from ._breakdown import wrapped as breakdown_lines
 from ._common import (
@@ -67,7 +68,21 @@ class Report:
     def hidden_legend(self) -> str:
         """``"12 rows below depth 1 are hidden"``, in the user's numbering: torchinfo's and ``--depth``'s,
         where 1 = the top-level layers (the renderer's ``depth`` + 1)."""
-        return f"{self.hidden} row{'s' if self.hidden != 1 else ''} below depth {self.depth + 1} {'are' if self.hidden != 1 else 'is'} hidden"
+        return trn("{n} row below depth {depth} is hidden", "{n} rows below depth {depth} are hidden", self.hidden,
+                   n=self.hidden, depth=self.depth + 1)
+
+    @property
+    def hidden_note(self) -> str:
+        """The hidden-rows legend under the terminal table: ``hidden_legend`` and what includes them."""
+        return trn("{n} row below depth {depth} is hidden; containers and totals include it.",
+                   "{n} rows below depth {depth} are hidden; containers and totals include them.", self.hidden,
+                   n=self.hidden, depth=self.depth + 1)
+
+    @property
+    def hidden_totals_note(self) -> str:
+        """The hidden-rows legend of the Markdown and HTML reports."""
+        return trn("{n} row below depth {depth} is hidden; totals include it.",
+                   "{n} rows below depth {depth} are hidden; totals include them.", self.hidden, n=self.hidden, depth=self.depth + 1)
 
     @property
     def has_weights(self) -> bool:

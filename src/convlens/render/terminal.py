@@ -15,6 +15,7 @@ import shutil
 import textwrap
 from dataclasses import dataclass, field
 
+from ..i18n import N_, language, tr
 from . import _format as f
 from ._common import Options, Style, source_line_number
 from .report import build
@@ -22,19 +23,27 @@ from .report import build
 GAP = "  "
 REPEAT_MARK = "↻ "
 _ANSI = {"bold": "1", "dim": "2", "red": "31", "yellow": "33", "cyan": "36", "green": "32"}
-_SEVERITY = {"error": ("ERROR", "red"), "warning": ("WARNING", "yellow"), "info": ("INFO", "cyan")}
+_SEVERITY = {"error": (N_("ERROR"), "red"), "warning": (N_("WARNING"), "yellow"), "info": (N_("INFO"), "cyan")}
 
 
-def render(summary, *, depth=None, style="default", show_calculation=False, color=False, width=None) -> str:
-    """The summary as terminal text; ``width`` defaults to the terminal's (100 when unknown)."""
-    opts = Options.make(depth=depth, style=style, show_calculation=show_calculation, color=color, width=width)
-    w = opts.width or max(40, shutil.get_terminal_size((100, 24)).columns)
-    return "\n".join(_Report(summary, opts, w).lines())
+def render(summary, *, depth=None, style="default", show_calculation=False, color=False, width=None, lang: str | None = None) -> str:
+    """The summary as terminal text; ``width`` defaults to the terminal's (100 when unknown); ``lang``: ``"en"``, ``"ko"``
+    (None: the current language)."""
+    with language(lang):
+        opts = Options.make(depth=depth, style=style, show_calculation=show_calculation, color=color, width=width)
+        w = opts.width or max(40, shutil.get_terminal_size((100, 24)).columns)
+        return "\n".join(_Report(summary, opts, w).lines())
 
 
-def render_diagnostics(summary, *, depth=None, style="default", show_calculation=False, color=False, width=None) -> str:
+def render_diagnostics(summary, *, depth=None, style="default", show_calculation=False, color=False, width=None,
+                       lang: str | None = None) -> str:
     """Only the diagnostics section (``convlens check``); the failing rows when the forward pass
     stopped without a diagnostic; one line saying so when there is nothing to report."""
+    with language(lang):
+        return _render_diagnostics(summary, depth=depth, style=style, show_calculation=show_calculation, color=color, width=width)
+
+
+def _render_diagnostics(summary, *, depth, style, show_calculation, color, width) -> str:
     opts = Options.make(depth=depth, style=style, show_calculation=show_calculation, color=color, width=width)
     w = opts.width or max(40, shutil.get_terminal_size((100, 24)).columns)
     report = _Report(summary, opts, w)
@@ -46,7 +55,8 @@ def render_diagnostics(summary, *, depth=None, style="default", show_calculation
     if summary.diagnostics:
         out += report.diagnostics()
     if not out:
-        out.append(f"No problems found in {summary.title} on input {f.shapes(summary.input_shapes, summary.framework)}.")
+        out.append(tr("No problems found in {model} on input {input}.", model=summary.title,
+                      input=f.shapes(summary.input_shapes, summary.framework)))
     return "\n".join(out)
 
 
@@ -60,16 +70,16 @@ class _Label:
     type: str
 
     def text(self) -> str:
-        name = self.name or "(model)"
+        name = self.name or tr("(model)")
         return f"{self.indent}{self.mark}{name} ({self.type})"
 
     def fit(self, width: int) -> str:
         """The cell in ``width`` characters: the type kept whole while the name keeps 8, the
         name shortened to its last path components (its parent row is above it)."""
         full = self.text()
-        if len(full) <= width:
+        if f.width(full) <= width:
             return full
-        name = self.name or "(model)"
+        name = self.name or tr("(model)")
         room = width - len(self.indent) - len(self.mark) - 3  # " (" and ")"
         name_room = room - len(self.type)
         type_name = self.type
@@ -143,24 +153,26 @@ class _Column:
     width: int = field(default=0)
 
     def natural(self) -> int:
-        return max([len(self.header)] + [len(_text(c)) for c in self.cells])
+        return max([f.width(self.header)] + [f.width(_text(c)) for c in self.cells])
 
     def lines(self, i: int) -> list[str]:
         """The cell as one line, or several for a wrapping column."""
         c = self.cells[i]
-        if self.wrap and len(c) > self.width:
-            return [s.ljust(self.width) for s in textwrap.wrap(c, self.width, break_on_hyphens=False)]
+        if self.wrap and f.width(c) > self.width:
+            if f.width(c) == len(c):
+                return [s.ljust(self.width) for s in textwrap.wrap(c, self.width, break_on_hyphens=False)]
+            return [f.ljust(s, self.width) for s in f.wrap(c, self.width)]
         return [self.cell(i)]
 
     def cell(self, i: int) -> str:
         c = self.cells[i]
         if isinstance(c, _Label):
             s = c.fit(self.width)
-        elif len(c) > self.width:
-            s = (c[: self.width - 1] + "…") if self.fit_end else f.truncate_middle(c, self.width)
+        elif f.width(c) > self.width:
+            s = f.cut(c, self.width, middle=not self.fit_end)
         else:
             s = c
-        return s.rjust(self.width) if self.right else s.ljust(self.width)
+        return f.rjust(s, self.width) if self.right else f.ljust(s, self.width)
 
 
 def _text(c) -> str:
@@ -214,19 +226,17 @@ class _Report:
         return f"\x1b[{codes}m{text}\x1b[0m"
 
     def wrap(self, text: str, indent: str, hanging: str | None = None) -> list[str]:
-        return textwrap.wrap(
-            text, max(20, self.width), initial_indent=indent, subsequent_indent=indent if hanging is None else hanging,
-            break_long_words=False, break_on_hyphens=False,
-        ) or [indent.rstrip()]
+        return f.wrap(text, max(20, self.width), initial_indent=indent,
+                      subsequent_indent=indent if hanging is None else hanging) or [indent.rstrip()]
 
     # -- sections ----------------------------------------------------------------------------
     def lines(self) -> list[str]:
         out = [self.paint(self.r.title, "bold")]
         out += self.wrap(" · ".join(f"{k}: {v}" for k, v in self.r.facts), "")
         if self.r.failed:
-            out += [self.paint(l, "red") for l in self.wrap(
+            out += [self.paint(l, "red") for l in self.wrap(tr(
                 "The forward pass did not complete: the table stops at the failing layer and the totals cover "
-                "only the layers that ran.", "")]
+                "only the layers that ran."), "")]
         out.append("")
         out += self.table()
         out.append("")
@@ -234,7 +244,7 @@ class _Report:
         out += self.breakdown()
         if self.r.notes:
             out.append("")
-            out.append(self.paint("Notes", "bold"))
+            out.append(self.paint(tr("Notes"), "bold"))
             for note in self.r.notes:
                 out += self.wrap(note, "  - ", "    ")
         if self.r.diagnostics:
@@ -248,26 +258,27 @@ class _Report:
         inputs = [r.inputs for r in rows]
         outputs = [r.output for r in rows]
         if self.r.style is Style.TUTORIAL:
-            label, ins, outs = _Column("Layer", labels), _Column("Input size", inputs), _Column("Output size", outputs)
+            label, ins, outs = _Column(tr("Layer"), labels), _Column(tr("Input size"), inputs), _Column(tr("Output size"), outputs)
             # a failed row's message is printed in full on the line under it
-            what = _Column("What it does", ["✗ failed: see below" if r.failed else r.what for r in rows], wrap=True)
+            what = _Column(tr("What it does"), [tr("✗ failed: see below") if r.failed else r.what for r in rows], wrap=True)
             columns = [label, ins, outs, what]
             plan = [(what, 32), (label, 30), (what, 24), (label, 24), (what, 16), (label, 12)]  # no column is dropped
         else:
-            label, ins, outs = _Column("Layer (type)", labels), _Column("Input shape", inputs), _Column("Output shape", outputs)
-            columns = [label, ins, outs, _Column("Params", [r.params for r in rows], right=True), _Column("MACs", [r.macs for r in rows], right=True)]
+            label, ins, outs = _Column(tr("Layer (type)"), labels), _Column(tr("Input shape"), inputs), _Column(tr("Output shape"), outputs)
+            columns = [label, ins, outs, _Column(tr("Params"), [r.params for r in rows], right=True),
+                       _Column(tr("MACs"), [r.macs for r in rows], right=True)]
             plan = [(label, 18), (ins, None), (outs, 12)]
             if self.r.graph:  # Keras's "Connected to" column for a model that is not a chain
-                connected = _Column("Connected to", [r.connected_to for r in rows])
+                connected = _Column(tr("Connected to"), [r.connected_to for r in rows])
                 columns.append(connected)
                 plan = [(connected, 16), (label, 18), (outs, 12), (connected, None), (ins, None)]
         cols = _fit(columns, plan, self.width)
         table_width = sum(c.width for c in cols) + len(GAP) * (len(cols) - 1)
         rule, thick = "-" * table_width, "=" * table_width
-        header = GAP.join(c.header.rjust(c.width) if c.right else c.header.ljust(c.width) for c in cols).rstrip()
+        header = GAP.join(f.rjust(c.header, c.width) if c.right else f.ljust(c.header, c.width) for c in cols).rstrip()
         out = [thick, self.paint(header, "bold"), rule]
         if not rows:
-            out.append("(no layers)")
+            out.append(tr("(no layers)"))
         for n, row in enumerate(rows):
             cells = [c.lines(n) for c in cols]
             for k in range(max(len(lines) for lines in cells)):
@@ -283,42 +294,42 @@ class _Report:
         out.append(thick)
         legend = []
         if self.r.repeats:
-            legend.append(f"{REPEAT_MARK.strip()} a repeated call of a module listed above; its parameters are counted once.")
+            legend.append(tr("{mark} a repeated call of a module listed above; its parameters are counted once.", mark=REPEAT_MARK.strip()))
         if self.r.hidden:
-            legend.append(f"{self.r.hidden_legend}; containers and totals include {'them' if self.r.hidden != 1 else 'it'}.")
+            legend.append(self.r.hidden_note)
         for text in legend:
             out += self.wrap(text, "")
         return out
 
     def totals(self) -> list[str]:
         pairs = self.r.totals
-        pad = max(len(k) for k, _ in pairs) + 2
+        pad = max(f.width(k) for k, _ in pairs) + 2
         out = []
         for label, value in pairs:
-            out += self.wrap(value, f"{label}:".ljust(pad), " " * pad)
+            out += self.wrap(value, f.ljust(f"{label}:", pad), " " * pad)
         return out
 
     def breakdown(self) -> list[str]:
         if not self.r.has_weights:
             return []
-        title = self.paint("Parameters, layer by layer (in × out × kernel + bias)", "bold")
+        title = self.paint(tr("Parameters, layer by layer (in × out × kernel + bias)"), "bold")
         return ["", title] + self.r.breakdown(self.width)
 
     def diagnostics(self) -> list[str]:
         diags = self.r.diagnostics
-        out = [self.paint(f"Diagnostics: {self.r.diagnostic_counts}", "bold")]
+        out = [self.paint(tr("Diagnostics: {counts}", counts=self.r.diagnostic_counts), "bold")]
         for d in diags:
             word, colour = _SEVERITY.get(d.severity, (d.severity.upper(), "bold"))
-            head = f"  {self.paint(word, colour, 'bold')} [{d.code}]"
+            head = f"  {self.paint(tr(word), colour, 'bold')} [{d.code}]"
             if d.layer:
                 head += f" {d.layer}"
             if d.source:
-                head += f" at {d.source}"
+                head += " " + tr("at {source}", source=d.source)
             out.append(head)
             if d.code_line:
                 lineno = source_line_number(d.source)
                 out.append(f"      {lineno} | {d.code_line.strip()}" if lineno else f"      | {d.code_line.strip()}")
             out += self.wrap(d.message, "      ")
             if d.fix:
-                out += [self.paint(l, "green") for l in self.wrap(f"fix: {d.fix}", "      ", "           ")]
+                out += [self.paint(l, "green") for l in self.wrap(tr("fix: {fix}", fix=d.fix), "      ", "           ")]
         return out

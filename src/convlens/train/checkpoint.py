@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 
 from ..errors import UserError
+from ..i18n import tr
 
 FORMAT = "convlens-checkpoint"
 VERSION = 1
@@ -43,25 +44,31 @@ def load(path: str | Path) -> dict:
     if path.is_dir():
         path = path / "checkpoint.pt"
     if not path.is_file():
-        raise CheckpointError(f"{path}: no such checkpoint (give a run folder or its checkpoint.pt)")
+        raise CheckpointError(tr("{path}: no such checkpoint (give a run folder or its checkpoint.pt)", path=path))
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         first = str(exc).splitlines()[0] if str(exc) else ""
-        raise CheckpointError(f"{path}: refused: it holds objects other than tensors and plain data, and checkpoints "
-                              f"are loaded with weights_only=True ({first[:160]})") from None
+        raise CheckpointError(tr("{path}: refused: it holds objects other than tensors and plain data, and checkpoints are loaded "
+                                 "with weights_only=True ({reason})", path=path, reason=first[:160])) from None
     except Exception as exc:  # truncated zip, garbage bytes: torch raises RuntimeError, KeyError, EOFError, ...
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CheckpointError(f"{path}: not a readable checkpoint, truncated or corrupt ({first[:160]})") from None
+        raise CheckpointError(tr("{path}: not a readable checkpoint, truncated or corrupt ({reason})", path=path, reason=first[:160])) from None
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
         if isinstance(obj, dict) and obj and all(isinstance(v, torch.Tensor) for v in obj.values()):
-            raise CheckpointError(f"{path}: a plain state_dict ({len(obj)} tensors), not a convlens checkpoint; "
-                                  "load it with model.load_state_dict(torch.load(path)) — convlens needs the checkpoint.pt of a run folder")
-        kind = type(obj).__name__ if not isinstance(obj, dict) else f"a dict with keys {sorted(map(str, obj))[:6]}"
-        raise CheckpointError(f"{path}: not a convlens checkpoint (it holds {kind}); give the checkpoint.pt of a `convlens train` run folder")
+            raise CheckpointError(tr("{path}: a plain state_dict ({n} tensors), not a convlens checkpoint; load it with {code} — convlens "
+                                     "needs the checkpoint.pt of a run folder", path=path, n=len(obj),
+                                     code="model.load_state_dict(torch.load(path))"))
+        if isinstance(obj, dict):
+            raise CheckpointError(tr("{path}: not a convlens checkpoint (it holds a dict with keys {keys}); give the checkpoint.pt of "
+                                     "a `convlens train` run folder", path=path, keys=sorted(map(str, obj))[:6]))
+        raise CheckpointError(tr("{path}: not a convlens checkpoint (it holds {kind}); give the checkpoint.pt of a `convlens train` "
+                                 "run folder", path=path, kind=type(obj).__name__))
     if obj.get("version") != VERSION:
-        raise CheckpointError(f"{path}: checkpoint format version {obj.get('version')!r}; this convlens reads version {VERSION}")
+        raise CheckpointError(tr("{path}: checkpoint format version {version!r}; this convlens reads version {expected}", path=path,
+                                 version=obj.get('version'), expected=VERSION))
     missing = [k for k in REQUIRED if k not in obj]
     if missing:
-        raise CheckpointError(f"{path}: the checkpoint lacks {', '.join(missing)}; it is damaged or was not written by convlens train")
+        raise CheckpointError(tr("{path}: the checkpoint lacks {missing}; it is damaged or was not written by convlens train", path=path,
+                                 missing=", ".join(missing)))
     return obj

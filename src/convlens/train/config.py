@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..i18n import tr
+
 
 class Optimizer(StrEnum):
     ADAM = "adam"
@@ -71,23 +73,24 @@ class TrainConfig:
     def __post_init__(self):
         for name in ("epochs", "batch_size"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+                raise ValueError(tr("{name} must be at least 1, got {value}", name=name, value=getattr(self, name)))
         for name in ("train_subset", "test_subset"):
             v = getattr(self, name)
             if v is not None and v < 1:
-                raise ValueError(f"{name} must be at least 1, got {v}")
+                raise ValueError(tr("{name} must be at least 1, got {value}", name=name, value=v))
         if not self.lr > 0:
-            raise ValueError(f"lr must be positive, got {self.lr}")
+            raise ValueError(tr("{name} must be positive, got {value}", name="lr", value=self.lr))
         if not 0 <= self.label_smoothing < 1:
-            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
+            raise ValueError(tr("{name} must be in [0, 1), got {value}", name="label_smoothing", value=self.label_smoothing))
         if self.weight_decay < 0 or self.translate < 0:
-            raise ValueError("weight_decay and translate must not be negative")
+            raise ValueError(tr("{names} must not be negative", names="weight_decay, translate"))
         try:
             args = json.loads(self.model_args)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"model_args is not JSON ({exc.msg}): {self.model_args!r}; write e.g. '{{\"num_classes\": 10}}'") from None
+            raise ValueError(tr("{name} is not JSON ({reason}): {value!r}; write e.g. {example}", name="model_args", reason=exc.msg,
+                                   value=self.model_args, example="'{\"num_classes\": 10}'")) from None
         if not isinstance(args, dict):
-            raise ValueError(f"model_args must be a JSON object, got {self.model_args!r}")
+            raise ValueError(tr("{name} must be a JSON object, got {value!r}", name="model_args", value=self.model_args))
 
     @property
     def flip_tta(self) -> bool:
@@ -107,7 +110,7 @@ class TrainConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(d) - known
         if unknown:
-            raise ValueError(f"unknown config keys {sorted(unknown)}")
+            raise ValueError(tr("unknown config keys {keys}", keys=sorted(unknown)))
         d = dict(d)
         if "augment" in d:
             d["augment"] = tuple(Augment(a) for a in d["augment"])

@@ -11,6 +11,7 @@ import torch.nn as nn
 
 from ..core import close_names
 from ..errors import UserError
+from ..i18n import tr
 
 from . import checkpoint as ckpt
 from . import model as models
@@ -35,8 +36,8 @@ def load_trained(path: str | Path) -> Trained:
     try:
         net.load_state_dict(state["model"])
     except RuntimeError as exc:
-        raise ckpt.CheckpointError(f"{path}: the saved weights do not fit {cfg.model} as built now ({str(exc).splitlines()[0]}); "
-                                   "was the model's code changed since training?") from None
+        raise ckpt.CheckpointError(tr("{path}: the saved weights do not fit {model} as built now ({reason}); was the model's code changed "
+                                      "since training?", path=path, model=cfg.model, reason=str(exc).splitlines()[0])) from None
     return Trained(net.eval(), cfg, tuple(state["classes"]), inp, int(state["epoch"]))
 
 
@@ -57,19 +58,23 @@ def read_image(path, inp: Input, *, name: str | None = None) -> tuple[torch.Tens
             im.load()
             im = im.copy()
     except FileNotFoundError:
-        raise ImageError(f"{path}: no such image file") from None
+        raise ImageError(tr("{path}: no such image file", path=path)) from None
     except (UnidentifiedImageError, OSError) as exc:
-        raise ImageError(f"{name or path}: not a readable image ({exc})") from None
+        raise ImageError(tr("{path}: not a readable image ({reason})", path=name or path, reason=exc)) from None
     notes = []
     mode = "L" if inp.channels == 1 else "RGB"
     if inp.channels not in (1, 3):
-        raise ImageError(f"the model takes {inp.channels}-channel images; only 1 (grey) and 3 (RGB) can be made from an image file")
+        raise ImageError(tr("the model takes {channels}-channel images; only 1 (grey) and 3 (RGB) can be made from an image file",
+                            channels=inp.channels))
     if im.mode != mode:
-        notes.append(f"{name}: converted from mode {im.mode} to {mode} ({'grey' if mode == 'L' else 'colour'}, as the training data)")
+        notes.append(tr("{name}: converted from mode {old} to {new} (grey, as the training data)", name=name, old=im.mode, new=mode)
+                     if mode == "L" else
+                     tr("{name}: converted from mode {old} to {new} (colour, as the training data)", name=name, old=im.mode, new=mode))
         im = im.convert(mode)
     h, w = inp.size
     if im.size != (w, h):
-        notes.append(f"{name}: resized from {im.size[0]}×{im.size[1]} to {w}×{h} (bilinear, as the training data's size)")
+        notes.append(tr("{name}: resized from {old} to {new} (bilinear, as the training data's size)", name=name,
+                        old=f"{im.size[0]}×{im.size[1]}", new=f"{w}×{h}"))
         im = im.resize((w, h), Image.BILINEAR)
     t = torch.frombuffer(bytearray(im.tobytes()), dtype=torch.uint8).reshape(h, w, inp.channels)
     return t.permute(2, 0, 1).contiguous(), notes  # (H, W, C) -> (C, H, W)
@@ -100,8 +105,11 @@ def feature_maps(trained: Trained, image: torch.Tensor, layer: str) -> torch.Ten
         # 0.4, not the core's 0.6: module paths are dotted, and the last part typed alone is far from
         # the whole path ("conv1" ~ "features.conv1" 0.53)
         close = close_names(layer, layer_names(trained.net), n=4, cutoff=0.4)
-        hint = f"did you mean {', '.join(close)}?" if close else f"layers: {', '.join(layer_names(trained.net)[:20])}"
-        raise KeyError(f"{trained.config.model} has no layer {layer!r}; {hint}")
+        if close:
+            raise KeyError(tr("{model} has no layer {layer!r}; did you mean {close}?", model=trained.config.model, layer=layer,
+                              close=", ".join(close)))
+        raise KeyError(tr("{model} has no layer {layer!r}; layers: {names}", model=trained.config.model, layer=layer,
+                          names=", ".join(layer_names(trained.net)[:20])))
     captured = []
     handle = modules[layer].register_forward_hook(lambda _m, _i, out: captured.append(out))
     try:
@@ -113,7 +121,8 @@ def feature_maps(trained: Trained, image: torch.Tensor, layer: str) -> torch.Ten
     out = captured[0] if captured else None
     if not isinstance(out, torch.Tensor) or out.dim() != 4:
         shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        raise KeyError(f"layer {layer!r} outputs {shape}, not a (1, C, H, W) feature map; pick a convolution, norm, activation or pool layer")
+        raise KeyError(tr("layer {layer!r} outputs {shape}, not a (1, C, H, W) feature map; pick a convolution, norm, activation or "
+                          "pool layer", layer=layer, shape=shape))
     return out[0].float()  # (1, C, H, W) -> (C, H, W)
 
 
@@ -126,12 +135,11 @@ def first_conv(net: nn.Module) -> tuple[str, nn.Conv2d] | None:
 
 def save_grid(path: Path, maps: torch.Tensor, title: str, *, max_maps: int = 64) -> int:
     """Each (h, w) map of ``maps`` (N, h, w) in its own cell, each scaled to its own min-max; returns how many were drawn."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import math
 
-    import matplotlib.pyplot as plt
+    from .run_folder import pyplot
+
+    plt = pyplot()
 
     n = min(maps.shape[0], max_maps)
     cols = math.ceil(math.sqrt(n))

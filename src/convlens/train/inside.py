@@ -26,6 +26,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .. import core
+from ..i18n import tr
 from .evaluate import prepare
 from .inference import Trained
 
@@ -58,7 +59,7 @@ class Pass:
             if lo.name == name:
                 return lo
         names = ", ".join(lo.name for lo in self.layers)
-        raise InsideError(f"the model has no layer {name!r}; its layers are {names}")
+        raise InsideError(tr("the model has no layer {name!r}; its layers are {names}", name=name, names=names))
 
 
 _ONE_AT_A_TIME = threading.Lock()
@@ -138,16 +139,20 @@ class Unit:
 def _position(lo: LayerOutput, channel: int, y, x) -> tuple:
     out = lo.output
     if not 0 <= channel < out.shape[0]:
-        raise InsideError(f"layer {lo.name!r} has {out.shape[0]} channels (0 to {out.shape[0] - 1}); channel {channel} is out of range")
+        raise InsideError(tr("layer {layer!r} has {n} channels (0 to {last}); channel {channel} is out of range", layer=lo.name,
+                                n=out.shape[0], last=out.shape[0] - 1, channel=channel))
     if out.dim() == 1:
         return (channel,)
     if out.dim() != 3:
-        raise InsideError(f"layer {lo.name!r} outputs shape {tuple(out.shape)}; units are shown for (C, H, W) maps and (N,) features only")
+        raise InsideError(tr("layer {layer!r} outputs shape {shape}; units are shown for (C, H, W) maps and (N,) features only",
+                                layer=lo.name, shape=tuple(out.shape)))
     h, w = out.shape[1:]
     if y is None or x is None:
-        raise InsideError(f"layer {lo.name!r} outputs {h}×{w} maps; give the unit's y (0 to {h - 1}) and x (0 to {w - 1})")
+        raise InsideError(tr("layer {layer!r} outputs {size} maps; give the unit's y (0 to {last_y}) and x (0 to {last_x})", layer=lo.name,
+                                size=f"{h}×{w}", last_y=h - 1, last_x=w - 1))
     if not (0 <= y < h and 0 <= x < w):
-        raise InsideError(f"layer {lo.name!r} outputs {h}×{w} maps; (y={y}, x={x}) is outside, use y in 0 to {h - 1} and x in 0 to {w - 1}")
+        raise InsideError(tr("layer {layer!r} outputs {size} maps; (y={y}, x={x}) is outside, use y in 0 to {last_y} and x in 0 to {last_x}",
+                                layer=lo.name, size=f"{h}×{w}", y=y, x=x, last_y=h - 1, last_x=w - 1))
     return (channel, y, x)
 
 

@@ -11,6 +11,7 @@ import torch.nn as nn
 
 from ..core.framework import Framework
 from ..errors import UserError
+from ..i18n import tr
 
 
 class ModelMismatchError(UserError):
@@ -33,7 +34,7 @@ def build(model: str, model_args: str, *, channels: int, num_classes: int, devic
 
         entry = zoo.get(name)  # UnknownModelError lists close names
         if entry.framework is not Framework.TORCH:
-            raise ModelMismatchError(f"{entry.name} is a Keras model; convlens train trains PyTorch models")
+            raise ModelMismatchError(tr("{model} is a Keras model; convlens train trains PyTorch models", model=entry.name))
         accepted = {p.name for p in inspect.signature(entry.load_factory()).parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY}
         for key, value in (("num_classes", num_classes), ("in_channels", channels)):
             if key in accepted:
@@ -47,7 +48,7 @@ def build(model: str, model_args: str, *, channels: int, num_classes: int, devic
     except TargetError as exc:
         raise ModelMismatchError(str(exc)) from None
     if not isinstance(net, nn.Module):
-        raise ModelMismatchError(f"{model} is not a PyTorch nn.Module; convlens train trains PyTorch models")
+        raise ModelMismatchError(tr("{model} is not a PyTorch nn.Module; convlens train trains PyTorch models", model=model))
     return net
 
 
@@ -63,17 +64,23 @@ def check(model: str, model_args: str, *, channels: int, size: tuple[int, int], 
         s = summary(net, shape, device="meta", memory=False)
     except SummaryError as exc:
         raise ModelMismatchError(f"{model}: {exc}") from None
-    data = f"{channels}×{size[0]}×{size[1]} images"
+    size_text = f"{channels}×{size[0]}×{size[1]}"
+    given = "x".join(map(str, shape))
     if s.errors:
         d = s.errors[0]
-        where = f" at {d.layer}" if d.layer and d.layer not in d.message else ""
-        fix = f"; {d.fix}" if d.fix else ""
-        raise ModelMismatchError(f"{model} cannot train on {data}: {d.message}{where}{fix} "
-                                 f"(see `convlens check` with --input {'x'.join(map(str, shape))})")
+        problem = d.message
+        if d.layer and d.layer not in d.message:
+            problem = tr("{message} at {layer}", message=d.message, layer=d.layer)
+        if d.fix:
+            problem = f"{problem}; {d.fix}"
+        raise ModelMismatchError(tr("{model} cannot train on {size} images: {problem} (see `convlens check` with --input {input})",
+                                    model=model, size=size_text, problem=problem, input=given))
     if s.failed or not s.output_shapes:
-        raise ModelMismatchError(f"{model}: the forward pass fails on {data} (see `convlens summary` with --input {'x'.join(map(str, shape))})")
+        raise ModelMismatchError(tr("{model}: the forward pass fails on {size} images (see `convlens summary` with --input {input})",
+                                    model=model, size=size_text, input=given))
     out = tuple(s.output_shapes[0])
     if out != (1, num_classes):
-        raise ModelMismatchError(f"{model} outputs shape {out} for one {data[:-1]}, but the data has {num_classes} classes: "
-                                 f"it must output (1, {num_classes}); e.g. --model-args '{{\"num_classes\": {num_classes}}}'")
+        raise ModelMismatchError(tr("{model} outputs shape {shape} for one {size} image, but the data has {n} classes: it must output "
+                                    "(1, {n}); e.g. --model-args {example}", model=model, shape=out, size=size_text, n=num_classes,
+                                    example=f"'{{\"num_classes\": {num_classes}}}'"))
     return s.total_params

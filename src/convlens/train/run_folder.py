@@ -11,6 +11,8 @@ from pathlib import Path
 
 import torch
 
+from ..i18n import tr
+
 METRIC_COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr", "epoch_time_s", "images_per_s")
 
 
@@ -53,26 +55,34 @@ def write_metrics(path: Path, rows: list[dict]) -> None:
     tmp.replace(path)
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib's pyplot, headless (Agg), with a Hangul font where one is installed."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    # Hangul (Korean labels, or a model or class name typed in Korean) is drawn with Noto Sans CJK KR
+    # (fonts-noto-cjk): matplotlib falls back glyph by glyph along the families of font.family
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    hangul = [f for f in ("Noto Sans CJK KR", "Noto Sans CJK JP", "NanumGothic") if f in installed]
+    plt.rcParams["font.family"] = ["DejaVu Sans", *hangul, "sans-serif"]
     return plt
 
 
 def plot_curves(path: Path, rows: list[dict], title: str) -> None:
     """Loss and accuracy against epoch, train and test, side by side."""
-    plt = _pyplot()
+    plt = pyplot()
     epochs = [r["epoch"] for r in rows]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-    ax1.plot(epochs, [r["train_loss"] for r in rows], "o-", label="train (with label smoothing)")
-    ax1.plot(epochs, [r["test_loss"] for r in rows], "o-", label="test")
-    ax1.set(xlabel="epoch", ylabel="cross-entropy loss", title="loss")
-    ax2.plot(epochs, [100 * r["train_acc"] for r in rows], "o-", label="train (augmented)")
-    ax2.plot(epochs, [100 * r["test_acc"] for r in rows], "o-", label="test")
-    ax2.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    ax1.plot(epochs, [r["train_loss"] for r in rows], "o-", label=tr("train (with label smoothing)"))
+    ax1.plot(epochs, [r["test_loss"] for r in rows], "o-", label=tr("test"))
+    ax1.set(xlabel=tr("epoch"), ylabel=tr("cross-entropy loss"), title=tr("loss"))
+    ax2.plot(epochs, [100 * r["train_acc"] for r in rows], "o-", label=tr("train (augmented)"))
+    ax2.plot(epochs, [100 * r["test_acc"] for r in rows], "o-", label=tr("test"))
+    ax2.set(xlabel=tr("epoch"), ylabel=tr("accuracy (%)"), title=tr("accuracy"))
     for ax in (ax1, ax2):
         ax.grid(alpha=0.3)
         ax.legend()
@@ -84,7 +94,7 @@ def plot_curves(path: Path, rows: list[dict], title: str) -> None:
 
 def plot_confusion(path: Path, confusion: torch.Tensor, classes: tuple[str, ...], title: str) -> None:
     """Counts, rows = true class, columns = predicted class, labelled with the class names."""
-    plt = _pyplot()
+    plt = pyplot()
     k = len(classes)
     size = max(5.0, 0.45 * k + 2)
     fig, ax = plt.subplots(figsize=(size, size))
@@ -98,7 +108,7 @@ def plot_confusion(path: Path, confusion: torch.Tensor, classes: tuple[str, ...]
                 v = int(confusion[i, j])
                 if v:
                     ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color="white" if v > top / 2 else "black")
-    ax.set(xlabel="predicted class", ylabel="true class", title=title)
+    ax.set(xlabel=tr("predicted class"), ylabel=tr("true class"), title=title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

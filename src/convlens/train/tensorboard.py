@@ -9,6 +9,8 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
+from ..i18n import tr
+
 SCALARS = {"train_loss": "loss/train", "test_loss": "loss/test", "train_acc": "accuracy/train", "test_acc": "accuracy/test",
            "lr": "learning_rate", "images_per_s": "images_per_s", "epoch_time_s": "epoch_time_s"}
 
@@ -20,7 +22,8 @@ def require() -> None:
     except ImportError:
         from .loop import TrainError
 
-        raise TrainError("--tensorboard needs the tensorboard package: pip install 'convlens[train]' (or pip install tensorboard)") from None
+        raise TrainError(tr("--tensorboard needs the tensorboard package: {install} (or {alternative})", install="pip install 'convlens[train]'",
+                            alternative="pip install tensorboard")) from None
 
 
 def writer(folder: Path):

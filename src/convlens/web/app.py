@@ -14,6 +14,11 @@ Endpoints (all answers JSON except the page and its static files):
   never on the event loop). SVG: JSON ``{"svg", "nodes": [{"id", "rows", "failed"}], "filename"}``,
   each node's SVG element id with the ``summary.layers`` rows it stands for; PNG: the image itself.
 * ``POST /api/export`` — body as above plus ``"to": "pytorch" | "keras" | "yaml"``: the file's text.
+* ``GET /api/messages?lang=ko`` — the page's own messages (``page.po``) for ``static/i18n.js``.
+
+Every request may carry ``lang`` (``?lang=``, or ``"lang"`` in a JSON body; the query's wins): the
+answer is computed inside ``with language(lang):``, so its messages, cells and captions are in that
+language, with the status English would get; a language convlens lacks is a 400 naming the choices.
 
 A request is data: the server never imports or runs anything named in it (an example name is only
 looked up in the zoo's registry and the packaged example files). Bodies over 1 MB get 413, a body or
@@ -48,12 +53,18 @@ from .. import design
 from ..core import Framework
 from ..design import MAX_BYTES, dump, read
 from ..errors import UserError
+from ..i18n import DEFAULT, LANGUAGES, N_, check, current, language, tr, translated
 from ..render import diagram, page
 
 BUDGET_S = 10.0  # the longest a request waits for its analysis (a 10,000-layer spec takes seconds on a loaded machine)
 WORKERS = 4  # analyses running at once; one more request gets 503
 STATIC = Path(__file__).with_name("static")
 EXAMPLES = Path(design.__file__).with_name("examples")
+
+
+# json.decoder's own messages, read in the request's language (one with a value inside stays as json writes it)
+JSON_ERRORS = frozenset({N_("Expecting value"), N_("Expecting property name enclosed in double quotes"), N_("Expecting ',' delimiter"),
+                         N_("Expecting ':' delimiter"), N_("Unterminated string starting at"), N_("Extra data")})
 
 
 class ApiError(Exception):
@@ -74,30 +85,31 @@ async def _body(request: Request) -> dict:
     """The JSON body, refused over ``design.MAX_BYTES`` before it is all read."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > design.MAX_BYTES:
-        raise ApiError(413, f"the request body has {int(length):,} bytes; the limit is {design.MAX_BYTES:,}")
+        raise ApiError(413, tr("the request body has {size} bytes; the limit is {limit}", size=format(int(length), ","), limit=format(design.MAX_BYTES, ",")))
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > design.MAX_BYTES:
-            raise ApiError(413, f"the request body is over the limit of {design.MAX_BYTES:,} bytes")
+            raise ApiError(413, tr("the request body is over the limit of {limit} bytes", limit=format(design.MAX_BYTES, ",")))
         chunks.append(chunk)
     raw = b"".join(chunks)
     try:
         body = json.loads(raw.decode("utf-8"), parse_int=_int)
     except UnicodeDecodeError:
-        raise ApiError(400, "the request body is not UTF-8 text") from None
+        raise ApiError(400, tr("the request body is not UTF-8 text")) from None
     except json.JSONDecodeError as exc:
-        raise ApiError(400, f"the request body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", {"line": exc.lineno, "column": exc.colno}) from None
+        raise ApiError(400, tr("the request body is not JSON: {error} (line {line}, column {column})", error=tr(exc.msg) if exc.msg in JSON_ERRORS else exc.msg, line=exc.lineno, column=exc.colno),
+                       {"line": exc.lineno, "column": exc.colno}) from None
     except RecursionError:
-        raise ApiError(400, "the request body is nested too deeply") from None
+        raise ApiError(400, tr("the request body is nested too deeply")) from None
     if not isinstance(body, dict):
-        raise ApiError(400, 'the request body must be a JSON object: {"yaml": "..."} or {"spec": {...}}')
+        raise ApiError(400, tr('the request body must be a JSON object: {{"yaml": "..."}} or {{"spec": {{...}}}}'))
     return body
 
 
 def _int(text: str) -> int:
     if len(text) > design.MAX_DIGITS:  # past 4,300 digits Python refuses to convert it; a spec's numbers are far shorter
-        raise ApiError(422, f"the request holds a number of {len(text):,} digits; numbers in a spec have at most {design.MAX_DIGITS}")
+        raise ApiError(422, tr("the request holds a number of {digits} digits; numbers in a spec have at most {most}", digits=format(len(text), ","), most=design.MAX_DIGITS))
     return int(text)
 
 
@@ -106,7 +118,7 @@ def _spec_from(body: dict) -> design.Spec:
     if "yaml" in body:
         text = body["yaml"]
         if not isinstance(text, str):
-            raise ApiError(400, '"yaml" must be the spec\'s text (a string)')
+            raise ApiError(400, tr('"yaml" must be the spec\'s text (a string)'))
         try:
             doc, positions = design.read(text, "spec.yaml")
         except design.SpecError as exc:  # not YAML: 400; YAML past a limit of the format: 422
@@ -121,14 +133,14 @@ def _spec_from(body: dict) -> design.Spec:
         except design.SpecError as exc:
             raise ApiError(422, str(exc), exc.to_dict()) from None
     else:
-        raise ApiError(400, 'the request body needs "yaml" (the spec\'s text) or "spec" (the spec as JSON)')
+        raise ApiError(400, tr('the request body needs "yaml" (the spec\'s text) or "spec" (the spec as JSON)'))
     try:
         design.validate(doc, positions)
         return design.build(doc, positions)
     except design.SpecError as exc:
         raise ApiError(422, str(exc), exc.to_dict()) from None
     except RecursionError:
-        raise ApiError(422, "the spec is nested too deeply") from None
+        raise ApiError(422, tr("the spec is nested too deeply")) from None
 
 
 _TOP_KEYS = {"name", "framework", "input", "notes", "blocks", "layers"}
@@ -156,17 +168,18 @@ class _Workers:
 
     async def run(self, work):
         if not self.slots.acquire(blocking=False):
-            raise ApiError(503, f"the server is busy with {self.workers} analyses; send the request again in a moment")
+            raise ApiError(503, tr("the server is busy with {n} analyses; send the request again in a moment", n=self.workers))
+        job = in_language(work)
 
-        def job():
+        def job_then_release():
             try:
-                return work()
+                return job()
             finally:
                 self.slots.release()
 
         with anyio.move_on_after(self.budget_s):
-            return await anyio.to_thread.run_sync(job, abandon_on_cancel=True)
-        raise ApiError(503, f"the analysis took more than {self.budget_s:g} s and was abandoned; the spec may be too large for this server")
+            return await anyio.to_thread.run_sync(job_then_release, abandon_on_cancel=True)
+        raise ApiError(503, tr("the analysis took more than {seconds} s and was abandoned; the spec may be too large for this server", seconds=format(self.budget_s, "g")))
 
 
 def _summary_answer(body: dict) -> dict:
@@ -187,7 +200,7 @@ def _summary_answer(body: dict) -> dict:
 def _export_answer(body: dict) -> dict:
     from ..design.export import export
 
-    to = "yaml" if body.get("to") == "yaml" else _framework(body.get("to"), '"to"', also=' or "yaml"')
+    to = "yaml" if body.get("to") == "yaml" else _framework(body.get("to"), '"to"', or_yaml=True)
     network = _spec_from(body)
     if to == "yaml":
         code = _yaml_of(network, body)
@@ -201,10 +214,12 @@ def _export_answer(body: dict) -> dict:
 
 
 async def _answer(request: Request, make) -> Response:
-    """Read the body on the event loop, then ``make(body)`` in a worker thread."""
+    """Read the body on the event loop, then ``make(body)`` in a worker thread, in the request's language."""
     try:
-        body = await _body(request)
-        return await request.app.state.workers.run(lambda: JSONResponse(make(body)))  # the JSON is written in the thread too
+        with language(language_of(request)):  # ?lang=: the body's own errors in it
+            body = await _body(request)
+            with language(language_of(request, body)):
+                return await request.app.state.workers.run(lambda: JSONResponse(make(body)))  # the JSON is written in the thread too
     except ApiError as exc:
         return _error(exc)
 
@@ -228,27 +243,33 @@ DIAGRAM_ROWS = 1_000  # the most rows the page draws: 1,000 layers took 26 s to 
 
 async def api_diagram(request: Request) -> Response:
     try:
-        body = await _body(request)
-        fmt = body.get("format", "svg")
-        if fmt not in ("svg", "png"):
-            raise ApiError(400, f'"format" must be "svg" or "png", got {fmt!r}')
-        network, summary = await request.app.state.workers.run(lambda: _analysed(body))  # off the event loop, like /api/summary
+        with language(language_of(request)):
+            body = await _body(request)
+        with language(language_of(request, body)):
+            return await _diagram(request, body)
     except ApiError as exc:
         return _error(exc)
+
+
+async def _diagram(request: Request, body: dict) -> Response:
+    fmt = body.get("format", "svg")
+    if fmt not in ("svg", "png"):
+        raise ApiError(400, tr('"format" must be "svg" or "png", got {fmt!r}', fmt=fmt))
+    network, summary = await request.app.state.workers.run(lambda: _analysed(body))  # off the event loop, like /api/summary
     if len(summary.layers) > DIAGRAM_ROWS:
-        return _error(ApiError(422, f"the network has {len(summary.layers):,} rows; the page draws up to {DIAGRAM_ROWS:,}. "
-                                        "Draw it with `convlens draw SPEC -o FILE`"))
+        raise ApiError(422, tr("the network has {rows} rows; the page draws up to {most}. Draw it with `convlens draw SPEC -o FILE`",
+                               rows=format(len(summary.layers), ","), most=format(DIAGRAM_ROWS, ",")))
     with anyio.move_on_after(DIAGRAM_SECONDS):
         try:  # dot is a subprocess: wait for it in a worker thread, the event loop keeps answering
-            drawn, image = await anyio.to_thread.run_sync(_draw, summary, fmt, abandon_on_cancel=True)
+            drawn, image = await anyio.to_thread.run_sync(in_language(_draw), summary, fmt, abandon_on_cancel=True)
         except diagram.DrawError as exc:  # Graphviz missing on the server
-            return _error(ApiError(503, str(exc)))
+            raise ApiError(503, str(exc)) from None
         if fmt == "png":
             return Response(image, media_type="image/png", headers={"Content-Disposition": f'attachment; filename="{_stem(network)}.png"'})
         nodes = [{"id": n.id, "rows": list(n.rows), "failed": n.failed or any(m[0] == "error" for m in n.marks)} for n in drawn.nodes]
         return JSONResponse({"svg": image, "nodes": nodes, "filename": _stem(network) + ".svg"})
-    return _error(ApiError(503, f"the diagram took over {DIAGRAM_SECONDS} s to lay out; the table above is complete. "
-                                    "Draw a network this large with `convlens draw SPEC -o FILE`"))
+    raise ApiError(503, tr("the diagram took over {seconds} s to lay out; the table above is complete. "
+                           "Draw a network this large with `convlens draw SPEC -o FILE`", seconds=DIAGRAM_SECONDS))
 
 
 def _analysed(body: dict):
@@ -283,22 +304,30 @@ def _catalogue() -> dict:
 
 async def api_layers(request: Request) -> Response:
     try:
-        framework = _framework(request.query_params.get("framework", Framework.TORCH.word), "?framework=")
+        with language(language_of(request)):
+            framework = _framework(request.query_params.get("framework", Framework.TORCH.word), "?framework=")
     except ApiError as exc:
         return _error(exc)
     return JSONResponse({"framework": framework.word, "layers": _catalogue()[framework]})
 
 
-def _framework(text, what: str, also: str = "") -> Framework:
-    """A framework as the page spells it (``pytorch``, ``keras``); 400 naming ``what`` otherwise."""
+def _framework(text, what: str, *, or_yaml: bool = False) -> Framework:
+    """A framework as the page spells it (``pytorch``, ``keras``); 400 naming ``what`` (and "yaml" where it is a choice too) otherwise."""
     try:
         return Framework.parse(text, what=what)
     except UserError:
-        raise ApiError(400, f'{what} must be "pytorch" or "keras"{also}, got {text!r}') from None
+        if or_yaml:
+            raise ApiError(400, tr('{what} must be "pytorch" or "keras" or "yaml", got {text!r}', what=what, text=text)) from None
+        raise ApiError(400, tr('{what} must be "pytorch" or "keras", got {text!r}', what=what, text=text)) from None
 
 
-@lru_cache(maxsize=1)
 def _examples() -> list[dict]:
+    """The examples, their descriptions in the current language."""
+    return _examples_in(current())
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _examples_in(lang: str) -> list[dict]:
     from .. import zoo
 
     items = [{"name": p.stem, "kind": "tutorial", "description": _first_comment(p)} for p in sorted(EXAMPLES.glob("*.yaml"))]
@@ -311,12 +340,16 @@ def _first_comment(path: Path) -> str:
     return line.lstrip("# ").strip()
 
 
-@lru_cache(maxsize=64)
 def _example_yaml(name: str) -> str:
     """The example's text; ``name`` is only looked up, never used as a path or a module."""
+    return _example_yaml_in(name, current())
+
+
+@lru_cache(maxsize=64)
+def _example_yaml_in(name: str, lang: str) -> str:
     known = {e["name"]: e for e in _examples()}
     if name not in known:
-        raise ApiError(404, f"no example called {name!r}; GET /api/examples lists them")
+        raise ApiError(404, tr("no example called {name!r}; GET /api/examples lists them", name=name))
     if known[name]["kind"] == "tutorial":
         return (EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")
     from ..design.from_zoo import ZooSpecError, zoo_yaml
@@ -326,36 +359,112 @@ def _example_yaml(name: str) -> str:
     except ZooSpecError as exc:
         raise ApiError(422, str(exc)) from None
     except ImportError as exc:  # zoo models are read with their framework
-        raise ApiError(422, f"{name} needs {exc.name or 'its framework'} on the server: pip install torch==2.13.0") from None
+        if exc.name:
+            raise ApiError(422, tr("{name} needs {module} on the server: pip install torch==2.13.0", name=name, module=exc.name)) from None
+        raise ApiError(422, tr("{name} needs its framework on the server: pip install torch==2.13.0", name=name)) from None
 
 
 async def api_examples(request: Request) -> Response:
-    return JSONResponse({"examples": _examples()})
+    try:
+        with language(language_of(request)):
+            return JSONResponse({"examples": _examples()})
+    except ApiError as exc:
+        return _error(exc)
 
 
 async def api_example(request: Request) -> Response:
     name = request.path_params["name"]
     try:
-        text = await request.app.state.workers.run(lambda: _example_yaml(name))  # a zoo model is traced: seconds, off the event loop
+        with language(language_of(request)):
+            text = await request.app.state.workers.run(lambda: _example_yaml(name))  # a zoo model is traced: seconds, off the event loop
     except ApiError as exc:
         return _error(exc)
     return JSONResponse({"name": request.path_params["name"], "yaml": text})
 
 
 async def api_schema(request: Request) -> Response:
-    return JSONResponse(design.schema())
+    try:
+        with language(language_of(request)):
+            return JSONResponse(design.schema())
+    except ApiError as exc:
+        return _error(exc)
+
+
+async def api_messages(request: Request) -> Response:
+    """The page's own messages (``page.po``) in ``?lang=``: ``messages`` msgid -> text, ``plurals`` singular -> forms."""
+    try:
+        lang = language_of(request)
+    except ApiError as exc:
+        return _error(exc)
+    return JSONResponse({"lang": lang, "messages": translated(lang, ("page",)), "plurals": _plurals(lang)},
+                        headers={"Cache-Control": "no-cache"})
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _plurals(lang: str) -> dict[str, list[str]]:
+    """singular msgid -> its translated forms, of the page's catalog (``translated`` holds the other messages)."""
+    import gettext
+
+    from ..i18n import LOCALE_DIR
+
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / "page.mo"
+    if lang == DEFAULT or not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        found = gettext.GNUTranslations(fh)
+    forms: dict[str, list[str]] = {}
+    for key, text in sorted(found._catalog.items(), key=lambda kv: str(kv[0])):  # noqa: SLF001 (stdlib's one table)
+        if isinstance(key, tuple):
+            forms.setdefault(key[0], []).append(text)
+    return forms
+
+
+def language_of(request: Request, body: dict | None = None) -> str:
+    """The language a request asks for: ``?lang=``, else the body's ``"lang"``, else English; 400 for one convlens lacks."""
+    value = request.query_params.get("lang")
+    if value is None and isinstance(body, dict):
+        value = body.get("lang")
+    if value is None:
+        return DEFAULT
+    if not isinstance(value, str):
+        raise ApiError(400, tr('"lang" must be a language code, one of: {choices}; got {value!r}', choices=", ".join(LANGUAGES), value=value))
+    try:
+        return check(value)
+    except UserError as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+def in_language(fn):
+    """``fn`` to run in a worker thread, writing in the language chosen where it is handed over (the request's)."""
+    lang = current()
+
+    def run(*args):
+        with language(lang):
+            return fn(*args)
+
+    return run
 
 
 async def index(request: Request) -> Response:
     return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
 
+def _quiet_language(request: Request) -> str:
+    """The request's language for an answer that is already an error: English where ``?lang=`` is not one."""
+    try:
+        return language_of(request)
+    except ApiError:
+        return DEFAULT
+
+
 async def not_found(request: Request, exc) -> Response:
-    return JSONResponse({"error": {"message": f"no such page: {request.url.path}"}}, status_code=404)
+    with language(_quiet_language(request)):
+        return JSONResponse({"error": {"message": tr("no such page: {path}", path=request.url.path)}}, status_code=404)
 
 
 async def server_error(request: Request, exc) -> Response:
-    return JSONResponse({"error": {"message": f"internal error: {type(exc).__name__}; please report it"}}, status_code=500)
+    with language(_quiet_language(request)):
+        return JSONResponse({"error": {"message": tr("internal error: {error}; please report it", error=type(exc).__name__)}}, status_code=500)
 
 
 def _settle() -> None:
@@ -389,6 +498,7 @@ def create_app(*, runs: str | Path = "runs", workers: int = WORKERS, budget_s: f
         Route("/api/examples", api_examples),
         Route("/api/examples/{name:str}", api_example),
         Route("/api/schema", api_schema),
+        Route("/api/messages", api_messages),
         Route("/api/summary", api_summary, methods=["POST"]),
         Route("/api/export", api_export, methods=["POST"]),
         Route("/api/diagram", api_diagram, methods=["POST"]),

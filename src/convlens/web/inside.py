@@ -33,7 +33,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from .app import STATIC, ApiError, _body, _error
+from ..i18n import language, tr
+from .app import STATIC, ApiError, _body, _error, in_language, language_of
 
 PAGE_SIZE = 48  # test images per answer, at most
 
@@ -75,11 +76,13 @@ class Runs:
         """The run folder called ``name``: looked up among the folders holding a checkpoint, never joined to a path
         first (so "../x" or "/etc" is only an unknown name)."""
         if not isinstance(name, str) or not name:
-            raise ApiError(400, '"run" must be the name of a run folder (GET /api/runs lists them)')
+            raise ApiError(400, tr('"run" must be the name of a run folder (GET /api/runs lists them)'))
         found = {p.name: p for p in self.root.iterdir() if (p / "checkpoint.pt").is_file()} if self.root.is_dir() else {}
+        if name not in found and not found:
+            raise ApiError(404, tr("no run called {name!r} under {root}; runs: none yet; train one with `convlens train --out {root}/NAME`",
+                                   name=name, root=self.root))
         if name not in found:
-            known = ", ".join(sorted(found)[:8]) or f"none yet; train one with `convlens train --out {self.root}/NAME`"
-            raise ApiError(404, f"no run called {name!r} under {self.root}; runs: {known}")
+            raise ApiError(404, tr("no run called {name!r} under {root}; runs: {known}", name=name, root=self.root, known=", ".join(sorted(found)[:8])))
         return found[name]
 
     def _key(self, name) -> tuple[str, float, Path]:
@@ -90,7 +93,7 @@ class Runs:
         try:
             import torch  # noqa: F401
         except ImportError:
-            raise ApiError(501, "the Inside view runs the checkpoints with PyTorch, which this server lacks: pip install 'convlens[train]'") from None
+            raise ApiError(501, tr("the Inside view runs the checkpoints with PyTorch, which this server lacks: pip install 'convlens[train]'")) from None
         from ..train.checkpoint import CheckpointError
         from ..train.inference import load_trained
         from ..train.inside import receptive_fields
@@ -101,7 +104,7 @@ class Runs:
             try:
                 t = load_trained(folder)
             except (CheckpointError, ValueError) as exc:
-                raise ApiError(422, f"run {run!r}: {exc}") from None
+                raise ApiError(422, tr("run {run!r}: {error}", run=run, error=exc)) from None
             return t, receptive_fields(t)
 
         return self.models.get((run, mtime), load)
@@ -120,7 +123,7 @@ class Runs:
             try:
                 ds = data.load(t.config.data, data_dir=t.config.data_dir)
             except (ValueError, OSError) as exc:
-                raise ApiError(422, f"run {run!r}: its test data cannot be read here ({exc})") from None
+                raise ApiError(422, tr("run {run!r}: its test data cannot be read here ({error})", run=run, error=exc)) from None
             if t.config.test_subset:
                 ds = ds.subset(test=t.config.test_subset)
             mean, std = t.input.tensors("cpu")
@@ -141,23 +144,23 @@ class Runs:
         if "image" in body:
             text = body["image"]
             if not isinstance(text, str):
-                raise ApiError(400, '"image" must be an image file as base64 text (PNG, JPEG, ...)')
+                raise ApiError(400, tr('"image" must be an image file as base64 text (PNG, JPEG, ...)'))
             try:
                 raw = base64.b64decode(text.split(",", 1)[-1] if text.startswith("data:") else text, validate=True)
             except (binascii.Error, ValueError):
-                raise ApiError(400, '"image" is not valid base64; send the file\'s bytes base64-encoded') from None
+                raise ApiError(400, tr('"image" is not valid base64; send the file\'s bytes base64-encoded')) from None
             try:
-                img, notes = read_image(io.BytesIO(raw), t.input, name="the dropped image")
+                img, notes = read_image(io.BytesIO(raw), t.input, name=tr("the dropped image"))
             except ImageError as exc:
                 raise ApiError(422, str(exc)) from None
             return ("image", hashlib.sha256(raw).hexdigest()), img, notes, None
         index = body.get("test_index")
         if isinstance(index, bool) or not isinstance(index, int):
-            raise ApiError(400, '"test_index" must be an integer (the test image\'s index), or send "image": a base64 PNG')
+            raise ApiError(400, tr('"test_index" must be an integer (the test image\'s index), or send "image": a base64 PNG'))
         ds, _ = self.test_set(name)
         n = ds.test_images.shape[0]
         if not 0 <= index < n:
-            raise ApiError(422, f"test_index {index} is out of range: run {name!r} has {n:,} test images (0 to {n - 1})")
+            raise ApiError(422, tr("test_index {index} is out of range: run {name!r} has {n} test images (0 to {last})", index=index, name=name, n=format(n, ","), last=n - 1))
         return ("test", index), ds.test_images[index], [], int(ds.test_labels[index])
 
     def look(self, body: dict):
@@ -199,7 +202,8 @@ def _inside(runs: Runs, body: dict) -> dict:
         "input": p.input.tolist(),
         "input_shape": list(p.input.shape),
         "input_range": [float(p.input.min()), float(p.input.max())],
-        "input_text": f"input {'×'.join(map(str, p.input.shape))}, normalised: {number(float(p.input.min()))} to {number(float(p.input.max()))}",
+        "input_text": tr("input {shape}, normalised: {low} to {high}", shape="×".join(map(str, p.input.shape)), low=number(float(p.input.min())),
+                         high=number(float(p.input.max()))),
         "label": None if label is None else {"index": label, "label": t.classes[label]},
         "prediction": {"index": index, "label": t.classes[index], "probabilities": p.probabilities.tolist(),
                        "top": [{"index": int(i), "label": t.classes[int(i)], "probability": float(v), "text": percent(float(v))}
@@ -215,7 +219,7 @@ def _int_field(body: dict, key: str, *, required: bool):
     if v is None and not required:
         return None
     if isinstance(v, bool) or not isinstance(v, int):
-        raise ApiError(400, f'"{key}" must be an integer, got {v!r}')
+        raise ApiError(400, tr('"{key}" must be an integer, got {value!r}', key=key, value=v))
     return v
 
 
@@ -225,22 +229,25 @@ def _unit(runs: Runs, body: dict) -> dict:
 
     layer = body.get("layer")
     if not isinstance(layer, str):
-        raise ApiError(400, '"layer" must be a layer name as POST /api/inside lists them (the model\'s module names)')
+        raise ApiError(400, tr('"layer" must be a layer name as POST /api/inside lists them (the model\'s module names)'))
     channel = _int_field(body, "channel", required=True)
     y, x = _int_field(body, "y", required=False), _int_field(body, "x", required=False)
     t, rfs, p, _, _ = runs.look(body)
     try:
         lo = p.layer(layer)
+    except InsideError as exc:  # no such layer
+        raise ApiError(404, str(exc)) from None
+    try:
         u = unit(p, layer, channel, y, x)
-    except InsideError as exc:
-        raise ApiError(404 if "no layer" in str(exc) else 422, str(exc)) from None
+    except InsideError as exc:  # no such unit in it
+        raise ApiError(422, str(exc)) from None
     from ..render.unit import cells, number
 
     out = asdict(u)
     out["input_from"] = lo.input_from
     out["value_text"] = number(u.value)
     out["input_value_text"] = None if u.input_value is None else number(u.input_value)
-    out["bias_text"] = "none" if u.bias is None else number(u.bias)
+    out["bias_text"] = tr("none") if u.bias is None else number(u.bias)
     out["receptive_field"] = field_on_image(rfs.get(layer), u.y, u.x, tuple(t.input.size)) if u.y is not None else None
     if u.kind == "conv":
         out["products"] = [[[a * b for a, b in zip(wr, kr)] for wr, kr in zip(wp, kp)] for wp, kp in zip(u.window, u.kernel)]
@@ -261,7 +268,8 @@ def _unit(runs: Runs, body: dict) -> dict:
 def _answer(fn):
     async def endpoint(request: Request) -> Response:
         try:
-            return JSONResponse(await fn(request))
+            with language(language_of(request)):
+                return JSONResponse(await fn(request))
         except ApiError as exc:
             return _error(exc)
 
@@ -277,17 +285,19 @@ def routes(root: Path) -> list[Route]:
     async def api_runs(request: Request) -> dict:
         from ..render.unit import run_line
 
-        listing = await run_in_threadpool(runs.listing)
+        listing = await run_in_threadpool(in_language(runs.listing))
         return {"root": str(runs.root), "runs": [{**r, "text": run_line(r)} for r in listing.values()]}
 
     async def api_picture(request: Request) -> Response:
         from ..train.run_folder import PICTURES
 
         try:
-            folder = await run_in_threadpool(runs.folder, request.path_params["run"])
-            picture = request.path_params["file"]
-            if picture not in PICTURES or not (folder / picture).is_file():
-                raise ApiError(404, f"run {folder.name!r} has no picture {picture!r}; a run may have {' and '.join(PICTURES)}")
+            with language(language_of(request)):
+                folder = await run_in_threadpool(in_language(runs.folder), request.path_params["run"])
+                picture = request.path_params["file"]
+                if picture not in PICTURES or not (folder / picture).is_file():
+                    raise ApiError(404, tr("run {run!r} has no picture {picture!r}; a run may have {curves} and {confusion}", run=folder.name,
+                                           picture=picture, curves=PICTURES[0], confusion=PICTURES[1]))
         except ApiError as exc:
             return _error(exc)
         return FileResponse(folder / picture)
@@ -304,11 +314,12 @@ def routes(root: Path) -> list[Route]:
                 limit = min(PAGE_SIZE, int(q.get("limit", str(PAGE_SIZE))))
                 label = None if q.get("label") in (None, "") else int(q["label"])
             except ValueError:
-                raise ApiError(400, "offset, limit and label must be integers") from None
+                raise ApiError(400, tr("offset, limit and label must be integers")) from None
             if label is not None and not 0 <= label < len(t.classes):
-                raise ApiError(422, f"label {label} is out of range: the run has {len(t.classes)} classes (0 to {len(t.classes) - 1})")
+                raise ApiError(422, tr("label {label} is out of range: the run has {n} classes (0 to {last})", label=label, n=len(t.classes),
+                                       last=len(t.classes) - 1))
             if offset < 0 or limit < 1:
-                raise ApiError(400, f"offset must be >= 0 and limit >= 1, got offset={offset}, limit={limit}")
+                raise ApiError(400, tr("offset must be >= 0 and limit >= 1, got offset={offset}, limit={limit}", offset=offset, limit=limit))
             keep = predicted == predicted  # all
             if label is not None:
                 keep &= ds.test_labels == label
@@ -319,21 +330,23 @@ def routes(root: Path) -> list[Route]:
             wrong = int((predicted != ds.test_labels).sum())
             from ..render.unit import count
 
-            text = f"{count(int(indexes.numel()))} images; the model gets {count(wrong)} of the test set wrong"
+            text = tr("{n} images; the model gets {wrong} of the test set wrong", n=count(int(indexes.numel())), wrong=count(wrong))
             return {"count": int(indexes.numel()), "offset": offset, "text": text, "classes": list(t.classes), "misclassified": wrong,
                     "shape": list(ds.test_images.shape[1:]),
                     "images": [{"index": i, "label": int(ds.test_labels[i]), "predicted": int(predicted[i]),
                                 "pixels": base64.b64encode(ds.test_images[i].contiguous().numpy().tobytes()).decode("ascii")} for i in page_]}
 
-        return await run_in_threadpool(answer)
+        return await run_in_threadpool(in_language(answer))
 
     async def api_inside(request: Request) -> dict:
         body = await _body(request)
-        return await run_in_threadpool(_inside, runs, body)
+        with language(language_of(request, body)):
+            return await run_in_threadpool(in_language(_inside), runs, body)
 
     async def api_unit(request: Request) -> dict:
         body = await _body(request)
-        return await run_in_threadpool(_unit, runs, body)
+        with language(language_of(request, body)):
+            return await run_in_threadpool(in_language(_unit), runs, body)
 
     return [
         Route("/inside", page),

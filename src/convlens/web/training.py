@@ -35,7 +35,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .app import ApiError, _body, _error, _spec_from
+from ..i18n import current, language, tr
+from .app import ApiError, _body, _error, _spec_from, in_language, language_of
 
 LIMITS = {"epochs": (1, 100), "batch_size": (2, 65_536), "train_subset": (2, 10_000_000), "test_subset": (1, 10_000_000)}
 
@@ -132,20 +133,20 @@ class Trainer:
 
         with self.lock:
             if self.job is not None and self.job.state == "running":
-                raise ApiError(409, f"a training is already running ({self.job.model}, run {self.job.folder.name}); "
-                                        "wait for it or cancel it (POST /api/train/cancel)")
+                raise ApiError(409, tr("a training is already running ({model}, run {run}); wait for it or cancel it (POST /api/train/cancel)",
+                                       model=self.job.model, run=self.job.folder.name))
             options = []
             for key, (lo, hi) in LIMITS.items():
                 v = body.get(key)
                 if v is None:
                     continue
                 if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-                    raise ApiError(400, f'"{key}" must be an integer from {lo:,} to {hi:,}, got {v!r}')
+                    raise ApiError(400, tr('"{key}" must be an integer from {low} to {high}, got {value!r}', key=key, low=format(lo, ","), high=format(hi, ","), value=v))
                 options += [f"--{key.replace('_', '-')}", str(v)]
             args = body.get("model_args")
             if args is not None:
                 if not isinstance(args, dict):
-                    raise ApiError(400, f'"model_args" must be an object of the model\'s options, e.g. {{"num_classes": 10}}, got {args!r}')
+                    raise ApiError(400, tr('"model_args" must be an object of the model\'s options, e.g. {{"num_classes": 10}}, got {value!r}', value=args))
                 options += ["--model-args", json.dumps(args)]
             epochs = body.get("epochs") or PRESETS["fast"].get("epochs", TrainConfig(model="-").epochs)
             model, spec = self._model(body)
@@ -153,7 +154,7 @@ class Trainer:
             stem = "designed" if spec is not None else model
             folder = Path(default_out(TrainConfig(model=stem), self.root))
             if folder.exists():
-                raise ApiError(409, f"{folder} exists already; start again in a second")
+                raise ApiError(409, tr("{folder} exists already; start again in a second", folder=folder))
             folder.mkdir(parents=True)
             if spec is not None:
                 from ..design import SpecError
@@ -166,8 +167,8 @@ class Trainer:
                     raise ApiError(422, str(exc), exc.to_dict()) from None
                 (folder / "model.py").write_text(code, encoding="utf-8")
                 model = f"{folder / 'model.py'}:build_model"
-            argv = [sys.executable, "-m", "convlens", "train", model, "--out", str(folder), "--progress", "off", *options]
-            self.job = Job(argv, folder, epochs, body.get("model") or f"the designed network ({spec.name})")
+            argv = [sys.executable, "-m", "convlens", "train", model, "--out", str(folder), "--progress", "off", "--lang", current(), *options]
+            self.job = Job(argv, folder, epochs, body.get("model") or tr("the designed network ({name})", name=spec.name))
             return self.job.status()
 
     def _model(self, body: dict):
@@ -175,16 +176,16 @@ class Trainer:
             return None, _spec_from(body)
         model = body.get("model", "fastnet")
         if not isinstance(model, str):
-            raise ApiError(400, '"model" must be a zoo name, e.g. "fastnet" (GET /api/examples lists the zoo)')
+            raise ApiError(400, tr('"model" must be a zoo name, e.g. "fastnet" (GET /api/examples lists the zoo)'))
         from .. import zoo
 
         name = model.removeprefix("zoo:")
         try:
             entry = zoo.get(name)
         except zoo.ZooError as exc:  # the unknown-name error lists close names
-            raise ApiError(404, f"no zoo model {model!r}: {exc}") from None
+            raise ApiError(404, tr("no zoo model {model!r}: {error}", model=model, error=exc)) from None
         if entry.framework != "torch":
-            raise ApiError(422, f"{entry.name} is a Keras model; convlens train trains PyTorch models")
+            raise ApiError(422, tr("{name} is a Keras model; convlens train trains PyTorch models", name=entry.name))
         return entry.name, None
 
     def status(self) -> dict:
@@ -194,7 +195,7 @@ class Trainer:
 
     def cancel(self) -> dict:
         if self.job is None or self.job.state != "running":
-            raise ApiError(409, "no training is running")
+            raise ApiError(409, tr("no training is running"))
         self.job.cancel()
         return self.job.status()
 
@@ -205,8 +206,10 @@ def routes(root: Path) -> list[Route]:
     def answer(fn, *, reads_body: bool = False):
         async def endpoint(request: Request) -> Response:
             try:
-                args = (await _body(request),) if reads_body else ()
-                return JSONResponse(await run_in_threadpool(fn, *args))
+                with language(language_of(request)):
+                    args = (await _body(request),) if reads_body else ()
+                    with language(language_of(request, args[0] if args else None)):
+                        return JSONResponse(await run_in_threadpool(in_language(fn), *args))
             except ApiError as exc:
                 return _error(exc)
 

@@ -29,6 +29,7 @@ from typing import Any, Callable, Mapping
 from ..core import close_names
 from ..core.framework import Framework
 from ..errors import UserError
+from ..i18n import tr
 
 __all__ = ["ZooEntry", "ZooError", "UnknownModelError", "build", "entries", "get", "names", "source_code"]
 
@@ -205,8 +206,9 @@ def get(name: str) -> ZooEntry:
     # 0.5, not the core's 0.6: zoo names carry variant suffixes ("-bn", "-cifar", "-32x4d"), so a family
     # typed alone is further from them ("vgg" ~ "vgg11-bn" 0.55, "resnet" ~ "wide-resnet50-2" 0.57)
     close = close_names(key, _BY_NAME, n=5, cutoff=0.5)
-    hint = f"did you mean {', '.join(close)}?" if close else f"known names: {', '.join(_BY_NAME)}"
-    raise UnknownModelError(f"zoo: no model named {name!r}; {hint}")
+    if close:
+        raise UnknownModelError(tr("zoo: no model named {name!r}; did you mean {close}?", name=name, close=", ".join(close)))
+    raise UnknownModelError(tr("zoo: no model named {name!r}; known names: {names}", name=name, names=", ".join(_BY_NAME)))
 
 
 def build(name: str, **kwargs: Any):
@@ -222,8 +224,10 @@ def build(name: str, **kwargs: Any):
     accepted = [p.name for p in inspect.signature(factory).parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
     unknown = sorted(set(options) - set(accepted))
     if unknown:
-        takes = f"it takes {', '.join(accepted)}" if accepted else "it takes no options"
-        raise ZooError(f"zoo: {entry.name} has no option {', '.join(unknown)}; {takes}")
+        if accepted:
+            raise ZooError(tr("zoo: {model} has no option {options}; it takes {accepted}", model=entry.name, options=", ".join(unknown),
+                              accepted=", ".join(accepted)))
+        raise ZooError(tr("zoo: {model} has no option {options}; it takes no options", model=entry.name, options=", ".join(unknown)))
     return factory(**options)
 
 

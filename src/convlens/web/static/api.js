@@ -1,7 +1,9 @@
 // The JSON API: one POST helper, and a queue that keeps at most one request in flight and one
-// waiting (the newest), so fast typing never queues stale work.
+// waiting (the newest), so fast typing never queues stale work. Every request carries the page's language.
+import { withLang } from "./i18n.js";
+
 export async function post(path, body) {
-  const r = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const r = await fetch(withLang(path), { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   const type = r.headers.get("Content-Type") || "";
   return { status: r.status, data: type.startsWith("application/json") ? await r.json() : await r.blob() };
 }

@@ -2,6 +2,7 @@
 // it; each node's SVG id maps to the rows it stands for (/api/diagram's "nodes"). A click or Enter
 // on a node shows its row's calculation; the breaking node is marked; SVG and PNG download.
 import { latest, post } from "./api.js";
+import { tr } from "./i18n.js";
 import { select } from "./result.js";
 import { $, el, state } from "./state.js";
 
@@ -26,7 +27,7 @@ function show(job, res) {
   state.diagram = res.data;
   const svg = new DOMParser().parseFromString(res.data.svg, "image/svg+xml").documentElement;
   svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", "the network's diagram: click a node for its calculation");
+  svg.setAttribute("aria-label", tr("the network's diagram: click a node for its calculation"));
   box.replaceChildren(document.adoptNode(svg));
   for (const node of res.data.nodes) {
     const g = svg.querySelector(`g.node[id="${CSS.escape(node.id)}"]`);

@@ -1,4 +1,5 @@
 // The Inside view: lays out what /api/inside and /api/inside/unit give; it computes no network numbers itself.
+import { N_, loadLanguage, sameLanguage, tr, trNodes, withLang } from "./i18n.js";
 import { decodeUrl } from "./share.js";
 
 const $ = (s) => document.querySelector(s);
@@ -14,7 +15,7 @@ const el = (tag, attrs = {}, ...kids) => {
 const state = { run: null, runs: [], picked: null, inside: null, layers: new Map(), unit: null, offset: 0, timer: null, animating: null, runSeq: 0, pickSeq: 0 };
 
 async function api(path, body) {
-  const r = await fetch(path, body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const r = await fetch(withLang(path), body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const data = await r.json();
   if (!r.ok) throw new Error(data.error ? data.error.message : `HTTP ${r.status}`);
   return data;
@@ -56,7 +57,7 @@ async function loadRuns(select) {
   state.runs = data.runs;
   const sel = $("#run");
   sel.replaceChildren(...data.runs.map((r) => el("option", { value: r.name, text: r.name })));
-  if (!data.runs.length) { status(`No runs in ${data.root}/ yet: train one below or with convlens train --out ${data.root}/NAME`); return; }
+  if (!data.runs.length) { status(tr("No runs in {root}/ yet: train one below or with convlens train --out {root}/NAME", { root: data.root })); return; }
   sel.value = select && data.runs.some((r) => r.name === select) ? select : data.runs[0].name;
   await openRun(sel.value);
 }
@@ -65,7 +66,7 @@ async function openRun(name) {
   state.runSeq++; state.pickSeq++;  // answers for the run shown before are dropped
   const r = state.runs.find((x) => x.name === name);
   $("#run-info").textContent = r.text;
-  $("#pictures").replaceChildren(...r.pictures.map((p) => el("img", { src: `/api/runs/${encodeURIComponent(name)}/pictures/${p}`, alt: p })));
+  $("#pictures").replaceChildren(...r.pictures.map((p) => el("img", { src: withLang(`/api/runs/${encodeURIComponent(name)}/pictures/${p}`), alt: p })));
   state.offset = 0;
   $("#thumbs").replaceChildren();
   await loadTests(true);
@@ -77,13 +78,14 @@ async function loadTests(first) {
   if (seq !== state.runSeq) return;
   if (first) {
     const keep = $("#class").value;
-    $("#class").replaceChildren(el("option", { value: "", text: "all" }), ...data.classes.map((c, i) => el("option", { value: i, text: c })));
+    $("#class").replaceChildren(el("option", { value: "", text: tr("all") }), ...data.classes.map((c, i) => el("option", { value: i, text: c })));
     $("#class").value = keep;
   }
   $("#count").textContent = data.text;
   const [c, h, w] = data.shape;
   for (const im of data.images) {
-    const cv = el("canvas", { "data-index": im.index, title: `#${im.index}: ${data.classes[im.label]}${im.predicted !== im.label ? ` (predicted ${data.classes[im.predicted]})` : ""}` });
+    const which = { index: im.index, label: data.classes[im.label], predicted: data.classes[im.predicted] };
+    const cv = el("canvas", { "data-index": im.index, title: im.predicted !== im.label ? tr("#{index}: {label} (predicted {predicted})", which) : `#${im.index}: ${which.label}` });
     drawPixels(cv, bytes(im.pixels), c, h, w);
     if (im.predicted !== im.label) cv.classList.add("wrong");
     cv.addEventListener("click", () => pick({ test_index: im.index }, cv));
@@ -125,13 +127,13 @@ function showInput(data) {
   const [c, h, w] = data.input_shape;
   const flat = data.input.flat(2);
   paint($("#input"), c === 1 ? flat : flat.slice(0, h * w), h, w, 0, data.input_range);
-  $("#input-caption").textContent = data.input_text + (data.label ? ` · true class ${data.label.label}` : "");
+  $("#input-caption").textContent = data.input_text + (data.label ? " · " + tr("true class {label}", { label: data.label.label }) : "");
   $("#notes").textContent = data.notes.join("; ");
   $("#input-fig").querySelectorAll(".rf").forEach((x) => x.remove());
 }
 function showPrediction(data) {
   const p = data.prediction;
-  $("#prediction").replaceChildren(el("h2", { text: `Prediction: ${p.label}` }),
+  $("#prediction").replaceChildren(el("h2", { text: tr("Prediction: {label}", { label: p.label }) }),
     ...p.top.map((t) => el("div", { class: "bar" + (t.index === p.index ? " top" : "") }, el("b", { text: t.label }), el("span", {}, el("i", { style: `width:${100 * t.probability}%` })), el("span", { text: t.text }))));
 }
 function showLayers(data) {
@@ -144,7 +146,7 @@ function showLayers(data) {
     const maps = el("div", { class: "maps" });
     const info = { ...L, values, m, C, H, W, scale, spatial, canvases: [] };
     for (let c = 0; c < C; c++) {
-      const cv = el("canvas", { "data-layer": L.name, "data-channel": c, title: `${L.name} channel ${c}` });
+      const cv = el("canvas", { "data-layer": L.name, "data-channel": c, title: tr("{layer} channel {channel}", { layer: L.name, channel: c }) });
       paint(cv, values.subarray(c * H * W, (c + 1) * H * W), H, W, m);
       cv.style.width = `${W * (spatial ? scale : 14)}px`; cv.style.height = `${H * (spatial ? scale : 14)}px`;
       cv.addEventListener("click", (ev) => {
@@ -159,7 +161,7 @@ function showLayers(data) {
     }
     state.layers.set(L.name, info);
     return el("div", { class: "layer", "data-layer": L.name },
-      el("h3", {}, `${L.name} `, el("span", { text: `${L.type} → ${L.shape.join("×")}${L.input_from ? `, reads ${L.input_from}` : ""}` }),
+      el("h3", {}, `${L.name} `, el("span", { text: L.input_from ? tr("{type} → {shape}, reads {input}", { type: L.type, shape: L.shape.join("×"), input: L.input_from }) : `${L.type} → ${L.shape.join("×")}` }),
         el("span", { class: "scale" }, L.scale_text[0], el("i"), L.scale_text[1])), maps);
   });
   $("#layers").replaceChildren(...blocks);
@@ -185,10 +187,11 @@ function mark(boxEl, info, rows, cols, cls) {
 function showUnit(u) {
   clearMarks();
   const here = state.layers.get(u.layer);
-  const where = u.y === null ? `feature ${u.channel}` : `channel ${u.channel}, y ${u.y}, x ${u.x}`;
+  const where = u.y === null ? tr("feature {channel}", { channel: u.channel }) : tr("channel {channel}, y {y}, x {x}", { channel: u.channel, y: u.y, x: u.x });
   $("#unit").hidden = false;
   $("#unit-title").textContent = `${u.layer} (${u.type}): ${where}`;
-  $("#unit-value").textContent = `value ${u.value_text}` + (u.input_value_text ? ` (its input there: ${u.input_value_text})` : "");
+  $("#unit-value").textContent = u.input_value_text ? tr("value {value} (its input there: {input})", { value: u.value_text, input: u.input_value_text })
+    : tr("value {value}", { value: u.value_text });
   $("#unit-value").dataset.value = u.value;
   $("#unit-formula").textContent = u.formula.join("\n");
   if (u.y !== null && here) mark(here.canvases[u.channel], here, [u.y], [u.x], "unitbox");
@@ -199,7 +202,7 @@ function showUnit(u) {
   }
   if (u.receptive_field) {
     const f = u.receptive_field, cv = $("#input"), [_, h, w] = state.inside.input_shape, s = cv.clientWidth / w;
-    const b = el("div", { class: "rf", title: `receptive field ${f.size.join("×")}` });
+    const b = el("div", { class: "rf", title: tr("receptive field {size}", { size: f.size.join("×") }) });
     Object.assign(b.style, { left: `${f.left * s}px`, top: `${f.top * s}px`, width: `${(f.right - f.left + 1) * s}px`, height: `${(f.bottom - f.top + 1) * s}px` });
     $("#input-fig").append(b);
   }
@@ -216,16 +219,16 @@ function tables(u) {
     const shown = Math.min(u.window.length, 4);
     for (let c = 0; c < shown; c++) {
       const ch = u.in_channels[0] + c;
-      out.push(table(`input ${ch} window`, u.window_text[c], pad), table(`kernel[${u.channel}, ${ch}]`, u.kernel_text[c]),
-        table("products", u.products_text[c]));
+      out.push(table(tr("input {channel} window", { channel: ch }), u.window_text[c], pad), table(`kernel[${u.channel}, ${ch}]`, u.kernel_text[c]),
+        table(tr("products"), u.products_text[c]));
     }
-    if (u.window.length > shown) out.push(el("div", { class: "muted", text: `… and ${u.window.length - shown} more input channels: every one is in the formula below` }));
-    out.push(el("div", { text: `bias ${u.bias_text}` }));
+    if (u.window.length > shown) out.push(el("div", { class: "muted", text: tr("… and {n} more input channels: every one is in the formula below", { n: u.window.length - shown }) }));
+    out.push(el("div", { text: tr("bias {bias}", { bias: u.bias_text }) }));
     return out;
   }
-  if (u.kind === "maxpool") return [table("window (the largest won)", u.window_text, (i, j) => (u.rows[i] === u.winner[0] && u.cols[j] === u.winner[1] ? "won" : pad(i, j)))];
-  if (u.kind === "avgpool") return [table("window", u.window_text, pad)];
-  if (u.kind === "linear") return [table("largest contributions: input · weight = product", u.contributions_text.slice(0, 10))];
+  if (u.kind === "maxpool") return [table(tr("window (the largest won)"), u.window_text, (i, j) => (u.rows[i] === u.winner[0] && u.cols[j] === u.winner[1] ? "won" : pad(i, j)))];
+  if (u.kind === "avgpool") return [table(tr("window"), u.window_text, pad)];
+  if (u.kind === "linear") return [table(tr("largest contributions: input · weight = product"), u.contributions_text.slice(0, 10))];
   return [];
 }
 
@@ -272,7 +275,7 @@ async function setUpTraining() {
   const zoo = ex.examples.filter((e) => e.kind === "zoo");
   const opts = zoo.map((e) => el("option", { value: e.name, text: e.name }));
   state.designed = await designedYaml();
-  if (state.designed) opts.unshift(el("option", { value: "designed", text: "the network being designed" }));
+  if (state.designed) opts.unshift(el("option", { value: "designed", text: tr("the network being designed") }));
   $("#train-model").replaceChildren(...opts);
   $("#train-model").value = state.designed ? "designed" : "zoo:fastnet";
   const t = await api("/api/train");
@@ -306,7 +309,16 @@ function showTraining(t) {
 }
 
 // ---- start --------------------------------------------------------------------------------
+// The drop zone's sentence holds the file chooser and a command: its words in the page's language, the elements kept.
+function wordDropZone() {
+  const drop = $("#drop"), choose = drop.querySelector("label.file"), command = drop.querySelector("code");
+  drop.replaceChildren(...trNodes(N_("Drop an image file here (or {choose}): converted as {command} converts it."), { choose, command }));
+}
+
 async function main() {
+  const problem = await loadLanguage();
+  wordDropZone();
+  $("#design-link").href = sameLanguage("/");
   $("#run").addEventListener("change", () => { state.picked = null; openRun($("#run").value).catch(fail); });
   $("#class").addEventListener("change", () => { state.offset = 0; $("#thumbs").replaceChildren(); loadTests(false).catch(fail); });
   $("#wrong").addEventListener("change", () => { state.offset = 0; $("#thumbs").replaceChildren(); loadTests(false).catch(fail); });
@@ -321,6 +333,7 @@ async function main() {
   $("#train-cancel").addEventListener("click", async () => { try { showTraining(await api("/api/train/cancel", {})); } catch (e) { fail(e); } });
   await setUpTraining().catch(fail);
   await loadRuns().catch(fail);
+  if (problem) status(problem, true);  // ?lang= named a language convlens lacks: the page is in English, and says why
   document.body.dataset.ready = "1";
 }
 main();

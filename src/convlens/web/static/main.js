@@ -2,6 +2,7 @@
 // evaluates the spec with the same code as `convlens summary` and spells every cell; the diagram
 // follows from /api/diagram once the table is drawn. Plain ES modules, no dependencies.
 import { latest } from "./api.js";
+import { loadLanguage, tr, withLang } from "./i18n.js";
 import { clearDiagram, downloadDiagram, drawDiagram } from "./diagram.js";
 import { markRows, renderMeta, renderRows, addRow, edited } from "./rows.js";
 import { renderResult, showStatus } from "./result.js";
@@ -9,7 +10,7 @@ import { decodeUrl, download, encodeUrl, share } from "./share.js";
 import { $, el, hooks, state } from "./state.js";
 
 // Send the spec (as YAML text or as the document) and show the answer.
-const send = latest("/api/summary", apply, (e) => showStatus(`the server cannot be reached: ${e}`, true));
+const send = latest("/api/summary", apply, (e) => showStatus(tr("the server cannot be reached: {error}", { error: e }), true));
 function update(body, source, t0 = performance.now()) { return send({ body, source, t0 }); }
 hooks.edited = (t0) => update({ spec: state.doc }, "rows", t0);
 
@@ -50,10 +51,10 @@ async function loadExample(name) {
     $("#yaml").value = "";
     renderRows(); renderMeta();
     $("#table tbody").replaceChildren(); $("#totals").replaceChildren(); clearDiagram();
-    showStatus("An empty network: add a layer.", false);
+    showStatus(tr("An empty network: add a layer."), false);
     return;
   }
-  const r = await fetch(`/api/examples/${encodeURIComponent(name)}`);
+  const r = await fetch(withLang(`/api/examples/${encodeURIComponent(name)}`));
   const data = await r.json();
   if (r.status !== 200) { showStatus(data.error.message, true); return; }
   $("#yaml").value = data.yaml;
@@ -62,18 +63,19 @@ async function loadExample(name) {
 }
 
 async function init() {
-  const [pt, ks, ex] = await Promise.all(["pytorch", "keras"].map((f) => fetch(`/api/layers?framework=${f}`).then((r) => r.json())).concat([fetch("/api/examples").then((r) => r.json())]));
+  const problem = await loadLanguage();
+  const [pt, ks, ex] = await Promise.all(["pytorch", "keras"].map((f) => fetch(withLang(`/api/layers?framework=${f}`)).then((r) => r.json())).concat([fetch(withLang("/api/examples")).then((r) => r.json())]));
   state.catalogue = { pytorch: pt.layers, keras: ks.layers };
   const start = $("#start");
-  start.append(el("option", { value: "new" }, "new (empty)"));
-  const tut = el("optgroup", { label: "Tutorials and examples" }), zoo = el("optgroup", { label: "Zoo" });
+  start.append(el("option", { value: "new" }, tr("new (empty)")));
+  const tut = el("optgroup", { label: tr("Tutorials and examples") }), zoo = el("optgroup", { label: tr("Zoo") });
   for (const e of ex.examples) (e.kind === "zoo" ? zoo : tut).append(el("option", { value: e.name, title: e.description }, e.name));
   start.append(tut, zoo);
   start.addEventListener("change", () => loadExample(start.value));
   $("#yaml").addEventListener("input", (e) => { const t0 = performance.now(); update({ yaml: e.target.value }, "yaml", t0); });
   $("#input-shape").addEventListener("input", (e) => {
     const parts = e.target.value.split(/[\s,x×]+/).filter(Boolean).map((p) => (/^(null|none|\?)$/i.test(p) ? null : Number(p)));
-    if (!state.doc || parts.some((p) => p !== null && !Number.isInteger(p))) { showStatus("the input shape is sizes separated by commas, e.g. 1, 3, 224, 224", true); return; }
+    if (!state.doc || parts.some((p) => p !== null && !Number.isInteger(p))) { showStatus(tr("the input shape is sizes separated by commas, e.g. 1, 3, 224, 224"), true); return; }
     state.doc.input = parts; edited(false);
   });
   $("#spec-name").addEventListener("input", (e) => { if (state.doc) { state.doc.name = e.target.value; edited(false); } });
@@ -85,6 +87,7 @@ async function init() {
   const shared = await decodeUrl().catch(() => null);
   if (shared !== null) { $("#yaml").value = shared; await update({ yaml: shared }, "example"); }
   else await loadExample("residual-cnn");
+  if (problem) showStatus(problem, true);  // ?lang= named a language convlens lacks: the page is in English, and says why
   document.body.dataset.ready = "1";
 }
 

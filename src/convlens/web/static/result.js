@@ -1,5 +1,6 @@
 // The result (right): status, table, totals and the worked calculation, laid out from the
 // answer's "cells" (render/page.py spells every number and shape; nothing is counted here).
+import { tr, trn } from "./i18n.js";
 import { edited, markRows } from "./rows.js";
 import { $, el, state } from "./state.js";
 
@@ -8,8 +9,8 @@ export function showStatus(text, bad, fix) {
   s.className = bad ? "bad" : "ok";
   s.replaceChildren(el("div", { class: "message" }, text));
   if (fix) {
-    s.append(el("div", { class: "fix" }, "Suggested fix: " + fix.text + " ",
-      fix.path ? el("button", { type: "button", id: "apply-fix", onclick: () => applyFix(fix) }, "Apply fix") : null));
+    s.append(el("div", { class: "fix" }, tr("Suggested fix: {fix}", { fix: fix.text }) + " ",
+      fix.path ? el("button", { type: "button", id: "apply-fix", onclick: () => applyFix(fix) }, tr("Apply fix")) : null));
   }
 }
 
@@ -26,26 +27,26 @@ export function renderResult(data) {
   const body = $("#table tbody");
   body.replaceChildren();
   rows.forEach((row, i) => {
-    const tr = el("tr", { tabindex: 0, "data-index": i, class: `depth${Math.min(row.depth, 2)}` + (row.failed ? " broken" : "") + (state.selected === i ? " selected" : ""),
+    const line = el("tr", { tabindex: 0, "data-index": i, class: `depth${Math.min(row.depth, 2)}` + (row.failed ? " broken" : "") + (state.selected === i ? " selected" : ""),
       onclick: () => select(i), onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select(i); } } });
-    tr.append(el("td", {}, i), el("td", { class: "lname" }, `${row.name} (${row.type})`));
+    line.append(el("td", {}, i), el("td", { class: "lname" }, `${row.name} (${row.type})`));
     if (row.failed) {
-      tr.append(el("td", { class: "shape" }, `${row.inputs} → ✗`), el("td", { class: "msg", colspan: 4 }, row.failed));
+      line.append(el("td", { class: "shape" }, `${row.inputs} → ✗`), el("td", { class: "msg", colspan: 4 }, row.failed));
     } else {
-      tr.append(el("td", { class: "shape" }, `${row.inputs} → ${row.output}`), el("td", { class: "weights" }, row.weights),
+      line.append(el("td", { class: "shape" }, `${row.inputs} → ${row.output}`), el("td", { class: "weights" }, row.weights),
         el("td", { class: "num" }, row.params), el("td", { class: "num" }, row.macs), el("td", {}, row.receptive_field));
     }
-    body.append(tr);
+    body.append(line);
   });
   const before = s.failed ? rows.length - 1 : null;  // the failing row is the last one
   $("#totals").replaceChildren(...[
-    s.failed ? el("span", { class: "partial" }, `Totals of the ${before} layer${before === 1 ? "" : "s"} before the error:`) : null,
-    el("span", {}, "Total params ", el("b", { id: "total-params" }, totals.params)),
-    el("span", {}, "Trainable ", el("b", {}, totals.trainable)),
-    el("span", {}, "Non-trainable ", el("b", {}, totals.non_trainable)),
-    el("span", {}, "MACs ", el("b", { id: "total-macs" }, totals.macs)),
-    el("span", {}, "Output ", el("b", { id: "output-shape" }, totals.output)),
-    el("span", {}, "Layers ", el("b", {}, data.layers))].filter(Boolean));
+    s.failed ? el("span", { class: "partial" }, trn("Totals of the {n} layer before the error:", "Totals of the {n} layers before the error:", before, { n: before })) : null,
+    el("span", {}, tr("Total params") + " ", el("b", { id: "total-params" }, totals.params)),
+    el("span", {}, tr("Trainable") + " ", el("b", {}, totals.trainable)),
+    el("span", {}, tr("Non-trainable") + " ", el("b", {}, totals.non_trainable)),
+    el("span", {}, tr("MACs") + " ", el("b", { id: "total-macs" }, totals.macs)),
+    el("span", {}, tr("Output") + " ", el("b", { id: "output-shape" }, totals.output)),
+    el("span", {}, tr("Layers") + " ", el("b", {}, data.layers))].filter(Boolean));
   if (s.failed) {
     const failure = rows[rows.length - 1];
     const d = s.diagnostics[0];
@@ -56,7 +57,9 @@ export function renderResult(data) {
     if (broken && !broken.contains(document.activeElement)) broken.scrollIntoView({ block: "nearest" });
   } else {
     const w = totals.warnings;
-    showStatus(`${rows.length} layers fit: output ${totals.output}` + (w ? `; ${w} warning${w > 1 ? "s" : ""} (see the rows' calculations)` : ""), false);
+    const fit = { n: rows.length, output: totals.output, w };
+    showStatus(w ? trn("{n} layers fit: output {output}; {w} warning (see the rows' calculations)", "{n} layers fit: output {output}; {w} warnings (see the rows' calculations)", w, fit)
+      : tr("{n} layers fit: output {output}", fit), false);
     markRows(null);
   }
   if (state.selected !== null) showCalculation(state.selected);
@@ -64,7 +67,7 @@ export function renderResult(data) {
 
 export function select(i) {
   state.selected = i;
-  document.querySelectorAll("#table tbody tr").forEach((tr) => tr.classList.toggle("selected", Number(tr.dataset.index) === i));
+  document.querySelectorAll("#table tbody tr").forEach((r) => r.classList.toggle("selected", Number(r.dataset.index) === i));
   document.querySelectorAll("#diagram g.node").forEach((g) => g.classList.toggle("selected", g.dataset.row === String(i)));
   showCalculation(i);
 }
@@ -73,10 +76,10 @@ export function showCalculation(i) {
   const s = state.last && state.last.summary;
   const row = s && s.layers[i];
   const box = $("#calculation");
-  if (!row) { box.replaceChildren(el("p", { class: "hint" }, "Click a row or a node of the diagram to see its calculation.")); return; }
+  if (!row) { box.replaceChildren(el("p", { class: "hint" }, tr("Click a row or a node of the diagram to see its calculation."))); return; }
   const origin = state.last.origins[i];
   const lines = row.failed ? [row.failed] : row.calculation;
   box.replaceChildren(
-    el("h3", {}, `${row.name} (${row.type})`, origin && origin.line ? el("span", { class: "hint" }, ` — YAML line ${origin.line}`) : null),
-    el("pre", { id: "calculation-text" }, [row.code || "", ...lines, ...(row.warnings || []).map((w) => "warning: " + w)].join("\n")));
+    el("h3", {}, `${row.name} (${row.type})`, origin && origin.line ? el("span", { class: "hint" }, " — " + tr("YAML line {line}", { line: origin.line })) : null),
+    el("pre", { id: "calculation-text" }, [row.code || "", ...lines, ...(row.warnings || []).map((w) => tr("warning: {warning}", { warning: w }))].join("\n")));
 }

@@ -1,4 +1,5 @@
 // The rows (left): one editor row per item of the spec's layers, kept in step with the document.
+import { tr } from "./i18n.js";
 import { $, el, hooks, state } from "./state.js";
 
 // ---- values typed in a row <-> spec values ---------------------------------------------------
@@ -45,20 +46,20 @@ function rowElement(item, i, n) {
   const li = el("li", { class: "row", "data-index": i });
   li.append(el("span", { class: "idx" }, i));
   if (typeof item === "object" && item !== null && "type" in item) {
-    const select = el("select", { "aria-label": `layer ${i} type`, "data-key": `${i}:type`, onchange: (e) => setType(i, e.target.value) });
+    const select = el("select", { "aria-label": tr("layer {i} {key}", { i, key: "type" }), "data-key": `${i}:type`, onchange: (e) => setType(i, e.target.value) });
     const known = Object.keys(types());
     if (!known.includes(item.type)) known.unshift(item.type);
     for (const t of known) select.append(el("option", { value: t, selected: t === item.type }, t));
     li.append(el("label", {}, "type", select));
     li.append(field(i, "name", item.name, "name"));
-    li.append(field(i, "inputs", item.inputs, "inputs", "previous"));
+    li.append(field(i, "inputs", item.inputs, "inputs", tr("previous")));
     for (const arg of types()[item.type] || []) li.append(field(i, arg.name, item[arg.name], "", showValue(arg.default === null ? undefined : arg.default)));
     for (const k of Object.keys(item)) {  // arguments the catalogue does not list (a typo shows up as the server's error)
       if (!["type", "name", "inputs", "repeat"].includes(k) && !(types()[item.type] || []).some((a) => a.name === k)) li.append(field(i, k, item[k]));
     }
   } else if (typeof item === "object" && item !== null && "block" in item) {
     const blocks = (state.doc && state.doc.blocks) || {};
-    const select = el("select", { "aria-label": `layer ${i} block`, "data-key": `${i}:block`, onchange: (e) => { item.block = e.target.value; edited(true); } });
+    const select = el("select", { "aria-label": tr("layer {i} {key}", { i, key: "block" }), "data-key": `${i}:block`, onchange: (e) => { item.block = e.target.value; edited(true); } });
     const names = Object.keys(blocks);
     if (!names.includes(item.block)) names.unshift(item.block);
     for (const b of names) select.append(el("option", { value: b, selected: b === item.block }, b));
@@ -68,25 +69,25 @@ function rowElement(item, i, n) {
     const params = (blocks[item.block] || {}).params || {};
     for (const [p, dflt] of Object.entries(params)) li.append(withField(i, p, (item.with || {})[p], dflt));
   } else {
-    const text = typeof item === "string" ? item : `branches (${(item.branches || []).length}) merged by ${item.merge}`;
-    li.append(el("span", { class: "struct", title: "edit this item in the YAML" }, text, el("span", { class: "hint" }, " — edit in the YAML")));
+    const text = typeof item === "string" ? item : tr("branches ({n}) merged by {merge}", { n: (item.branches || []).length, merge: item.merge });
+    li.append(el("span", { class: "struct", title: tr("edit this item in the YAML") }, text, el("span", { class: "hint" }, " — " + tr("edit in the YAML"))));
   }
   li.append(el("span", { class: "moves" },
-    el("button", { type: "button", "aria-label": `move layer ${i} up`, disabled: i === 0, onclick: () => move(i, -1) }, "↑"),
-    el("button", { type: "button", "aria-label": `move layer ${i} down`, disabled: i === n - 1, onclick: () => move(i, 1) }, "↓"),
-    el("button", { type: "button", "aria-label": `remove layer ${i}`, onclick: () => remove(i) }, "✕")));
+    el("button", { type: "button", "aria-label": tr("move layer {i} up", { i }), "data-move": `${i}:-1`, disabled: i === 0, onclick: () => move(i, -1) }, "↑"),
+    el("button", { type: "button", "aria-label": tr("move layer {i} down", { i }), "data-move": `${i}:1`, disabled: i === n - 1, onclick: () => move(i, 1) }, "↓"),
+    el("button", { type: "button", "aria-label": tr("remove layer {i}", { i }), onclick: () => remove(i) }, "✕")));
   return li;
 }
 
 function field(i, key, value, cls = "", placeholder = "") {
-  const input = el("input", { class: cls, value: showValue(value), placeholder, "aria-label": `layer ${i} ${key}`, "data-key": `${i}:${key}`, spellcheck: "false",
+  const input = el("input", { class: cls, value: showValue(value), placeholder, "aria-label": tr("layer {i} {key}", { i, key }), "data-key": `${i}:${key}`, spellcheck: "false",
     oninput: (e) => setArg(i, key, e.target.value) });
   return el("label", {}, key, input);
 }
 
 // a block's parameter, given where the block is used (item.with)
 function withField(i, key, value, dflt) {
-  const input = el("input", { value: showValue(value), placeholder: dflt === null ? "required" : showValue(dflt), "aria-label": `layer ${i} ${key}`,
+  const input = el("input", { value: showValue(value), placeholder: dflt === null ? tr("required") : showValue(dflt), "aria-label": tr("layer {i} {key}", { i, key }),
     "data-key": `${i}:with:${key}`, spellcheck: "false", oninput: (e) => {
       const item = state.doc.layers[i];
       const v = parseValue(e.target.value);
@@ -127,7 +128,7 @@ function move(i, step) {
   const items = state.doc.layers;
   [items[i], items[i + step]] = [items[i + step], items[i]];
   edited(true);
-  const again = document.querySelector(`[aria-label="move layer ${i + step} ${step < 0 ? "up" : "down"}"]`);
+  const again = document.querySelector(`[data-move="${i + step}:${step}"]`);  // the same button on the row's new place
   if (again && !again.disabled) again.focus();
 }
 

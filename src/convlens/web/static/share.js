@@ -1,5 +1,6 @@
 // Share and download: the design in the URL (deflated YAML), the YAML and the exported code as files.
 import { post } from "./api.js";
+import { tr } from "./i18n.js";
 import { showStatus } from "./result.js";
 import { $, el, state } from "./state.js";
 
@@ -50,7 +51,7 @@ export async function download(to) {
 
 export async function share() {
   await encodeUrl($("#yaml").value);
-  try { await navigator.clipboard.writeText(location.href); showStatus("Link copied: it reproduces this design.", false); }
+  try { await navigator.clipboard.writeText(location.href); showStatus(tr("Link copied: it reproduces this design."), false); }
   catch (e) { $("#share-url").select(); }
 }
 
