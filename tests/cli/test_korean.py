@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from convlens.cli import build_parser, main
-from convlens.cli._argparse import MESSAGES, argparse_speaks, columns, wrap
+from convlens.cli._argparse import MESSAGES, argparse_speaks
+from convlens.render import width as columns, wrap
 from convlens.i18n import language
 from i18n.english import english
 

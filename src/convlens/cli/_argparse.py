@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import unicodedata
 
 from ..i18n import DEFAULT, N_, current, translations
 
@@ -84,32 +83,6 @@ def argparse_speaks(lang: str | None = None):
         argparse._, argparse.ngettext = saved  # noqa: SLF001
 
 
-def columns(text: str) -> int:
-    """The terminal columns ``text`` takes: a Hangul syllable or another wide character takes two.
-
-    >>> columns("kernel"), columns("커널 3×3")
-    (6, 8)
-    """
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def wrap(text: str, width: int) -> list[str]:
-    """``text``'s words in lines of at most ``width`` columns (a word longer than that keeps a line of its own).
-
-    >>> wrap("입력 형태. 예: 1x3x224x224 (PyTorch)", 16)
-    ['입력 형태. 예:', '1x3x224x224', '(PyTorch)']
-    """
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        if line and columns(line) + 1 + columns(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    return lines + [line] if line else lines
-
-
 class _WideText:
     """argparse's help formatting, wrapping Korean by the columns it takes (argparse counts characters,
     so a line of Hangul would run to twice the terminal's width); English is argparse's own."""
@@ -117,11 +90,15 @@ class _WideText:
     def _split_lines(self, text, width):
         if current() == DEFAULT:
             return super()._split_lines(text, width)
+        from ..render import wrap  # measured in display columns
+
         return wrap(self._whitespace_matcher.sub(" ", text).strip(), width)
 
     def _fill_text(self, text, width, indent):
         if current() == DEFAULT or isinstance(self, argparse.RawDescriptionHelpFormatter):
             return super()._fill_text(text, width, indent)
+        from ..render import wrap
+
         return "\n".join(indent + line for line in wrap(self._whitespace_matcher.sub(" ", text).strip(), width - len(indent)))
 
 

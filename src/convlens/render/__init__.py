@@ -26,6 +26,7 @@ from ..i18n import language, tr
 from ._breakdown import breakdown
 from ._common import Style
 from ._table import table
+from ._format import wrap, width  # display columns: a Hangul syllable takes two (the CLI's help wraps by them too)
 from . import compare, csvout, detail, html, jsonout, markdown, receptive, report, terminal
 
 
@@ -90,4 +91,4 @@ def comparison(items, fmt: str = "table", *, lang: str | None = None) -> str:
     return compare.render(items, fmt, lang=lang)
 
 
-__all__ = ["Format", "Style", "breakdown", "comparison", "layer_detail", "receptive_json", "receptive_table", "render", "table"]
+__all__ = ["Format", "Style", "breakdown", "comparison", "layer_detail", "receptive_json", "receptive_table", "render", "table", "width", "wrap"]

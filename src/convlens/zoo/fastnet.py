@@ -17,8 +17,6 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from ..i18n import tr  # the one sentence this file says, in the reader's language
-
 WIDTHS = {"stem": 24, "block1": 64, "block2": 256, "block3": 256}
 
 
@@ -56,8 +54,7 @@ class FastNet(nn.Module):
         w = dict(WIDTHS if widths is None else widths)
         missing = set(WIDTHS) - set(w)
         if missing:
-            raise ValueError(tr("FastNet: widths needs the keys {keys}; received {received} (missing {missing})", keys=sorted(WIDTHS),
-                                received=sorted(w), missing=sorted(missing)))
+            raise ValueError(f"FastNet: widths needs the keys {sorted(WIDTHS)}; received {sorted(w)} (missing {sorted(missing)})")
         self.scale = scale  # fixed logit scale (airbench: 1/9), keeps the early softmax soft
         self.stem = nn.Conv2d(in_channels, w["stem"], kernel_size=2, padding=0)
         self.stem_act = nn.GELU()

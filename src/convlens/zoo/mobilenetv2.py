@@ -12,8 +12,6 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from ..i18n import tr  # the one sentence this file says, in the reader's language
-
 
 def make_divisible(v: float, divisor: int = 8, min_value: int | None = None) -> int:
     """Round channels to a multiple of ``divisor`` without going below 90 % of ``v`` (from the TF reference code)."""
@@ -42,7 +40,7 @@ class InvertedResidual(nn.Module):
     def __init__(self, inp: int, oup: int, stride: int, expand_ratio: int):
         super().__init__()
         if stride not in (1, 2):
-            raise ValueError(tr("InvertedResidual: stride should be 1 or 2, received {stride}", stride=stride))
+            raise ValueError(f"InvertedResidual: stride should be 1 or 2, received {stride}")
         self.stride = stride
         hidden_dim = int(round(inp * expand_ratio))
         self.use_res_connect = stride == 1 and inp == oup

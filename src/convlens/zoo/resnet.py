@@ -16,8 +16,6 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from ..i18n import tr  # the one sentence this file says, in the reader's language
-
 WIDTHS = (64, 128, 256, 512)  # "planes" of the four stages; a Bottleneck outputs 4× this
 
 
@@ -37,8 +35,7 @@ class BasicBlock(nn.Module):
     def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: nn.Module | None = None, *, groups: int = 1, base_width: int = 64):
         super().__init__()
         if groups != 1 or base_width != 64:
-            raise ValueError(tr("BasicBlock supports only groups=1 and base_width=64; received groups={groups}, base_width={base_width}",
-                                groups=groups, base_width=base_width))
+            raise ValueError(f"BasicBlock supports only groups=1 and base_width=64; received groups={groups}, base_width={base_width}")
         self.conv1 = conv3x3(inplanes, planes, stride)
         self.bn1 = nn.BatchNorm2d(planes)
         self.relu = nn.ReLU(inplace=True)

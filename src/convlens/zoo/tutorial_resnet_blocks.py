@@ -17,8 +17,6 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from ..i18n import tr  # the one sentence this file says, in the reader's language
-
 
 def vgg_first_blocks() -> nn.Sequential:
     """VGG's conv1_1 … conv2_2 with their pools; 260,160 = 1,792 + 36,928 + 73,856 + 147,584."""
@@ -70,10 +68,11 @@ class BottleneckBlock(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, *, kernel_size: int = 3, stride: int = 1, padding: int | str = "same"):
         super().__init__()
         if in_channels != out_channels or stride != 1:
-            raise ValueError(tr(
-                "BottleneckBlock: an identity shortcut needs in_channels == out_channels and stride == 1; "
-                "received in_channels={in_channels}, out_channels={out_channels}, stride={stride}; "
-                "use ProjectionBottleneckBlock for a change of shape", in_channels=in_channels, out_channels=out_channels, stride=stride))
+            raise ValueError(
+                f"BottleneckBlock: an identity shortcut needs in_channels == out_channels and stride == 1; "
+                f"received in_channels={in_channels}, out_channels={out_channels}, stride={stride}; "
+                f"use ProjectionBottleneckBlock for a change of shape"
+            )
         self.conv1 = nn.Conv2d(in_channels, out_channels, kernel_size=1, stride=1, padding=0)
         self.conv2 = nn.Conv2d(out_channels, out_channels, kernel_size=kernel_size, stride=stride, padding=padding)
         self.conv3 = nn.Conv2d(out_channels, out_channels, kernel_size=1, stride=1, padding=0)
