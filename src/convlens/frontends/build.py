@@ -57,7 +57,18 @@ def assemble(*, title: str, framework: Framework, input_shapes, output_shapes, r
 _ROW_FIELDS = fields(LayerRow)
 _ROW_NAMES = tuple(f.name for f in _ROW_FIELDS)
 _ROW_DEFAULTS = {f.name: f.default for f in _ROW_FIELDS if f.default is not MISSING}
-_ROW_REQUIRED = frozenset(_ROW_NAMES) - set(_ROW_DEFAULTS)
+_ROW_NAME_SET = frozenset(_ROW_NAMES)
+_ROW_REQUIRED = _ROW_NAME_SET - set(_ROW_DEFAULTS)
+
+
+def _refuse(values: dict) -> None:
+    """Raise what a RowDraft built from ``values`` lacks or has too much of (a tracer's mistake)."""
+    for f in _ROW_FIELDS:
+        if f.name not in values and f.default is MISSING:
+            raise TypeError(f"RowDraft needs {f.name!r}")
+        values.pop(f.name, None)
+    if values:
+        raise TypeError(f"RowDraft got unknown fields {sorted(values)}; LayerRow has {[f.name for f in _ROW_FIELDS]}")
 
 
 class RowDraft:
@@ -66,12 +77,8 @@ class RowDraft:
     forward stops there); ``freeze()`` makes the frozen row the record holds."""
 
     def __init__(self, **values):
-        if not _ROW_REQUIRED <= values.keys():
-            missing = next(n for n in _ROW_NAMES if n in _ROW_REQUIRED and n not in values)
-            raise TypeError(f"RowDraft needs {missing!r}")
-        unknown = values.keys() - set(_ROW_NAMES)
-        if unknown:
-            raise TypeError(f"RowDraft got unknown fields {sorted(unknown)}; LayerRow has {list(_ROW_NAMES)}")
+        if not _ROW_REQUIRED <= values.keys() <= _ROW_NAME_SET:
+            _refuse(dict(values))
         state = self.__dict__
         state.update(_ROW_DEFAULTS)  # immutable defaults (tuples, None, numbers), shared safely
         state.update(values)
