@@ -14,7 +14,7 @@ from ._train_common import needs_torch
 
 
 def register(sub) -> None:
-    from ..train.config import PRESETS, Augment, TrainDevice, Optimizer, Precision, Schedule, TrainConfig
+    from ..train.config import EMA_HELP, PRECISION_HELP, PRESETS, Augment, TrainDevice, Optimizer, Precision, Schedule, TrainConfig
 
     d = TrainConfig(model="-")
     p = sub.add_parser("train", help=tr("train a model on Fashion-MNIST, MNIST, CIFAR or an image folder; run folder with plots and checkpoints"),
@@ -25,7 +25,7 @@ def register(sub) -> None:
     p.add_argument("--model-args", metavar="JSON", default=None,
                    help=tr("constructor options as JSON, e.g. {example}; zoo models get num_classes and in_channels from the data",
                            example="'{\"widths\": {...}}'"))
-    p.add_argument("--preset", choices=sorted(PRESETS), default=None, help=tr("recipe: fast (default: fastnet with widths 16-32-64-128, 8 epochs) or long (widths 24-64-128-256, 30 epochs); options given override it"))
+    p.add_argument("--preset", choices=sorted(PRESETS), default=None, help=tr("recipe: fast (default: fastnet with widths 16-32-64-128, 16 epochs, EMA) or long (widths 24-64-128-256, 30 epochs, EMA); options given override it"))
     p.add_argument("--data", default=None, help=tr("dataset: fashion-mnist (default), mnist, cifar10, cifar100, imagefolder"))
     p.add_argument("--data-dir", default=None, help=tr("folder holding the dataset (default: the Debian package's folder, then ~/.cache/convlens/data/NAME)"))
     p.add_argument("--train-subset", type=int, default=None, metavar="N", help=tr("train on the first N images only"))
@@ -42,7 +42,8 @@ def register(sub) -> None:
                            choices=", ".join(Augment), value=",".join(d.augment)))
     p.add_argument("--translate", type=int, default=None, metavar="PIXELS", help=tr("largest shift for 'translate' (default {value})", value=d.translate))
     p.add_argument("--no-tta", action="store_true", help=tr("evaluate without flip test-time augmentation"))
-    p.add_argument("--precision", choices=[str(x) for x in Precision], default=None, help=tr("(default {value}: bfloat16 autocast)", value=d.precision))
+    p.add_argument("--ema", type=float, default=None, metavar="DECAY", help=tr(EMA_HELP, default=f"{d.ema:g}"))
+    p.add_argument("--precision", choices=[str(x) for x in Precision], default=None, help=tr(PRECISION_HELP))
     p.add_argument("--no-channels-last", action="store_true", help=tr("keep the default (NCHW) memory format"))
     p.add_argument("--device", choices=[str(x) for x in TrainDevice], default=None, help=tr("(default auto: cuda, then mps, then cpu)"))
     p.add_argument("--seed", type=int, default=None, help=_default(d.seed))
@@ -61,7 +62,7 @@ def _default(value) -> str:
 
 
 _OPTIONS = ("model_args", "data", "data_dir", "train_subset", "test_subset", "epochs", "batch_size", "lr", "weight_decay",
-            "optimizer", "schedule", "label_smoothing", "translate", "precision", "device", "seed", "out")
+            "optimizer", "schedule", "label_smoothing", "ema", "translate", "precision", "device", "seed", "out")
 
 
 def config_from_args(args):

@@ -1,0 +1,62 @@
+"""Accuracy per epoch of the default recipe with the raw weights and with EMAs of several decays, in one run.
+
+    OMP_NUM_THREADS=1 python benchmarks/ema_curve.py --epochs 16 --ema 0.99,0.998 --tag A16
+
+The training step is convlens.train.loop's (whole-tensor augmentation, bf16 autocast, channels-last,
+fused AdamW, one-cycle, label smoothing); after each epoch the raw weights and each EMA are evaluated
+on the 10,000 test images with flip TTA. Prints one line per epoch with the training CPU time and the
+load average: the figures of docs/train.md's per-epoch table come from it.
+"""
+import sys, time, json, copy, os, argparse
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+import torch, torch.nn.functional as F
+from convlens import data as datasets
+from convlens.train.model import build
+from convlens.train.augment import augment_epoch, channel_stats
+from convlens.train.evaluate import Input, evaluate, prepare, autocast
+p = argparse.ArgumentParser()
+p.add_argument("--epochs", type=int, default=16); p.add_argument("--batch", type=int, default=256)
+p.add_argument("--lr", type=float, default=4e-3); p.add_argument("--wd", type=float, default=5e-2)
+p.add_argument("--widths", default='{"stem": 16, "block1": 32, "block2": 64, "block3": 128}')
+p.add_argument("--ema", default="0.99,0.995,0.998"); p.add_argument("--ls", type=float, default=0.1)
+p.add_argument("--pct", type=float, default=0.25); p.add_argument("--tag", default="x")
+a = p.parse_args()
+t00 = time.perf_counter(); c00 = time.process_time()
+ds = datasets.load("fashion-mnist")
+mean, std = channel_stats(ds.train_images); inp = Input(1, (28, 28), mean, std); mean_t, std_t = inp.tensors("cpu")
+torch.manual_seed(0)
+net = build("fastnet", json.dumps({"widths": json.loads(a.widths)}), channels=1, num_classes=10).to(memory_format=torch.channels_last)
+opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=a.wd, fused=True)
+n = 60000; steps = n // a.batch + (1 if n % a.batch > 1 else 0)
+sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=a.epochs * steps, pct_start=a.pct)
+decays = [float(d) for d in a.ema.split(",") if d]
+emas = [copy.deepcopy(net) for _ in decays]
+def floats(m): return [t for t in list(m.parameters()) + list(m.buffers()) if t.is_floating_point()]
+step = 0
+for epoch in range(a.epochs):
+    t0, c0 = time.perf_counter(), time.process_time()
+    g = torch.Generator().manual_seed(epoch)
+    imgs = augment_epoch(ds.train_images, g, do_flip=True, pixels=2, do_erase=False)
+    order = torch.randperm(n, generator=g)
+    net.train()
+    for i in range(0, n, a.batch):
+        idx = order[i:i + a.batch]
+        if idx.numel() < 2: continue
+        x = prepare(imgs[idx], mean_t, std_t, device="cpu", channels_last=True)
+        with autocast(torch.device("cpu"), True):
+            out = net(x)
+        loss = F.cross_entropy(out.float(), ds.train_labels[idx], label_smoothing=a.ls)
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step(); step += 1
+        with torch.no_grad():
+            cur = floats(net)
+            for d, e in zip(decays, emas):
+                dd = min(d, (1 + step) / (10 + step))
+                torch._foreach_lerp_(floats(e), cur, 1 - dd)
+    tc = time.process_time() - c0; tw = time.perf_counter() - t0
+    accs = []
+    for m in [net, *emas]:
+        ev = evaluate(m, ds.test_images, ds.test_labels, inp, num_classes=10, device="cpu", flip_tta=True, bf16=True, channels_last=True)
+        accs.append(100 * ev.accuracy)
+    print(f"{a.tag} epoch {epoch+1}/{a.epochs} raw {accs[0]:.2f} ema " + " ".join(f"{d}:{x:.2f}" for d, x in zip(decays, accs[1:]))
+          + f"  train cpu {tc:.1f}s wall {tw:.1f}s  total wall {time.perf_counter()-t00:.0f}s cpu {time.process_time()-c00:.0f}s load {open('/proc/loadavg').read().split()[0]}", flush=True)
