@@ -1,15 +1,19 @@
 """Cold start: whole processes, as a user runs them, convlens against torchinfo.
 
 Three commands, each run ``--runs`` times (default 7), alternating, and the median wall time of
-each printed with the ratios:
+each printed with its spread (min–max), the ratio to torchinfo's median and the load average:
 
 * ``torchinfo``: a script that imports torch, builds the hand-written ResNet-50
   (``benchmarks/resnet50_handwritten.py``) and prints ``torchinfo.summary(model, input_size=(1, 3, 224, 224))``;
 * ``convlens``: the same script with ``convlens.summary``;
 * ``convlens CLI``: ``python -m convlens summary benchmarks/resnet50_handwritten.py:ResNet50 --input 1x3x224x224``.
 
-Run: ``python benchmarks/bench_coldstart.py [--runs 7]``. It also reports whether each convlens
-process imported torch._dynamo or sympy (the ~1 s that used to make the difference).
+Run: ``python benchmarks/bench_coldstart.py [--runs 7] [--no-bytecode]``. The child processes
+write and read Python's bytecode cache as a normal install does (``PYTHONDONTWRITEBYTECODE`` is
+removed from their environment); ``--no-bytecode`` sets ``PYTHONDONTWRITEBYTECODE=1`` for them
+instead, so every process recompiles convlens (torch's installed .pyc files are not affected).
+It also reports whether each convlens process imported torch._dynamo or sympy (the ~1 s that
+used to make the difference).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import statistics
 import subprocess
 import sys
 import time
+
+from _timing import load  # noqa: E402  (benchmarks/ is on sys.path when a script runs)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL = os.path.join(HERE, "resnet50_handwritten.py")
@@ -46,30 +52,41 @@ def commands() -> dict[str, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="run the processes with PYTHONDONTWRITEBYTECODE=1 (convlens recompiled in each)")
     opts = parser.parse_args()
-    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-        # Without cached bytecode every process recompiles convlens's ~70 modules (~0.17 s here),
-        # which a normal install does once; torch's installed .pyc files are not affected.
-        print("note: PYTHONDONTWRITEBYTECODE is set, so convlens is recompiled in every process; "
-              "unset it for the figure a normal install gives", file=sys.stderr)
-    subprocess.run([sys.executable, "-c", "import convlens.cli, convlens.targets, convlens.frontends.torch, convlens.render"],
-                   check=True)  # a warm-up that writes the bytecode cache (as a first run after install does)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if opts.no_bytecode:
+        # Without cached bytecode every process recompiles the convlens modules it imports, which a
+        # normal install does once; torch's installed .pyc files are not affected.
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:  # a warm-up that writes the bytecode cache (as a first run after install does)
+        subprocess.run([sys.executable, "-c", "import convlens.cli, convlens.targets, convlens.frontends.torch, "
+                        "convlens.render, convlens.core; convlens.core.LAYERS.get('Conv2d')"], check=True, env=env)
+        for cmd in commands().values():
+            subprocess.run(cmd, capture_output=True, env=env)
+    start_load = load()
     times: dict[str, list[float]] = {name: [] for name in commands()}
     imported: dict[str, str] = {}
     for _ in range(opts.runs):
         for name, cmd in commands().items():  # alternating: each round runs every command once
             start = time.perf_counter()
-            out = subprocess.run(cmd, capture_output=True, text=True)
+            out = subprocess.run(cmd, capture_output=True, text=True, env=env)
             times[name].append(time.perf_counter() - start)
             if out.returncode not in (0, 1):
                 raise SystemExit(f"{name} failed: {out.stderr[-500:]}")
             if out.stderr.strip().startswith("["):
                 imported[name] = out.stderr.strip().splitlines()[-1]
     base = statistics.median(times["torchinfo"])
-    print(f"{'process':<14}{'median s':>10}{'ratio':>8}   runs (s)")
+    print(f"bytecode cache {'off (PYTHONDONTWRITEBYTECODE=1)' if opts.no_bytecode else 'on'}; {opts.runs} rounds; "
+          f"load average {start_load} at the start, {load()} at the end")
+    print(f"{'process':<14}{'median s':>10}{'min–max s':>13}{'ratio':>8}   runs (s)")
     for name, ts in times.items():
         med = statistics.median(ts)
-        print(f"{name:<14}{med:>10.2f}{med / base:>7.2f}×   {' '.join(f'{t:.2f}' for t in ts)}")
+        print(f"{name:<14}{med:>10.2f}{f'{min(ts):.2f}–{max(ts):.2f}':>13}{med / base:>7.2f}×   {' '.join(f'{t:.2f}' for t in ts)}")
+    for name in ("convlens", "convlens CLI"):
+        pairs = sorted(c / t for c, t in zip(times[name], times["torchinfo"]))
+        print(f"{name}: per-round ratio to torchinfo {pairs[0]:.2f}–{pairs[-1]:.2f}, median {statistics.median(pairs):.2f}×")
     for name, mods in imported.items():
         print(f"{name}: imported {mods}")
 

@@ -41,14 +41,26 @@ def summary(model, input_size=None, *, input_data=None, dtypes=None, device="met
     >>> s.total_params, s.layers[0].output_shape       # doctest: +SKIP
     (520, (1, 20, 28, 28))
     """
-    from .targets import Request, Resolved, is_target, resolve, summarize
+    import gc
 
-    request = Request.make(input_size=input_size, input_data=input_data, dtypes=dtypes, device=device, args=args,
-                           title=title, memory=memory)
-    if isinstance(model, str) and is_target(model):
-        return summarize(resolve(model, request))
-    # an object (or a string that names no target): its front end says what it needs
-    return summarize(resolve(model, request) if not isinstance(model, str) else Resolved(model, request, request.title or "model"))
+    # The cyclic garbage collector is paused while the summary is made (and the modules it needs are
+    # imported): it makes many objects and no cyclic garbage, and a process that has imported torch
+    # holds so many objects that a full collection, which they would trigger, costs more than the
+    # summary (0.1 s here). It is enabled again after, as it was.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from .targets import Request, Resolved, is_target, resolve, summarize
+
+        request = Request.make(input_size=input_size, input_data=input_data, dtypes=dtypes, device=device, args=args,
+                               title=title, memory=memory)
+        if isinstance(model, str) and is_target(model):
+            return summarize(resolve(model, request))
+        # an object (or a string that names no target): its front end says what it needs
+        return summarize(resolve(model, request) if not isinstance(model, str) else Resolved(model, request, request.title or "model"))
+    finally:
+        if enabled:
+            gc.enable()
 
 
 __all__ = ["LAYERS", "LayerError", "calc", "layer", "summary", "set_language", "__version__"]

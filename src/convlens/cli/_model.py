@@ -72,6 +72,6 @@ def summarise(args, *, memory: bool = True, target: str | None = None):
 
 
 def _is_keras(model) -> bool:
-    from ..frontends.keras import is_keras_model
+    from ..targets.resolve import _is_keras_model  # imports the Keras front end only once keras is imported
 
-    return is_keras_model(model)
+    return _is_keras_model(model)

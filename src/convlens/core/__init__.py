@@ -7,6 +7,7 @@ core class; ``calc`` is the one-call entry point.
 from __future__ import annotations
 
 import difflib
+import importlib
 import re
 
 from ..i18n import N_, tr
@@ -15,35 +16,180 @@ from ._errors import LayerError
 from .framework import USER_FRAMEWORKS, Framework
 from .keras_conventions import KERAS_IGNORED
 
-LAYERS: dict[str, type[Layer]] = {}
+# One family of layers per file, and the names each defines, in the order ``LAYERS`` lists them. A
+# family's module is imported the first time one of its names is looked up (a ResNet summary needs
+# five of the eighteen); iterating, ``len`` or ``in`` on a name no family has loads them all.
+# ``tests/core/test_registry.py`` checks this index against the modules.
+_FAMILIES: dict[str, tuple[str, ...]] = {
+    "conv": ("Conv1d", "Conv2d", "Conv3d"),
+    "conv_transpose": ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"),
+    "conv_keras": ("Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose"),
+    "keras_conv_transpose": ("Conv1DTranspose", "Conv3DTranspose"),
+    "pool": ("MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
+             "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"),
+    "pool_keras": ("MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
+                   "AveragePooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
+                   "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D"),
+    "linear": ("Linear", "Dense", "Embedding"),
+    "keras_embedding": ("KerasEmbedding",),
+    "norm": ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
+             "LayerNorm", "GroupNorm", "BatchNormalization"),
+    "keras_norm": ("LayerNormalization",),
+    "shape": ("Flatten", "KerasFlatten", "Unflatten", "ZeroPad2d", "ZeroPadding2D", "PixelShuffle", "Upsample", "Identity"),
+    "keras_reshape": ("Reshape", "Permute"),
+    "resample": ("Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D"),
+    "scaling": ("Rescaling", "Normalization", "LayerScale"),
+    "elementwise": ("ReLU", "ReLU6", "LeakyReLU", "ELU", "PReLU", "GELU", "SiLU", "Mish", "Hardswish", "Hardsigmoid",
+                    "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax", "Activation", "Dropout", "Dropout2d",
+                    "KerasDropout"),
+    "keras_activation": ("KerasReLU", "KerasLeakyReLU", "KerasELU", "KerasSoftmax", "KerasPReLU"),
+    "merge": ("add", "cat", "Add", "Concatenate"),
+    "keras_merge": ("Multiply", "Subtract", "Average", "Maximum", "Minimum", "CustomScaleLayer"),
+    "reported": ("InputLayer",),  # ``Reported`` is no framework's layer: only InputLayer is registered
+}
+_FAMILY_OF = {name: family for family, names in _FAMILIES.items() for name in names}
+
+
+class _Registry(dict):
+    """``LAYERS``: a dict whose families are imported on first use (see ``_FAMILIES``). A lookup of
+    one name imports that name's family only; whatever needs every name (iteration, ``len``, ``in``
+    on an unknown name, ``keys``/``values``/``items``) imports them all, and the order is then the
+    families' order, whatever was looked up first, with later additions after."""
+
+    __slots__ = ("_pending",)
+
+    def __init__(self):
+        super().__init__()
+        self._pending = dict.fromkeys(_FAMILIES)  # the families not imported yet, in order
+
+    def _load(self, family: str) -> None:
+        if family not in self._pending:
+            return
+        del self._pending[family]
+        module = importlib.import_module(f"{__name__}.{family}")
+        names = ("InputLayer",) if family == "reported" else _layer_names(module)
+        for name in names:
+            dict.__setitem__(self, name, getattr(module, name))
+
+    def _load_all(self) -> None:
+        if not self._pending:
+            return
+        for family in list(self._pending):
+            self._load(family)
+        known = [name for names in _FAMILIES.values() for name in names]
+        rest = [(name, cls) for name, cls in dict.items(self) if name not in _FAMILY_OF]
+        ordered = [(name, dict.__getitem__(self, name)) for name in known if dict.__contains__(self, name)] + rest
+        dict.clear(self)
+        dict.update(self, ordered)
+
+    def __missing__(self, name):
+        family = _FAMILY_OF.get(name) if isinstance(name, str) else None
+        if family is None or family not in self._pending:
+            raise KeyError(name)
+        self._load(family)
+        return dict.__getitem__(self, name)
+
+    def get(self, name, default=None):
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __contains__(self, name) -> bool:
+        if dict.__contains__(self, name):
+            return True
+        family = _FAMILY_OF.get(name) if isinstance(name, str) else None
+        if family is not None:
+            self._load(family)
+        else:
+            self._load_all()
+        return dict.__contains__(self, name)
+
+    def __iter__(self):
+        self._load_all()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._load_all()
+        return dict.__len__(self)
+
+    def __reversed__(self):
+        self._load_all()
+        return dict.__reversed__(self)
+
+    def __eq__(self, other):
+        self._load_all()
+        return dict.__eq__(self, other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        self._load_all()
+        return dict.__repr__(self)
+
+    def keys(self):
+        self._load_all()
+        return dict.keys(self)
+
+    def values(self):
+        self._load_all()
+        return dict.values(self)
+
+    def items(self):
+        self._load_all()
+        return dict.items(self)
+
+    def copy(self) -> dict:
+        self._load_all()
+        return dict(dict.items(self))
+
+    def pop(self, name, *default):
+        self.get(name)
+        return dict.pop(self, name, *default)
+
+    def setdefault(self, name, default=None):
+        found = self.get(name)
+        return found if found is not None else dict.setdefault(self, name, default)
+
+    def __or__(self, other):
+        return self.copy() | other
+
+    def __reduce__(self):
+        return (dict, (self.copy(),))
+
+
+LAYERS: dict[str, type[Layer]] = _Registry()
+
+
+def _layer_names(module) -> list[str]:
+    return [name for name, obj in vars(module).items()
+            if isinstance(obj, type) and issubclass(obj, Layer) and not name.startswith("_") and obj.__module__ == module.__name__]
 
 
 def register(module) -> None:
     """Add every public Layer subclass defined in ``module`` to ``LAYERS``."""
-    for name, obj in vars(module).items():
-        if isinstance(obj, type) and issubclass(obj, Layer) and not name.startswith("_") and obj.__module__ == module.__name__:
-            LAYERS[name] = obj
+    for name in _layer_names(module):
+        LAYERS.get(name)  # a built-in family of the same name first, so that ``module``'s class replaces it
+        LAYERS[name] = getattr(module, name)
 
-
-from . import (  # noqa: E402  one family per file
-    conv, conv_keras, conv_transpose, elementwise, keras_activation, keras_conv_transpose, keras_embedding, keras_merge,
-    keras_norm, keras_reshape, linear, merge, norm, pool, pool_keras, resample, scaling, shape,
-)
-
-for _family in (conv, conv_transpose, conv_keras, keras_conv_transpose, pool, pool_keras, linear, keras_embedding, norm,
-                keras_norm, shape, keras_reshape, resample, scaling, elementwise, keras_activation, merge, keras_merge):
-    register(_family)
-
-
-from .reported import InputLayer as _InputLayer  # noqa: E402 - ``Reported`` is no framework's layer: not registered
-
-LAYERS["InputLayer"] = _InputLayer
 
 # Keras names that PyTorch also uses for a different layer. ``LAYERS`` holds the PyTorch meaning
-# under the bare name; a chain read as Keras (``framework="keras"``) looks here first.
-KERAS_ALIASES: dict[str, type[Layer]] = {
-    name: LAYERS[f"Keras{name}"] for name in ("Flatten", "Dropout", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "Embedding")
-}
+# under the bare name; a chain read as Keras (``framework="keras"``) looks here first. Built on
+# first use (``__getattr__`` below), as it names classes of five families.
+_KERAS_ALIASED = ("Flatten", "Dropout", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "Embedding")
+
+
+def _keras_aliases() -> dict[str, type[Layer]]:
+    aliases = globals().get("KERAS_ALIASES")
+    if aliases is None:
+        aliases = globals()["KERAS_ALIASES"] = {n: LAYERS[f"Keras{n}"] for n in _KERAS_ALIASED}
+    return aliases
+
+
+def __getattr__(name: str):
+    if name == "KERAS_ALIASES":
+        return _keras_aliases()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def declared_weight(type_name: str, weight_name: str | None = None) -> DeclaredWeight | None:
@@ -72,7 +218,7 @@ def layer(name: str, /, *args, framework: Framework | str = Framework.TORCH, **k
     """
     if framework not in USER_FRAMEWORKS:
         raise LayerError(name, "framework", tr("framework={framework} must be 'torch' or 'keras'", framework=repr(framework)))
-    cls = KERAS_ALIASES.get(name) if framework == Framework.KERAS else None
+    cls = _keras_aliases().get(name) if framework == Framework.KERAS else None
     try:
         cls = cls or LAYERS[name]
     except KeyError:

@@ -68,8 +68,15 @@ def compose(rf: ReceptiveField, step: RFStep | None) -> ReceptiveField:
         return rf
     size = tuple(_num(r + (k - 1) * j) for r, k, j in zip(rf.size, step.kernel, rf.jump))
     jump = tuple(_num(j * s) for j, s in zip(rf.jump, step.stride))
-    start = tuple(_num(st + (Fraction(k - 1) / 2 - p) * j) for st, k, p, j in zip(rf.start, step.kernel, step.padding, rf.jump))
+    start = tuple(_num(st + _half_minus(k, p) * j) for st, k, p, j in zip(rf.start, step.kernel, step.padding, rf.jump))
     return ReceptiveField(size, jump, start)
+
+
+def _half_minus(k, p):
+    """(k−1)/2 − p, exactly: an int when it is whole and both are ints (no Fraction to build)."""
+    if type(k) is int and type(p) is int and not (k - 1) & 1:
+        return (k - 1) // 2 - p
+    return Fraction(k - 1) / 2 - p
 
 
 def _num(x):
@@ -103,12 +110,19 @@ def merge(fields) -> ReceptiveField | None:
         return max(fields, key=lambda f: len(f.size))
     size, jump, start = [], [], []
     for axis in range(len(fields[0].size)):
-        lo = min(f.start[axis] - Fraction(f.size[axis] - 1) / 2 for f in fields)
-        hi = max(f.start[axis] + Fraction(f.size[axis] - 1) / 2 for f in fields)
+        lo = min(f.start[axis] - _half(f.size[axis] - 1) for f in fields)
+        hi = max(f.start[axis] + _half(f.size[axis] - 1) for f in fields)
         size.append(_num(hi - lo + 1))
         jump.append(max(f.jump[axis] for f in fields))
-        start.append(_num((lo + hi) / 2))
+        start.append(_num(_half(lo + hi)))
     return ReceptiveField(tuple(size), tuple(jump), tuple(start))
+
+
+def _half(x):
+    """x/2, exactly: an int when ``x`` is an even int (no Fraction to build)."""
+    if type(x) is int and not x & 1:
+        return x >> 1
+    return Fraction(x) / 2
 
 
 def as_dict(rf: ReceptiveField | None) -> dict | None:

@@ -57,6 +57,21 @@ def assemble(*, title: str, framework: Framework, input_shapes, output_shapes, r
 
 
 _ROW_FIELDS = fields(LayerRow)
+_ROW_NAMES = tuple(f.name for f in _ROW_FIELDS)
+_ROW_DEFAULTS = {f.name: f.default for f in _ROW_FIELDS if f.default is not MISSING}
+_ROW_NAME_SET = frozenset(_ROW_NAMES)
+_ROW_REQUIRED = _ROW_NAME_SET - set(_ROW_DEFAULTS)
+
+
+def _refuse(values: dict) -> None:
+    """Raise what a RowDraft built from ``values`` lacks or has too much of (a tracer's mistake)."""
+    for f in _ROW_FIELDS:
+        if f.name not in values and f.default is MISSING:
+            raise TypeError(tr("{call} needs {field}", call="RowDraft", field=repr(f.name)))
+        values.pop(f.name, None)
+    if values:
+        raise TypeError(tr("{call} got unknown fields {keys}; {record} has {known}", call="RowDraft", keys=sorted(values),
+                           record="LayerRow", known=[f.name for f in _ROW_FIELDS]))
 
 
 class RowDraft:
@@ -65,16 +80,15 @@ class RowDraft:
     forward stops there); ``freeze()`` makes the frozen row the record holds."""
 
     def __init__(self, **values):
-        for f in _ROW_FIELDS:
-            if f.name not in values and f.default is MISSING:
-                raise TypeError(tr("{call} needs {field}", call="RowDraft", field=repr(f.name)))
-            setattr(self, f.name, values.pop(f.name) if f.name in values else f.default)
-        if values:
-            raise TypeError(tr("{call} got unknown fields {keys}; {record} has {known}", call="RowDraft", keys=sorted(values),
-                               record="LayerRow", known=[f.name for f in _ROW_FIELDS]))
+        if not _ROW_REQUIRED <= values.keys() <= _ROW_NAME_SET:
+            _refuse(dict(values))
+        state = self.__dict__
+        state.update(_ROW_DEFAULTS)  # immutable defaults (tuples, None, numbers), shared safely
+        state.update(values)
 
     def freeze(self) -> LayerRow:
-        return LayerRow(**{f.name: getattr(self, f.name) for f in _ROW_FIELDS})
+        state = self.__dict__
+        return LayerRow(**{n: state[n] for n in _ROW_NAMES})
 
 
 def row_of(name: str, result: LayerResult, rf: ReceptiveField | None, input_shapes, code: str | None = None,

@@ -59,11 +59,35 @@ def test_shortcut_agrees_with_pytorch(op, args):
     assert mine == theirs
 
 
+_ACTIVATIONS = [(aten.relu.default, ()), (aten.sigmoid.default, ()), (aten.silu.default, ()), (aten.tanh.default, ()),
+                (aten.hardswish.default, ()), (aten.hardsigmoid.default, ()), (aten.gelu.default, ()), (aten.mish.default, ()),
+                (aten.leaky_relu.default, (0.2,)), (aten.hardtanh.default, (0.0, 6.0))]
+
+
+@pytest.mark.parametrize(("op", "extra"), _ACTIVATIONS, ids=lambda v: str(v) if not isinstance(v, tuple) else "")
+@pytest.mark.parametrize("layout", ["contiguous", "channels_last", "transposed", "float16", "int64"])
+def test_activation_shortcut_agrees_with_pytorch_strides_included(op, extra, layout):
+    x = _meta(2, 3, 5, 4, dtype=torch.float16 if layout == "float16" else torch.int64 if layout == "int64" else torch.float32)
+    if layout == "channels_last":
+        x = x.contiguous(memory_format=torch.channels_last)
+    if layout == "transposed":
+        x = x.transpose(1, 3)
+    mine = meta_shortcut(op, (x, *extra), {})
+    if layout in ("transposed", "int64"):
+        assert mine is None  # left to PyTorch
+        return
+    theirs = op(x.clone() if layout != "channels_last" else x.clone(memory_format=torch.channels_last), *extra)
+    assert (mine.shape, mine.dtype, mine.stride(), mine.device) == (theirs.shape, theirs.dtype, theirs.stride(), theirs.device)
+
+
 def test_a_summary_imports_neither_dynamo_nor_sympy():
     # a model with real weights (a user's), and one convlens builds on meta (the command line's)
     code = ("import sys, convlens, convlens.zoo as z, torch\n"
             "convlens.summary(z.build('resnet18'), input_size=(1, 3, 224, 224))\n"
             "convlens.summary('zoo:resnet50')\n"
+            "m = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU(), torch.nn.SiLU(), torch.nn.Hardswish(),\n"
+            "                        torch.nn.ReLU6(), torch.nn.GELU(), torch.nn.Sigmoid(), torch.nn.LeakyReLU())\n"
+            "convlens.summary(m, input_size=(1, 3, 32, 32))\n"
             "print(sorted(n for n in ('torch._dynamo', 'sympy') if n in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr[-2000:]

@@ -74,9 +74,11 @@ def model_notes(model: nn.Module, substitutes: dict[int, torch.Tensor]) -> list[
         modules[id(m)] = m
     explained: set[int] = set()
     for key, where in paths.items():
+        if len(where) < 2:  # used at one place: nothing to say (the parameters of every module are not listed)
+            continue
         m = modules[key]
         own = _unique(m.parameters())
-        if len(where) > 1 and own:
+        if own:
             explained.update(id(p) for p in own)
             count = sum(_numel(substitutes.get(id(p), p)) for p in own)
             places = ", ".join(repr(w) for w in where)

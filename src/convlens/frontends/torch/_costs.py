@@ -45,8 +45,10 @@ class _MetaBatchNormFn(torch.autograd.Function):
     def forward(ctx, x, weight, bias, running_mean, running_var, training):
         c = x.shape[1] if x.dim() > 1 else x.shape[0]
         stats = c if training else 0
-        ctx.save_for_backward(x, weight, running_mean, running_var, x.new_empty((stats,)), x.new_empty((stats,)))
-        return x.new_empty(x.shape)
+        # torch.empty, not x.new_empty: the same tensors, without new_empty's Python reference on meta
+        ctx.save_for_backward(x, weight, running_mean, running_var, torch.empty((stats,), dtype=x.dtype, device=x.device),
+                              torch.empty((stats,), dtype=x.dtype, device=x.device))
+        return torch.empty(x.shape, dtype=x.dtype, device=x.device)
 
     @staticmethod
     def backward(ctx, grad):  # pragma: no cover - convlens never runs backward
@@ -70,6 +72,8 @@ def meta_batch_norm(input, running_mean, running_var, weight=None, bias=None, tr
 def aten_macs(func, args, kwargs, out) -> int:
     """MACs of one ATen op, with the core's formulas; the op set of FlopCounterMode."""
     packet = func.overloadpacket
+    if packet not in _COUNTED:
+        return 0
     if packet in (aten.mm, aten.addmm, aten.bmm, aten.baddbmm):
         a, b = (args[0], args[1]) if packet in (aten.mm, aten.bmm) else (args[1], args[2])
         return costs.matmul_macs(tuple(a.shape), tuple(b.shape))
@@ -101,6 +105,8 @@ _SDPA = tuple(
               "_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_cudnn_attention")
     if hasattr(aten, n)
 )
+# every packet aten_macs counts; the others (most of a forward's operations) cost one set lookup
+_COUNTED = frozenset((aten.mm, aten.addmm, aten.bmm, aten.baddbmm, aten.convolution, aten._convolution) + _FUSED_RNN + _SDPA)
 
 
 class CostMode(TorchDispatchMode):
@@ -131,6 +137,13 @@ class CostMode(TorchDispatchMode):
 # same errors are raised. Everything else runs PyTorch's own meta kernels.
 _BINARY = {aten.add.Tensor, aten.sub.Tensor, aten.mul.Tensor, aten.div.Tensor}
 _BINARY_INPLACE = {aten.add_.Tensor, aten.sub_.Tensor, aten.mul_.Tensor, aten.div_.Tensor}
+# Activations of one tensor (their other arguments only change values): a floating input's result
+# has its shape, dtype and strides. The first such op on meta otherwise imports sympy and torch._dynamo.
+_UNARY = {aten.relu.default, aten.sigmoid.default, aten.silu.default, aten.tanh.default, aten.hardswish.default,
+          aten.hardsigmoid.default, aten.gelu.default, aten.mish.default, aten.leaky_relu.default, aten.hardtanh.default}
+# every operation meta_shortcut may answer; any other is left to PyTorch at once
+_SHORTCUT_OPS = frozenset(_BINARY | _BINARY_INPLACE | _UNARY | {
+    aten.mm.default, aten.addmm.default, aten.mean.dim, aten.max_pool2d_with_indices.default, aten.convolution.default})
 
 
 def _broadcast(a: tuple, b: tuple) -> tuple:
@@ -151,8 +164,13 @@ def _is_meta(t) -> bool:
 
 def meta_shortcut(func, args, kwargs):
     """The meta result of ``func`` computed here, or None to let PyTorch compute it."""
-    if kwargs or not args or not _is_meta(args[0]):
+    if func not in _SHORTCUT_OPS or kwargs or not args or not _is_meta(args[0]):
         return None
+    if func in _UNARY:
+        a = args[0]
+        if not a.dtype.is_floating_point or not (a.is_contiguous() or a.is_contiguous(memory_format=torch.channels_last)):
+            return None  # integer inputs, and the strides of a non-dense one, are PyTorch's to work out
+        return torch.empty_strided(a.shape, a.stride(), dtype=a.dtype, device="meta")
     if func in _BINARY or func in _BINARY_INPLACE:
         a, b = args[0], args[1]
         if isinstance(b, torch.Tensor) and not _is_meta(b):

@@ -190,7 +190,7 @@ class Diagnosis:
         elif isinstance(module, nn.Linear):
             self.report("error", "linear-in-features", self._linear_message(entry, x_shape, rows), self._linear_fix(entry, x_shape), entry)
         else:
-            arg = ops.INPUT_ARGUMENT.get(ops.MODULES.get(ops.module_type(module), ("",))[0])
+            arg = ops.input_argument(ops.MODULES.get(ops.module_type(module), ("",))[0])
             actual = (x_shape[1] if len(x_shape) > 1 else x_shape[0]) if arg else None
             fix = tr("use {call}", call=f"nn.{name}({arg}={actual}, …)") if arg else None
             self.report("error", "layer-mismatch", f"{entry.row.name} ({core_msg})", fix, entry)

@@ -26,16 +26,27 @@ def user_frame(depth: int = 2) -> tuple[str | None, str | None]:
     return None, None
 
 
+_SHORT: dict[tuple[str, str], str] = {}  # (current folder, path) -> _short's answer
+_USER: dict[str, bool] = {}  # file name -> _is_user's answer
+
+
 def _short(path: str) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return path
-    return rel if not rel.startswith("..") else path
+    key = (os.getcwd(), path)
+    short = _SHORT.get(key)
+    if short is None:
+        try:
+            rel = os.path.relpath(path)
+        except ValueError:
+            rel = path
+        short = _SHORT[key] = rel if not rel.startswith("..") else path
+    return short
 
 
 def _is_user(filename: str) -> bool:
-    return (filename.startswith(_ZOO) or not filename.startswith(_SKIP)) and not filename.startswith("<frozen")
+    user = _USER.get(filename)
+    if user is None:
+        user = _USER[filename] = (filename.startswith(_ZOO) or not filename.startswith(_SKIP)) and not filename.startswith("<frozen")
+    return user
 
 
 def raising_frame(tb) -> tuple[str | None, str | None]:

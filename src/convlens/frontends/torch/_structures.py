@@ -14,20 +14,26 @@ def shapes(obj) -> tuple:
 
 
 def tensors(obj) -> list[torch.Tensor]:
+    """Every tensor in a nested structure of lists, tuples and dicts (values), in order."""
+    if isinstance(obj, torch.Tensor):
+        return [obj]
     out = []
-
-    def visit(o):
-        if isinstance(o, torch.Tensor):
-            out.append(o)
-        elif isinstance(o, (list, tuple)):
-            for x in o:
-                visit(x)
-        elif isinstance(o, dict):
-            for x in o.values():
-                visit(x)
-
-    visit(obj)
+    _visit(obj, out)
     return out
+
+
+def _visit(o, out: list) -> None:
+    if isinstance(o, torch.Tensor):
+        out.append(o)
+    elif isinstance(o, (list, tuple)):
+        for x in o:
+            if isinstance(x, torch.Tensor):
+                out.append(x)
+            elif isinstance(x, (list, tuple, dict)):
+                _visit(x, out)
+    elif isinstance(o, dict):
+        for x in o.values():
+            _visit(x, out)
 
 
 def named_outputs(obj, path: str = "") -> list[tuple[str, torch.Tensor]]:

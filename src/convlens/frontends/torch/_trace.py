@@ -26,6 +26,7 @@ Three instruments run together, all removed in ``finally``:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -115,6 +116,39 @@ def trace(model: nn.Module, args: tuple, kwargs: dict, *, on_meta: bool, measure
     return tracer.result(out, failed, message)
 
 
+_PLAIN = frozenset((int, str, bool, type(None)))
+_FIELDS: dict[type, tuple[str, ...]] = {}  # core layer class -> its dataclass fields' names
+
+
+def _value_key(v):
+    """A value of a core layer's field, keyed so that equal keys print alike (``1``, ``True`` and
+    ``1.0`` are equal in Python, not in the worked calculation); TypeError for other kinds."""
+    t = type(v)
+    if t in _PLAIN:
+        return t, v
+    if t is float:
+        return t, repr(v)
+    if t is tuple:
+        return t, tuple(_value_key(x) for x in v)
+    raise TypeError(t)
+
+
+def _layer_key(layer):
+    """A key equal for two of the core's own layers exactly when every field holds the same value of
+    the same type (so they compute and print the same); None for other layers (a user's, or a
+    value of another kind), which are not shared."""
+    cls = type(layer)
+    names = _FIELDS.get(cls)
+    if names is None:
+        if not cls.__module__.startswith("convlens.core.") or not dataclasses.is_dataclass(cls):
+            return None
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    try:
+        return cls, tuple(_value_key(getattr(layer, n)) for n in names)
+    except (TypeError, AttributeError):
+        return None
+
+
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
@@ -143,7 +177,7 @@ class _Tracer:
         # id(module) -> the parameters and buffers it owns (a shared tensor only under its first owner),
         # as substitutes: a lazy module's are materialised by its own hook during the trace.
         self.owners: dict[int, list] = {}
-        self.module_params: dict[int, list[str]] = {}  # id(module) -> qualified names of all its parameters
+        self.module_params: dict[int, list[str]] = {}  # id(module) -> qualified names of all its parameters (as asked)
         seen = set()
         for mname, m in model.named_modules():
             owned = []
@@ -154,7 +188,6 @@ class _Tracer:
                     seen.add(id(t))
                     owned.append(Owned(_join(mname, tname), tname, subst[id(t)], t.requires_grad and not is_buffer, is_buffer))
             self.owners[id(m)] = owned
-            self.module_params[id(m)] = [_join(mname, n) for n, _ in m.named_parameters()]
         self.param_ids: dict[int, str] = {}  # id(parameter tensor used in the forward) -> qualified name
         for name, p in model.named_parameters():
             self.param_ids[id(subst[id(p)])] = name
@@ -185,6 +218,9 @@ class _Tracer:
         self._fn_counter: dict[str, int] = {}
         self._framework: dict[int, bool] = {}  # id(module) -> ops.is_framework_module, asked once per module
         self.raised_at: tuple[str | None, str | None] = (None, None)  # the user's line that raised, if not a row's
+        # _layer_key(core layer) -> its code; (key, input shape) -> (LayerResult, worked calculation)
+        self._codes: dict = {}
+        self._evaluated: dict = {}
 
     def held_at_end(self, modules) -> None:
         """Count what each module holds when the forward ends: a forward that assigns a parameter or
@@ -224,11 +260,28 @@ class _Tracer:
             known = self._framework[id(module)] = ops.is_framework_module(module)
         return known
 
+    def _params_of(self, module: nn.Module) -> list[str]:
+        """Qualified names of all the parameters of ``module`` (its children's too), once per module."""
+        known = self.module_params.get(id(module))
+        if known is None:
+            prefix = self.names.get(id(module))
+            if prefix is None:
+                known = []
+            elif not module._modules and type(module).named_parameters is nn.Module.named_parameters:
+                # a leaf (nn.Conv2d...): its own parameters, each tensor once, as named_parameters() gives them
+                seen = set()
+                known = [_join(prefix, n) for n, p in module._parameters.items()
+                         if p is not None and id(p) not in seen and not seen.add(id(p))]
+            else:
+                known = [_join(prefix, n) for n, _ in module.named_parameters()]
+            self.module_params[id(module)] = known
+        return known
+
     def _in_framework_module(self) -> bool:
         p = self._parent()
         return p is not None and self.rows[p].module is not None and self._is_framework(self.rows[p].module)
 
-    def _note_output(self, index: int, out, in_tensors: list[torch.Tensor], step=None):
+    def _note_output(self, index: int, out, in_tensors: list[torch.Tensor], step=None, mark: bool = False):
         """Remember who produced ``out`` and its receptive field."""
         in_rf = merge([self.rf.get(id(t)) for t in in_tensors])  # the core's union per axis
         for t in _tensors(out):
@@ -237,6 +290,8 @@ class _Tracer:
             self.producer[id(t)] = index
             self.keep.append(t)
             if in_rf is not None:
+                if mark:  # called from a hook: the dim() below is a read the mode would have seen
+                    self._mark_read(t)
                 rf = compose(in_rf, _GLOBAL if t.dim() < 3 else step)  # no spatial axes left: every output sees it all
                 self.rf[id(t)] = rf
                 if not rf.is_global:
@@ -250,26 +305,44 @@ class _Tracer:
         p = self.producer.get(id(t))
         return self.rows[p] if p is not None else None
 
+    def _code(self, core) -> str:
+        """``core.code()``, once per distinct layer of the trace."""
+        key = _layer_key(core)
+        if key is None:
+            return core.code()
+        code = self._codes.get(key)
+        if code is None:
+            code = self._codes[key] = core.code()
+        return code
+
     def _evaluate(self, entry: _Row, core, in_shape: tuple, fallback=None):
         """Evaluate the row's core layer on its input and fill the row: code, worked calculation,
         FLOPs, warnings. ``fallback()`` gives a second core layer to try when the first refuses the
         input (a module's, without its input-derived argument). -> the core's result, or None."""
-        try:
-            result = core.evaluate(in_shape)
-        except LayerError:
-            alt = fallback() if fallback is not None else None
-            result = None
-            if alt is not None:
-                try:
-                    result = alt.evaluate(in_shape)
-                except LayerError:
-                    result = None
-        if result is None:
-            return None
+        key = _layer_key(core)
+        cached = self._evaluated.get((key, in_shape)) if key is not None else None
+        if cached is not None:  # an equal layer on the same input (a ResNet's repeated blocks): the same answers
+            result, calculation = cached
+        else:
+            try:
+                result = core.evaluate(in_shape)
+            except LayerError:
+                alt = fallback() if fallback is not None else None
+                result = None
+                if alt is not None:
+                    try:
+                        result = alt.evaluate(in_shape)
+                    except LayerError:
+                        result = None
+            if result is None:
+                return None
+            calculation = tuple(result.calculation())
+            if key is not None and result.layer is core:
+                self._evaluated[(key, in_shape)] = (result, calculation)
         row = entry.row
         if row.code is None:
-            row.code = core.code()
-        row.calculation = tuple(result.calculation())
+            row.code = self._code(core)
+        row.calculation = calculation
         row.flops = result.layer.flops(in_shape, result.output_shape, row.macs)  # the core's FLOPs of the MACs that ran
         row.warnings = tuple(result.warnings)
         if len(in_shape) >= 3:
@@ -298,6 +371,24 @@ class _Tracer:
         return tuple(self.read_from[id(t)] for t in tensors if id(t) in self.read_from)
 
     # --- module hooks ---------------------------------------------------------------------
+    # The hooks read the shapes of the tensors a module is given and returns. Inside the forward
+    # those reads would reach ``__torch_function__`` (``_FunctionMode``), which only notes which
+    # parameters were read; for plain tensors the hooks note that themselves and read with torch
+    # functions off (a third of the trace's calls). A tensor subclass is read through the mode.
+    def _mark_read(self, t) -> None:
+        name = self.param_ids.get(id(t))
+        if name is not None:
+            self.used_params.add(name)
+
+    @staticmethod
+    def _reading(tensors):
+        """A context in which a hook reads ``tensors``' shapes (having noted the reads with
+        ``_mark_read``): torch functions off when all are plain tensors."""
+        for t in tensors:
+            if type(t) is not torch.Tensor and type(t) is not nn.Parameter:
+                return contextlib.nullcontext()
+        return torch._C.DisableTorchFunction()
+
     def pre_hook(self, module, args):
         if module is self.model and not self.stack and any(True for _ in module.children()) and not self._is_framework(module):
             self.stack.append(None)  # the root container is the summary itself, not a row
@@ -313,21 +404,26 @@ class _Tracer:
         framework = self._is_framework(module)
         owned = ()
         if not repeated:  # a framework module's row holds its children's tensors too (MultiheadAttention's out_proj)
-            owned = tuple(o for sub in (module.modules() if framework else (module,))
+            owned = tuple(o for sub in (module.modules() if framework and module._modules else (module,))
                           for o in self.owners.get(id(sub), ()))
         if framework:
-            self.used_params.update(self.module_params.get(id(module), ()))
+            self.used_params.update(self._params_of(module))
         has_children = any(True for _ in module.children())
+        arg_tensors = _tensors(args)
+        for t in arg_tensors:
+            self._mark_read(t)
+        with self._reading(arg_tensors):
+            input_shapes = _shapes(args)
         row = RowDraft(
-            name=name, type=ops.type_name(module), depth=self._depth(), input_shapes=_shapes(args), output_shape=None,
+            name=name, type=ops.type_name(module), depth=self._depth(), input_shapes=input_shapes, output_shape=None,
             kind="module" if (framework or not has_children) else "container",
-            is_leaf=framework or not has_children, source=source, repeated=repeated, connected_to=self.connections(_tensors(args)),
+            is_leaf=framework or not has_children, source=source, repeated=repeated, connected_to=self.connections(arg_tensors),
         )
         entry = _Row(row, module, self._parent(), code_line=code_line, owned=owned)
         core = ops.core_layer(module)
         if core is not None:
             entry.core = core
-            row.code = core.code()
+            row.code = self._code(core)
         self.rows.append(entry)
         index = len(self.rows) - 1
         self.stack.append(index)
@@ -343,9 +439,12 @@ class _Tracer:
         entry = self.rows[index]
         if entry.core is None and ops.type_name(module) != entry.row.type:  # a lazy module became its real class
             entry.core = ops.core_layer(module)
-            entry.row.code = entry.core.code() if entry.core is not None else None
+            entry.row.code = self._code(entry.core) if entry.core is not None else None
         t = _first_tensor(output)
-        entry.row.output_shape = tuple(t.shape) if t is not None else None
+        if t is not None:
+            self._mark_read(t)
+            with self._reading((t,)):
+                entry.row.output_shape = tuple(t.shape)
         step = None
         if entry.core is not None and entry.row.input_shapes:
             result = self._evaluate(entry, entry.core, entry.row.input_shapes[0],
@@ -356,7 +455,9 @@ class _Tracer:
                     self.diagnosis.report("warning", "layer-warning", w, None, entry)
         else:
             entry.row.flops = costs.flops(entry.row.macs)
-        self._note_output(index, output, _tensors(args), step)
+        out_tensors = _tensors(output)
+        with self._reading(out_tensors):
+            self._note_output(index, output, _tensors(args), step, mark=True)
         if entry.row.is_leaf:  # a container passes on what its children made
             self.connect(output, entry.row.name)
         return None
@@ -368,14 +469,18 @@ class _Tracer:
             # torch.zeros(x.shape[0], 4), torch.arange(n): a tensor the forward makes without a device
             # would be on the CPU next to meta activations; on meta it is where the model's tensors are.
             kwargs = {**kwargs, "device": "meta"}
-        for t in _tensors(args) + _tensors(kwargs):
-            name = self.param_ids.get(id(t))
+        arg_tensors = _tensors(args)
+        in_tensors = arg_tensors + _tensors(kwargs) if kwargs else arg_tensors
+        param_ids = self.param_ids
+        for t in in_tensors:
+            name = param_ids.get(id(t))
             if name is not None:
                 self.used_params.add(name)
-        if self._in_framework_module() or func in ops.SILENT or getattr(func, "__name__", "") == "__get__":
+        silent = func in ops.SILENT
+        if silent or self._in_framework_module() or getattr(func, "__name__", "") == "__get__":
             out = self._call_inside(func, args, kwargs)
-            if func in ops.SILENT:  # x.contiguous(), x.float(): not a row; its result comes from where x came from
-                came_from = self.connections(_tensors(args)[:1])
+            if silent:  # x.contiguous(), x.float(): not a row; its result comes from where x came from
+                came_from = self.connections(arg_tensors[:1])
                 if came_from:
                     self.connect(out, came_from[0])
             return out
@@ -385,7 +490,6 @@ class _Tracer:
         key = f"{parent}/{op}" if parent else op
         self._fn_counter[key] = self._fn_counter.get(key, 0) + 1
         name = key if self._fn_counter[key] == 1 else f"{key}#{self._fn_counter[key]}"
-        in_tensors = _tensors(args) + _tensors(kwargs)
         row = RowDraft(name=name, type=op, depth=self._depth(), input_shapes=tuple(tuple(t.shape) for t in in_tensors),
                        output_shape=None, kind="function", source=source, connected_to=self.connections(in_tensors))
         entry = _Row(row, None, self._parent(), code_line=code_line)

@@ -91,9 +91,17 @@ MODULES: dict[type, tuple[str, object]] = {
     nn.Softmax: ("Softmax", lambda m: dict(dim=m.dim)), nn.LogSoftmax: ("LogSoftmax", lambda m: dict(dim=m.dim)),
 }
 
-# the argument that the core can take from the input (so a wrong one can be diagnosed and replaced),
-# as each core layer class declares it (``Layer.taken_from_input``)
-INPUT_ARGUMENT = {name: next(iter(cls.taken_from_input)) for name, cls in LAYERS.items() if cls.taken_from_input}
+def input_argument(name: str) -> str | None:
+    """The argument that the core layer ``name`` can take from the input (so a wrong one can be
+    diagnosed and replaced), as its class declares it (``Layer.taken_from_input``); None if none."""
+    cls = LAYERS.get(name)
+    return next(iter(cls.taken_from_input), None) if cls is not None else None
+
+
+def __getattr__(name: str):
+    if name == "INPUT_ARGUMENT":  # the whole table, for who reads it: every core family is imported for it
+        return {n: next(iter(c.taken_from_input)) for n, c in LAYERS.items() if c.taken_from_input}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def type_name(module: nn.Module) -> str:
@@ -108,9 +116,20 @@ def module_type(module: nn.Module) -> type:
     """The class to dispatch on: a module with ``torch.nn.utils.parametrize`` parametrizations
     is an instance of a generated ``Parametrized<Class>``; its real class is the base."""
     cls = type(module)
-    if parametrize.is_parametrized(module):
+    if _is_parametrized(module):
         return cls.__bases__[0]
     return cls
+
+
+def _is_parametrized(module: nn.Module) -> bool:
+    """``parametrize.is_parametrized(module)``, answered without a failed attribute lookup (which
+    ``nn.Module.__getattr__`` raises and catches) when ``module`` has no ``parametrizations`` at all."""
+    state = module.__dict__
+    if ("parametrizations" not in state and "parametrizations" not in state.get("_modules", ())
+            and "parametrizations" not in state.get("_parameters", ()) and "parametrizations" not in state.get("_buffers", ())
+            and not hasattr(type(module), "parametrizations")):
+        return False
+    return parametrize.is_parametrized(module)
 
 
 # --- the user's entries (register) -----------------------------------------------------------
@@ -294,7 +313,7 @@ def is_framework_module(module: nn.Module) -> bool:
         return True
     if not module_type(module).__module__.startswith("torch."):
         return False
-    if parametrize.is_parametrized(module):  # its only children are the parametrizations
+    if _is_parametrized(module):  # its only children are the parametrizations
         return True
     if isinstance(module, nn.MultiheadAttention):
         return True
