@@ -21,7 +21,7 @@ from convlens.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]  # the front page, then the docs site's pages
+PAGES = [README, ROOT / "README.ko.md", *sorted((ROOT / "docs").glob("*.md"))]  # the front pages (English, Korean), then the docs site's pages
 
 
 def blocks(text: str) -> list[tuple[int, list[str]]]:
