@@ -41,10 +41,23 @@ def test_old_configs_read_without_ema_and_with_bf16():
     old = TrainConfig(model="fastnet").to_dict()
     del old["ema"]
     old["precision"] = "bf16"
-    cfg = TrainConfig.from_dict(old)
+    cfg = TrainConfig.from_saved(old)
     assert cfg.ema == 0 and cfg.precision is Precision.BF16
+    assert TrainConfig.from_dict({"model": "fastnet"}).ema == 0.99  # a new run's config keeps the defaults
     with pytest.raises(ValueError, match="ema must be in"):
         TrainConfig(model="fastnet", ema=1.0)
+
+
+@pytest.mark.parametrize("preset", [None, "fast", "long"])
+def test_the_command_trains_with_the_recipe_s_average_and_precision(preset):
+    """`convlens train` (and each --preset) builds its config with the EMA and --precision auto that
+    the benchmark measured, not the defaults of a config saved before they existed."""
+    from convlens.cli import build_parser
+    from convlens.cli.train import config_from_args
+
+    argv = ["train"] + (["--preset", preset] if preset else [])
+    cfg = config_from_args(build_parser().parse_args(argv))
+    assert cfg.ema == 0.99 and cfg.precision is Precision.AUTO
 
 
 def test_ema_averages_parameters_and_batchnorm_statistics():
@@ -97,7 +110,7 @@ def test_a_run_prints_and_records_the_thresholds_and_saves_the_ema(tmp_path, tin
     assert main(["train", *tiny_args, "--out", str(out)]) == 0
     printed = capsys.readouterr().out.splitlines()
     state = ckpt.load(out)
-    cfg = TrainConfig.from_dict(state["config"])
+    cfg = TrainConfig.from_saved(state["config"])
     result = json.loads((out / "run.json").read_text())["result"]
     assert set(result["reached"]) == {"90", "92", "93", "94", "95"} and result["epochs"] == 2 and result["images_per_s"] > 0
     assert printed[-1].startswith("done: test accuracy") and any(line.startswith("speed: ") for line in printed)

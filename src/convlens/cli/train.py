@@ -151,7 +151,7 @@ def _check_resume(args) -> None:
     if not given:
         return
     folder = Path(args.resume) if Path(args.resume).is_dir() else Path(args.resume).parent
-    saved = TrainConfig.from_dict(ckpt.load(args.resume)["config"]).to_dict()
+    saved = TrainConfig.from_saved(ckpt.load(args.resume)["config"]).to_dict()
     wanted = config_from_args(args).to_dict()
     for values in (wanted, saved):  # compared as what they mean: zoo:fastnet is fastnet, JSON as data
         values["model"] = values["model"].removeprefix("zoo:")

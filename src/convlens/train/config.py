@@ -110,14 +110,22 @@ class TrainConfig:
         return {f.name: plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     @classmethod
+    def from_saved(cls, d: dict) -> "TrainConfig":
+        """A config read back from a checkpoint: one saved before issue 20 lacks ``ema`` and
+        ``precision``, and trained without an average and with bf16 autocast whatever the hardware."""
+        d = dict(d)
+        d.setdefault("ema", 0.0)
+        d.setdefault("precision", str(Precision.BF16))
+        return cls.from_dict(d)
+
+    @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
+        """A config from plain values; a field not given takes the dataclass's default (a new run's)."""
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(d) - known
         if unknown:
             raise ValueError(tr("unknown config keys {keys}", keys=sorted(unknown)))
         d = dict(d)
-        d.setdefault("ema", 0.0)  # configs saved before the field existed trained without one
-        d.setdefault("precision", str(Precision.BF16))  # ... and with bf16 autocast, whatever the hardware
         if "augment" in d:
             d["augment"] = tuple(Augment(a) for a in d["augment"])
         if "notes" in d:

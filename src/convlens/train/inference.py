@@ -30,7 +30,7 @@ class Trained:
 
 def load_trained(path: str | Path) -> Trained:
     state = ckpt.load(path)
-    cfg = TrainConfig.from_dict(state["config"])
+    cfg = TrainConfig.from_saved(state["config"])
     inp = Input.from_dict(state["input"])
     net = models.build(cfg.model, cfg.model_args, channels=inp.channels, num_classes=len(state["classes"]), device="cpu")
     try:

@@ -158,7 +158,7 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
     state = None
     if resume is not None:
         state = ckpt.load(resume)
-        cfg = TrainConfig.from_dict(state["config"])
+        cfg = TrainConfig.from_saved(state["config"])
         folder = Path(resume) if Path(resume).is_dir() else Path(resume).parent
         if state["epoch"] >= cfg.epochs:
             raise TrainError(tr("{folder}: the run already finished all {epochs} epochs; nothing to resume", folder=folder, epochs=cfg.epochs))
