@@ -145,8 +145,12 @@ def recipe(name: str, out_root: Path, seed: int = 0) -> dict:
     evaluation and checkpoint), counted from before the data is loaded (a separate process would add
     Python's and torch's import, about 2 s, to each figure)."""
     t0, c0 = time.perf_counter(), time.process_time()
-    cfg = TrainConfig(**{**PRESETS[name], "seed": seed, "out": str(out_root / f"bench-{name}-s{seed}-{time.strftime('%Y%m%d-%H%M%S')}"),
-                         "notes": (f"preset {name}",)})
+    # the config `convlens train --preset NAME` builds, through the command's own parser and builder
+    from convlens.cli import build_parser
+    from convlens.cli.train import config_from_args
+
+    out = str(out_root / f"bench-{name}-s{seed}-{time.strftime('%Y%m%d-%H%M%S')}")
+    cfg = config_from_args(build_parser().parse_args(["train", "--preset", name, "--seed", str(seed), "--out", out]))
     stamps: list[float] = []
 
     def log(line: str) -> None:
