@@ -1,9 +1,11 @@
 """A live server on a free loopback port (uvicorn in a thread), shared by the browser and raw-HTTP tests;
-and the runs the Inside view's tests look into."""
+the project's Chromium, launched once per module for the browser tests; and the runs the Inside
+view's tests look into."""
 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
@@ -63,3 +65,19 @@ def runs_dir(tmp_path_factory) -> Path:
     assert main(["train", "fastnet", "--model-args", TINY_FASTNET, *QUICK, "--out", str(root / "tiny")]) == 0
     assert main(["train", target, *QUICK, "--no-tta", "--out", str(root / "odd")]) == 0
     return root
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's chromium package (.ci/system-packages); no browser download
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium driven by Playwright; the test is skipped where either is missing."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    playwright = pytest.importorskip("playwright.sync_api", reason="browser tests need Playwright for Python: pip install playwright (no browser download)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                                              "--disable-component-update", "--no-first-run"])
+        yield b
+        b.close()

@@ -18,21 +18,12 @@ from urllib.parse import urlparse
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from .conftest import CHROMIUM  # noqa: E402
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"browser tests need Chromium at {CHROMIUM} (Debian: apt-get install chromium)", allow_module_level=True)
 playwright = pytest.importorskip("playwright.sync_api", reason="browser tests need Playwright for Python: pip install playwright (no browser download)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                                              "--disable-component-update", "--no-first-run"])
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import serve
-from .test_browser import ARTIFACTS, browser  # noqa: F401  (the project's Chromium, launched once per module)
+from .test_browser import ARTIFACTS
 
 
 

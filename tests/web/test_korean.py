@@ -140,7 +140,7 @@ def test_every_static_file_marks_its_text_through_the_catalog():
 
 # ---- the page in a real Chromium ---------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
+from .conftest import CHROMIUM  # noqa: E402
 TINY = """name: tiny
 framework: pytorch
 input: [1, 1, 28, 28]
@@ -153,18 +153,6 @@ layers:
 """
 # what the page itself writes (the rest, table cells and calculations, is other packages' text)
 PAGE_OWN = ["header", ".meta", "#left h2", "#right h2", "#table thead", "#totals", "#status", "#add-row"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
-    playwright = pytest.importorskip("playwright.sync_api", reason="browser tests need Playwright for Python")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                                              "--disable-component-update", "--no-first-run"])
-        yield b
-        b.close()
 
 
 @pytest.fixture
