@@ -81,3 +81,18 @@ def browser():
                                                               "--disable-component-update", "--no-first-run"])
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def runs_client(runs_dir):
+    """A test client of the app whose Inside view looks into ``runs_dir`` (two quick trained runs)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+        from convlens.web import create_app
+
+        with TestClient(create_app(runs=runs_dir), raise_server_exceptions=False) as c:
+            yield c

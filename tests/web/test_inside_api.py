@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import warnings
 
 import pytest
 
@@ -18,22 +17,13 @@ pytest.importorskip("httpx")
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient  # noqa: E402
-
-from convlens.web import create_app  # noqa: E402
-
 from .conftest import TINY_FASTNET  # noqa: E402
 from .inside_models import Odd  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def client(runs_dir):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with TestClient(create_app(runs=runs_dir), raise_server_exceptions=False) as c:
-            yield c
+@pytest.fixture
+def client(runs_client):
+    return runs_client  # conftest's: the app over the two quick trained runs
 
 
 def plain_model(runs_dir, run):

@@ -266,14 +266,6 @@ def test_an_unknown_language_in_the_url_leaves_the_page_in_english_and_says_why(
 
 # ---- the Inside view's API on real runs (conftest's runs_dir: two quick `convlens train` runs) -------
 
-@pytest.fixture(scope="module")
-def runs_client(runs_dir):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with TestClient(create_app(runs=runs_dir), raise_server_exceptions=False) as c:
-            yield c
-
-
 def test_the_inside_api_in_korean(runs_client):
     pytest.importorskip("torch")
     c = runs_client

@@ -112,22 +112,24 @@ def language(lang: str | None):
 
 
 @lru_cache(maxsize=None)
+def _catalog(lang: str, domain: str) -> gettext.GNUTranslations | None:
+    """``lang``'s compiled catalog of ``domain``, read once; None where there is none."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.mo"
+    if not path.exists():
+        return None
+    with path.open("rb") as fh:
+        return gettext.GNUTranslations(fh)
+
+
+@lru_cache(maxsize=None)
 def translations(lang: str) -> gettext.NullTranslations:
     """Every catalog of ``lang`` chained into one (English: the messages as written)."""
     if lang == DEFAULT:
         return gettext.NullTranslations()
-    chain: gettext.NullTranslations | None = None
-    for domain in DOMAINS:
-        path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.mo"
-        if not path.exists():
-            continue
-        with path.open("rb") as fh:
-            found = gettext.GNUTranslations(fh)
-        if chain is None:
-            chain = found
-        else:
-            chain.add_fallback(found)
-    return chain or gettext.NullTranslations()
+    chain = gettext.NullTranslations()
+    for found in filter(None, (_catalog(lang, domain) for domain in DOMAINS)):
+        chain.add_fallback(found)  # NullTranslations passes every lookup on along its fallbacks, in order
+    return chain
 
 
 def _format(text: str, fields: dict) -> str:
@@ -176,20 +178,33 @@ def fields_of(message: str) -> set[str]:
     return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(message) if name is not None}
 
 
+def _entries(lang: str, domains: tuple[str, ...] | None):
+    """(key, translation) of ``lang``'s catalogs, in the order of ``domains``: a key is a msgid, or
+    (msgid, n) for each plural form (the stdlib's one table of a catalog)."""
+    for domain in domains or DOMAINS:
+        found = _catalog(lang, domain)
+        if found is not None:
+            yield from found._catalog.items()  # noqa: SLF001
+
+
 def translated(lang: str, domains: tuple[str, ...] | None = None) -> dict[str, str]:
     """msgid -> translation of ``lang``'s catalogs (the page reads ``page``'s as JSON); English: empty."""
     lang = check(lang)
     if lang == DEFAULT:
         return {}
-    out: dict[str, str] = {}
-    for domain in domains or DOMAINS:
-        path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.mo"
-        if path.exists():
-            with path.open("rb") as fh:
-                found = gettext.GNUTranslations(fh)
-            out.update({k: v for k, v in found._catalog.items() if isinstance(k, str) and k})  # noqa: SLF001 (stdlib's one table)
-    return out
+    return {k: v for k, v in _entries(lang, domains) if isinstance(k, str) and k}
+
+
+def plural_forms(lang: str, domains: tuple[str, ...] | None = None) -> dict[str, list[str]]:
+    """singular msgid -> its translated forms, in order, of ``lang``'s catalogs; English: empty."""
+    lang = check(lang)
+    if lang == DEFAULT:
+        return {}
+    forms: dict[str, list[str]] = {}
+    for key, text in sorted(((k, v) for k, v in _entries(lang, domains) if isinstance(k, tuple)), key=lambda kv: str(kv[0])):
+        forms.setdefault(key[0], []).append(text)
+    return forms
 
 
 __all__ = ["LANGUAGES", "DEFAULT", "tr", "trn", "N_", "set_language", "language", "current", "from_environment",
-           "normalize", "check", "fields_of", "translated", "translations"]
+           "normalize", "check", "fields_of", "translated", "plural_forms", "translations"]

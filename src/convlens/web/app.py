@@ -53,7 +53,7 @@ from .. import design
 from ..core import Framework
 from ..design import MAX_BYTES, dump, read
 from ..errors import UserError
-from ..i18n import DEFAULT, LANGUAGES, N_, check, current, language, tr, translated
+from ..i18n import DEFAULT, LANGUAGES, N_, check, current, language, plural_forms, tr, translated
 from ..render import diagram, page
 
 BUDGET_S = 10.0  # the longest a request waits for its analysis (a 10,000-layer spec takes seconds on a loaded machine)
@@ -396,27 +396,8 @@ async def api_messages(request: Request) -> Response:
         lang = language_of(request)
     except ApiError as exc:
         return _error(exc)
-    return JSONResponse({"lang": lang, "messages": translated(lang, ("page",)), "plurals": _plurals(lang)},
+    return JSONResponse({"lang": lang, "messages": translated(lang, ("page",)), "plurals": plural_forms(lang, ("page",))},
                         headers={"Cache-Control": "no-cache"})
-
-
-@lru_cache(maxsize=len(LANGUAGES))
-def _plurals(lang: str) -> dict[str, list[str]]:
-    """singular msgid -> its translated forms, of the page's catalog (``translated`` holds the other messages)."""
-    import gettext
-
-    from ..i18n import LOCALE_DIR
-
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / "page.mo"
-    if lang == DEFAULT or not path.exists():
-        return {}
-    with path.open("rb") as fh:
-        found = gettext.GNUTranslations(fh)
-    forms: dict[str, list[str]] = {}
-    for key, text in sorted(found._catalog.items(), key=lambda kv: str(kv[0])):  # noqa: SLF001 (stdlib's one table)
-        if isinstance(key, tuple):
-            forms.setdefault(key[0], []).append(text)
-    return forms
 
 
 def language_of(request: Request, body: dict | None = None) -> str:
