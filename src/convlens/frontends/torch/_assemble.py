@@ -64,16 +64,13 @@ def group(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
-def model_notes(model: nn.Module, substitutes: dict[int, torch.Tensor]) -> list[str]:
-    """Sentences about shared modules, tied weights, pruning and lazy modules of ``model``."""
+def model_notes(tree, substitutes: dict[int, torch.Tensor]) -> list[str]:
+    """Sentences about shared modules, tied weights, pruning and lazy modules of the model whose
+    ``_trace.ModelTree`` is ``tree``."""
     notes = []
-    paths: dict[int, list[str]] = {}
-    modules: dict[int, nn.Module] = {}
-    for name, m in model.named_modules(remove_duplicate=False):
-        paths.setdefault(id(m), []).append(name)
-        modules[id(m)] = m
+    modules = {id(m): m for _, m in tree.modules}
     explained: set[int] = set()
-    for key, where in paths.items():
+    for key, where in tree.module_paths.items():
         if len(where) < 2:  # used at one place: nothing to say (the parameters of every module are not listed)
             continue
         m = modules[key]
@@ -84,14 +81,11 @@ def model_notes(model: nn.Module, substitutes: dict[int, torch.Tensor]) -> list[
             places = ", ".join(repr(w) for w in where)
             notes.append(tr("{type} {name} is shared: used at {places}; its {count} parameters are counted once",
                             type=type(m).__name__, name=repr(where[0]), places=places, count=f"{count:,}"))
-    names: dict[int, list[str]] = {}
-    for name, p in model.named_parameters(remove_duplicate=False):
-        names.setdefault(id(p), []).append(name)
-    for key, where in names.items():
+    for key, where in tree.param_names.items():
         if len(where) > 1 and key not in explained:
             notes.append(tr("parameter {name} is shared with {others}; counted once", name=repr(where[0]),
                             others=", ".join(repr(w) for w in where[1:])))
-    for mname, m in model.named_modules():
+    for mname, m in tree.modules:
         for hook in m._forward_pre_hooks.values():
             if isinstance(hook, BasePruningMethod):
                 tname = hook._tensor_name
@@ -128,12 +122,13 @@ def _rf_diagnostics(rf, inputs) -> list[Diagnostic]:
     return []
 
 
-def _unused(model, result, substitutes) -> tuple[list[str], list[Diagnostic]]:
-    unused = [name for name, _ in model.named_parameters() if name not in result.used_params]
+def _unused(result, substitutes) -> tuple[list[str], list[Diagnostic]]:
+    unused = [name for name, _ in result.tree.params if name not in result.used_params]
     if not unused:
         return [], []
     modules = sorted({n.rsplit(".", 1)[0] if "." in n else n for n in unused})
-    count = sum(_numel(substitutes.get(id(p), p)) for n, p in model.named_parameters() if n in set(unused))
+    names = set(unused)
+    count = sum(_numel(substitutes.get(id(p), p)) for n, p in result.tree.params if n in names)
     return unused, [Diagnostic(
         "warning", "unused-parameters",
         tr("{count} parameters are never used in the forward pass: {modules} (defined in __init__ but never called); they still "
@@ -147,8 +142,8 @@ def assemble(model, *, inputs, result, diagnostics, title, substitutes, on_meta:
     """The Summary of one finished trace of ``model`` on ``inputs`` (the input tensors), made by the one builder
     (``frontends.build.assemble``). ``on_meta``: the trace ran on the meta device (the inputs cannot tell: a model
     may take no tensor, or only a numpy array or a dict of ints)."""
-    params = [_info(p) for p in _unique(substitutes.get(id(p), p) for p in model.parameters())]
-    buffers = [_info(b) for b in _unique(substitutes.get(id(b), b) for b in model.buffers())]
+    params = [_info(p) for p in _unique(substitutes.get(id(p), p) for _, p in result.tree.params)]
+    buffers = [_info(b) for b in _unique(substitutes.get(id(b), b) for _, b in result.tree.buffers)]
     # The totals count each tensor the model owns once (shared, unused and lazy ones included),
     # which the rows alone cannot give; MACs and FLOPs are the builder's sums of the rows.
     totals = weight_totals(params, buffers)
@@ -157,7 +152,7 @@ def assemble(model, *, inputs, result, diagnostics, title, substitutes, on_meta:
 
     unused = []
     if not result.failed:
-        unused, found = _unused(model, result, substitutes)
+        unused, found = _unused(result, substitutes)
         diagnostics += found
     rf = result.receptive_field
     rf_record = None
@@ -169,7 +164,7 @@ def assemble(model, *, inputs, result, diagnostics, title, substitutes, on_meta:
                                     input_bytes=input_bytes, activation_bytes=result.saved_bytes)
     memory = MemoryEstimate(parameters=m.parameters, gradients=m.gradients, optimizer=m.optimizer, activations=m.activations,
                             buffers=m.buffers, inputs=m.inputs, formula=core_memory.FORMULA)
-    notes = model_notes(model, substitutes) + list(extra_notes) + [tr(META_NOTE if on_meta else CPU_NOTE)]
+    notes = model_notes(result.tree, substitutes) + list(extra_notes) + [tr(META_NOTE if on_meta else CPU_NOTE)]
     return build.assemble(
         title=title or type(model).__name__, framework="torch",
         input_shapes=[tuple(a.shape) for a in inputs], output_shapes=[tuple(t.shape) for t in result.outputs],

@@ -43,11 +43,13 @@ class _MetaBatchNormFn(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, running_mean, running_var, training):
-        c = x.shape[1] if x.dim() > 1 else x.shape[0]
-        stats = c if training else 0
         # torch.empty, not x.new_empty: the same tensors, without new_empty's Python reference on meta
-        ctx.save_for_backward(x, weight, running_mean, running_var, torch.empty((stats,), dtype=x.dtype, device=x.device),
-                              torch.empty((stats,), dtype=x.dtype, device=x.device))
+        if training:
+            c = x.shape[1] if x.dim() > 1 else x.shape[0]
+            ctx.save_for_backward(x, weight, running_mean, running_var, torch.empty((c,), dtype=x.dtype, device=x.device),
+                                  torch.empty((c,), dtype=x.dtype, device=x.device))
+        else:  # in evaluation the saved mean and inverse std are empty: nothing to make, nothing to count
+            ctx.save_for_backward(x, weight, running_mean, running_var)
         return torch.empty(x.shape, dtype=x.dtype, device=x.device)
 
     @staticmethod

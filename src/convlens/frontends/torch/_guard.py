@@ -81,16 +81,15 @@ def substitute(tensor: torch.Tensor, *, on_meta: bool, is_buffer: bool) -> torch
 
 
 @contextmanager
-def untouched(model: nn.Module, substitutes: dict[int, torch.Tensor]):
-    """Run the body with ``model``'s parameters and buffers replaced by ``substitutes`` (keyed by
-    ``id`` of the original tensor) and only computational hooks active; restore everything after,
-    even when the body raises."""
-    saved = []
-    for m in model.modules():
-        saved.append((m, m.__class__, dict(m.__dict__)))
+def untouched(modules, substitutes: dict[int, torch.Tensor]):
+    """Run the body with the parameters and buffers of ``modules`` (a model's, each once, as
+    ``model.modules()`` gives them) replaced by ``substitutes`` (keyed by ``id`` of the original
+    tensor) and only computational hooks active; restore everything after, even when the body raises."""
+    saved = [(m, m.__class__, dict(m.__dict__)) for m in modules]
     # Hook handles remove themselves from the dict they were registered in (a lazy module's
     # initialisation hook does, mid-forward): the original dicts' contents are restored too.
-    contents = [(d, list(d.items())) for _, _, state in saved for d in state.values() if isinstance(d, OrderedDict)]
+    # (An empty one has nothing to lose: during the trace a module's dicts are fresh ones.)
+    contents = [(d, list(d.items())) for _, _, state in saved for d in state.values() if isinstance(d, OrderedDict) and d]
     saved_globals = {name: getattr(_module_mod, name) for name in _GLOBAL_HOOKS if hasattr(_module_mod, name)}
     try:
         for name in saved_globals:
@@ -102,7 +101,8 @@ def untouched(model: nn.Module, substitutes: dict[int, torch.Tensor]):
             d["_modules"] = dict(state["_modules"])
             for hooks in _HOOK_DICTS:
                 if hooks in state:
-                    d[hooks] = OrderedDict((k, h) for k, h in state[hooks].items() if is_computational(h))
+                    kept = state[hooks]
+                    d[hooks] = OrderedDict((k, h) for k, h in kept.items() if is_computational(h)) if kept else OrderedDict()
             for extra in ("_forward_pre_hooks_with_kwargs", "_forward_hooks_with_kwargs", "_forward_hooks_always_called"):
                 if extra in state:
                     d[extra] = OrderedDict(state[extra])

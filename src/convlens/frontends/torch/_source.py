@@ -14,14 +14,15 @@ _ZOO = _PACKAGE + "zoo" + os.sep  # zoo models are user code: their lines are wh
 _SKIP = (_TORCH_DIR, _PACKAGE, os.path.dirname(os.__file__) + os.sep + "contextlib.py", os.path.dirname(os.__file__) + os.sep + "functools.py")
 
 
-def user_frame(depth: int = 2) -> tuple[str | None, str | None]:
-    """``("model.py:42", "x = self.fc1(x)")`` for the innermost frame outside torch and this tracer."""
+def user_frame(depth: int = 2, cwd: str | None = None) -> tuple[str | None, str | None]:
+    """``("model.py:42", "x = self.fc1(x)")`` for the innermost frame outside torch and this tracer;
+    ``cwd``: the current folder, when the caller has read it already (a tracer reads it once per trace)."""
     frame = sys._getframe(depth)
     while frame is not None:
         filename = frame.f_code.co_filename
         if _is_user(filename):
             line = linecache.getline(filename, frame.f_lineno).strip() or None
-            return f"{_short(filename)}:{frame.f_lineno}", line
+            return f"{_short(filename, cwd)}:{frame.f_lineno}", line
         frame = frame.f_back
     return None, None
 
@@ -30,12 +31,12 @@ _SHORT: dict[tuple[str, str], str] = {}  # (current folder, path) -> _short's an
 _USER: dict[str, bool] = {}  # file name -> _is_user's answer
 
 
-def _short(path: str) -> str:
-    key = (os.getcwd(), path)
+def _short(path: str, cwd: str | None = None) -> str:
+    key = (cwd or os.getcwd(), path)
     short = _SHORT.get(key)
     if short is None:
         try:
-            rel = os.path.relpath(path)
+            rel = os.path.relpath(path, key[0])
         except ValueError:
             rel = path
         short = _SHORT[key] = rel if not rel.startswith("..") else path

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -97,9 +98,51 @@ class TraceResult:
     receptive_field: ReceptiveField | None  # the last spatial one
     last_spatial_input: tuple | None
     substitutes: Mapping  # id(user's parameter or buffer) -> the tensor the trace used instead (see _guard)
+    tree: ModelTree  # the model's modules and tensors, walked once
     batch: int | None  # dim 0 of the first input tensor
     batch_reshaped: bool  # a reshape changed the size of dim 0 from the batch: a second trace checks it
     batch_cuts: tuple  # _diagnose.Cut per reshape whose rows cut a sample's dimension (confirmed by a second trace)
+
+
+@dataclass(frozen=True)
+class ModelTree:
+    """The model's modules, parameters and buffers, from ONE walk of its module tree (a ResNet-152
+    has 500 modules: each further walk costs a millisecond), read by the tracer, the guard and the
+    assembly. The orders and names are PyTorch's own: ``named_modules()``, ``named_parameters()``
+    and ``named_buffers()`` (each module and tensor once, under its first name)."""
+
+    modules: tuple  # (name, module) as named_modules() gives them
+    params: tuple  # (qualified name, tensor) as named_parameters() gives them
+    buffers: tuple  # (qualified name, tensor) as named_buffers() gives them
+    module_paths: Mapping  # id(module) -> every path it is reached by (named_modules(remove_duplicate=False))
+    param_names: Mapping  # id(parameter) -> every name it has (named_parameters(remove_duplicate=False))
+
+    @classmethod
+    def of(cls, model: nn.Module) -> ModelTree:
+        modules, paths, names = [], {}, {}
+        for mname, m in model.named_modules(remove_duplicate=False):
+            known = paths.get(id(m))
+            if known is None:
+                paths[id(m)] = [mname]
+                modules.append((mname, m))
+            else:
+                known.append(mname)
+            for tname, p in m._parameters.items():
+                if p is not None:
+                    names.setdefault(id(p), []).append(_join(mname, tname))
+        params, buffers, seen_p, seen_b = [], [], set(), set()
+        for mname, m in modules:
+            for tname, p in m._parameters.items():
+                if p is not None and id(p) not in seen_p:
+                    seen_p.add(id(p))
+                    params.append((_join(mname, tname), p))
+            for tname, b in m._buffers.items():
+                if b is not None and id(b) not in seen_b:
+                    seen_b.add(id(b))
+                    buffers.append((_join(mname, tname), b))
+        return cls(tuple(modules), tuple(params), tuple(buffers),
+                   MappingProxyType({k: tuple(v) for k, v in paths.items()}),
+                   MappingProxyType({k: tuple(v) for k, v in names.items()}))
 
 
 def trace(model: nn.Module, args: tuple, kwargs: dict, *, on_meta: bool, measure_memory: bool) -> TraceResult:
@@ -107,8 +150,8 @@ def trace(model: nn.Module, args: tuple, kwargs: dict, *, on_meta: bool, measure
     the user's model untouched (``_guard``); a failed forward is a result too (``failed``)."""
     tracer = _Tracer(model, args, kwargs, on_meta=on_meta, measure_memory=measure_memory)
     scripted = isinstance(model, torch.jit.ScriptModule)  # a copy (see summary's stand-in): used as it is
-    guard = contextlib.nullcontext() if scripted else _guard.untouched(model, tracer.substitutes)
-    modules = list(model.modules())
+    modules = [m for _, m in tracer.tree.modules]
+    guard = contextlib.nullcontext() if scripted else _guard.untouched(modules, tracer.substitutes)
     with guard, (torch.enable_grad() if measure_memory else torch.no_grad()):
         out, failed, message = tracer.run(args, kwargs)
         if not scripted:
@@ -159,27 +202,30 @@ class _Tracer:
     def __init__(self, model: nn.Module, args: tuple, kwargs: dict, *, on_meta: bool, measure_memory: bool,
                  repair: bool = True):
         self.model = model
+        self.cwd = os.getcwd()  # for the rows' "file.py:42", read once (not at every row)
         self.on_meta = on_meta
         self.measure_memory = measure_memory
         inputs = [a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)]
         self.batch = inputs[0].shape[0] if inputs and inputs[0].dim() >= 1 else None
-        self.names: dict[int, str] = {}  # id(module) -> qualified name
-        for name, m in model.named_modules():
-            self.names.setdefault(id(m), name)
+        self.tree = tree = ModelTree.of(model)
+        self.names: dict[int, str] = {id(m): name for name, m in tree.modules}  # id(module) -> qualified name
         # Substitutes for the user's tensors (see _guard): meta copies of parameters, copies of buffers.
         subst: dict[int, torch.Tensor] = {}
         scripted = isinstance(model, torch.jit.ScriptModule)
-        for p in model.parameters():
-            subst[id(p)] = p if scripted else _guard.substitute(p, on_meta=on_meta, is_buffer=False)
-        for b in model.buffers():
-            subst[id(b)] = b if scripted else _guard.substitute(b, on_meta=on_meta, is_buffer=True)
+        self.param_ids: dict[int, str] = {}  # id(parameter tensor used in the forward) -> qualified name
+        for name, p in tree.params:
+            subst[id(p)] = s = p if scripted else _guard.substitute(p, on_meta=on_meta, is_buffer=False)
+            self.param_ids[id(s)] = name
+        for _, b in tree.buffers:
+            if id(b) not in subst:
+                subst[id(b)] = b if scripted else _guard.substitute(b, on_meta=on_meta, is_buffer=True)
         self.substitutes = subst
         # id(module) -> the parameters and buffers it owns (a shared tensor only under its first owner),
         # as substitutes: a lazy module's are materialised by its own hook during the trace.
         self.owners: dict[int, list] = {}
         self.module_params: dict[int, list[str]] = {}  # id(module) -> qualified names of all its parameters (as asked)
         seen = set()
-        for mname, m in model.named_modules():
+        for mname, m in tree.modules:
             owned = []
             for is_buffer, tensors in ((False, m._parameters), (True, m._buffers)):
                 for tname, t in tensors.items():
@@ -187,10 +233,8 @@ class _Tracer:
                         continue
                     seen.add(id(t))
                     owned.append(Owned(_join(mname, tname), tname, subst[id(t)], t.requires_grad and not is_buffer, is_buffer))
-            self.owners[id(m)] = owned
-        self.param_ids: dict[int, str] = {}  # id(parameter tensor used in the forward) -> qualified name
-        for name, p in model.named_parameters():
-            self.param_ids[id(subst[id(p)])] = name
+            if owned:
+                self.owners[id(m)] = owned
         self.frozen_storages = set()  # storages of parameters/buffers and inputs: not activations
         for t in list(subst.values()) + inputs:
             try:
@@ -397,7 +441,7 @@ class _Tracer:
             self.stack.append(None)
             return None
         name = self.names.get(id(module)) or ("model" if isinstance(module, torch.jit.ScriptModule) else ops.type_name(module))
-        source, code_line = user_frame(1)
+        source, code_line = user_frame(1, self.cwd)
         repeated = id(module) in self.seen_calls
         self.seen_calls.add(id(module))
         self.called.add(id(module))
@@ -484,7 +528,7 @@ class _Tracer:
                 if came_from:
                     self.connect(out, came_from[0])
             return out
-        source, code_line = user_frame(1)
+        source, code_line = user_frame(1, self.cwd)
         op = ops.function_name(func)
         parent = self._parent_name()
         key = f"{parent}/{op}" if parent else op
@@ -622,7 +666,8 @@ class _Tracer:
             output_names=tuple(n for n, _ in named) if structured else (), diagnostics=tuple(diagnostics),
             used_params=frozenset(self.used_params), called_modules=frozenset(self.called),
             saved_bytes=sum(self.saved.values()), failed=failed, receptive_field=self.last_rf,
-            last_spatial_input=self.last_spatial_input, substitutes=MappingProxyType(self.substitutes), batch=self.batch,
+            last_spatial_input=self.last_spatial_input, substitutes=MappingProxyType(self.substitutes), tree=self.tree,
+            batch=self.batch,
             batch_reshaped=self.diagnosis.batch_reshaped,
             batch_cuts=tuple(self.diagnosis.batch_cuts),
         )
