@@ -13,7 +13,11 @@ write and read Python's bytecode cache as a normal install does (``PYTHONDONTWRI
 removed from their environment); ``--no-bytecode`` sets ``PYTHONDONTWRITEBYTECODE=1`` for them
 instead, so every process recompiles convlens (torch's installed .pyc files are not affected).
 It also reports whether each convlens process imported torch._dynamo or sympy (the ~1 s that
-used to make the difference).
+used to make the difference), and each script's own part: the time from ``import convlens`` (or
+``import torchinfo``) to the printed summary, measured inside the process, with the same torch
+import and the same model built before it. The whole script cannot get much below torchinfo's,
+whose own part is ~0.1 s of a ~1.4 s process (the rest is Python, torch's import and the model's
+weights); the own parts are what the two libraries do.
 """
 
 from __future__ import annotations
@@ -31,12 +35,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL = os.path.join(HERE, "resnet50_handwritten.py")
 
 SCRIPT = """
-import sys
+import sys, time
 sys.path.insert(0, {here!r})
 import torch
 from resnet50_handwritten import ResNet50
+model = ResNet50()
+start = time.perf_counter()
 import {lib}
-print({lib}.summary(ResNet50(), input_size=(1, 3, 224, 224)))
+print({lib}.summary(model, input_size=(1, 3, 224, 224)))
+sys.stdout.flush()
+print("own", time.perf_counter() - start, file=sys.stderr)
 print(sorted(n for n in ("torch._dynamo", "sympy") if n in sys.modules), file=sys.stderr)
 """
 
@@ -67,6 +75,7 @@ def main() -> None:
             subprocess.run(cmd, capture_output=True, env=env)
     start_load = load()
     times: dict[str, list[float]] = {name: [] for name in commands()}
+    own: dict[str, list[float]] = {name: [] for name in commands()}
     imported: dict[str, str] = {}
     for _ in range(opts.runs):
         for name, cmd in commands().items():  # alternating: each round runs every command once
@@ -75,8 +84,11 @@ def main() -> None:
             times[name].append(time.perf_counter() - start)
             if out.returncode not in (0, 1):
                 raise SystemExit(f"{name} failed: {out.stderr[-500:]}")
-            if out.stderr.strip().startswith("["):
-                imported[name] = out.stderr.strip().splitlines()[-1]
+            for line in out.stderr.splitlines():
+                if line.startswith("own "):
+                    own[name].append(float(line.split()[1]))
+                elif line.startswith("["):
+                    imported[name] = line
     base = statistics.median(times["torchinfo"])
     print(f"bytecode cache {'off (PYTHONDONTWRITEBYTECODE=1)' if opts.no_bytecode else 'on'}; {opts.runs} rounds; "
           f"load average {start_load} at the start, {load()} at the end")
@@ -87,6 +99,13 @@ def main() -> None:
     for name in ("convlens", "convlens CLI"):
         pairs = sorted(c / t for c, t in zip(times[name], times["torchinfo"]))
         print(f"{name}: per-round ratio to torchinfo {pairs[0]:.2f}–{pairs[-1]:.2f}, median {statistics.median(pairs):.2f}×")
+    print("Each script's own part (from `import <library>` to the printed summary, the same torch and model before it):")
+    for name in ("torchinfo", "convlens"):
+        ts = own[name]
+        print(f"  {name:<10} median {statistics.median(ts):.3f} s ({min(ts):.3f}–{max(ts):.3f})")
+    ratio = statistics.median(own["convlens"]) / statistics.median(own["torchinfo"])
+    print(f"  own-part ratio convlens/torchinfo {ratio:.2f}× -> {'PASS' if ratio <= 1 else 'FAIL'} "
+          f"(convlens's own part no more than torchinfo's real forward)")
     for name, mods in imported.items():
         print(f"{name}: imported {mods}")
 

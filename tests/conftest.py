@@ -61,7 +61,8 @@ def golden(request):
 def _model_is_never_changed(monkeypatch):
     """Wrap ``convlens.frontends.torch.summary`` (which ``convlens.summary``, ``check`` and the
     ``summary``/``check``/``compare`` commands call) so every model any test summarises is
-    snapshotted before and compared after (``tests/frontends/torch/snapshot.py``)."""
+    snapshotted before and compared after (``tests/frontends/torch/snapshot.py``), and its one
+    walk of the module tree (``_trace.ModelTree``) is checked against PyTorch's own walks."""
     try:
         import torch  # noqa: F401
     except ImportError:  # PyTorch not installed: nothing to guard
@@ -76,12 +77,15 @@ def _model_is_never_changed(monkeypatch):
 
     real = torch_frontend.summary
 
+    from frontends.torch.snapshot import assert_tree_is_pytorchs
+
     def guarded(model, input_size=None, **options):
         before = snapshot(model, input_size, options)
         try:
             return real(model, input_size, **options)
         finally:
             assert_unchanged(before, model, input_size, options)
+            assert_tree_is_pytorchs(model)
 
     monkeypatch.setattr(torch_frontend, "summary", guarded)
     yield

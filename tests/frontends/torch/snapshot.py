@@ -155,3 +155,24 @@ def assert_unchanged(before: Snapshot, model, input_size=None, options=None) -> 
     if before.forward is not None:
         after = _forward_copy(model, input_size, options)
         assert _same(before.forward, after), "the next real forward gives a different result"
+
+
+def assert_tree_is_pytorchs(model) -> None:
+    """The trace's one walk of the module tree (``_trace.ModelTree``) gives what PyTorch's own walks
+    give: ``named_modules()``, ``named_parameters()``, ``named_buffers()`` and, for the notes on shared
+    modules and tied weights, the ``remove_duplicate=False`` walks."""
+    from convlens.frontends.torch._trace import ModelTree
+
+    if not isinstance(model, nn.Module) or isinstance(model, torch.jit.ScriptModule):
+        return
+    tree = ModelTree.of(model)
+    assert [(n, id(m)) for n, m in tree.modules] == [(n, id(m)) for n, m in model.named_modules()]
+    assert [(n, id(p)) for n, p in tree.params] == [(n, id(p)) for n, p in model.named_parameters()]
+    assert [(n, id(b)) for n, b in tree.buffers] == [(n, id(b)) for n, b in model.named_buffers()]
+    paths, names = {}, {}
+    for n, m in model.named_modules(remove_duplicate=False):
+        paths.setdefault(id(m), []).append(n)
+    for n, p in model.named_parameters(remove_duplicate=False):
+        names.setdefault(id(p), []).append(n)
+    assert {k: list(v) for k, v in tree.module_paths.items()} == paths
+    assert {k: list(v) for k, v in tree.param_names.items()} == names

@@ -19,12 +19,25 @@ def user_frame(depth: int = 2, cwd: str | None = None) -> tuple[str | None, str 
     ``cwd``: the current folder, when the caller has read it already (a tracer reads it once per trace)."""
     frame = sys._getframe(depth)
     while frame is not None:
-        filename = frame.f_code.co_filename
-        if _is_user(filename):
-            line = linecache.getline(filename, frame.f_lineno).strip() or None
-            return f"{_short(filename, cwd)}:{frame.f_lineno}", line
+        code = frame.f_code
+        if _is_user(code.co_filename):
+            # id() of the code object, which the entry holds (so the id stays its own): a file edited and
+            # imported again has new code objects, equal (==) to the old ones when only a comment changed
+            key = (id(code), frame.f_lineno, cwd)
+            known = _FRAMES.get(key)
+            if known is None:
+                filename = code.co_filename
+                line = linecache.getline(filename, frame.f_lineno).strip() or None
+                known = ((f"{_short(filename, cwd)}:{frame.f_lineno}", line), code)
+                if len(_FRAMES) >= 8192:
+                    _FRAMES.clear()
+                _FRAMES[key] = known
+            return known[0]
         frame = frame.f_back
     return None, None
+
+
+_FRAMES: dict = {}  # (id of the code object, line number, current folder) -> (user_frame's answer, the code object)
 
 
 _SHORT: dict[tuple[str, str], str] = {}  # (current folder, path) -> _short's answer

@@ -26,7 +26,6 @@ Three instruments run together, all removed in ``finally``:
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,7 +46,7 @@ from . import _guard, ops
 from ._costs import CostMode, aten_macs, meta_batch_norm
 from ._diagnose import Diagnosis, TraceStop
 from ._source import raising_frame, user_frame
-from ._structures import first_tensor as _first_tensor, named_outputs, shapes as _shapes, tensors as _tensors
+from ._structures import first_tensor as _first_tensor, named_outputs, tensors as _tensors
 
 _GLOBAL = RFStep((), (), (), is_global=True)
 
@@ -79,6 +78,8 @@ class _Row:
     core: object = None  # the core layer, for mapped modules
     code_line: str | None = None  # the text of the user's source line
     owned: tuple = ()  # Owned tensors counted on this row (first call of the module only)
+    key: object = None  # ops.layer_key(core)
+    cls: type | None = None  # the module's class when it was called (a lazy module changes it)
 
 
 @dataclass(frozen=True)
@@ -159,39 +160,6 @@ def trace(model: nn.Module, args: tuple, kwargs: dict, *, on_meta: bool, measure
     return tracer.result(out, failed, message)
 
 
-_PLAIN = frozenset((int, str, bool, type(None)))
-_FIELDS: dict[type, tuple[str, ...]] = {}  # core layer class -> its dataclass fields' names
-
-
-def _value_key(v):
-    """A value of a core layer's field, keyed so that equal keys print alike (``1``, ``True`` and
-    ``1.0`` are equal in Python, not in the worked calculation); TypeError for other kinds."""
-    t = type(v)
-    if t in _PLAIN:
-        return t, v
-    if t is float:
-        return t, repr(v)
-    if t is tuple:
-        return t, tuple(_value_key(x) for x in v)
-    raise TypeError(t)
-
-
-def _layer_key(layer):
-    """A key equal for two of the core's own layers exactly when every field holds the same value of
-    the same type (so they compute and print the same); None for other layers (a user's, or a
-    value of another kind), which are not shared."""
-    cls = type(layer)
-    names = _FIELDS.get(cls)
-    if names is None:
-        if not cls.__module__.startswith("convlens.core.") or not dataclasses.is_dataclass(cls):
-            return None
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
-    try:
-        return cls, tuple(_value_key(getattr(layer, n)) for n in names)
-    except (TypeError, AttributeError):
-        return None
-
-
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
@@ -262,9 +230,10 @@ class _Tracer:
         self._fn_counter: dict[str, int] = {}
         self._framework: dict[int, bool] = {}  # id(module) -> ops.is_framework_module, asked once per module
         self.raised_at: tuple[str | None, str | None] = (None, None)  # the user's line that raised, if not a row's
-        # _layer_key(core layer) -> its code; (key, input shape) -> (LayerResult, worked calculation)
+        # ops.layer_key(core layer) -> its code; (key, input shape) -> (LayerResult, worked calculation)
         self._codes: dict = {}
         self._evaluated: dict = {}
+        self._composed: dict = {}  # (ReceptiveField, RFStep) -> compose's answer
 
     def held_at_end(self, modules) -> None:
         """Count what each module holds when the forward ends: a forward that assigns a parameter or
@@ -327,7 +296,11 @@ class _Tracer:
 
     def _note_output(self, index: int, out, in_tensors: list[torch.Tensor], step=None, mark: bool = False):
         """Remember who produced ``out`` and its receptive field."""
-        in_rf = merge([self.rf.get(id(t)) for t in in_tensors])  # the core's union per axis
+        rf_of = self.rf
+        if len(in_tensors) == 1:
+            in_rf = rf_of.get(id(in_tensors[0]))
+        else:
+            in_rf = merge([rf_of.get(id(t)) for t in in_tensors])  # the core's union per axis
         for t in _tensors(out):
             if id(t) in self.producer:  # produced inside (a container passing on its last child's output)
                 continue
@@ -336,7 +309,7 @@ class _Tracer:
             if in_rf is not None:
                 if mark:  # called from a hook: the dim() below is a read the mode would have seen
                     self._mark_read(t)
-                rf = compose(in_rf, _GLOBAL if t.dim() < 3 else step)  # no spatial axes left: every output sees it all
+                rf = self._compose(in_rf, _GLOBAL if t.dim() < 3 else step)  # no spatial axes left: every output sees it all
                 self.rf[id(t)] = rf
                 if not rf.is_global:
                     self.last_rf = rf
@@ -345,13 +318,22 @@ class _Tracer:
             r = self.rf[id(t0)]
             self.rows[index].row.receptive_field = as_dict(r)
 
+    def _compose(self, rf: ReceptiveField, step) -> ReceptiveField:
+        """The core's ``compose``, once per distinct (field, step) of the trace (a ResNet repeats them)."""
+        if step is None or rf.is_global:
+            return rf
+        key = (rf, step)
+        known = self._composed.get(key)
+        if known is None:
+            known = self._composed[key] = compose(rf, step)
+        return known
+
     def _producer_of(self, t: torch.Tensor):
         p = self.producer.get(id(t))
         return self.rows[p] if p is not None else None
 
-    def _code(self, core) -> str:
-        """``core.code()``, once per distinct layer of the trace."""
-        key = _layer_key(core)
+    def _code(self, core, key) -> str:
+        """``core.code()``, once per distinct layer of the trace (``key``: ``ops.layer_key(core)``)."""
         if key is None:
             return core.code()
         code = self._codes.get(key)
@@ -359,11 +341,11 @@ class _Tracer:
             code = self._codes[key] = core.code()
         return code
 
-    def _evaluate(self, entry: _Row, core, in_shape: tuple, fallback=None):
+    def _evaluate(self, entry: _Row, core, in_shape: tuple, key, fallback=None):
         """Evaluate the row's core layer on its input and fill the row: code, worked calculation,
-        FLOPs, warnings. ``fallback()`` gives a second core layer to try when the first refuses the
-        input (a module's, without its input-derived argument). -> the core's result, or None."""
-        key = _layer_key(core)
+        FLOPs, warnings (``key``: ``ops.layer_key(core)``). ``fallback()`` gives a second core layer to
+        try when the first refuses the input (a module's, without its input-derived argument).
+        -> the core's result, or None."""
         cached = self._evaluated.get((key, in_shape)) if key is not None else None
         if cached is not None:  # an equal layer on the same input (a ResNet's repeated blocks): the same answers
             result, calculation = cached
@@ -385,7 +367,7 @@ class _Tracer:
                 self._evaluated[(key, in_shape)] = (result, calculation)
         row = entry.row
         if row.code is None:
-            row.code = self._code(core)
+            row.code = self._code(core, key)
         row.calculation = calculation
         row.flops = result.layer.flops(in_shape, result.output_shape, row.macs)  # the core's FLOPs of the MACs that ran
         row.warnings = tuple(result.warnings)
@@ -440,34 +422,40 @@ class _Tracer:
         if self._in_framework_module():  # e.g. MultiheadAttention's out_proj: part of its parent's row
             self.stack.append(None)
             return None
-        name = self.names.get(id(module)) or ("model" if isinstance(module, torch.jit.ScriptModule) else ops.type_name(module))
+        type_name = ops.type_name(module)
+        name = self.names.get(id(module)) or ("model" if isinstance(module, torch.jit.ScriptModule) else type_name)
         source, code_line = user_frame(1, self.cwd)
-        repeated = id(module) in self.seen_calls
-        self.seen_calls.add(id(module))
-        self.called.add(id(module))
+        module_id = id(module)
+        repeated = module_id in self.seen_calls
+        self.seen_calls.add(module_id)
+        self.called.add(module_id)
         framework = self._is_framework(module)
         owned = ()
         if not repeated:  # a framework module's row holds its children's tensors too (MultiheadAttention's out_proj)
-            owned = tuple(o for sub in (module.modules() if framework and module._modules else (module,))
-                          for o in self.owners.get(id(sub), ()))
+            if framework and module._modules:
+                owned = tuple(o for sub in module.modules() for o in self.owners.get(id(sub), ()))
+            else:
+                owned = tuple(self.owners.get(module_id, ()))
         if framework:
             self.used_params.update(self._params_of(module))
-        has_children = any(True for _ in module.children())
+        leaf = framework or not ops.has_children(module)
         arg_tensors = _tensors(args)
         for t in arg_tensors:
             self._mark_read(t)
         with self._reading(arg_tensors):
-            input_shapes = _shapes(args)
+            input_shapes = tuple(tuple(t.shape) for t in arg_tensors)
+        parent = self._parent()
         row = RowDraft(
-            name=name, type=ops.type_name(module), depth=self._depth(), input_shapes=input_shapes, output_shape=None,
-            kind="module" if (framework or not has_children) else "container",
-            is_leaf=framework or not has_children, source=source, repeated=repeated, connected_to=self.connections(arg_tensors),
+            name=name, type=type_name, depth=self._depth(), input_shapes=input_shapes, output_shape=None,
+            kind="module" if leaf else "container", is_leaf=leaf, source=source, repeated=repeated,
+            connected_to=self.connections(arg_tensors),
         )
-        entry = _Row(row, module, self._parent(), code_line=code_line, owned=owned)
+        entry = _Row(row, module, parent, code_line=code_line, owned=owned, cls=type(module))
         core = ops.core_layer(module)
         if core is not None:
             entry.core = core
-            row.code = self._code(core)
+            entry.key = ops.layer_key(core)
+            row.code = self._code(core, entry.key)
         self.rows.append(entry)
         index = len(self.rows) - 1
         self.stack.append(index)
@@ -481,9 +469,13 @@ class _Tracer:
         if self.active and self.active[-1] == index:
             self.active.pop()
         entry = self.rows[index]
-        if entry.core is None and ops.type_name(module) != entry.row.type:  # a lazy module became its real class
-            entry.core = ops.core_layer(module)
-            entry.row.code = self._code(entry.core) if entry.core is not None else None
+        if entry.core is None and type(module) is not entry.cls and ops.type_name(module) != entry.row.type:
+            entry.core = ops.core_layer(module)  # a lazy module became its real class
+            if entry.core is not None:
+                entry.key = ops.layer_key(entry.core)
+                entry.row.code = self._code(entry.core, entry.key)
+            else:
+                entry.row.code = None
         t = _first_tensor(output)
         if t is not None:
             self._mark_read(t)
@@ -491,7 +483,7 @@ class _Tracer:
                 entry.row.output_shape = tuple(t.shape)
         step = None
         if entry.core is not None and entry.row.input_shapes:
-            result = self._evaluate(entry, entry.core, entry.row.input_shapes[0],
+            result = self._evaluate(entry, entry.core, entry.row.input_shapes[0], entry.key,
                                     fallback=lambda: ops.core_layer(module, from_input=True))
             if result is not None:
                 step = result.receptive_field
@@ -550,7 +542,7 @@ class _Tracer:
             return out
         row.output_shape = tuple(t.shape)
         core = ops.core_layer_of_call(func, args, kwargs)
-        result = self._evaluate(entry, core, row.input_shapes[0]) if core is not None else None
+        result = self._evaluate(entry, core, row.input_shapes[0], ops.layer_key(core)) if core is not None else None
         if result is None:
             row.flops = costs.flops(row.macs, costs.numel(row.output_shape) if func in ops.ELEMENTWISE else 0)
         self._note_output(index, out, in_tensors, result.receptive_field if result is not None else None)

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch.nn.utils import parametrize
 
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import fields, is_dataclass
 
 from ...core import LAYERS, Layer, LayerError
 from ...i18n import tr
@@ -196,6 +196,76 @@ def _registered_base(cls: type, *, inherit: bool):
     return None
 
 
+# --- equal layers -----------------------------------------------------------------------------
+# Two layers (or two sets of arguments) are equal for convlens when every value is the same value of the
+# same type: ``1``, ``True`` and ``1.0`` are equal in Python, not in the worked calculation. For the plain
+# values the core's layers hold (ints, floats, strings, bools, None, tuples of them) ``repr`` tells
+# them apart exactly (a float's repr gives it back), so a key is one repr; other values have none.
+_PLAIN = frozenset((int, float, str, bool, type(None)))
+_FIELDS: dict[type, tuple[str, ...]] = {}  # core layer class -> its dataclass fields' names
+
+
+_PLAIN_OR_TUPLE = _PLAIN | {tuple}
+
+
+def _is_plain(values: tuple) -> bool:
+    """Every value plain, at any depth of tuples (the type sets are made in C: ~1 µs for a Conv2d)."""
+    types = set(map(type, values))
+    if types <= _PLAIN:
+        return True
+    return types <= _PLAIN_OR_TUPLE and all(_is_plain(v) for v in values if type(v) is tuple)
+
+
+def _values_key(values: tuple):
+    """``repr(values)`` when every value is plain (see above), else None."""
+    return repr(values) if _is_plain(values) else None
+
+
+def layer_key(layer):
+    """A key equal for two of the core's own layers exactly when every field holds the same value of
+    the same type (so they compute and print the same); None for other layers (a user's, or a
+    value of another kind), which are not shared."""
+    known = _BUILT_KEYS.get(id(layer))
+    if known is not None:
+        return known
+    cls = type(layer)
+    names = _FIELDS.get(cls)
+    if names is None:
+        if not cls.__module__.startswith("convlens.core.") or not is_dataclass(cls):
+            return None
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+    try:
+        values = tuple(getattr(layer, n) for n in names)
+    except AttributeError:
+        return None
+    key = _values_key(values)
+    return None if key is None else (cls, key)
+
+
+# (core layer class, its arguments) -> the layer: the core's layers are frozen, so equal modules (a
+# ResNet-152's 155 batch norms of four sizes) share one, built and checked once in the process;
+# id(layer) -> its layer_key, for the layers held here (so their ids stay theirs)
+_BUILT: dict = {}
+_BUILT_KEYS: dict[int, tuple] = {}
+_BUILT_MAX = 4096
+
+
+def _built(cls, kwargs: dict) -> Layer:
+    key = _values_key(tuple(kwargs.values()))
+    if key is None:  # an argument of another kind (a user's subclass stored a list...): built each time
+        return cls(**kwargs)
+    key = (cls, tuple(kwargs), key)
+    layer = _BUILT.get(key)
+    if layer is None:
+        layer = cls(**kwargs)  # a LayerError leaves nothing cached
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.clear()
+            _BUILT_KEYS.clear()
+        _BUILT[key] = layer
+        _BUILT_KEYS[id(layer)] = layer_key(layer)
+    return layer
+
+
 def _builtin(module: nn.Module, *, base: type | None = None, from_input: bool = False) -> Layer | None:
     name, args = MODULES[base or module_type(module)]
     cls = LAYERS.get(name)
@@ -205,8 +275,8 @@ def _builtin(module: nn.Module, *, base: type | None = None, from_input: bool = 
     if from_input:
         for argument in cls.taken_from_input:
             kwargs.pop(argument, None)
-    kwargs = {k: v for k, v in kwargs.items() if k in cls.__dataclass_fields__}
-    return cls(**kwargs)
+    known = cls.__dataclass_fields__
+    return _built(cls, {k: v for k, v in kwargs.items() if k in known})
 
 
 def _without_input_argument(layer: Layer) -> Layer | None:
@@ -309,17 +379,24 @@ def is_framework_module(module: nn.Module) -> bool:
     """
     if isinstance(module, torch.jit.ScriptModule):
         return True
-    if module_type(module) in _REGISTERED_MODULES:  # taught by register(): a layer, whatever runs inside it
+    cls = module_type(module)
+    if cls in _REGISTERED_MODULES:  # taught by register(): a layer, whatever runs inside it
         return True
-    if not module_type(module).__module__.startswith("torch."):
+    if not cls.__module__.startswith("torch."):
         return False
-    if _is_parametrized(module):  # its only children are the parametrizations
+    if cls is not type(module):  # parametrized (module_type gave the real class): its only children are the parametrizations
         return True
     if isinstance(module, nn.MultiheadAttention):
         return True
-    for _ in module.children():
-        return False
-    return True
+    return not has_children(module)
+
+
+def has_children(module: nn.Module) -> bool:
+    """Whether ``module`` has a child module (``any(module.children())``, without the generator)."""
+    for child in module._modules.values():
+        if child is not None:
+            return True
+    return False
 
 
 # --- functional layers ---------------------------------------------------------------------
