@@ -199,9 +199,10 @@ def test_bad_calls_raise_a_value_error():
         convlens.summary(nn.Linear(2, 2), input_size=(1, "a"))
 
 
-def test_batch_norm_fast_path_saves_what_real_autograd_saves():
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_batch_norm_fast_path_saves_what_real_autograd_saves(mode):
     torch.manual_seed(0)
-    model = zoo.build("resnet18-cifar").train()
+    model = getattr(zoo.build("resnet18-cifar"), mode)()
     meta = convlens.summary(model, input_size=(2, 3, 32, 32))
     cpu = convlens.summary(model, input_size=(2, 3, 32, 32), device="cpu")
     assert meta.memory.activations == cpu.memory.activations > 0
