@@ -62,7 +62,8 @@ def substitute(tensor: torch.Tensor, *, on_meta: bool, is_buffer: bool) -> torch
         cls = nn.UninitializedBuffer if is_buffer else nn.UninitializedParameter
         kwargs = {} if is_buffer else {"requires_grad": tensor.requires_grad}
         return cls(device="meta" if on_meta else "cpu", dtype=tensor.dtype, **kwargs)
-    if not on_meta and tensor.device.type == "meta":  # a model built on meta, run for real: stand-in values
+    on_meta_already = tensor.device.type == "meta"
+    if not on_meta and on_meta_already:  # a model built on meta, run for real: stand-in values
         if not (tensor.dtype.is_floating_point or tensor.dtype.is_complex):
             real = torch.zeros(tensor.shape, dtype=tensor.dtype)
         elif is_buffer:
@@ -72,12 +73,16 @@ def substitute(tensor: torch.Tensor, *, on_meta: bool, is_buffer: bool) -> torch
         return nn.Parameter(real, requires_grad=tensor.requires_grad) if isinstance(tensor, nn.Parameter) else real
     if not on_meta:
         return tensor.clone() if is_buffer else tensor
-    if tensor.device.type == "meta" and not is_buffer:
+    if on_meta_already and not is_buffer:
         return tensor  # a model built on meta: nothing to protect, nothing to copy
-    copy = torch.empty(tensor.shape, dtype=tensor.dtype, device="meta")  # (empty_like on meta runs a Python reference)
+    # (empty_like on meta runs a Python reference; a tuple and a device object are parsed fastest)
+    copy = torch.empty(tuple(tensor.shape), dtype=tensor.dtype, device=_META)
     if isinstance(tensor, nn.Parameter):
-        return nn.Parameter(copy, requires_grad=tensor.requires_grad)
+        return torch.Tensor._make_subclass(nn.Parameter, copy, tensor.requires_grad)  # what nn.Parameter(copy) does
     return copy
+
+
+_META = torch.device("meta")
 
 
 @contextmanager

@@ -213,6 +213,10 @@ class _Tracer:
         self.repair = repair
         self.rows: list[_Row] = []
         self.stack: list[int | None] = []  # row index per module being called (None for the root)
+        # the stack's rows (its None entries left out), and whether each is a framework module's: the
+        # innermost is every call's parent, their number its depth (the stack is asked at every call)
+        self.open_rows: list[int] = []
+        self.open_framework: list[bool] = []
         self.active: list[int] = []  # rows receiving MACs, innermost last
         self.used_params: set[str] = set()
         self.called: set[int] = set()
@@ -254,13 +258,10 @@ class _Tracer:
 
     # --- bookkeeping ------------------------------------------------------------------------
     def _depth(self) -> int:
-        return sum(1 for i in self.stack if i is not None)
+        return len(self.open_rows)
 
     def _parent(self) -> int | None:
-        for i in reversed(self.stack):
-            if i is not None:
-                return i
-        return None
+        return self.open_rows[-1] if self.open_rows else None
 
     def _parent_name(self) -> str:
         p = self._parent()
@@ -291,8 +292,7 @@ class _Tracer:
         return known
 
     def _in_framework_module(self) -> bool:
-        p = self._parent()
-        return p is not None and self.rows[p].module is not None and self._is_framework(self.rows[p].module)
+        return self.open_framework[-1] if self.open_framework else False
 
     def _note_output(self, index: int, out, in_tensors: list[torch.Tensor], step=None, mark: bool = False):
         """Remember who produced ``out`` and its receptive field."""
@@ -459,6 +459,8 @@ class _Tracer:
         self.rows.append(entry)
         index = len(self.rows) - 1
         self.stack.append(index)
+        self.open_rows.append(index)
+        self.open_framework.append(framework)
         self.active.append(index)
         return None
 
@@ -466,6 +468,8 @@ class _Tracer:
         index = self.stack.pop() if self.stack else None
         if index is None:
             return None
+        self.open_rows.pop()
+        self.open_framework.pop()
         if self.active and self.active[-1] == index:
             self.active.pop()
         entry = self.rows[index]
