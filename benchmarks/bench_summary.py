@@ -6,7 +6,8 @@
    convlens, ... and the MEDIAN of each side (with its min–max spread) gives the ratio
    convlens/torchinfo (target ≤ 0.4×). The load average is printed with it.
 2. A 10-billion-parameter Wide ResNet summarised from a ``file.py:factory`` target by the
-   ``convlens summary`` command in a child process: wall time and peak memory (ru_maxrss).
+   ``convlens summary`` command in a child process: wall time and peak memory (its own ru_maxrss,
+   read by a small launcher so that this process's memory is not folded in).
    torchinfo needs the model built with real weights first: 41.9 GB of float32 on a machine
    with less memory than that, so it is not attempted; the figure is computed and printed.
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -56,6 +56,17 @@ def resnet152_side_by_side(repeat: int) -> bool:
     return ratio <= 0.4
 
 
+# runs argv[1:] and prints its output, then its peak resident memory in KiB (ru_maxrss) on a line of its own
+_LAUNCHER = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE)
+out = child.stdout.read()
+_, status, usage = os.wait4(child.pid, 0)
+sys.stdout.write(out.decode() + "\\n" + str(usage.ru_maxrss) + "\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def ten_billion() -> bool:
     import torch
 
@@ -67,14 +78,17 @@ def ten_billion() -> bool:
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     cmd = [sys.executable, "-m", "convlens", "summary", os.path.join(HERE, "models_10b.py") + ":wide_resnet50_30",
            "--input", "1x3x224x224", "--format", "json"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # The peak is read by a small launcher process: a child started straight from this one (which holds
+    # torch and a ResNet-152, ~600 MB) is counted with this process's memory until it execs, so its
+    # ru_maxrss would be this process's. The launcher's own ~10 MB is the most that can be folded in.
     t = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run([sys.executable, "-c", _LAUNCHER, *cmd], capture_output=True, text=True)
     wall = time.perf_counter() - t
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    *out, peak = p.stdout.rstrip("\n").rsplit("\n", 1) if p.stdout.strip() else ("", "0")
+    peak_kb = int(peak)
     import json
 
-    total = json.loads(p.stdout)["total_params"] if p.returncode == 0 else None
+    total = json.loads(out[0])["total_params"] if p.returncode == 0 else None
     print(f"Wide ResNet-50-30, {n:,} parameters, from a file.py:factory target (convlens summary command, child process)")
     print(f"  convlens  : exit {p.returncode}, {wall:.2f} s wall (process start and imports included), peak RSS {peak_kb / 1024:.0f} MiB, total_params {total:,}" if total else f"  convlens failed: {p.stderr.strip()}")
     print(f"  torchinfo : would first build the weights: {need / 1e9:.1f} GB of float32 > {ram / 1e9:.1f} GB of RAM here; not attempted")
