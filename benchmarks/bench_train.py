@@ -4,6 +4,7 @@
     python benchmarks/bench_train.py --recipe none        # throughput only (about a minute)
     python benchmarks/bench_train.py --recipe long        # the long preset
     python benchmarks/bench_train.py --recipe fast --repeat 3 --throughput-images 0   # time to 93/94 %, 3 runs: median and spread
+    python benchmarks/bench_train.py --recipe none --images 0 --options   # the step under each precision and memory format
 
 Throughput: the same model (the default recipe's FastNet), the same batches of Fashion-MNIST, the
 same optimizer and loss, timed over the same number of images, alternating A, B, A, B:
@@ -22,6 +23,10 @@ with ``--repeat N`` the preset is trained N times (seeds 0..N-1) and the median,
 largest time to each threshold are printed, next to issue 20's targets and to the quiet-machine
 figures docs/train.md gives for the recipes before it. The machine's load average and the process CPU time
 are printed with every figure so a loaded machine shows.
+
+``--options``: the convlens loop's step (forward, cross-entropy, backward, fused AdamW) on one batch
+under each precision and memory format (bf16 autocast or fp32, channels-last or NCHW), the options
+alternating round by round: whether what ``--precision auto`` picks is the fastest on this CPU.
 """
 
 from __future__ import annotations
@@ -132,6 +137,59 @@ def throughput(ds, cfg: TrainConfig, n_images: int, batch: int) -> dict:
     return runs
 
 
+OPTIONS = ((True, True), (True, False), (False, False), (False, True))  # (bf16, channels-last)
+
+
+def options(cfg: TrainConfig, batch: int, rounds: int = 3, steps: int = 20) -> dict:
+    """Images/s (wall, CPU-time per thread) of the loop's step under each of OPTIONS, on one random batch."""
+    g = torch.Generator().manual_seed(0)
+    x0, y = torch.randn(batch, 1, 28, 28, generator=g), torch.randint(0, 10, (batch,), generator=g)
+    cpu = torch.device("cpu")
+    models = {}
+    for bf16, channels_last in OPTIONS:
+        model = _model(cfg, channels_last)
+        models[bf16, channels_last] = (model, torch.optim.AdamW(model.parameters(), lr=1e-3, fused=True))  # as convlens.train.loop
+
+    def step(option, n: int):
+        bf16, channels_last = option
+        model, opt = models[option]
+        x = x0.contiguous(memory_format=torch.channels_last) if channels_last else x0
+
+        def run():
+            for _ in range(n):
+                with autocast(cpu, bf16):
+                    out = model(x)
+                loss = F.cross_entropy(out.float(), y)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+            return n * batch
+        return _time(run)
+
+    for option in OPTIONS:
+        step(option, 5)  # oneDNN makes its kernels on the first steps
+    runs = {option: [] for option in OPTIONS}
+    for _ in range(rounds):
+        for option in OPTIONS:
+            runs[option].append(step(option, steps))
+    return runs
+
+
+def _label(option: tuple[bool, bool]) -> str:
+    bf16, channels_last = option
+    return f"{'bf16 autocast' if bf16 else 'fp32'}, {'channels-last' if channels_last else 'NCHW'}"
+
+
+def print_options(runs: dict, cfg: TrainConfig, batch: int) -> None:
+    rounds = len(next(iter(runs.values())))
+    print(f"\nthe step under each option, {cfg.model} {json.loads(cfg.model_args)['widths']}, batch {batch}, {rounds} rounds alternating "
+          f"(load average {os.getloadavg()[0]:.2f}); --precision auto here: {'bf16' if BF16 else 'fp32'}")
+    print(f"{'precision, memory format':<28} {'wall img/s, median (min-max)':>30} {'CPU-time img/s':>16}")
+    for option, v in runs.items():
+        wall = [w for w, _ in v]
+        print(f"{_label(option):<28} {f'{statistics.median(wall):,.0f} ({min(wall):,.0f}-{max(wall):,.0f})':>30} {statistics.median(c for _, c in v):>16,.0f}")
+
+
 THRESHOLDS = (0.90, 0.92, 0.93, 0.94, 0.95)
 # Printed beside the medians measured here: issue 20's targets (seconds from the command's start), and the
 # quiet-machine figures docs/train.md gives for the recipes before issue 20 (8 epochs; --epochs 18 for 94 %;
@@ -196,6 +254,7 @@ def main() -> int:
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     p.add_argument("--out", default="runs", help="where the recipe runs write their folders")
     p.add_argument("--json", default=None, help="also write the results as JSON here")
+    p.add_argument("--options", action="store_true", help="also time the step under each precision and memory format")
     args = p.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -208,6 +267,10 @@ def main() -> int:
     results["throughput"] = runs
     if runs:
         print_throughput(runs, cfg, args)
+    if args.options:
+        step_runs = options(cfg, args.batch_size)
+        print_options(step_runs, cfg, args.batch_size)
+        results["options"] = {_label(option): v for option, v in step_runs.items()}
     names = {"fast": ["fast"], "long": ["long"], "both": ["fast", "long"], "none": []}[args.recipe]
     for name in names:
         results[name] = []
