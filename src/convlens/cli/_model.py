@@ -57,21 +57,16 @@ def request_from(args, *, memory: bool = True, title: str | None = None):
 
 def summarise(args, *, memory: bool = True, target: str | None = None):
     """Resolve the target, build it, summarise it. Users' mistakes raise a UserError (the CLI's one line)."""
-    from ..targets import resolve, summarize
+    from ..targets import is_keras_model, resolve, summarize
 
     target = target or args.target
     request = request_from(args, memory=memory, title=target.split(":", 1)[-1] if ":" in target else None)
     resolved = resolve(target, request)
     if isinstance(resolved.model, Summary):  # a spec file: already summarised, by the core
         return summarize(resolved)
-    if resolved.request.input_sizes is None and not _is_keras(resolved.model):
+    if resolved.request.input_sizes is None and not is_keras_model(resolved.model):
         raise UsageError(tr("give the input shape of {target}, e.g. --input 1x3x224x224", target=target))
-    if not _is_keras(resolved.model) and any(d is None for s in resolved.request.input_sizes for d in s):
+    if not is_keras_model(resolved.model) and any(d is None for s in resolved.request.input_sizes for d in s):
         raise UsageError(tr("PyTorch inputs need every size, including the batch: e.g. --input 1x3x224x224"))
     return summarize(resolved)
 
-
-def _is_keras(model) -> bool:
-    from ..targets.resolve import _is_keras_model  # imports the Keras front end only once keras is imported
-
-    return _is_keras_model(model)

@@ -19,12 +19,11 @@ import sys
 from dataclasses import dataclass
 
 from ..errors import UserError
-from ..frontends.keras import is_keras_model
 from ..i18n import tr
 from ..record import Summary
 from ..render import comparison
 from ..render.compare import QUANTITIES, ratio, rf_size
-from ..targets import Request, TargetError, resolve, summarize
+from ..targets import Request, TargetError, is_keras_model, resolve, summarize
 from ._common import UsageError
 from ._model import add_model_arguments, request_from
 

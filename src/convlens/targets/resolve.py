@@ -86,7 +86,7 @@ def summarize(resolved: Resolved) -> Summary:
     title = request.title or resolved.label
     if isinstance(model, Summary):
         return model if model.title == title else replace(model, title=title)
-    if _is_keras_model(model):
+    if is_keras_model(model):
         from ..frontends.keras import summary as keras_summary
 
         sizes = request.input_sizes
@@ -137,7 +137,7 @@ def _zoo(target: str, request: Request) -> Resolved:
 
 def _build(obj, target: str, request: Request):
     """A class or factory called with the request's args under its device; an instance as is."""
-    if _is_model(obj) or _is_keras_model(obj):
+    if _is_model(obj) or is_keras_model(obj):
         if request.args:
             raise TargetError(tr("{target} is a model instance; --args only applies to a class or factory", target=target))
         return obj
@@ -155,7 +155,7 @@ def _build(obj, target: str, request: Request):
             raise TargetError(_memory_message(target, exc)) from None
         raise TargetError(tr("constructing {target} failed: {error}", target=target,
                                 error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
-    if not _is_model(model) and not _is_keras_model(model):
+    if not _is_model(model) and not is_keras_model(model):
         raise TargetError(tr("{call} returned a {type}, not an nn.Module or a Keras model", call=f"{target}(...)",
                                 type=type(model).__name__))
     return model
@@ -192,9 +192,10 @@ def _from_file(path: str, suffix: str, request: Request):
 # --- plumbing ------------------------------------------------------------------------------------
 
 
-def _is_keras_model(obj) -> bool:
-    """The Keras front end's test; a process that has not imported keras has no Keras model, and
-    the front end (and the core's Keras layers its table names) is then not imported to say so."""
+def is_keras_model(obj) -> bool:
+    """Whether ``obj`` is a Keras model (the Keras front end's test). A process that has not imported
+    keras has no Keras model, and the front end (and the core's Keras layers its table names) is then
+    not imported to say so: the CLI asks this of every PyTorch target too."""
     if "keras" not in sys.modules:
         return False
     from ..frontends.keras import is_keras_model as keras_model

@@ -91,3 +91,16 @@ def test_a_summary_imports_neither_dynamo_nor_sympy():
             "print(sorted(n for n in ('torch._dynamo', 'sympy') if n in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr[-2000:]
+
+
+def test_the_command_line_summary_of_a_pytorch_file_leaves_the_keras_front_end_alone(tmp_path):
+    # `convlens summary file.py:Class` builds every sub-command's parser (compare's included) and asks
+    # whether the target is a Keras model: neither may import the Keras front end (~40 ms of its layer
+    # table) nor keras itself when keras was never imported (issue 20, the cold start)
+    (tmp_path / "net.py").write_text("import torch.nn as nn\n\ndef Net():\n    return nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())\n")
+    code = ("import sys\nfrom convlens.cli import main\n"
+            f"assert main(['summary', {str(tmp_path / 'net.py') + ':Net'!r}, '--input', '1x3x32x32']) == 0\n"
+            "print(sorted(n for n in ('keras', 'convlens.frontends.keras') if n in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
