@@ -382,3 +382,13 @@ def test_cli_zoo_show(capsys):
     assert data["total_params"] == 9_472 and data["output_shapes"] == [[1, 64, 56, 56]]
     code, out, _ = _cli(capsys, "zoo", "show", "bottleneck-block-projection", "--input", "2x64x56x56", "--format", "json")
     assert json.loads(out)["output_shapes"] == [[2, 128, 28, 28]]
+
+
+def test_a_value_the_factory_refuses_is_a_user_error_naming_the_options():
+    # FastNet's own checks (a widths dict without every key, a logit scale that is not positive) reach the
+    # user as one ZooError line (exit 2 in the CLI), not as an internal error; good values build
+    with pytest.raises(zoo.ZooError, match=r'fastnet refuses the options \{"scale": 0\}: FastNet: scale .* must be positive'):
+        zoo.build("fastnet", scale=0)
+    with pytest.raises(zoo.ZooError, match=r"missing \['block1', 'block2', 'block3'\]"):
+        zoo.build("fastnet", widths={"stem": 8})
+    assert zoo.build("fastnet", scale=0.5).scale == 0.5 and zoo.build("fastnet").scale == pytest.approx(1 / 9)

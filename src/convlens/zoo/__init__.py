@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -228,7 +229,15 @@ def build(name: str, **kwargs: Any):
             raise ZooError(tr("zoo: {model} has no option {options}; it takes {accepted}", model=entry.name, options=", ".join(unknown),
                               accepted=", ".join(accepted)))
         raise ZooError(tr("zoo: {model} has no option {options}; it takes no options", model=entry.name, options=", ".join(unknown)))
-    return factory(**options)
+    try:
+        return factory(**options)
+    except UserError:
+        raise
+    except (TypeError, ValueError) as exc:  # a value the factory refuses (FastNet's widths without a key, a scale of 0...)
+        if not kwargs:
+            raise  # the entry's own defaults fail: convlens's bug, not the user's
+        raise ZooError(tr("zoo: {model} refuses the options {options}: {error}", model=entry.name,
+                          options=json.dumps(kwargs, default=str), error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
 
 
 def source_code(name: str) -> str:

@@ -55,6 +55,8 @@ class FastNet(nn.Module):
         missing = set(WIDTHS) - set(w)
         if missing:
             raise ValueError(f"FastNet: widths needs the keys {sorted(WIDTHS)}; received {sorted(w)} (missing {sorted(missing)})")
+        if not scale > 0:
+            raise ValueError(f"FastNet: scale (the fixed factor of the logits) must be positive; received {scale!r}")
         self.scale = scale  # fixed logit scale (airbench: 1/9), keeps the early softmax soft
         self.stem = nn.Conv2d(in_channels, w["stem"], kernel_size=2, padding=0)
         self.stem_act = nn.GELU()
@@ -75,5 +77,5 @@ class FastNet(nn.Module):
         return x
 
 
-def fastnet(*, widths: dict[str, int] | None = None, num_classes: int = 10, in_channels: int = 3) -> FastNet:
-    return FastNet(widths=widths, num_classes=num_classes, in_channels=in_channels)
+def fastnet(*, widths: dict[str, int] | None = None, num_classes: int = 10, in_channels: int = 3, scale: float = 1 / 9) -> FastNet:
+    return FastNet(widths=widths, num_classes=num_classes, in_channels=in_channels, scale=scale)
