@@ -11,7 +11,7 @@ import pytest
 import torch
 
 IDX_NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
-TINY = ["--model-args", json.dumps({"widths": {"stem": 4, "block1": 8, "block2": 8, "block3": 16}})]
+TINY = ["--model-args", json.dumps({"widths": {"stem": 8, "block1": 8, "block2": 8, "block3": 16}})]  # a stem of 8 filters: 2 × 1 × 2 × 2, whitened
 
 
 def _idx(array: torch.Tensor) -> bytes:

@@ -61,7 +61,8 @@ def test_config_is_frozen_round_trips_and_validates():
     assert TrainConfig.from_dict(d) == c
     assert c.flip_tta and not TrainConfig(model="m", augment=()).flip_tta
     for bad, message in (({"epochs": 0}, "epochs must be at least 1"), ({"lr": 0}, "lr must be positive"),
-                         ({"label_smoothing": 1}, r"label_smoothing must be in \[0, 1\)"), ({"model_args": "{x"}, "model_args is not JSON")):
+                         ({"label_smoothing": 1}, r"label_smoothing must be in \[0, 1\)"), ({"model_args": "{x"}, "model_args is not JSON"),
+                         ({"warmup": 0}, r"warmup must be in \(0, 1\)"), ({"warmup": 1.0}, r"warmup must be in \(0, 1\)")):
         with pytest.raises(ValueError, match=message):
             TrainConfig(model="m", **bad)
     with pytest.raises(ValueError, match="unknown config keys"):

@@ -31,7 +31,7 @@ def test_features_in_korean(trained_run, tmp_path, capsys):
     Image.new("L", (28, 28), 128).save(tmp_path / "x.png")
     assert main(["features", str(trained_run), str(tmp_path / "x.png"), "--layer", "group1.conv1", "-o", str(tmp_path), "--lang", "ko"]) == 0
     out = capsys.readouterr().out
-    assert "에 썼습니다: group1.conv1의 채널 8개 중 8개, 각각 27×27" in out and "에 썼습니다: stem의 필터 4개 중 4개, 각각 2×2" in out
+    assert "에 썼습니다: group1.conv1의 채널 8개 중 8개, 각각 27×27" in out and "에 썼습니다: stem의 필터 8개 중 8개, 각각 2×2" in out
     assert english(out) == []
 
 

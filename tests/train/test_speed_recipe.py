@@ -39,11 +39,29 @@ def test_process_age_counts_from_the_process_start():
 
 def test_old_configs_read_without_ema_and_with_bf16():
     old = TrainConfig(model="fastnet").to_dict()
-    del old["ema"]
+    del old["ema"], old["warmup"]
     old["precision"] = "bf16"
     cfg = TrainConfig.from_saved(old)
-    assert cfg.ema == 0 and cfg.precision is Precision.BF16
-    assert TrainConfig.from_dict({"model": "fastnet"}).ema == 0.99  # a new run's config keeps the defaults
+    assert cfg.ema == 0 and cfg.precision is Precision.BF16 and cfg.warmup == 0.25  # how those runs trained: --resume stays exact
+    new = TrainConfig.from_dict({"model": "fastnet"})
+    assert new.ema == 0.99 and new.warmup == 0.1  # a new run's config keeps the defaults
+
+
+@pytest.mark.parametrize("warmup", [0.1, 0.25, 0.5])
+def test_onecycle_peaks_after_the_warmup_fraction_of_the_steps(warmup):
+    from convlens.train.loop import _scheduler
+
+    cfg = TrainConfig(model="fastnet", warmup=warmup, lr=1e-2)
+    opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=cfg.lr)
+    sched = _scheduler(cfg, opt, 200)
+    lrs = []
+    for _ in range(200):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    peak = max(range(200), key=lrs.__getitem__)
+    assert abs(peak - warmup * 200) <= 1 and lrs[peak] == pytest.approx(1e-2)
+    assert lrs[0] == pytest.approx(1e-2 / 25) and lrs[-1] < 1e-4  # from lr/25 up, then down to about 0
     with pytest.raises(ValueError, match="ema must be in"):
         TrainConfig(model="fastnet", ema=1.0)
 

@@ -30,8 +30,8 @@ def test_tensorboard_scalars_per_epoch_confusion_and_filters(tmp_path, tiny_args
         assert [e.value for e in events] == pytest.approx([float(r[column]) for r in rows], rel=1e-6)
     assert "confusion_matrix" in tags["images"] and "filters/stem" in tags["images"]
     filters = acc.Images("filters/stem")[-1]
-    # the tiny FastNet's stem: 4 filters of 2×2 in a 2×2 grid one pixel apart, enlarged 8×: (2·3−1)·8 = 40 pixels a side
-    assert (filters.width, filters.height) == (40, 40)
+    # the tiny FastNet's stem: 8 filters of 2×2 in a 3×3 grid one pixel apart, enlarged 8×: (3·3−1)·8 = 64 pixels a side
+    assert (filters.width, filters.height) == (64, 64)
 
 
 def test_without_the_tensorboard_package_it_says_how_to_install_it(tmp_path, tiny_args, monkeypatch, capsys):

@@ -37,7 +37,8 @@ def test_run_folder_holds_everything(trained_run, capsys):
     assert progress["images"] == 512 and progress["time_left_s"] == 0 and progress["elapsed_s"] > 0
     assert progress["train_loss"] == pytest.approx(float(rows[-1]["train_loss"])) and progress["train_accuracy"] == pytest.approx(float(rows[-1]["train_acc"]))
     log = (trained_run / "log.txt").read_text().splitlines()
-    assert log[0].startswith("training fastnet (") and log[1].startswith("epoch 1/2  train loss") and log[-1].startswith("done: test accuracy")
+    assert log[0].startswith("training fastnet (") and log[2].startswith("epoch 1/2  train loss") and log[-1].startswith("done: test accuracy")
+    assert log[1] == "stem: its first filters start as the whitening transform of the training images' patches" and run["whitened"] == "stem"
     state = ckpt.load(trained_run)
     assert state["epoch"] == 2 and set(state) >= {"model", "optimizer", "scheduler", "rng", "config", "classes", "input", "metrics"}
     plain = torch.load(trained_run / "model_state_dict.pt", weights_only=True)
@@ -61,7 +62,8 @@ def test_train_refuses_a_model_that_does_not_fit_the_data(mnist_dir, tmp_path, c
 def test_train_option_errors_are_one_line(mnist_dir, tmp_path, capsys):
     base = ["fastnet", "--data", "mnist", "--data-dir", str(mnist_dir), "--progress", "off"]
     for extra, message in ((["--epochs", "0"], "epochs must be at least 1"), (["--augment", "flip,spin"], "unknown spin"),
-                           (["--model-args", "{oops"], "--model-args is not JSON"),
+                           (["--model-args", "{oops"], "--model-args is not JSON"), (["--warmup", "1.5"], "warmup must be in (0, 1), got 1.5"),
+                           (["--model-args", '{"scale": 0}'], "scale (the fixed factor of the logits) must be positive"),
                            (["--data-dir", str(tmp_path / "none")], "mnist: dataset not found")):
         assert main(["train", *base, *extra]) == 2
         assert message in capsys.readouterr().err
@@ -161,7 +163,7 @@ def test_features_draws_maps_and_filters(trained_run, mnist_dir, tmp_path, capsy
     Image.new("L", (28, 28), 128).save(tmp_path / "x.png")
     assert main(["features", str(trained_run), str(tmp_path / "x.png"), "--layer", "group1.conv1", "-o", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "wrote" in out and "8 of 8 channels of group1.conv1, each 27×27" in out and "4 of 4 filters of stem, each 2×2" in out
+    assert "wrote" in out and "8 of 8 channels of group1.conv1, each 27×27" in out and "8 of 8 filters of stem, each 2×2" in out
     assert (tmp_path / "features-x-group1_conv1.png").read_bytes()[:8] == PNG
     assert (tmp_path / "filters-stem.png").read_bytes()[:8] == PNG
     assert main(["features", str(trained_run), str(tmp_path / "x.png"), "--layer", "group1.conv"]) == 2

@@ -25,7 +25,7 @@ def register(sub) -> None:
     p.add_argument("--model-args", metavar="JSON", default=None,
                    help=tr("constructor options as JSON, e.g. {example}; zoo models get num_classes and in_channels from the data",
                            example="'{\"widths\": {...}}'"))
-    p.add_argument("--preset", choices=sorted(PRESETS), default=None, help=tr("recipe: fast (default: fastnet with widths 16-32-64-128, 16 epochs, EMA) or long (widths 24-64-128-256, 30 epochs, EMA); options given override it"))
+    p.add_argument("--preset", choices=sorted(PRESETS), default=None, help=tr("recipe: fast (default: fastnet with widths 16-32-64-128, 12 epochs, EMA, whitened stem) or long (widths 24-64-128-256, 30 epochs, EMA); options given override it"))
     p.add_argument("--data", default=None, help=tr("dataset: fashion-mnist (default), mnist, cifar10, cifar100, imagefolder"))
     p.add_argument("--data-dir", default=None, help=tr("folder holding the dataset (default: the Debian package's folder, then ~/.cache/convlens/data/NAME)"))
     p.add_argument("--train-subset", type=int, default=None, metavar="N", help=tr("train on the first N images only"))
@@ -33,6 +33,9 @@ def register(sub) -> None:
     p.add_argument("--epochs", type=int, default=None, help=_default(d.epochs))
     p.add_argument("--batch-size", type=int, default=None, help=tr("(default {value}; split across processes under torchrun)", value=d.batch_size))
     p.add_argument("--lr", type=float, default=None, help=tr("peak learning rate (default {value})", value=format(d.lr, "g")))
+    p.add_argument("--warmup", type=float, default=None, metavar="FRACTION",
+                   help=tr("onecycle: the fraction of the steps over which the learning rate rises to its peak (default {value})",
+                           value=format(d.warmup, "g")))
     p.add_argument("--weight-decay", type=float, default=None, help=_default(format(d.weight_decay, "g")))
     p.add_argument("--optimizer", choices=[str(o) for o in Optimizer], default=None, help=_default(d.optimizer))
     p.add_argument("--schedule", choices=[str(s) for s in Schedule], default=None, help=_default(d.schedule))
@@ -42,6 +45,8 @@ def register(sub) -> None:
                            choices=", ".join(Augment), value=",".join(d.augment)))
     p.add_argument("--translate", type=int, default=None, metavar="PIXELS", help=tr("largest shift for 'translate' (default {value})", value=d.translate))
     p.add_argument("--no-tta", action="store_true", help=tr("evaluate without flip test-time augmentation"))
+    p.add_argument("--no-whiten", action="store_true", help=tr("keep the first convolution's random initialisation (default: its first "
+                                                              "filters start as the whitening transform of the training patches)"))
     p.add_argument("--ema", type=float, default=None, metavar="DECAY", help=tr(EMA_HELP, default=f"{d.ema:g}"))
     p.add_argument("--precision", choices=[str(x) for x in Precision], default=None, help=tr(PRECISION_HELP))
     p.add_argument("--no-channels-last", action="store_true", help=tr("keep the default (NCHW) memory format"))
@@ -61,7 +66,7 @@ def _default(value) -> str:
     return tr("(default {value})", value=value)
 
 
-_OPTIONS = ("model_args", "data", "data_dir", "train_subset", "test_subset", "epochs", "batch_size", "lr", "weight_decay",
+_OPTIONS = ("model_args", "data", "data_dir", "train_subset", "test_subset", "epochs", "batch_size", "lr", "warmup", "weight_decay",
             "optimizer", "schedule", "label_smoothing", "ema", "translate", "precision", "device", "seed", "out")
 
 
@@ -92,6 +97,8 @@ def config_from_args(args):
         values["augment"] = (Augment.TRANSLATE,)  # a mirrored digit is another digit, or none
     if args.no_tta:
         values["tta"] = False
+    if args.no_whiten:
+        values["whiten"] = False
     if args.no_channels_last:
         values["channels_last"] = False
     if args.tensorboard:
@@ -130,6 +137,8 @@ def _given(args) -> dict[str, str]:
         given["augment"] = "--augment"
     if args.no_tta:
         given["tta"] = "--no-tta"
+    if args.no_whiten:
+        given["whiten"] = "--no-whiten"
     if args.no_channels_last:
         given["channels_last"] = "--no-channels-last"
     if args.preset:

@@ -18,7 +18,7 @@ class Optimizer(StrEnum):
 
 
 class Schedule(StrEnum):
-    ONECYCLE = "onecycle"  # linear warm-up over the first 25 % of steps, then cosine down (torch OneCycleLR)
+    ONECYCLE = "onecycle"  # up over the first `warmup` of the steps, then down to ~0, both half-cosines (torch OneCycleLR)
     COSINE = "cosine"  # cosine from lr to 0 over all steps
     NONE = "none"
 
@@ -53,16 +53,18 @@ class TrainConfig:
     data_dir: str | None = None  # None: the Debian package's folder, then ~/.cache/convlens/data/NAME
     train_subset: int | None = None  # use only the first N training images (quick runs, tests)
     test_subset: int | None = None  # evaluate on the first N test images only
-    epochs: int = 16  # the default recipe: 93 % after about epoch 7, 94 % by the end (docs/train.md)
+    epochs: int = 12  # the default recipe (docs/train.md): 93 % after epoch 4-5, 94 % after epoch 8-10 on Fashion-MNIST
     batch_size: int = 256
     lr: float = 4e-3  # peak learning rate (one-cycle) or initial (cosine, none)
+    warmup: float = 0.1  # one-cycle: the fraction of all steps over which the lr rises to its peak (0.25 before issue 20's second round)
     weight_decay: float = 5e-2  # decoupled for adamw, L2 for adam and sgd
     optimizer: Optimizer = Optimizer.ADAMW
     schedule: Schedule = Schedule.ONECYCLE
     label_smoothing: float = 0.1
     augment: tuple[Augment, ...] = (Augment.FLIP, Augment.TRANSLATE)  # redrawn on the whole tensor once per epoch
-    translate: int = 2  # pixels, for Augment.TRANSLATE
+    translate: int = 1  # pixels, for Augment.TRANSLATE (2 before issue 20's second round: 1 tests higher in the first epochs)
     tta: bool = True  # average the logits of the image and its mirror at evaluation (only with flip training)
+    whiten: bool = True  # set the first convolution's filters from the training patches before the first step (train/whiten.py)
     ema: float = 0.99  # per-step decay of an exponential moving average of the weights that is evaluated and saved; 0: none
     precision: Precision = Precision.AUTO  # resolved when the run starts (train/hardware.py); run.json records the result
     channels_last: bool = True  # memory format of weights and batches
@@ -84,6 +86,8 @@ class TrainConfig:
             raise ValueError(tr("{name} must be positive, got {value}", name="lr", value=self.lr))
         if not 0 <= self.label_smoothing < 1:
             raise ValueError(tr("{name} must be in [0, 1), got {value}", name="label_smoothing", value=self.label_smoothing))
+        if not 0 < self.warmup < 1:
+            raise ValueError(tr("{name} must be in (0, 1), got {value}", name="warmup", value=self.warmup))
         if not 0 <= self.ema < 1:
             raise ValueError(tr("{name} must be in [0, 1), got {value}", name="ema", value=self.ema))
         if self.weight_decay < 0 or self.translate < 0:
@@ -112,8 +116,12 @@ class TrainConfig:
     @classmethod
     def from_saved(cls, d: dict) -> "TrainConfig":
         """A config read back from a checkpoint: one saved before issue 20 lacks ``ema`` and
-        ``precision``, and trained without an average and with bf16 autocast whatever the hardware."""
+        ``precision``, and trained without an average and with bf16 autocast whatever the hardware;
+        one saved before its second round lacks ``warmup`` and ``whiten``: it warmed up over 25 % of
+        the steps and started from PyTorch's random initialisation."""
         d = dict(d)
+        d.setdefault("warmup", 0.25)
+        d.setdefault("whiten", False)
         d.setdefault("ema", 0.0)
         d.setdefault("precision", str(Precision.BF16))
         return cls.from_dict(d)
@@ -146,6 +154,8 @@ NO_FLIP = frozenset({"mnist"})
 # Named recipes for 28×28 data: the default model and its widths, and overrides of TrainConfig's
 # defaults. A preset's model_args apply only to the preset's own model (another MODEL gets "{}").
 PRESETS: dict[str, dict] = {
-    "fast": {"model": "fastnet", "model_args": '{"widths": {"stem": 16, "block1": 32, "block2": 64, "block3": 128}}'},
-    "long": {"model": "fastnet", "model_args": '{"widths": {"stem": 24, "block1": 64, "block2": 128, "block3": 256}}', "epochs": 30},
+    "fast": {"model": "fastnet", "model_args": '{"widths": {"stem": 16, "block1": 32, "block2": 64, "block3": 128}, "scale": 0.3333}'},
+    # the long recipe as measured in issue 20's first round (the warm-up, translation and initialisation before its second)
+    "long": {"model": "fastnet", "model_args": '{"widths": {"stem": 24, "block1": 64, "block2": 128, "block3": 256}}', "epochs": 30,
+             "warmup": 0.25, "translate": 2, "whiten": False},
 }

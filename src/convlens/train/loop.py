@@ -31,6 +31,7 @@ from . import checkpoint as ckpt
 from . import model as models
 from .augment import augment_epoch, channel_stats
 from .ema import EMA
+from .whiten import whiten_first_conv
 from .config import Augment, TrainDevice, Optimizer, Precision, Schedule, TrainConfig
 from .evaluate import Evaluation, Input, autocast, evaluate, prepare
 
@@ -78,8 +79,8 @@ def _scheduler(cfg: TrainConfig, opt, total_steps: int):
         if total_steps < 4:
             raise TrainError(tr("{option} needs at least 4 optimizer steps; this run has {steps} (epochs × batches per epoch); "
                                 "train longer, use a smaller --batch-size, or --schedule none", option="--schedule onecycle", steps=total_steps))
-        # warm-up over 25 % of the steps, at least 2 (OneCycleLR divides by the warm-up length)
-        return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total_steps, pct_start=max(0.25, 2 / total_steps))
+        # warm-up over cfg.warmup of the steps, at least 2 (OneCycleLR divides by the warm-up length)
+        return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total_steps, pct_start=max(cfg.warmup, 2 / total_steps))
     if cfg.schedule is Schedule.COSINE:
         return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total_steps)
     return torch.optim.lr_scheduler.ConstantLR(opt, factor=1.0, total_iters=0)  # the lr stays at cfg.lr
@@ -195,7 +196,11 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
                                 now=f"{ds.channels}×{ds.image_size[0]}×{ds.image_size[1]}", k=k))
 
     torch.manual_seed(cfg.seed)
-    net = models.build(cfg.model, cfg.model_args, channels=ds.channels, num_classes=k, device="cpu").to(device)
+    net = models.build(cfg.model, cfg.model_args, channels=ds.channels, num_classes=k, device="cpu")
+    whitened = None
+    if state is None and cfg.whiten:  # a resumed run loads its weights
+        whitened = whiten_first_conv(net, ds.train_images, *inp.tensors("cpu"))
+    net = net.to(device)
     if cfg.channels_last:
         net = net.to(memory_format=torch.channels_last)
     opt = _optimizer(cfg, net.parameters(), device)
@@ -232,6 +237,7 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
                                                          "train_images": n_train, "test_images": int(ds.test_images.shape[0])},
                                                 "input": inp.to_dict(), "started": dt.datetime.now().isoformat(timespec="seconds"),
                                                 "precision": str(precision), "cpu_bf16": hardware.native_bf16(torch.device("cpu")),
+                                                "whitened": whitened,
                                                 **run_folder.environment()})
     else:
         log_file = None
@@ -252,6 +258,11 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
                 ema=f", EMA {cfg.ema:g}" if ema is not None else "", precision="bf16 autocast" if bf16 else "fp32",
                 layout="channels-last, " if cfg.channels_last else "", device=device,
                 processes=tr(" × {n} processes", n=dist.world) if dist.active else "", threads=torch.get_num_threads(), folder=folder))
+        if whitened:
+            emit(tr("{layer}: its first filters start as the whitening transform of the training images' patches", layer=whitened))
+        elif cfg.whiten:
+            emit(tr("no first convolution to whiten (it needs an ungrouped, undilated Conv2d with at least 2 × in_channels × kernel "
+                    "height × kernel width filters): the model starts from its random initialisation"))
     else:
         emit(tr("resuming {folder} after epoch {epoch}/{epochs}", folder=folder, epoch=start, epochs=cfg.epochs))
 
