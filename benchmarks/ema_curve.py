@@ -13,7 +13,7 @@ one line per epoch with the training CPU and wall time, one evaluation's time, t
 (training plus one evaluation per epoch, from the start of the data's loading) and the load average:
 the figures of docs/train.md's per-epoch tables come from it. The defaults are the recipe before issue 20's second round.
 """
-import sys, time, json, copy, os, argparse
+import sys, time, json, os, argparse
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 import torch, torch.nn.functional as F
@@ -22,6 +22,8 @@ from convlens.train.model import build
 from convlens.train.augment import augment_epoch, channel_stats
 from convlens.train.evaluate import Input, evaluate, prepare, autocast
 from convlens.train.whiten import whiten_first_conv
+from convlens.train.ema import EMA
+from convlens.train.loop import epoch_generator
 p = argparse.ArgumentParser()
 p.add_argument("--epochs", type=int, default=16, help="default for --sched and --run")
 p.add_argument("--sched", type=int, default=None, help="epochs the one-cycle schedule spans (default --epochs)")
@@ -49,13 +51,11 @@ opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=a.wd, fused=True
 n = 60000; steps = n // a.batch + (1 if n % a.batch > 1 else 0)
 sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=sched_epochs * steps, pct_start=a.warmup)
 decays = [float(d) for d in a.ema.split(",") if d]
-emas = [copy.deepcopy(net) for _ in decays]
-def floats(m): return [t for t in list(m.parameters()) + list(m.buffers()) if t.is_floating_point()]
-step = 0
+emas = [EMA(net, d) for d in decays]  # the loop's average: decay warm-up min(d, (1 + t)/(10 + t))
 so_far = time.perf_counter() - t00
 for epoch in range(run_epochs):
     t0, c0 = time.perf_counter(), time.process_time()
-    g = torch.Generator().manual_seed(a.seed * 1_000_003 + epoch)  # the loop's epoch_generator
+    g = epoch_generator(a.seed, epoch)
     imgs = augment_epoch(ds.train_images, g, do_flip=True, pixels=a.translate, do_erase=False)
     order = torch.randperm(n, generator=g)
     net.train()
@@ -66,15 +66,12 @@ for epoch in range(run_epochs):
         with autocast(torch.device("cpu"), True):
             out = net(x)
         loss = F.cross_entropy(out.float(), ds.train_labels[idx], label_smoothing=a.ls)
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step(); step += 1
-        with torch.no_grad():
-            cur = floats(net)
-            for d, e in zip(decays, emas):
-                dd = min(d, (1 + step) / (10 + step))
-                torch._foreach_lerp_(floats(e), cur, 1 - dd)
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
+        for e in emas:
+            e.update()
     tc = time.process_time() - c0; tw = time.perf_counter() - t0
     accs = []
-    for m in [net, *emas]:
+    for m in [net, *(e.model for e in emas)]:
         t1 = time.perf_counter()
         ev = evaluate(m, ds.test_images, ds.test_labels, inp, num_classes=10, device="cpu", flip_tta=True, bf16=True, channels_last=True)
         te = time.perf_counter() - t1

@@ -16,4 +16,15 @@ class UserError(ValueError):
     """A user's mistake; the message names what is wrong, every value received, and what would work."""
 
 
-__all__ = ["UserError"]
+def first_line(exc: BaseException) -> str:
+    r"""The first line of an exception's message, or its type's name when it has none: how a foreign
+    error (a factory's, torch's, Keras's) is quoted inside convlens's one-line messages.
+
+    >>> first_line(ValueError("scale must be positive\nmore")), first_line(KeyError())
+    ('scale must be positive', 'KeyError')
+    """
+    text = str(exc)
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+__all__ = ["UserError", "first_line"]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from ..core.framework import Framework
+from ..errors import first_line
 from ..i18n import tr
 from ..record import Summary
 from . import _python
@@ -154,7 +155,7 @@ def _build(obj, target: str, request: Request):
         if _out_of_memory(exc):
             raise TargetError(_memory_message(target, exc)) from None
         raise TargetError(tr("constructing {target} failed: {error}", target=target,
-                                error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
+                                error=first_line(exc))) from None
     if not _is_model(model) and not is_keras_model(model):
         raise TargetError(tr("{call} returned a {type}, not an nn.Module or a Keras model", call=f"{target}(...)",
                                 type=type(model).__name__))
@@ -253,7 +254,7 @@ def _out_of_memory(exc: BaseException) -> bool:
 
 
 def _memory_message(what: str, exc: BaseException) -> str:
-    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    first = first_line(exc)
     return tr("{target} does not fit in memory on the CPU ({error}); the default --device meta traces the model "
               "without allocating its weights or activations and needs no memory", target=what, error=first)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from ..errors import UserError
+from ..errors import UserError, first_line
 from ..i18n import tr
 
 FORMAT = "convlens-checkpoint"
@@ -52,7 +52,7 @@ def load(path: str | Path) -> dict:
         raise CheckpointError(tr("{path}: refused: it holds objects other than tensors and plain data, and checkpoints are loaded "
                                  "with weights_only=True ({reason})", path=path, reason=first[:160])) from None
     except Exception as exc:  # truncated zip, garbage bytes: torch raises RuntimeError, KeyError, EOFError, ...
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        first = first_line(exc)
         raise CheckpointError(tr("{path}: not a readable checkpoint, truncated or corrupt ({reason})", path=path, reason=first[:160])) from None
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
         if isinstance(obj, dict) and obj and all(isinstance(v, torch.Tensor) for v in obj.values()):

@@ -20,6 +20,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .augment import normalise
+
 IMAGES = 5000  # training images whose patches give the covariance
 EPS = 1e-2  # added to each eigenvalue: directions with almost no variance are not blown up
 
@@ -41,7 +43,7 @@ def whiten_first_conv(net: nn.Module, images: torch.Tensor, mean: torch.Tensor, 
     d = conv.in_channels * kh * kw
     if conv.out_channels < 2 * d or images.shape[2] < kh or images.shape[3] < kw:
         return None
-    x = (images[:IMAGES].double() / 255 - mean.double()) / std.double()  # (N, C, H, W)
+    x = normalise(images[:IMAGES], mean, std).double()  # (N, C, H, W), as the loop normalises its batches
     patches = F.unfold(x, (kh, kw))  # (N, d, L): every kh×kw patch at stride 1, channel-major as the weight
     patches = patches.transpose(1, 2).reshape(-1, d)  # (N·L, d)
     cov = patches.T @ patches / patches.shape[0]  # second moment of the normalised patches

@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping
 
 from ..core import close_names
 from ..core.framework import Framework
-from ..errors import UserError
+from ..errors import UserError, first_line
 from ..i18n import tr
 
 __all__ = ["ZooEntry", "ZooError", "UnknownModelError", "build", "entries", "get", "names", "source_code"]
@@ -237,7 +237,7 @@ def build(name: str, **kwargs: Any):
         if not kwargs:
             raise  # the entry's own defaults fail: convlens's bug, not the user's
         raise ZooError(tr("zoo: {model} refuses the options {options}: {error}", model=entry.name,
-                          options=json.dumps(kwargs, default=str), error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
+                          options=json.dumps(kwargs, default=str), error=first_line(exc))) from None
 
 
 def source_code(name: str) -> str:

@@ -24,7 +24,7 @@ from ...core.framework import Framework
 from ...core.memory import ACTIVATIONS_ESTIMATE, training_memory
 from ...core.network import NetworkError, Node, evaluate
 from ...core.reported import InputLayer
-from ...errors import UserError
+from ...errors import UserError, first_line
 from ...record import DiagnosticCode, MemoryEstimate, Severity, Summary
 from ..build import summary_of_failure, summary_of_network
 from ...i18n import N_, language, tr
@@ -92,7 +92,7 @@ def _summary(model, input_shape, *, title, expand_nested) -> Summary:
             model.build(tuple(input_shape))
         except Exception as exc:
             raise KerasModelError(tr("building {model} on the input {shape} failed: {error}", model=model.name, shape=tuple(input_shape),
-                                     error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
+                                     error=first_line(exc))) from None
     if not model.built:
         raise KerasModelError(tr("the Keras model is not built; give its input shape, e.g. (None, 28, 28, 1), or start it with keras.Input(shape=...)"))
     if functional_of(model) is not None:
