@@ -6,7 +6,9 @@ each printed with its spread (min–max), the ratio to torchinfo's median and th
 * ``torchinfo``: a script that imports torch, builds the hand-written ResNet-50
   (``benchmarks/resnet50_handwritten.py``) and prints ``torchinfo.summary(model, input_size=(1, 3, 224, 224))``;
 * ``convlens``: the same script with ``convlens.summary``;
-* ``convlens CLI``: ``python -m convlens summary benchmarks/resnet50_handwritten.py:ResNet50 --input 1x3x224x224``.
+* ``convlens CLI``: ``python -m convlens summary benchmarks/resnet50_handwritten.py:ResNet50 --input 1x3x224x224``;
+* ``floor``: the same script without any summary (Python, ``import torch``, the model built), the
+  whole-script time no library can go below: its ratio is what a library costing nothing would read.
 
 Run: ``python benchmarks/bench_coldstart.py [--runs 7] [--no-bytecode]``. The child processes
 write and read Python's bytecode cache as a normal install does (``PYTHONDONTWRITEBYTECODE`` is
@@ -41,19 +43,25 @@ import torch
 from resnet50_handwritten import ResNet50
 model = ResNet50()
 start = time.perf_counter()
-import {lib}
-print({lib}.summary(model, input_size=(1, 3, 224, 224)))
+{call}
 sys.stdout.flush()
 print("own", time.perf_counter() - start, file=sys.stderr)
 print(sorted(n for n in ("torch._dynamo", "sympy") if n in sys.modules), file=sys.stderr)
 """
 
 
+def script(lib: str | None) -> str:
+    call = f"import {lib}\nprint({lib}.summary(model, input_size=(1, 3, 224, 224)))" if lib else "pass"
+    return SCRIPT.format(here=HERE, call=call)
+
+
 def commands() -> dict[str, list[str]]:
     return {
-        "torchinfo": [sys.executable, "-c", SCRIPT.format(here=HERE, lib="torchinfo")],
-        "convlens": [sys.executable, "-c", SCRIPT.format(here=HERE, lib="convlens")],
+        "torchinfo": [sys.executable, "-c", script("torchinfo")],
+        "convlens": [sys.executable, "-c", script("convlens")],
         "convlens CLI": [sys.executable, "-m", "convlens", "summary", f"{MODEL}:ResNet50", "--input", "1x3x224x224"],
+        # the part every such script shares and no library can remove: Python, torch, the model's weights
+        "floor": [sys.executable, "-c", script(None)],
     }
 
 
@@ -96,7 +104,7 @@ def main() -> None:
     for name, ts in times.items():
         med = statistics.median(ts)
         print(f"{name:<14}{med:>10.2f}{f'{min(ts):.2f}–{max(ts):.2f}':>13}{med / base:>7.2f}×   {' '.join(f'{t:.2f}' for t in ts)}")
-    for name in ("convlens", "convlens CLI"):
+    for name in ("convlens", "convlens CLI", "floor"):
         pairs = sorted(c / t for c, t in zip(times[name], times["torchinfo"]))
         print(f"{name}: per-round ratio to torchinfo {pairs[0]:.2f}–{pairs[-1]:.2f}, median {statistics.median(pairs):.2f}×")
     print("Each script's own part (from `import <library>` to the printed summary, the same torch and model before it):")
@@ -106,6 +114,9 @@ def main() -> None:
     ratio = statistics.median(own["convlens"]) / statistics.median(own["torchinfo"])
     print(f"  own-part ratio convlens/torchinfo {ratio:.2f}× -> {'PASS' if ratio <= 1 else 'FAIL'} "
           f"(convlens's own part no more than torchinfo's real forward)")
+    floor = statistics.median(times["floor"]) / base
+    print(f"floor: the same script without any summary (Python, import torch, the model built) is {floor:.2f}× of "
+          f"torchinfo's whole script; a library whose own part cost nothing would read {floor:.2f}×")
     for name, mods in imported.items():
         print(f"{name}: imported {mods}")
 
