@@ -79,7 +79,7 @@ def test_the_command_trains_with_the_recipe_s_average_and_precision(preset):
 
 
 def test_the_long_preset_is_the_recipe_docs_train_md_measured():
-    """docs/train.md's three-seed table of `--preset long` (issue 20's third round) is of this recipe:
+    """docs/train.md's three-seed table of `--preset long` (issue 20's fourth round) is of this recipe:
     the wider FastNet with the default's whitened stem, 10 % warm-up and logit scale 1/3, 2-pixel
     translation, 18 epochs; and the help that names it says 18 epochs."""
     from convlens.cli import build_parser

@@ -156,7 +156,7 @@ NO_FLIP = frozenset({"mnist"})
 PRESETS: dict[str, dict] = {
     "fast": {"model": "fastnet", "model_args": '{"widths": {"stem": 16, "block1": 32, "block2": 64, "block3": 128}, "scale": 0.3333}'},
     # the wider FastNet with the default recipe's whitened stem, warm-up and logit scale, and 2-pixel translation (issue 20's
-    # third round: 95 % after epoch 12 and 15 of 18 for seeds 0 and 1, 94.91 % at best for seed 2; docs/train.md)
+    # fourth round: 95 % after epoch 12 and 15 of 18 for seeds 0 and 1, 94.91 % at best for seed 2; docs/train.md)
     "long": {"model": "fastnet", "model_args": '{"widths": {"stem": 24, "block1": 64, "block2": 128, "block3": 256}, "scale": 0.3333}', "epochs": 18,
              "translate": 2},
 }
