@@ -14,11 +14,13 @@
 totals, notes, diagnostics) that the terminal, Markdown and HTML writers lay out; JSON and CSV
 write the record's numbers. Numbers are formatted in ``_format`` only; the family table behind
 the tutorial phrases is ``_layers`` (weight layouts come from each core layer's declaration).
-No renderer imports a framework or a core layer class.
+No renderer imports a framework or a core layer class. Each writer's module is imported when it is
+first asked for: a script that prints one table does not pay for the HTML, Markdown or comparison ones.
 """
 
 from __future__ import annotations
 
+import importlib
 from enum import StrEnum
 
 from ..i18n import language, tr
@@ -27,7 +29,6 @@ from ._breakdown import breakdown
 from ._common import Style
 from ._table import table
 from ._format import wrap, width  # display columns: a Hangul syllable takes two (the CLI's help wraps by them too)
-from . import compare, csvout, detail, html, jsonout, markdown, receptive, report, terminal
 
 
 class Format(StrEnum):
@@ -39,14 +40,18 @@ class Format(StrEnum):
     DIAGNOSTICS = "diagnostics"  # only the diagnostics section, as `convlens check` prints it
 
 
-_RENDERERS = {
-    Format.TABLE: terminal.render,
-    Format.JSON: jsonout.render,
-    Format.MD: markdown.render,
-    Format.CSV: csvout.render,
-    Format.HTML: html.render,
-    Format.DIAGNOSTICS: terminal.render_diagnostics,
+_RENDERERS = {  # format -> (module of this package, function)
+    Format.TABLE: ("terminal", "render"),
+    Format.JSON: ("jsonout", "render"),
+    Format.MD: ("markdown", "render"),
+    Format.CSV: ("csvout", "render"),
+    Format.HTML: ("html", "render"),
+    Format.DIAGNOSTICS: ("terminal", "render_diagnostics"),
 }
+
+
+def _writer(module: str):
+    return importlib.import_module(f"{__name__}.{module}")
 
 
 def render(summary, fmt: str = "table", *, depth: int | None = None, style: str = "default",
@@ -66,29 +71,30 @@ def render(summary, fmt: str = "table", *, depth: int | None = None, style: str 
             fmt = Format(fmt)
         except ValueError:
             raise ValueError(tr("unknown format {fmt!r}; valid formats: {choices}", fmt=fmt, choices=", ".join(f.value for f in Format))) from None
-        return _RENDERERS[fmt](summary, depth=depth, style=style, show_calculation=show_calculation, color=color, width=width)
+        module, function = _RENDERERS[fmt]
+        return getattr(_writer(module), function)(summary, depth=depth, style=style, show_calculation=show_calculation, color=color, width=width)
 
 
 def layer_detail(summary, *, lang: str | None = None) -> str:
     """The first (usually only) row of ``summary`` in full: shapes, each weight, counts,
     receptive field, worked calculation, warnings and notes."""
-    return detail.render(summary, lang=lang)
+    return _writer("detail").render(summary, lang=lang)
 
 
 def receptive_table(summary, *, lang: str | None = None) -> str:
     """Receptive-field size, jump and start after every row, with the composition formula."""
-    return receptive.table(summary, lang=lang)
+    return _writer("receptive").table(summary, lang=lang)
 
 
 def receptive_json(summary) -> str:
     """The same figures as ``receptive_table``, as a JSON list with one object per row."""
-    return receptive.json_text(summary)
+    return _writer("receptive").json_text(summary)
 
 
 def comparison(items, fmt: str = "table", *, lang: str | None = None) -> str:
     """Several summaries side by side: ``items`` are ``(label, Summary)`` pairs, the first the
     one the others are measured against; ``fmt`` is ``table`` or ``md``."""
-    return compare.render(items, fmt, lang=lang)
+    return _writer("compare").render(items, fmt, lang=lang)
 
 
 __all__ = ["Format", "Style", "breakdown", "comparison", "layer_detail", "receptive_json", "receptive_table", "render", "table", "width", "wrap"]

@@ -9,9 +9,10 @@ shared modules and tied weights, pruned weights, lazy modules, a CPU fallback.
 
 from __future__ import annotations
 
+import sys
+
 import torch
 import torch.nn as nn
-from torch.nn.utils.prune import BasePruningMethod
 
 from ...core import memory as core_memory
 from ...core.receptive import as_dict
@@ -85,9 +86,11 @@ def model_notes(tree, substitutes: dict[int, torch.Tensor]) -> list[str]:
         if len(where) > 1 and key not in explained:
             notes.append(tr("parameter {name} is shared with {others}; counted once", name=repr(where[0]),
                             others=", ".join(repr(w) for w in where[1:])))
+    # Pruning hooks exist only if torch.nn.utils.prune was imported: a summary does not import it (~1 ms) to look.
+    prune = sys.modules.get("torch.nn.utils.prune")
     for mname, m in tree.modules:
         for hook in m._forward_pre_hooks.values():
-            if isinstance(hook, BasePruningMethod):
+            if prune is not None and isinstance(hook, prune.BasePruningMethod):
                 tname = hook._tensor_name
                 orig = m._parameters.get(tname + "_orig")
                 mask = m._buffers.get(tname + "_mask")
