@@ -5,6 +5,7 @@
     python benchmarks/bench_train.py --recipe long        # the long preset
     python benchmarks/bench_train.py --recipe fast --repeat 3 --throughput-images 0   # time to 93/94 %, 3 runs: median and spread
     python benchmarks/bench_train.py --recipe none --images 0 --options   # the step under each precision and memory format
+    python benchmarks/bench_train.py --recipe none --images 0 --eval-batches   # the test evaluation per batch size and test views
 
 Throughput: the same model (the default recipe's FastNet), the same batches of Fashion-MNIST, the
 same optimizer and loss, timed over the same number of images, alternating A, B, A, B:
@@ -27,6 +28,11 @@ are printed with every figure so a loaded machine shows.
 ``--options``: the convlens loop's step (forward, cross-entropy, backward, fused AdamW) on one batch
 under each precision and memory format (bf16 autocast or fp32, channels-last or NCHW), the options
 alternating round by round: whether what ``--precision auto`` picks is the fastest on this CPU.
+
+``--eval-batches``: ``evaluate`` (the run's test pass: bf16 if native, channels-last) of both presets'
+FastNets on the first 2,000 Fashion-MNIST test images, at batch 100, 250 (convlens's ``EVAL_BATCH``),
+500 and 1,000, with flip TTA (2 views) and with ``--tta-translate 1`` (6 views), alternating round by
+round; test images/s per view (median and spread of 3 rounds).
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ from convlens.train import TrainConfig, train  # noqa: E402
 from convlens.train.augment import augment_epoch, channel_stats  # noqa: E402
 from convlens.train.config import PRESETS, Precision  # noqa: E402
 from convlens.train.hardware import resolve_precision  # noqa: E402
-from convlens.train.evaluate import autocast, prepare  # noqa: E402
+from convlens.train.evaluate import EVAL_BATCH, Input, autocast, evaluate, prepare  # noqa: E402
 from convlens.train.model import build  # noqa: E402
 
 
@@ -175,6 +181,46 @@ def options(cfg: TrainConfig, batch: int, rounds: int = 3, steps: int = 20) -> d
     return runs
 
 
+EVAL_BATCHES = (100, 250, 500, 1000)
+
+
+def eval_batches(ds, rounds: int = 3, images: int = 2000) -> dict:
+    """Test images/s per view of ``evaluate`` for each preset's model, batch size and TTA, alternating."""
+    (mean,), (std,) = channel_stats(ds.train_images)
+    inp = Input(channels=1, size=(28, 28), mean=(mean,), std=(std,))
+    x, y = ds.test_images[:images], ds.test_labels[:images]
+    models = {name: _model(TrainConfig(**PRESETS[name]), True) for name in ("fast", "long")}
+    cases = [(name, batch, views) for name in models for views in (2, 6) for batch in EVAL_BATCHES]
+
+    def once(case) -> float:
+        name, batch, views = case
+        start = time.perf_counter()
+        evaluate(models[name], x, y, inp, num_classes=10, device="cpu", batch_size=batch, flip_tta=True,
+                 translate=1 if views == 6 else 0, bf16=BF16, channels_last=True)
+        return images * views / (time.perf_counter() - start)
+
+    for name in models:  # oneDNN makes its kernels on the first passes
+        once((name, EVAL_BATCH, 2))
+    runs = {case: [] for case in cases}
+    for _ in range(rounds):
+        for case in cases:
+            runs[case].append(once(case))
+    return runs
+
+
+def print_eval_batches(runs: dict) -> None:
+    print(f"\nthe test evaluation (`evaluate`, {'bf16' if BF16 else 'fp32'}, channels-last), test images per second per view, "
+          f"median (min–max) of {len(next(iter(runs.values())))} alternating rounds; convlens evaluates in batches of {EVAL_BATCH}")
+    print(f"{'preset':<8}{'views':>6}" + "".join(f"{f'batch {b}':>22}" for b in EVAL_BATCHES))
+    for name in ("fast", "long"):
+        for views in (2, 6):
+            cells = []
+            for b in EVAL_BATCHES:
+                v = runs[name, b, views]
+                cells.append(f"{statistics.median(v):,.0f} ({min(v):,.0f}–{max(v):,.0f})")
+            print(f"{name:<8}{views:>6}" + "".join(f"{c:>22}" for c in cells))
+
+
 def _label(option: tuple[bool, bool]) -> str:
     bf16, channels_last = option
     return f"{'bf16 autocast' if bf16 else 'fp32'}, {'channels-last' if channels_last else 'NCHW'}"
@@ -255,6 +301,7 @@ def main() -> int:
     p.add_argument("--out", default="runs", help="where the recipe runs write their folders")
     p.add_argument("--json", default=None, help="also write the results as JSON here")
     p.add_argument("--options", action="store_true", help="also time the step under each precision and memory format")
+    p.add_argument("--eval-batches", action="store_true", help="also time the test evaluation per batch size, with 2 and 6 test views")
     args = p.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -271,6 +318,10 @@ def main() -> int:
         step_runs = options(cfg, args.batch_size)
         print_options(step_runs, cfg, args.batch_size)
         results["options"] = {_label(option): v for option, v in step_runs.items()}
+    if args.eval_batches:
+        eval_runs = eval_batches(ds)
+        print_eval_batches(eval_runs)
+        results["eval_batches"] = {f"{name} batch {b} views {v}": r for (name, b, v), r in eval_runs.items()}
     names = {"fast": ["fast"], "long": ["long"], "both": ["fast", "long"], "none": []}[args.recipe]
     for name in names:
         results[name] = []

@@ -51,7 +51,7 @@ def run(args) -> int:
             raise UsageError(tr("{name} has {classes} classes of {image} images; the checkpoint was trained on {trained} classes of {trained_image}",
                                 name=name, classes=len(ds.classes), image=image, trained=len(t.classes), trained_image=trained_image))
         ev = evaluate(t.net, ds.test_images, ds.test_labels, t.input, num_classes=len(t.classes), device="cpu",
-                      flip_tta=t.config.flip_tta, bf16=False, channels_last=False)
+                      flip_tta=t.config.flip_tta, translate=t.config.translate_tta, bf16=False, channels_last=False)
     if args.format == "json":
         print(json.dumps(_numbers(t, ds, ev), indent=2, ensure_ascii=False))
         if args.output:
@@ -59,7 +59,13 @@ def run(args) -> int:
         return 0
     k = len(t.classes)
     count, correct, accuracy = f"{ev.count:,}", f"{int(ev.confusion.diag().sum()):,}", f"{100 * ev.accuracy:.2f}%"
-    setting = tr("{count} images, flip TTA, float32", count=count) if t.config.flip_tta else tr("{count} images, float32", count=count)
+    if t.config.translate_tta:
+        pixels = t.config.translate_tta
+        setting = (tr("{count} images, TTA over 6 views (the image, its mirror, both moved by ±{pixels} px), float32", count=count, pixels=pixels)
+                   if t.config.flip_tta else
+                   tr("{count} images, TTA over 3 views (the image, moved by ±{pixels} px), float32", count=count, pixels=pixels))
+    else:
+        setting = tr("{count} images, flip TTA, float32", count=count) if t.config.flip_tta else tr("{count} images, float32", count=count)
     print(tr("{model} after {epochs} epochs, on {dataset} test ({setting})", model=t.config.model, epochs=t.epoch, dataset=ds.name, setting=setting))
     print(tr("accuracy  {accuracy}  ({correct} of {count})", accuracy=accuracy, correct=correct, count=count))
     print(tr("loss      {loss}  (mean cross-entropy)", loss=format(ev.loss, ".4f")))
@@ -90,6 +96,7 @@ def _numbers(t, ds, ev) -> dict:
     totals = ev.confusion.sum(1).tolist()
     return {
         "model": t.config.model, "epochs": t.epoch, "dataset": str(ds.name), "images": ev.count, "flip_tta": bool(t.config.flip_tta),
+        "tta_translate": t.config.translate_tta,
         "accuracy": ev.accuracy, "loss": ev.loss,
         "classes": [{"name": c, "correct": int(ev.confusion[i, i]), "images": totals[i], "accuracy": acc}
                     for i, (c, acc) in enumerate(zip(t.classes, ev.per_class()))],

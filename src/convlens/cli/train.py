@@ -45,6 +45,9 @@ def register(sub) -> None:
                            choices=", ".join(Augment), value=",".join(d.augment)))
     p.add_argument("--translate", type=int, default=None, metavar="PIXELS", help=tr("largest shift for 'translate' (default {value})", value=d.translate))
     p.add_argument("--no-tta", action="store_true", help=tr("evaluate without flip test-time augmentation"))
+    p.add_argument("--tta-translate", type=int, default=None, metavar="PIXELS",
+                   help=tr("also evaluate the test views moved by PIXELS diagonally each way; they weigh half (6 views with the flip instead of 2; "
+                           "default {value})", value=d.tta_translate))
     p.add_argument("--no-whiten", action="store_true", help=tr("keep the first convolution's random initialisation (default: its first "
                                                               "filters start as the whitening transform of the training patches)"))
     p.add_argument("--ema", type=float, default=None, metavar="DECAY", help=tr(EMA_HELP, default=f"{d.ema:g}"))
@@ -67,7 +70,7 @@ def _default(value) -> str:
 
 
 _OPTIONS = ("model_args", "data", "data_dir", "train_subset", "test_subset", "epochs", "batch_size", "lr", "warmup", "weight_decay",
-            "optimizer", "schedule", "label_smoothing", "ema", "translate", "precision", "device", "seed", "out")
+            "optimizer", "schedule", "label_smoothing", "ema", "translate", "tta_translate", "precision", "device", "seed", "out")
 
 
 def config_from_args(args):

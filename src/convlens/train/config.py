@@ -64,6 +64,7 @@ class TrainConfig:
     augment: tuple[Augment, ...] = (Augment.FLIP, Augment.TRANSLATE)  # redrawn on the whole tensor once per epoch
     translate: int = 1  # pixels, for Augment.TRANSLATE (2 before issue 20's second round: 1 tests higher in the first epochs)
     tta: bool = True  # average the logits of the image and its mirror at evaluation (only with flip training)
+    tta_translate: int = 0  # with tta: also the views moved by this many pixels diagonally each way, weighing half (0: none)
     whiten: bool = True  # set the first convolution's filters from the training patches before the first step (train/whiten.py)
     ema: float = 0.99  # per-step decay of an exponential moving average of the weights that is evaluated and saved; 0: none
     precision: Precision = Precision.AUTO  # resolved when the run starts (train/hardware.py); run.json records the result
@@ -90,8 +91,8 @@ class TrainConfig:
             raise ValueError(tr("{name} must be in (0, 1), got {value}", name="warmup", value=self.warmup))
         if not 0 <= self.ema < 1:
             raise ValueError(tr("{name} must be in [0, 1), got {value}", name="ema", value=self.ema))
-        if self.weight_decay < 0 or self.translate < 0:
-            raise ValueError(tr("{names} must not be negative", names="weight_decay, translate"))
+        if self.weight_decay < 0 or self.translate < 0 or self.tta_translate < 0:
+            raise ValueError(tr("{names} must not be negative", names="weight_decay, translate, tta_translate"))
         try:
             args = json.loads(self.model_args)
         except json.JSONDecodeError as exc:
@@ -103,6 +104,11 @@ class TrainConfig:
     @property
     def flip_tta(self) -> bool:
         return self.tta and Augment.FLIP in self.augment
+
+    @property
+    def translate_tta(self) -> int:
+        """Pixels by which the moved test-time views are shifted; 0: none (also when TTA is off)."""
+        return self.tta_translate if self.tta else 0
 
     def to_dict(self) -> dict:
         """Plain JSON types only (strings for the enums): what config.json and checkpoints hold."""

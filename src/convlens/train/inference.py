@@ -82,12 +82,10 @@ def read_image(path, inp: Input, *, name: str | None = None) -> tuple[torch.Tens
 
 def predict(trained: Trained, images: torch.Tensor, *, top_k: int) -> list[list[tuple[str, float]]]:
     """uint8 (B, C, H, W) -> for each image the ``top_k`` (class, probability) pairs, most likely first.
-    Uses the same flip TTA and precision as the run's evaluation."""
+    Uses the same test-time views as the run's evaluation (float32)."""
     mean, std = trained.input.tensors("cpu")
     x = prepare(images, mean, std, device="cpu", channels_last=False)
-    out = logits(trained.net, x, flip_tta=trained.config.flip_tta, bf16=False)
-    if trained.config.flip_tta:
-        out = out / 2
+    out = logits(trained.net, x, flip_tta=trained.config.flip_tta, bf16=False, translate=trained.config.translate_tta, fill=-mean / std)
     probs = out.softmax(1)
     k = min(top_k, probs.shape[1])
     p, i = probs.topk(k, dim=1)

@@ -396,7 +396,7 @@ def _evaluate_sharded(net, ds, inp, k, device, cfg, dist: _Dist, bf16: bool) -> 
     n = ds.test_images.shape[0]
     part = slice(dist.rank * n // dist.world, (dist.rank + 1) * n // dist.world)
     ev = evaluate(net, ds.test_images[part], ds.test_labels[part], inp, num_classes=k, device=device, flip_tta=cfg.flip_tta,
-                  bf16=bf16, channels_last=cfg.channels_last)
+                  translate=cfg.translate_tta, bf16=bf16, channels_last=cfg.channels_last)
     if not dist.active:
         return ev
     loss_sum, count = dist.sum([ev.loss_sum, ev.count])
