@@ -11,7 +11,7 @@ import torch.nn as nn
 
 from convlens.train import checkpoint as ckpt
 from convlens.train import hardware
-from convlens.train.config import Precision, TrainConfig
+from convlens.train.config import Augment, Precision, TrainConfig
 from convlens.train.ema import EMA
 from convlens.train.loop import speed_summary, summary_lines
 
@@ -79,19 +79,20 @@ def test_the_command_trains_with_the_recipe_s_average_and_precision(preset):
 
 
 def test_the_long_preset_is_the_recipe_docs_train_md_measured(capsys):
-    """docs/train.md's three-seed table of `--preset long` (issue 20's fourth round) is of this recipe:
-    the wider FastNet with the default's whitened stem, 10 % warm-up and logit scale 1/3, 2-pixel
-    translation, 18 epochs; and the help that names it says 18 epochs."""
+    """docs/train.md's three-seed table of `--preset long` (issue 20's fifth round) is of this recipe:
+    the wider FastNet with the default's whitened stem, 10 % warm-up and logit scale 1/3, flip, 2-pixel
+    translation and random erasing, flip TTA only, 18 epochs; and the help that names it says so."""
     from convlens.cli import build_parser, main
     from convlens.cli.train import config_from_args
 
     cfg = config_from_args(build_parser().parse_args(["train", "--preset", "long"]))
     assert (cfg.model, cfg.epochs, cfg.warmup, cfg.translate, cfg.whiten, cfg.ema) == ("fastnet", 18, 0.1, 2, True, 0.99)
+    assert cfg.augment == (Augment.FLIP, Augment.TRANSLATE, Augment.ERASE) and (cfg.flip_tta, cfg.translate_tta) == (True, 0)
     assert json.loads(cfg.model_args) == {"widths": {"stem": 24, "block1": 64, "block2": 128, "block3": 256}, "scale": 0.3333}
     with pytest.raises(SystemExit) as exit_:  # `convlens train --help`, as a user reads it
         main(["train", "--help", "--lang", "en"])
     assert exit_.value.code == 0
-    assert "long (widths 24-64-128-256, 18 epochs, EMA, whitened stem)" in " ".join(capsys.readouterr().out.split())
+    assert "long (widths 24-64-128-256, 18 epochs, EMA, whitened stem, random erasing)" in " ".join(capsys.readouterr().out.split())
 
 
 def test_ema_averages_parameters_and_batchnorm_statistics():

@@ -25,7 +25,7 @@ def register(sub) -> None:
     p.add_argument("--model-args", metavar="JSON", default=None,
                    help=tr("constructor options as JSON, e.g. {example}; zoo models get num_classes and in_channels from the data",
                            example="'{\"widths\": {...}}'"))
-    p.add_argument("--preset", choices=sorted(PRESETS), default=None, help=tr("recipe: fast (default: fastnet with widths 16-32-64-128, 12 epochs, EMA, whitened stem) or long (widths 24-64-128-256, 18 epochs, EMA, whitened stem); options given override it"))
+    p.add_argument("--preset", choices=sorted(PRESETS), default=None, help=tr("recipe: fast (default: fastnet with widths 16-32-64-128, 12 epochs, EMA, whitened stem) or long (widths 24-64-128-256, 18 epochs, EMA, whitened stem, random erasing); options given override it"))
     p.add_argument("--data", default=None, help=tr("dataset: fashion-mnist (default), mnist, cifar10, cifar100, imagefolder"))
     p.add_argument("--data-dir", default=None, help=tr("folder holding the dataset (default: the Debian package's folder, then ~/.cache/convlens/data/NAME)"))
     p.add_argument("--train-subset", type=int, default=None, metavar="N", help=tr("train on the first N images only"))
