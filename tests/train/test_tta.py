@@ -13,9 +13,9 @@ import torch.nn.functional as F
 
 from convlens.cli import main
 from convlens.train import checkpoint as ckpt
-from convlens.train.augment import normalise
+from convlens.train.augment import normalise, shifted
 from convlens.train.config import TrainConfig
-from convlens.train.evaluate import Input, evaluate, logits, shifted
+from convlens.train.evaluate import Input, evaluate, logits
 
 
 def _raw_moved(images: torch.Tensor, dy: int, dx: int) -> torch.Tensor:

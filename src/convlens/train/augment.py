@@ -16,19 +16,33 @@ def flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return torch.where(mask[:, None, None, None], images.flip(-1), images)
 
 
+def shifted(images: torch.Tensor, dy: int, dx: int, fill: float | torch.Tensor = 0) -> torch.Tensor:
+    """``images`` (N, C, H, W) moved by ``dy`` rows and ``dx`` columns (down and right when positive),
+    the uncovered border set to ``fill``: a number, or a (1, C, 1, 1) tensor (the evaluation's moved
+    views pass the normalised value of a 0 pixel). Keeps the memory format."""
+    out = torch.empty_like(images)
+    if isinstance(fill, torch.Tensor):
+        out.copy_(fill.to(images.dtype).expand_as(images))
+    else:
+        out.fill_(fill)
+    h, w = images.shape[-2:]
+    if abs(dy) < h and abs(dx) < w:
+        out[..., max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = images[..., max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
+    return out
+
+
 def translate(images: torch.Tensor, pixels: int, generator: torch.Generator) -> torch.Tensor:
     """Shift each image by (dy, dx), each uniform in [-pixels, pixels]; the uncovered border is 0."""
     if pixels == 0:
         return images
-    n, _c, h, w = images.shape
-    padded = torch.nn.functional.pad(images, (pixels,) * 4)  # (N, C, H, W) -> (N, C, H + 2p, W + 2p)
-    shifts = torch.randint(0, 2 * pixels + 1, (2, n), generator=generator)
+    n = images.shape[0]
+    draws = torch.randint(0, 2 * pixels + 1, (2, n), generator=generator)
     out = torch.empty_like(images)
-    for dy in range(2 * pixels + 1):  # one copy per distinct shift, each over all images that drew it
-        for dx in range(2 * pixels + 1):
-            idx = ((shifts[0] == dy) & (shifts[1] == dx)).nonzero().squeeze(1)
+    for i in range(2 * pixels + 1):  # one copy per distinct shift, each over all images that drew it
+        for j in range(2 * pixels + 1):
+            idx = ((draws[0] == i) & (draws[1] == j)).nonzero().squeeze(1)
             if idx.numel():
-                out[idx] = padded[idx, :, dy:dy + h, dx:dx + w]
+                out[idx] = shifted(images[idx], pixels - i, pixels - j)
     return out
 
 

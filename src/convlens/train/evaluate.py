@@ -9,7 +9,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .augment import normalise
+from .augment import normalise, shifted
 
 
 @dataclass(frozen=True)
@@ -45,16 +45,10 @@ def prepare(batch: torch.Tensor, mean, std, *, device, channels_last: bool) -> t
     return x.contiguous(memory_format=torch.channels_last) if channels_last else x
 
 
-def shifted(x: torch.Tensor, dy: int, dx: int, fill: torch.Tensor) -> torch.Tensor:
-    """``x`` (B, C, H, W) moved by ``dy`` rows and ``dx`` columns (down and right when positive), the
-    uncovered border set to ``fill`` ((1, C, 1, 1): the normalised value of a 0 pixel, as the training's
-    translation fills it). Keeps ``x``'s memory format."""
-    out = torch.empty_like(x)
-    out.copy_(fill.to(x.dtype).expand_as(x))
-    h, w = x.shape[-2:]
-    if abs(dy) < h and abs(dx) < w:
-        out[..., max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = x[..., max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
-    return out
+def black(mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """The normalised value of a 0 pixel, (1, C, 1, 1): what the moved test views' border is set to,
+    as the training's translation leaves a 0 border before normalising."""
+    return normalise(torch.zeros_like(mean, dtype=torch.uint8), mean, std)
 
 
 def _mean_logits(model: nn.Module, views: list[torch.Tensor]) -> torch.Tensor:
@@ -109,7 +103,7 @@ def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, inp: 
     model.eval()
     try:
         mean, std = inp.tensors(device)
-        fill = -mean / std  # a 0 pixel, normalised
+        fill = black(mean, std)
         loss_sum, confusion = 0.0, torch.zeros(num_classes, num_classes, dtype=torch.int64)
         for i in range(0, images.shape[0], batch_size):
             x = prepare(images[i:i + batch_size], mean, std, device=device, channels_last=channels_last)

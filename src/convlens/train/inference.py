@@ -16,7 +16,7 @@ from ..i18n import tr
 from . import checkpoint as ckpt
 from . import model as models
 from .config import TrainConfig
-from .evaluate import Input, logits, prepare
+from .evaluate import Input, black, logits, prepare
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,7 +85,7 @@ def predict(trained: Trained, images: torch.Tensor, *, top_k: int) -> list[list[
     Uses the same test-time views as the run's evaluation (float32)."""
     mean, std = trained.input.tensors("cpu")
     x = prepare(images, mean, std, device="cpu", channels_last=False)
-    out = logits(trained.net, x, flip_tta=trained.config.flip_tta, bf16=False, translate=trained.config.translate_tta, fill=-mean / std)
+    out = logits(trained.net, x, flip_tta=trained.config.flip_tta, bf16=False, translate=trained.config.translate_tta, fill=black(mean, std))
     probs = out.softmax(1)
     k = min(top_k, probs.shape[1])
     p, i = probs.topk(k, dim=1)
