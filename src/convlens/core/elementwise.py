@@ -203,7 +203,6 @@ class _Dropout(Layer):
         return [tr("output shape {out} (same as input); zeroes a fraction {p} while training, identity at inference; 0 FLOPs", out=fmt_shape(out), p=self.p)]
 
 
-@dataclass(frozen=True)
 class Dropout(_Dropout):
     """``nn.Dropout(p=0.5, inplace=False)``; p in [0, 1]; 0 FLOPs.
 
@@ -212,7 +211,6 @@ class Dropout(_Dropout):
     """
 
 
-@dataclass(frozen=True)
 class Dropout2d(_Dropout):
     """``nn.Dropout2d``: drops whole channels while training (which needs at least a 2-D input)."""
 

@@ -9,14 +9,10 @@ Per axis, with k' = dilation·(k−1)+1 (``keras/src/backend/common/backend_util
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
-
 from .conv_keras import Conv2DTranspose
 
 
-@dataclass(frozen=True)
-class Conv1DTranspose(Conv2DTranspose):
+class Conv1DTranspose(Conv2DTranspose, n=1):
     """``keras.layers.Conv1DTranspose(filters, kernel_size, strides=1, padding='valid', ...)``.
 
     >>> r = Conv1DTranspose(8, 3, strides=2).evaluate((None, 10, 4))  # (10 − 1)·2 + 3 = 21
@@ -24,16 +20,11 @@ class Conv1DTranspose(Conv2DTranspose):
     ((None, 21, 8), [(3, 8, 4), (8,)], 104)
     """
 
-    n: ClassVar[int] = 1
 
-
-@dataclass(frozen=True)
-class Conv3DTranspose(Conv2DTranspose):
+class Conv3DTranspose(Conv2DTranspose, n=3):
     """``keras.layers.Conv3DTranspose(filters, kernel_size, strides=1, padding='valid', ...)``.
 
     >>> r = Conv3DTranspose(4, 2, strides=2, padding="same").evaluate((None, 4, 4, 4, 8))
     >>> r.output_shape, r.params
     ((None, 8, 8, 8, 4), 260)
     """
-
-    n: ClassVar[int] = 3

@@ -18,7 +18,6 @@ from . import costs
 from .merge import Add
 
 
-@dataclass(frozen=True)
 class Multiply(Add):
     """``keras.layers.Multiply()``: the squeeze-and-excitation product of EfficientNet/MobileNetV3.
 
@@ -27,7 +26,6 @@ class Multiply(Add):
     """
 
 
-@dataclass(frozen=True)
 class Subtract(Add):
     """``keras.layers.Subtract()``: exactly two inputs.
 
@@ -41,7 +39,6 @@ class Subtract(Add):
         return super().output_shape(shapes)
 
 
-@dataclass(frozen=True)
 class Average(Add):
     """``keras.layers.Average()``.
 
@@ -50,12 +47,10 @@ class Average(Add):
     """
 
 
-@dataclass(frozen=True)
 class Maximum(Add):
     """``keras.layers.Maximum()``."""
 
 
-@dataclass(frozen=True)
 class Minimum(Add):
     """``keras.layers.Minimum()``."""
 

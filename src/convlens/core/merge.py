@@ -58,7 +58,6 @@ class _Merge(Layer):
         return [f"{' , '.join(fmt_shape(s) for s in shape)} -> {fmt_shape(out)}"]
 
 
-@dataclass(frozen=True)
 class add(_Merge):  # noqa: N801 - PyTorch's own function name
     """``torch.add(a, b)`` / ``a + b``: numpy broadcasting; one FLOP per output element.
 

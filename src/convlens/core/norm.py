@@ -95,14 +95,12 @@ class _BatchNormNd(_Norm):
         return lines
 
 
-@dataclass(frozen=True)
 class BatchNorm1d(_BatchNormNd):
     """``nn.BatchNorm1d`` on (N, C) or (N, C, L)."""
 
     ranks: ClassVar[tuple[int, ...]] = (2, 3)
 
 
-@dataclass(frozen=True)
 class BatchNorm2d(_BatchNormNd):
     """``nn.BatchNorm2d`` on (N, C, H, W).
 
@@ -114,7 +112,6 @@ class BatchNorm2d(_BatchNormNd):
     ranks: ClassVar[tuple[int, ...]] = (4,)
 
 
-@dataclass(frozen=True)
 class BatchNorm3d(_BatchNormNd):
     ranks: ClassVar[tuple[int, ...]] = (5,)
 
