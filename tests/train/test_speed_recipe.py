@@ -128,6 +128,22 @@ def test_speed_summary_reports_the_first_crossing_of_each_threshold():
     assert speed_summary(old)["reached"]["95"] == {"epoch": 1, "elapsed_s": 10.0}
 
 
+@pytest.mark.parametrize("precision", ["bf16", "fp32"])
+def test_the_last_line_says_when_the_test_ran_in_bf16(tmp_path, tiny_args, capsys, precision):
+    """The per-epoch test runs in the training's precision and ``convlens eval`` in float32; on the long
+    preset's final weights the two differed by up to 0.06 points, so the last line says which it was."""
+    from convlens.cli import main
+
+    out = tmp_path / precision
+    assert main(["train", *tiny_args, "--precision", precision, "--out", str(out)]) == 0
+    done = capsys.readouterr().out.splitlines()[-1]
+    acc = f"{100 * ckpt.load(out)['metrics'][-1]['test_acc']:.2f}%"
+    if precision == "bf16":
+        assert done.startswith(f"done: test accuracy {acc} after 2 epochs (bf16 evaluation; convlens eval recomputes it in float32); wrote ")
+    else:
+        assert done.startswith(f"done: test accuracy {acc} after 2 epochs; wrote "), done
+
+
 def test_korean_summary_has_no_english_sentence():
     from i18n.english import english
 

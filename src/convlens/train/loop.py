@@ -346,9 +346,12 @@ def train(cfg: TrainConfig | None = None, *, resume: str | Path | None = None, p
         for line in summary_lines(summary):
             emit(line)
         run_folder.write_json(folder / "run.json", {**json.loads((folder / "run.json").read_text()), "result": summary})
-        emit(trn("done: test accuracy {acc}% after {epochs} epoch; wrote {folder}/ ({files})",
-                 "done: test accuracy {acc}% after {epochs} epochs; wrote {folder}/ ({files})", cfg.epochs,
-                 acc=f"{100 * metrics[-1]['test_acc']:.2f}", epochs=cfg.epochs, folder=folder,
+        # The test above ran in the training's precision; ``convlens eval`` recomputes it in float32, which
+        # can move the last digits (-0.02 to +0.06 points on six long-preset runs, docs/train.md): say which.
+        note = tr(" (bf16 evaluation; convlens eval recomputes it in float32)") if bf16 else ""
+        emit(trn("done: test accuracy {acc}% after {epochs} epoch{note}; wrote {folder}/ ({files})",
+                 "done: test accuracy {acc}% after {epochs} epochs{note}; wrote {folder}/ ({files})", cfg.epochs,
+                 acc=f"{100 * metrics[-1]['test_acc']:.2f}", epochs=cfg.epochs, note=note, folder=folder,
                  files="checkpoint.pt, model_state_dict.pt, metrics.csv, curves.png, confusion.png, log.txt"))
         record.finish()
         log_file.close()
