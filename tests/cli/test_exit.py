@@ -97,7 +97,7 @@ class _Worker:
         return True
 
 
-@pytest.mark.parametrize("case", ["no torch", "a thread", "a tracer", "a profiler", "a closed pipe"])
+@pytest.mark.parametrize("case", ["no torch", "a thread", "a tracer", "a profiler", "a closed pipe", "no handler runner"])
 def test_finish_exits_normally_otherwise(monkeypatch, case):
     calls = _Calls(monkeypatch)
     if case == "no torch":
@@ -108,6 +108,8 @@ def test_finish_exits_normally_otherwise(monkeypatch, case):
         monkeypatch.setattr(sys, "gettrace", lambda: (lambda *a: None))
     elif case == "a profiler":
         monkeypatch.setattr(sys, "getprofile", lambda: (lambda *a: None))
+    elif case == "no handler runner":  # a Python whose atexit lacks CPython's _run_exitfuncs
+        monkeypatch.delattr(cli.atexit, "_run_exitfuncs")
     else:
         class Closed:
             def flush(self):

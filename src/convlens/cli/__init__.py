@@ -136,17 +136,19 @@ def finish(code: int) -> None:
     folders, multiprocessing, a model file's own); what is skipped is only the freeing of objects, which
     Python does not promise to finish at exit either. A normal exit when torch is not imported (nothing to
     gain), when another non-daemon thread is still running (the interpreter would wait for it), under a
-    tracer or profiler (coverage and cProfile write their data after the program returns), or when the
-    output cannot be flushed (a closed pipe)."""
+    tracer or profiler (coverage and cProfile write their data after the program returns), when the
+    output cannot be flushed (a closed pipe), or on a Python without ``atexit._run_exitfuncs``."""
     others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
-    if "torch" not in sys.modules or others or sys.gettrace() is not None or sys.getprofile() is not None:
+    # CPython's own step of a normal exit; the stdlib names no public form of it, so without it: a normal exit
+    run_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if "torch" not in sys.modules or others or sys.gettrace() is not None or sys.getprofile() is not None or run_handlers is None:
         sys.exit(code)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):  # a closed pipe or stream: let the normal exit report it as it does
         sys.exit(code)
-    atexit._run_exitfuncs()  # CPython's own step of a normal exit; the stdlib names no public form of it
+    run_handlers()
     for stream in (sys.stdout, sys.stderr):  # what the handlers printed
         try:
             stream.flush()
