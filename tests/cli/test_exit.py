@@ -33,7 +33,7 @@ MODEL = textwrap.dedent('''
 
     atexit.register(lambda: open(MARK + ".atexit", "w").write("ran"))
     if os.environ.get("THREAD"):  # a non-daemon thread still working when the summary is printed
-        threading.Thread(target=lambda: (time.sleep(1), open(MARK + ".thread", "w").write("ran"))).start()
+        threading.Thread(target=lambda: (time.sleep(3), open(MARK + ".thread", "w").write("ran"))).start()
 ''')
 
 
