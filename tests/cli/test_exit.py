@@ -5,6 +5,7 @@ waited for, and a tracer or profiler still gets to write its data."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -45,8 +46,6 @@ def model(tmp_path):
 
 
 def _convlens(model, tmp_path, *argv, env=None, prefix=()):
-    import os
-
     run_env = {**os.environ, "MARK": str(tmp_path / "mark"), **(env or {})}
     return subprocess.run([sys.executable, *prefix, "-m", "convlens", "summary", f"{model}:Net", *argv],
                           capture_output=True, text=True, env=run_env, timeout=300)

@@ -143,15 +143,18 @@ def finish(code: int) -> None:
     run_handlers = getattr(atexit, "_run_exitfuncs", None)
     if "torch" not in sys.modules or others or sys.gettrace() is not None or sys.getprofile() is not None or run_handlers is None:
         sys.exit(code)
+    if not _flushed():  # a closed pipe or stream: let the normal exit report it as it does
+        sys.exit(code)
+    run_handlers()
+    _flushed()  # what the handlers printed
+    os._exit(code)
+
+
+def _flushed() -> bool:
+    """Flush standard output and error; False where one of them cannot be written."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe or stream: let the normal exit report it as it does
-        sys.exit(code)
-    run_handlers()
-    for stream in (sys.stdout, sys.stderr):  # what the handlers printed
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(code)
+    except (OSError, ValueError):
+        return False
+    return True
